@@ -1,0 +1,467 @@
+"""The session model: Session, Event, EventActions (rs-adk 0.5 `session`, the "export shape").
+
+No I/O and no Textual here. Reading is liberal (rs-adk's "<secs>Z" times, missing `events` or
+`actions` fields, unknown fields kept), writing is exact (canonical ISO 8601 UTC times, known
+fields in a fixed order, unknown fields after them in the order they came in).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable
+
+JSON = Any
+
+SESSION_FIELDS = ("id", "app_name", "user_id", "state", "created_at", "updated_at", "events")
+EVENT_FIELDS = ("id", "invocation_id", "author", "content", "actions", "timestamp")
+ACTION_FIELDS = ("state_delta", "transfer_to_agent", "escalate", "skip_summarization")
+
+# Prefixes whose keys are not this conversation's (ADK): never rolled back by a rewind.
+SHARED_PREFIXES = ("app:", "user:", "temp:")
+
+
+class SessionFormatError(ValueError):
+    """Input that is not a session. `where` is the place (`events[3].timestamp`), may be empty."""
+
+    def __init__(self, where: str, problem: str):
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+    def within(self, prefix: str) -> "SessionFormatError":
+        """The same error, placed inside `prefix` (e.g. a file name or a list index)."""
+        where = f"{prefix}.{self.where}" if self.where and not self.where.startswith("[") else (
+            f"{prefix}{self.where}"
+        )
+        return SessionFormatError(where, self.problem)
+
+
+def _describe(value: JSON) -> str:
+    """A short, one-line rendering of a bad value for an error message."""
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _type_name(value: JSON) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expect(cond: bool, where: str, expected: str, value: JSON) -> None:
+    if not cond:
+        got = _describe(value) if isinstance(value, str) or value is None else (
+            f"{_type_name(value)} {_describe(value)}")
+        raise SessionFormatError(where, f"expected {expected}, got {got}")
+
+
+# ---------------------------------------------------------------------------------------- times
+
+_ISO_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_UNIX_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*Z?\s*$")
+
+
+def parse_time(value: JSON) -> datetime:
+    """Read a time the way the ADK family writes it: ISO 8601 (with or without fraction or
+    offset; no offset means UTC), rs-adk's "<unix seconds>Z", or a Unix number."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a time, got {_describe(value)}")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"expected a time, got {value}")
+        return from_unix(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a time string, got {_type_name(value)} {_describe(value)}")
+    m = _UNIX_RE.match(value)
+    if m:
+        return from_unix(float(m.group(1)) if "." in m.group(1) else int(m.group(1)))
+    m = _ISO_RE.match(value.strip())
+    if not m:
+        raise ValueError(f"expected an ISO 8601 time, got {_describe(value)}")
+    year, month, day, hour, minute, second, frac, tz = m.groups()
+    micro, carry = 0, False
+    if frac:
+        # Round to the microsecond, as floats are.
+        micro = round(int(frac[:7].ljust(7, "0")) / 10)
+        carry, micro = micro >= 1_000_000, micro % 1_000_000
+    try:
+        dt = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
+                      tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise ValueError(f"expected an ISO 8601 time, got {_describe(value)} ({exc})") from None
+    if tz and tz not in ("Z", "z"):
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        offset_min = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) >= 4 else 0)
+        dt -= sign * timedelta(minutes=offset_min)
+    if carry:
+        dt += timedelta(seconds=1)
+    return dt
+
+
+def from_unix(seconds: float) -> datetime:
+    """A Unix time as an aware UTC datetime, rounded to the microsecond."""
+    whole = math.floor(seconds)
+    micro = round((seconds - whole) * 1_000_000)
+    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=whole, microseconds=micro)
+
+
+def format_time(dt: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ`, or with six fraction digits when the fraction is not zero."""
+    dt = dt.astimezone(timezone.utc)
+    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{base}.{dt.microsecond:06d}Z" if dt.microsecond else f"{base}Z"
+
+
+def normalize_time(value: JSON) -> str:
+    return format_time(parse_time(value))
+
+
+def to_unix(iso: str) -> float:
+    return parse_time(iso).timestamp()
+
+
+def now_iso() -> str:
+    return format_time(datetime.now(timezone.utc))
+
+
+# ---------------------------------------------------------------------------------------- model
+
+
+@dataclass
+class EventActions:
+    state_delta: dict[str, JSON] = field(default_factory=dict)
+    transfer_to_agent: str | None = None
+    escalate: bool = False
+    skip_summarization: bool = False
+    extra: dict[str, JSON] = field(default_factory=dict)
+
+    def export(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {
+            "state_delta": copy.deepcopy(self.state_delta),
+            "transfer_to_agent": self.transfer_to_agent,
+            "escalate": self.escalate,
+            "skip_summarization": self.skip_summarization,
+        }
+        out.update(copy.deepcopy(self.extra))
+        return out
+
+    @classmethod
+    def from_json(cls, value: JSON, where: str = "actions") -> "EventActions":
+        if value is None:
+            return cls()
+        _expect(isinstance(value, dict), where, "an object", value)
+        delta = value.get("state_delta", {})
+        if delta is None:
+            delta = {}
+        _expect(isinstance(delta, dict), f"{where}.state_delta", "an object", delta)
+        transfer = value.get("transfer_to_agent")
+        _expect(transfer is None or isinstance(transfer, str), f"{where}.transfer_to_agent",
+                "a string or null", transfer)
+        flags = {}
+        for name in ("escalate", "skip_summarization"):
+            flag = value.get(name, False)
+            if flag is None:
+                flag = False
+            _expect(isinstance(flag, bool), f"{where}.{name}", "a boolean", flag)
+            flags[name] = flag
+        extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in ACTION_FIELDS}
+        return cls(copy.deepcopy(delta), transfer, flags["escalate"], flags["skip_summarization"], extra)
+
+
+@dataclass
+class Event:
+    id: str
+    invocation_id: str
+    author: str
+    content: str | None = None
+    actions: EventActions = field(default_factory=EventActions)
+    timestamp: float | int = 0
+    extra: dict[str, JSON] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, invocation_id: str, author: str, content: str | None = None,
+            state_delta: dict[str, JSON] | None = None, timestamp: float | None = None,
+            **actions: JSON) -> "Event":
+        """A fresh event with a random id, stamped now unless `timestamp` is given."""
+        import time
+
+        return cls(
+            id=str(uuid.uuid4()), invocation_id=invocation_id, author=author, content=content,
+            actions=EventActions(state_delta=dict(state_delta or {}), **actions),
+            timestamp=time.time() if timestamp is None else timestamp,
+        )
+
+    def export(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {
+            "id": self.id,
+            "invocation_id": self.invocation_id,
+            "author": self.author,
+            "content": self.content,
+            "actions": self.actions.export(),
+            "timestamp": self.timestamp,
+        }
+        out.update(copy.deepcopy(self.extra))
+        return out
+
+    @classmethod
+    def from_json(cls, value: JSON, where: str = "event") -> "Event":
+        _expect(isinstance(value, dict), where, "an object", value)
+        for name in ("id", "invocation_id", "author"):
+            if name not in value:
+                raise SessionFormatError(f"{where}.{name}", "missing")
+            _expect(isinstance(value[name], str), f"{where}.{name}", "a string", value[name])
+        content = value.get("content")
+        _expect(content is None or isinstance(content, str), f"{where}.content", "a string or null", content)
+        if "timestamp" not in value:
+            raise SessionFormatError(f"{where}.timestamp", "missing")
+        ts = value["timestamp"]
+        _expect(isinstance(ts, (int, float)) and not isinstance(ts, bool)
+                and math.isfinite(ts), f"{where}.timestamp", "a number", ts)
+        actions = EventActions.from_json(value.get("actions"), f"{where}.actions")
+        extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in EVENT_FIELDS}
+        return cls(value["id"], value["invocation_id"], value["author"], content, actions, ts, extra)
+
+
+@dataclass
+class Session:
+    id: str
+    app_name: str
+    user_id: str
+    state: dict[str, JSON] = field(default_factory=dict)
+    created_at: str = ""
+    updated_at: str = ""
+    events: list[Event] = field(default_factory=list)
+    extra: dict[str, JSON] = field(default_factory=dict)
+    # The store's version token of what was read (not part of the session, not exported):
+    # a change based on an older revision is refused.
+    revision: str | None = field(default=None, compare=False, repr=False)
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def new(cls, app_name: str, user_id: str, session_id: str | None = None) -> "Session":
+        now = now_iso()
+        return cls(id=session_id or str(uuid.uuid4()), app_name=app_name, user_id=user_id,
+                   state={}, created_at=now, updated_at=now, events=[])
+
+    # -- export / import ------------------------------------------------------------------
+    def export(self) -> dict[str, JSON]:
+        """A complete JSON-ready snapshot: metadata, state, every event, every unknown field."""
+        out: dict[str, JSON] = {
+            "id": self.id,
+            "app_name": self.app_name,
+            "user_id": self.user_id,
+            "state": copy.deepcopy(self.state),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "events": [e.export() for e in self.events],
+        }
+        out.update(copy.deepcopy(self.extra))
+        return out
+
+    @classmethod
+    def from_json(cls, value: JSON) -> "Session":
+        """The inverse of `export`. Raises SessionFormatError naming the place; never partial."""
+        _expect(isinstance(value, dict), "", "a session object", value)
+        for name in ("id", "app_name", "user_id"):
+            if name not in value:
+                raise SessionFormatError(name, "missing")
+            _expect(isinstance(value[name], str), name, "a string", value[name])
+        if "state" not in value:
+            raise SessionFormatError("state", "missing")
+        _expect(isinstance(value["state"], dict), "state", "an object", value["state"])
+        times = {}
+        for name in ("created_at", "updated_at"):
+            if name not in value:
+                raise SessionFormatError(name, "missing")
+            try:
+                times[name] = normalize_time(value[name])
+            except ValueError as exc:
+                raise SessionFormatError(name, str(exc)) from None
+        raw_events = value.get("events")
+        if raw_events is None:
+            raw_events = []
+        _expect(isinstance(raw_events, list), "events", "an array", raw_events)
+        events = [Event.from_json(e, f"events[{i}]") for i, e in enumerate(raw_events)]
+        extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in SESSION_FIELDS}
+        if "initial_state" in extra:
+            _expect(isinstance(extra["initial_state"], dict), "initial_state", "an object",
+                    extra["initial_state"])
+        return cls(value["id"], value["app_name"], value["user_id"], copy.deepcopy(value["state"]),
+                   times["created_at"], times["updated_at"], events, extra)
+
+    # `import` is a keyword in Python; this is the SPEC's `import(value)`.
+    import_ = from_json
+
+    def copy(self) -> "Session":
+        clone = Session.from_json(self.export())
+        clone.revision = self.revision
+        return clone
+
+    # -- derived --------------------------------------------------------------------------
+    @property
+    def initial_state(self) -> dict[str, JSON] | None:
+        value = self.extra.get("initial_state")
+        return value if isinstance(value, dict) else None
+
+    def invocation_ids(self) -> list[str]:
+        """Invocation ids in order of first appearance."""
+        seen: dict[str, None] = {}
+        for event in self.events:
+            seen.setdefault(event.invocation_id, None)
+        return list(seen)
+
+    # -- operations -----------------------------------------------------------------------
+    def rewind_to_invocation(self, invocation_id: str) -> int:
+        """Remove every event after the LAST event of `invocation_id`; return how many went.
+        An unknown id changes nothing and returns 0. State is not touched (see `rewind`)."""
+        keep = keep_count(self.events, invocation_id, before=False)
+        if keep is None:
+            return 0
+        removed = len(self.events) - keep
+        del self.events[keep:]
+        return removed
+
+    def apply_delta(self, delta: dict[str, JSON]) -> None:
+        apply_delta(self.state, delta)
+
+
+# -------------------------------------------------------------------------- state and rewinding
+
+
+def apply_delta(state: dict[str, JSON], delta: dict[str, JSON]) -> None:
+    """JSON merge patch at the top level: each key set to its value, `null` removes it."""
+    for key, value in delta.items():
+        if value is None:
+            state.pop(key, None)
+        else:
+            state[key] = copy.deepcopy(value)
+
+
+def keep_count(events: list[Event], invocation_id: str, before: bool) -> int | None:
+    """How many leading events a rewind keeps: up to the invocation's last event (`to`), or up
+    to its first event, exclusive (`before`). None when no event has that invocation id."""
+    indices = [i for i, e in enumerate(events) if e.invocation_id == invocation_id]
+    if not indices:
+        return None
+    return indices[0] if before else indices[-1] + 1
+
+
+def is_shared_key(key: str) -> bool:
+    return key.startswith(SHARED_PREFIXES)
+
+
+@dataclass
+class StateRestore:
+    """What restoring a session's state to the point after `keep` events gives."""
+
+    state: dict[str, JSON]
+    changes: dict[str, dict[str, JSON]]  # key -> {"old": v, "new": v}; a missing side is absent
+    unrecorded: list[str]  # keys removed because their earlier value was never recorded
+
+
+def restore_state(session: Session, keep: int) -> StateRestore:
+    """The state a rewind that keeps the first `keep` events restores (SPEC section 2). Also
+    the state "as it was right after" event keep-1, for time travel: one rule for both.
+
+    - A key no removed event wrote keeps its current value (unlike ADK issue 4933).
+    - A key a removed event wrote gets its last write among the kept events (null: removed);
+      where none wrote it, its `initial_state` value, else it is removed (unrecorded).
+    - app:, user: and temp: keys are never rolled back.
+    """
+    written_later: set[str] = set()
+    for event in session.events[keep:]:
+        written_later.update(event.actions.state_delta)
+    state = copy.deepcopy(session.state)
+    changes: dict[str, dict[str, JSON]] = {}
+    unrecorded: list[str] = []
+    if not written_later:
+        return StateRestore(state, changes, unrecorded)
+    last_write: dict[str, JSON] = {}
+    for event in session.events[:keep]:
+        for key, value in event.actions.state_delta.items():
+            if key in written_later:
+                last_write[key] = value
+    initial = session.initial_state
+    for key in sorted(written_later):
+        if is_shared_key(key):
+            continue
+        if key in last_write:
+            present, value = last_write[key] is not None, last_write[key]
+        elif initial is not None:
+            present, value = key in initial, initial.get(key)
+        else:
+            present, value = False, None
+            unrecorded.append(key)
+        old_present = key in state
+        old = state.get(key)
+        if present:
+            if old_present and old == value:
+                continue
+            state[key] = copy.deepcopy(value)
+        else:
+            if not old_present:
+                continue
+            del state[key]
+        change: dict[str, JSON] = {}
+        if old_present:
+            change["old"] = old
+        if present:
+            change["new"] = copy.deepcopy(value)
+        changes[key] = change
+    return StateRestore(state, changes, unrecorded)
+
+
+def state_changes(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, dict[str, JSON]]:
+    """Top-level differences between two states, as {key: {"old": v, "new": v}} (missing side
+    absent)."""
+    out: dict[str, dict[str, JSON]] = {}
+    for key in list(old) + [k for k in new if k not in old]:
+        if key in old and key in new and old[key] == new[key] and type(old[key]) is type(new[key]):
+            continue
+        change: dict[str, JSON] = {}
+        if key in old:
+            change["old"] = copy.deepcopy(old[key])
+        if key in new:
+            change["new"] = copy.deepcopy(new[key])
+        out[key] = change
+    return out
+
+
+def delta_between(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, JSON]:
+    """The top-level state_delta that turns `old` into `new` (a removed key: null)."""
+    return {key: change.get("new") for key, change in state_changes(old, new).items()}
+
+
+def sessions_from_json(values: Iterable[JSON]) -> list[Session]:
+    """Import many, all or nothing: an error names the item (`[3].events[0].id: missing`)."""
+    out = []
+    for i, value in enumerate(values):
+        try:
+            out.append(Session.from_json(value))
+        except SessionFormatError as exc:
+            raise exc.within(f"[{i}]") from None
+    return out
