@@ -79,14 +79,23 @@ def _expect(cond: bool, where: str, expected: str, value: JSON) -> None:
 
 _ISO_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.ASCII,
 )
-_UNIX_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*Z?\s*$")
+_UNIX_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*Z?\s*$", re.ASCII)
 
 
 def parse_time(value: JSON) -> datetime:
     """Read a time the way the ADK family writes it: ISO 8601 (with or without fraction or
-    offset; no offset means UTC), rs-adk's "<unix seconds>Z", or a Unix number."""
+    offset; no offset means UTC), rs-adk's "<unix seconds>Z", or a Unix number.
+    Raises ValueError (also for instants outside the years 1-9999)."""
+    try:
+        return _parse_time(value)
+    except OverflowError:
+        raise ValueError(f"time out of range, got {_describe(value)}") from None
+
+
+def _parse_time(value: JSON) -> datetime:
     if isinstance(value, bool):
         raise ValueError(f"expected a time, got {_describe(value)}")
     if isinstance(value, (int, float)):
@@ -104,8 +113,10 @@ def parse_time(value: JSON) -> datetime:
     year, month, day, hour, minute, second, frac, tz = m.groups()
     micro, carry = 0, False
     if frac:
-        # Round to the microsecond, as floats are.
-        micro = round(int(frac[:7].ljust(7, "0")) / 10)
+        # Round to the microsecond (half to even, as round() does floats), on every digit given.
+        micro, rest = int(frac[:6].ljust(6, "0")), frac[6:]
+        if rest and (rest[0] > "5" or (rest[0] == "5" and (rest[1:].strip("0") or micro % 2))):
+            micro += 1
         carry, micro = micro >= 1_000_000, micro % 1_000_000
     try:
         dt = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
@@ -132,7 +143,9 @@ def from_unix(seconds: float) -> datetime:
 def format_time(dt: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SSZ`, or with six fraction digits when the fraction is not zero."""
     dt = dt.astimezone(timezone.utc)
-    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime: its %Y does not zero-pad years before 1000 on glibc ("5-01-01T...").
+    base = (f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}"
+            f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}")
     return f"{base}.{dt.microsecond:06d}Z" if dt.microsecond else f"{base}Z"
 
 
@@ -370,6 +383,18 @@ def keep_count(events: list[Event], invocation_id: str, before: bool) -> int | N
     return indices[0] if before else indices[-1] + 1
 
 
+def json_equal(a: JSON, b: JSON) -> bool:
+    """Equality of JSON values as JSON sees them: unlike `==`, 1, 1.0 and true differ, at any
+    depth (so an edit from 1 to true is a change). Object key order does not matter."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(json_equal(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
 def is_shared_key(key: str) -> bool:
     return key.startswith(SHARED_PREFIXES)
 
@@ -419,7 +444,7 @@ def restore_state(session: Session, keep: int) -> StateRestore:
         old_present = key in state
         old = state.get(key)
         if present:
-            if old_present and old == value:
+            if old_present and json_equal(old, value):
                 continue
             state[key] = copy.deepcopy(value)
         else:
@@ -440,7 +465,7 @@ def state_changes(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, dict[
     absent)."""
     out: dict[str, dict[str, JSON]] = {}
     for key in list(old) + [k for k in new if k not in old]:
-        if key in old and key in new and old[key] == new[key] and type(old[key]) is type(new[key]):
+        if key in old and key in new and json_equal(old[key], new[key]):
             continue
         change: dict[str, JSON] = {}
         if key in old:

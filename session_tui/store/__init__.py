@@ -1,0 +1,52 @@
+"""The session store: a store folder or a plain TinyDB file, behind one interface."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .base import (
+    CONFLICT_POLICIES,
+    CheckReport,
+    ImportReport,
+    RewindPlan,
+    Store,
+    UndoResult,
+    plan_rewind,
+)
+from .directory import DirectoryStore
+from .errors import CorruptFile, NotAStore, NotFound, NothingToUndo, StaleError, StoreError
+from .tinyfile import TinyFileStore
+
+__all__ = [
+    "CONFLICT_POLICIES", "CheckReport", "CorruptFile", "DirectoryStore", "ImportReport",
+    "NotAStore", "NotFound", "NothingToUndo", "RewindPlan", "StaleError", "Store", "StoreError",
+    "TinyFileStore", "UndoResult", "default_store_path", "open_store", "plan_rewind",
+]
+
+
+def default_store_path() -> Path:
+    """`$SESSION_TUI_STORE`, else a per-user data folder."""
+    env = os.environ.get("SESSION_TUI_STORE")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("session-tui", appauthor=False)) / "store"
+
+
+def open_store(path: str | os.PathLike | None = None, create: bool = False) -> Store:
+    """Open a store folder or a TinyDB file of sessions. A missing path is NotFound unless
+    `create` (then a new store folder); the default store is always created."""
+    if path is None:
+        return DirectoryStore(default_store_path(), create=True)
+    path = Path(path).expanduser()
+    if path.is_dir():
+        return DirectoryStore(path, create=False)
+    if path.is_file():
+        return TinyFileStore(path)
+    if path.exists():
+        raise NotAStore(f"{path}: neither a folder nor a file")
+    if not create:
+        raise NotFound(f"{path}: no such store")
+    return DirectoryStore(path, create=True)

@@ -1,0 +1,389 @@
+"""The store interface and every change a session can go through (SPEC section 2).
+
+Backends (a store folder, a plain TinyDB file) supply fresh reads, atomic writes and a lock; the
+meaning of edits, rewinds and undo lives here once. Every change is a read-modify-write under the
+store's lock: read the session afresh, refuse if the caller's revision is stale, record how to
+undo it, write atomically, and only then report success.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from .. import pointer as jp
+from ..model import (
+    Event,
+    EventActions,
+    Session,
+    delta_between,
+    keep_count,
+    now_iso,
+    parse_time,
+    restore_state,
+    state_changes,
+)
+from .errors import NotFound, NothingToUndo, StaleError, StoreError
+from .history import History, UndoRecord
+
+EDIT_AUTHOR = "session-tui"
+CONFLICT_POLICIES = ("skip", "replace", "keep-both")
+
+
+def summary_of(session: Session) -> dict[str, Any]:
+    """What the session list shows, without opening the session again."""
+    return {
+        "id": session.id,
+        "app_name": session.app_name,
+        "user_id": session.user_id,
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
+        "event_count": len(session.events),
+        "invocation_count": len({e.invocation_id for e in session.events}),
+    }
+
+
+SUMMARY_KEYS = ("id", "app_name", "user_id", "created_at", "updated_at", "event_count",
+                "invocation_count")
+
+
+@dataclass
+class RewindPlan:
+    """What a rewind will do (the preview) or did."""
+
+    session_id: str
+    invocation_id: str
+    before: bool
+    keep: int
+    removed_events: int
+    state_changes: dict[str, dict[str, Any]]
+    unrecorded: list[str]  # keys removed because their earlier value was never recorded
+    new_state: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"removed_events": self.removed_events, "state_changes": self.state_changes}
+
+
+@dataclass
+class UndoResult:
+    session_id: str
+    undone: str
+    restored_events: int
+    removed_events: int
+    state_changes: dict[str, dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"undone": self.undone, "restored_events": self.restored_events,
+                "removed_events": self.removed_events, "state_changes": self.state_changes}
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # original id -> new id (keep-both)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckReport:
+    repaired: list[str] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # found and could not repair
+
+    @property
+    def sound(self) -> bool:
+        return not self.damaged
+
+
+def plan_rewind(session: Session, invocation_id: str, before: bool = False) -> RewindPlan:
+    keep = keep_count(session.events, invocation_id, before)
+    if keep is None:
+        raise NotFound(f"session {session.id!r}: no invocation {invocation_id!r}")
+    restored = restore_state(session, keep)
+    return RewindPlan(session.id, invocation_id, before, keep, len(session.events) - keep,
+                      restored.changes, restored.unrecorded, restored.state)
+
+
+class Store:
+    """The interface both backends share. Sessions handed out are the caller's own copies."""
+
+    path: Path
+    history: History
+
+    # -- what a backend supplies ------------------------------------------------------------
+    def lock(self) -> contextlib.AbstractContextManager:
+        raise NotImplementedError
+
+    def list(self) -> list[dict[str, Any]]:
+        """Summaries of every session (SUMMARY_KEYS), without reading session files."""
+        raise NotImplementedError
+
+    def _load(self, session_id: str) -> Session:
+        """Read the session afresh from disk, with its revision. NotFound, CorruptFile."""
+        raise NotImplementedError
+
+    def _exists(self, session_id: str) -> bool:
+        raise NotImplementedError
+
+    def _write(self, sessions: list[Session], deletes: list[str],
+               history: dict[str, list[UndoRecord]]) -> None:
+        """Write these sessions, delete those ids and save these histories, all or nothing as
+        far as the backend can (caller holds the lock). Sets each written session's revision."""
+        raise NotImplementedError
+
+    def poll(self) -> bool:
+        """True when another process changed the store since the last look (stat only)."""
+        raise NotImplementedError
+
+    def check(self) -> CheckReport:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, session_id: str) -> Session:
+        return self._load(session_id)
+
+    def __contains__(self, session_id: str) -> bool:
+        return self._exists(session_id)
+
+    def ids(self) -> list[str]:
+        return [s["id"] for s in self.list()]
+
+    def iter_sessions(self, ids: Iterable[str] | None = None) -> Iterator[Session]:
+        for session_id in (self.ids() if ids is None else ids):
+            yield self._load(session_id)
+
+    def preview_rewind(self, session_id: str, invocation_id: str, before: bool = False) -> RewindPlan:
+        return plan_rewind(self._load(session_id), invocation_id, before)
+
+    def history_of(self, session_id: str) -> list[UndoRecord]:
+        return self.history.load(session_id)
+
+    # -- creating ---------------------------------------------------------------------------
+    def create(self, app_name: str, user_id: str, state: dict[str, Any] | None = None,
+               session_id: str | None = None) -> Session:
+        """A new session. A starting state is kept as `initial_state` so that a rewind can
+        restore creation-time values later overwritten."""
+        session = Session.new(app_name, user_id, session_id)
+        if state:
+            if not isinstance(state, dict):
+                raise StoreError("state must be an object")
+            session.state = copy.deepcopy(state)
+            session.extra["initial_state"] = copy.deepcopy(state)
+        with self.lock():
+            if self._exists(session.id):
+                raise StoreError(f"a session with id {session.id!r} already exists")
+            self._write([session], [], {})
+        return session
+
+    def import_sessions(self, sessions: list[Session], on_conflict: str = "skip") -> ImportReport:
+        """Bring sessions in, all or nothing. Same id: skip, replace (undoable) or keep both
+        (the newcomer becomes `<id>~2`, its original id kept as `original_id`)."""
+        if on_conflict not in CONFLICT_POLICIES:
+            raise StoreError(f"--on-conflict must be one of {', '.join(CONFLICT_POLICIES)}")
+        seen: set[str] = set()
+        for s in sessions:
+            if s.id in seen:
+                raise StoreError(f"session id {s.id!r} appears twice in what is imported")
+            seen.add(s.id)
+        report = ImportReport()
+        with self.lock():
+            writes: list[Session] = []
+            histories: dict[str, list[UndoRecord]] = {}
+            taken = set(self.ids())
+            for incoming in sessions:
+                incoming = incoming.copy()
+                if incoming.id not in taken:
+                    report.added.append(incoming.id)
+                elif on_conflict == "skip":
+                    report.skipped.append(incoming.id)
+                    continue
+                elif on_conflict == "replace":
+                    current = self._load(incoming.id)
+                    record = UndoRecord.between("import", current, [])
+                    histories[incoming.id] = self.history.load(incoming.id) + [record]
+                    report.replaced.append(incoming.id)
+                else:
+                    new_id = _free_id(incoming.id, taken | {s.id for s in writes})
+                    incoming.extra.setdefault("original_id", incoming.id)
+                    report.renamed[incoming.id] = new_id
+                    incoming.id = new_id
+                if incoming.id not in histories:
+                    histories[incoming.id] = self.history.load(incoming.id) + [
+                        UndoRecord.between("import", None, [])]
+                writes.append(incoming)
+            if writes:
+                self._write(writes, [], histories)
+        return report
+
+    # -- changing ---------------------------------------------------------------------------
+    def _change(self, session_id: str, kind: str, change: Callable[[Session], Any],
+                expected_revision: str | None = None) -> Any:
+        """Read afresh under the lock, check the caller's revision, apply `change` (which
+        returns the result, or NO_CHANGE), record the undo, write. Returns the result."""
+        with self.lock():
+            current = self._load(session_id)
+            if expected_revision is not None and current.revision != expected_revision:
+                raise StaleError(
+                    f"session {session_id!r} was changed by someone else since it was read; "
+                    "reload it and try again")
+            before_events = list(current.events)
+            before = _shallow_snapshot(current, before_events)
+            result = change(current)
+            if result is NO_CHANGE:
+                return current
+            current.updated_at = _later(now_iso(), before.updated_at)
+            histories = {}
+            if kind in ("edit", "rewind"):
+                record = UndoRecord.between(kind, before, current.events)
+                histories[session_id] = self.history.load(session_id) + [record]
+            self._write([current], [], histories)
+            return result
+
+    def edit_state(self, session_id: str, mutate: Callable[[dict[str, Any]], Any],
+                   expected_revision: str | None = None) -> Session:
+        """Change the state with `mutate(state_copy)`; recorded as an edit event carrying the
+        changed top-level keys (ADK's way of recording API edits). Returns the new session."""
+
+        def change(session: Session) -> Any:
+            new_state = copy.deepcopy(session.state)
+            mutate(new_state)
+            delta = delta_between(session.state, new_state)
+            if not delta:
+                return NO_CHANGE
+            session.events.append(Event(
+                id=str(uuid.uuid4()), invocation_id=f"edit-{uuid.uuid4()}", author=EDIT_AUTHOR,
+                content=None, actions=EventActions(state_delta=copy.deepcopy(delta)),
+                timestamp=time.time()))
+            session.state = new_state
+            return session
+
+        return self._change(session_id, "edit", change, expected_revision)
+
+    def set_value(self, session_id: str, pointer: str, value: Any,
+                  expected_revision: str | None = None) -> Session:
+        return self.edit_state(session_id, lambda s: jp.set_value(s, pointer, value),
+                               expected_revision)
+
+    def unset_value(self, session_id: str, pointer: str,
+                    expected_revision: str | None = None) -> Session:
+        return self.edit_state(session_id, lambda s: jp.remove(s, pointer), expected_revision)
+
+    def rename_key(self, session_id: str, pointer: str, new_name: str,
+                   expected_revision: str | None = None) -> Session:
+        """Rename the object key at `pointer`, keeping its place among its siblings."""
+
+        def mutate(state: dict[str, Any]) -> None:
+            tokens = jp.parse(pointer)
+            if not tokens:
+                raise jp.PointerError("the whole state has no name to change")
+            parent = jp.get(state, jp.build(tokens[:-1]))
+            old = tokens[-1]
+            if not isinstance(parent, dict):
+                raise jp.PointerError(f"{pointer}: only object keys can be renamed")
+            if old not in parent:
+                raise jp.PointerNotFound(f"{pointer}: no key {old!r}")
+            if new_name != old and new_name in parent:
+                raise jp.PointerError(f"a key {new_name!r} already exists there")
+            items = [(new_name if k == old else k, v) for k, v in parent.items()]
+            parent.clear()
+            parent.update(items)
+
+        return self.edit_state(session_id, mutate, expected_revision)
+
+    def append_event(self, session_id: str, event: Event,
+                     expected_revision: str | None = None) -> Session:
+        """Add an event an agent produced; its state_delta is applied to the state."""
+
+        def change(session: Session) -> Session:
+            session.events.append(event)
+            session.apply_delta(event.actions.state_delta)
+            return session
+
+        return self._change(session_id, "append", change, expected_revision)
+
+    def rewind(self, session_id: str, invocation_id: str, before: bool = False,
+               expected_revision: str | None = None) -> RewindPlan:
+        """Rewind to (keeping) or before (removing) the invocation, restoring state key by key
+        (see model.restore_state). Undoable."""
+
+        def change(session: Session) -> RewindPlan:
+            plan = plan_rewind(session, invocation_id, before)
+            del session.events[plan.keep:]
+            session.state = plan.new_state
+            return plan
+
+        return self._change(session_id, "rewind", change, expected_revision)
+
+    def delete(self, session_id: str, expected_revision: str | None = None) -> None:
+        with self.lock():
+            current = self._load(session_id)
+            if expected_revision is not None and current.revision != expected_revision:
+                raise StaleError(f"session {session_id!r} was changed by someone else since it was read")
+            record = UndoRecord.between("delete", current, [])
+            self._write([], [session_id], {session_id: self.history.load(session_id) + [record]})
+
+    def undo(self, session_id: str) -> UndoResult:
+        """Put back the version before the session's last change (edit, rewind, delete,
+        import), exactly, `updated_at` included."""
+        with self.lock():
+            records = self.history.load(session_id)
+            current = self._load(session_id) if self._exists(session_id) else None
+            # A record whose change never landed (a crash between the two writes) is dropped.
+            while records and current is not None and records[-1].before_revision == current.revision:
+                records.pop()
+            if not records:
+                if current is None and not self.history.path(session_id).exists():
+                    raise NotFound(f"no session {session_id!r}")
+                raise NothingToUndo(f"session {session_id!r}: nothing to undo")
+            record = records.pop()
+            restored = record.restore(current)
+            keep = record.keep if current is not None else 0
+            result = UndoResult(
+                session_id, record.kind,
+                restored_events=len(record.tail),
+                removed_events=(len(current.events) - keep) if current is not None else 0,
+                state_changes=state_changes(current.state if current else {},
+                                            restored.state if restored else {}))
+            if restored is None:
+                self._write([], [session_id], {session_id: records})
+            else:
+                self._write([restored], [], {session_id: records})
+            return result
+
+
+class _NoChange:
+    pass
+
+
+NO_CHANGE = _NoChange()
+
+
+def _shallow_snapshot(session: Session, events: list[Event]) -> Session:
+    """The version before a change: its own copy of state and metadata, the same Event objects."""
+    snap = Session(session.id, session.app_name, session.user_id, copy.deepcopy(session.state),
+                   session.created_at, session.updated_at, events, copy.deepcopy(session.extra))
+    snap.revision = session.revision
+    return snap
+
+
+def _later(now: str, previous: str) -> str:
+    """`now`, unless a clock step back would make updated_at go backwards."""
+    try:
+        return now if parse_time(now) > parse_time(previous) else previous
+    except ValueError:
+        return now
+
+
+def _free_id(session_id: str, taken: set[str]) -> str:
+    n = 2
+    while f"{session_id}~{n}" in taken:
+        n += 1
+    return f"{session_id}~{n}"

@@ -1,0 +1,328 @@
+"""The store folder: `index.json` (a TinyDB file, one small document per session: enough to list
+and filter without opening any session) and one TinyDB file per session under `sessions/`.
+
+The session files are the truth; the index is rebuilt from them when it is missing, broken or
+stale (found by comparing each file's stat signature with the one the index recorded). Changes to
+several files at once (imports, undo of a delete) go through a journal that the next open
+completes, so a crash never leaves half of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock
+
+from ..model import Session, SessionFormatError
+from .atomic import AtomicOrjsonStorage, file_sig, fsync_dir, is_temp, read_json, remove_file, write_atomic
+from .base import CheckReport, Store, summary_of
+from .errors import CorruptFile, NotAStore, NotFound, StoreError
+from .history import History, UndoRecord
+from .naming import file_name, is_session_file
+
+INDEX_TABLE = "sessions"
+SESSION_TABLE = "session"
+META_TABLE = "_meta"
+FORMAT = "session-tui/1"
+
+
+def encode_session_file(session: Session, generation: int) -> bytes:
+    """A session file is itself a TinyDB file: the session in table `session`, and the
+    generation token (bumped by every write) in `_meta`."""
+    return orjson.dumps({
+        SESSION_TABLE: {"1": session.export()},
+        META_TABLE: {"1": {"format": FORMAT, "generation": generation}},
+    })
+
+
+def decode_session_file(path: Path, value: Any) -> Session:
+    try:
+        doc = value[SESSION_TABLE]["1"]
+        generation = value[META_TABLE]["1"]["generation"]
+    except (KeyError, TypeError):
+        raise CorruptFile(f"{path}: not a session-tui session file (no session document)") from None
+    try:
+        session = Session.from_json(doc)
+    except SessionFormatError as exc:
+        raise CorruptFile(f"{path}: {exc}") from None
+    if file_name(session.id) != path.name:
+        raise CorruptFile(f"{path}: holds session {session.id!r}, whose file name is {file_name(session.id)}")
+    session.revision = str(generation)
+    return session
+
+
+class DirectoryStore(Store):
+    def __init__(self, path: str | os.PathLike, create: bool = True):
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create:
+                raise NotFound(f"{self.path}: no such store")
+            self.path.mkdir(parents=True)
+        elif not self.path.is_dir():
+            raise NotAStore(f"{self.path}: not a folder")
+        elif any(self.path.iterdir()) and not (
+            (self.path / "index.json").exists() or (self.path / "sessions").is_dir()
+        ):
+            raise NotAStore(f"{self.path}: not a session-tui store (no index.json or sessions/ in it)")
+        self.sessions_dir = self.path / "sessions"
+        self.index_path = self.path / "index.json"
+        self.journal_path = self.path / "journal.json"
+        self.staging_dir = self.path / "staging"
+        self.quarantine_dir = self.path / "quarantine"
+        self.history = History(self.path / "history")
+        self._thread_lock = threading.RLock()
+        self._file_lock = FileLock(str(self.path / ".lock"), thread_local=False)
+        self._index: dict[str, dict[str, Any]] = {}  # session id -> index document
+        self._broken: dict[str, str] = {}  # file name -> what is wrong with it
+        self._seen: tuple[Any, Any] = (None, None)
+        try:
+            self.sessions_dir.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot use this folder: {exc.strerror}") from None
+        with self.lock():
+            self._recover()
+            self._refresh(rebuild=False)
+
+    # -- locking ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self):
+        # The thread lock keeps the app's worker threads apart; the file lock, other processes.
+        with self._thread_lock, self._file_lock:
+            yield
+
+    # -- the index --------------------------------------------------------------------------
+    def _read_index(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            tables = AtomicOrjsonStorage(self.index_path, create=False).read()
+        except CorruptFile:
+            return None
+        if tables is None:
+            return None
+        docs = tables.get(INDEX_TABLE)
+        if not isinstance(docs, dict):
+            return None
+        index = {}
+        for doc in docs.values():
+            if isinstance(doc, dict) and isinstance(doc.get("file"), str):
+                index[doc["file"]] = doc
+        return index
+
+    def _write_index(self) -> None:
+        docs = {str(n): doc for n, doc in enumerate(
+            sorted(list(self._index.values()) + [
+                {"file": name, "error": err, "sig": file_sig(self.sessions_dir / name)}
+                for name, err in self._broken.items()], key=lambda d: d["file"]), start=1)}
+        AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})
+        self._seen = self._stat_marks()
+
+    def _stat_marks(self) -> tuple[Any, Any]:
+        return (file_sig(self.index_path), file_sig(self.sessions_dir))
+
+    def _refresh(self, rebuild: bool) -> bool:
+        """Bring the in-memory index up to date with the files: read only the session files
+        whose stat signature differs from the index's. Returns True if anything changed."""
+        by_file = None if rebuild else self._read_index()
+        dirty = by_file is None
+        by_file = by_file or {}
+        fresh: dict[str, dict[str, Any]] = {}
+        broken: dict[str, str] = {}
+        with os.scandir(self.sessions_dir) as entries:
+            for entry in entries:
+                if not is_session_file(entry.name):
+                    continue
+                st = entry.stat()
+                sig = [st.st_ino, st.st_size, st.st_mtime_ns]
+                doc = by_file.get(entry.name)
+                if doc is not None and doc.get("sig") == sig:
+                    if "error" in doc:
+                        broken[entry.name] = doc["error"]
+                    else:
+                        fresh[entry.name] = doc
+                    continue
+                dirty = True
+                try:
+                    session = self._read_file(self.sessions_dir / entry.name)
+                except CorruptFile as exc:
+                    broken[entry.name] = str(exc)
+                    continue
+                doc = summary_of(session)
+                doc.update(file=entry.name, sig=sig)
+                fresh[entry.name] = doc
+        if set(fresh) | set(broken) != set(by_file):
+            dirty = True
+        changed = dirty or broken != self._broken or len(fresh) != len(self._index)
+        self._index = {doc["id"]: doc for doc in fresh.values()}
+        self._broken = broken
+        if dirty:
+            with self.lock():
+                self._write_index()
+        else:
+            self._seen = self._stat_marks()
+        return changed
+
+    def poll(self) -> bool:
+        if self._stat_marks() == self._seen:
+            return False
+        with self._thread_lock:
+            return self._refresh(rebuild=False)
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per session file that could not be read."""
+        return sorted(self._broken.values())
+
+    def list(self) -> list[dict[str, Any]]:
+        return [{k: doc[k] for k in ("id", "app_name", "user_id", "created_at", "updated_at",
+                                      "event_count", "invocation_count")}
+                for doc in self._index.values()]
+
+    # -- sessions ---------------------------------------------------------------------------
+    def _file(self, session_id: str) -> Path:
+        return self.sessions_dir / file_name(session_id)
+
+    def _read_file(self, path: Path) -> Session:
+        return decode_session_file(path, read_json(path))
+
+    def _load(self, session_id: str) -> Session:
+        path = self._file(session_id)
+        try:
+            return self._read_file(path)
+        except FileNotFoundError:
+            raise NotFound(f"no session {session_id!r}") from None
+
+    def _exists(self, session_id: str) -> bool:
+        return self._file(session_id).exists()
+
+    def _next_generation(self, session: Session) -> int:
+        previous = int(session.revision) if session.revision and session.revision.isdigit() else 0
+        return max(time.time_ns(), previous + 1)
+
+    def _write(self, sessions: list[Session], deletes: list[str],
+               history: dict[str, list[UndoRecord]]) -> None:
+        with self.lock():
+            for name in (file_name(s.id) for s in sessions):
+                if name in self._broken:
+                    raise CorruptFile(f"{self.sessions_dir / name}: {self._broken[name]}; "
+                                      "run `session-tui check` first (it is never overwritten)")
+            encoded = []
+            for session in sessions:
+                generation = self._next_generation(session)
+                encoded.append((session, generation, encode_session_file(session, generation)))
+            if len(sessions) + len(deletes) <= 1 and len(history) <= 1:
+                # One file: its atomic replace is the transaction. The undo record goes first,
+                # so a crash between the two leaves a record that undo recognises as unapplied.
+                for session_id, records in history.items():
+                    self.history.save(session_id, records)
+                for session, generation, data in encoded:
+                    write_atomic(self._file(session.id), data)
+                for session_id in deletes:
+                    remove_file(self._file(session_id))
+            else:
+                self._journaled(encoded, deletes, history)
+            for session, generation, _ in encoded:
+                session.revision = str(generation)
+                doc = summary_of(session)
+                doc.update(file=file_name(session.id), sig=file_sig(self._file(session.id)))
+                self._index[session.id] = doc
+            for session_id in deletes:
+                self._index.pop(session_id, None)
+            self._write_index()
+
+    # -- the journal: many files, all or nothing ------------------------------------------
+    def _journaled(self, encoded, deletes, history) -> None:
+        txn = f"{os.getpid()}-{time.time_ns()}"
+        stage = self.staging_dir / txn
+        stage.mkdir(parents=True)
+        moves = []
+        for n, (session, _, data) in enumerate(encoded):
+            write_atomic(stage / f"s{n}.json", data)
+            moves.append([f"staging/{txn}/s{n}.json", f"sessions/{file_name(session.id)}"])
+        for n, (session_id, records) in enumerate(history.items()):
+            write_atomic(stage / f"h{n}.json", self.history.encode(session_id, records))
+            moves.append([f"staging/{txn}/h{n}.json", f"history/{file_name(session_id)}"])
+        journal = {"txn": txn, "moves": moves,
+                   "deletes": [f"sessions/{file_name(i)}" for i in deletes]}
+        write_atomic(self.journal_path, orjson.dumps(journal))  # the commit point
+        self._apply_journal(journal)
+
+    def _apply_journal(self, journal: dict[str, Any]) -> None:
+        (self.path / "history").mkdir(exist_ok=True)
+        for staged, final in journal["moves"]:
+            src = self.path / staged
+            if src.exists():  # already moved when an earlier run got this far
+                os.replace(src, self.path / final)
+        for final in journal["deletes"]:
+            remove_file(self.path / final)
+        fsync_dir(self.sessions_dir)
+        fsync_dir(self.path / "history")
+        remove_file(self.journal_path)
+        shutil.rmtree(self.staging_dir / journal["txn"], ignore_errors=True)
+
+    def _recover(self) -> list[str]:
+        """Complete a journaled change a crash interrupted, or roll back one never committed."""
+        done = []
+        if self.journal_path.exists():
+            try:
+                journal = read_json(self.journal_path)
+                self._apply_journal(journal)
+                done.append(f"completed an interrupted change ({len(journal['moves'])} files)")
+            except (CorruptFile, KeyError, TypeError):
+                # A journal is written atomically, so this is damage from outside: keep it aside.
+                self._quarantine(self.journal_path, "journal.json")
+                done.append("moved an unreadable journal.json to quarantine/")
+        if self.staging_dir.exists():
+            for leftover in self.staging_dir.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+                done.append(f"rolled back an uncommitted change (staging/{leftover.name})")
+        return done
+
+    # -- check ------------------------------------------------------------------------------
+    def _quarantine(self, path: Path, name: str) -> Path:
+        self.quarantine_dir.mkdir(exist_ok=True)
+        target = self.quarantine_dir / f"{time.strftime('%Y%m%dT%H%M%S')}-{name}"
+        os.replace(path, target)
+        fsync_dir(path.parent)
+        return target
+
+    def check(self) -> CheckReport:
+        """Verify every file, move unusable ones to quarantine/, rebuild the index."""
+        report = CheckReport()
+        with self.lock():
+            report.repaired.extend(self._recover())
+            for folder in (self.path, self.sessions_dir, self.history.folder):
+                if folder.exists():
+                    for entry in folder.iterdir():
+                        if is_temp(entry.name):
+                            entry.unlink()
+                            report.repaired.append(f"removed a leftover temporary file {entry.name}")
+            for entry in sorted(self.sessions_dir.iterdir()):
+                if not is_session_file(entry.name):
+                    continue
+                try:
+                    self._read_file(entry)
+                except CorruptFile as exc:
+                    try:
+                        target = self._quarantine(entry, entry.name)
+                        report.repaired.append(f"moved {entry.name} to quarantine/{target.name}: {exc}")
+                    except OSError as err:
+                        report.damaged.append(f"{exc} (could not move it aside: {err.strerror})")
+            if self.history.folder.exists():
+                for entry in sorted(self.history.folder.iterdir()):
+                    try:
+                        value = read_json(entry)
+                        [UndoRecord.from_json(r) for r in value["records"]]
+                    except (CorruptFile, KeyError, TypeError) as exc:
+                        target = self._quarantine(entry, "history-" + entry.name)
+                        report.repaired.append(f"moved undo history {entry.name} to quarantine/{target.name}: {exc}")
+            old = self._read_index()
+            self._refresh(rebuild=True)
+            if old is None or {d.get("id") for d in old.values() if "error" not in d} != set(self._index):
+                report.repaired.append(f"rebuilt index.json ({len(self._index)} sessions)")
+        return report

@@ -1,0 +1,93 @@
+"""Undo history: per session, on disk, newest last, so undo works across restarts.
+
+A record holds what is needed to put back the version before a change exactly: that version's
+fields except events, how many of its events are still the leading events of the version after
+the change (`keep`), and its events after those (`tail`). A rewind's record is small (the removed
+events), an edit's is tiny (no events), a delete's holds the whole session.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..model import Event, Session
+from .atomic import read_json, write_atomic
+from .errors import CorruptFile
+from .naming import file_name
+
+KINDS = ("edit", "rewind", "delete", "import")
+MAX_RECORDS = 50  # SPEC: at least the last 20 per session
+
+
+@dataclass
+class UndoRecord:
+    kind: str
+    before: dict[str, Any] | None  # export of the previous version without "events"; None: did not exist
+    before_revision: str | None  # revision of the previous version; matching it means "never applied"
+    keep: int
+    tail: list[dict[str, Any]]
+
+    @classmethod
+    def between(cls, kind: str, before: Session | None, after_events: list[Event]) -> "UndoRecord":
+        if before is None:
+            return cls(kind, None, None, 0, [])
+        keep = 0
+        limit = min(len(before.events), len(after_events))
+        # Changes share the Event objects they keep, so identity finds the common prefix fast.
+        while keep < limit and before.events[keep] is after_events[keep]:
+            keep += 1
+        meta = before.export()
+        del meta["events"]
+        return cls(kind, meta, before.revision, keep, [e.export() for e in before.events[keep:]])
+
+    def restore(self, current: Session | None) -> Session | None:
+        """The version before the change, given the session as it is now (None: absent)."""
+        if self.before is None:
+            return None
+        kept = current.events[: self.keep] if current is not None else []
+        value = copy.deepcopy(self.before)
+        value["events"] = [e.export() for e in kept] + copy.deepcopy(self.tail)
+        return Session.from_json(value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "before": self.before, "before_revision": self.before_revision,
+                "keep": self.keep, "tail": self.tail}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> "UndoRecord":
+        return cls(value["kind"], value["before"], value.get("before_revision"), value["keep"],
+                   value["tail"])
+
+
+class History:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def path(self, session_id: str) -> Path:
+        return self.folder / file_name(session_id)
+
+    def load(self, session_id: str) -> list[UndoRecord]:
+        path = self.path(session_id)
+        try:
+            value = read_json(path)
+        except FileNotFoundError:
+            return []
+        if not isinstance(value, dict) or value.get("id") != session_id:
+            raise CorruptFile(f"{path}: not the undo history of session {session_id!r}")
+        return [UndoRecord.from_json(r) for r in value["records"]]
+
+    def encode(self, session_id: str, records: list[UndoRecord]) -> bytes:
+        records = records[-MAX_RECORDS:]
+        return orjson.dumps({"id": session_id, "records": [r.to_json() for r in records]})
+
+    def save(self, session_id: str, records: list[UndoRecord]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path(session_id), self.encode(session_id, records))
+
+    def push(self, session_id: str, record: UndoRecord) -> None:
+        self.save(session_id, self.load(session_id) + [record])

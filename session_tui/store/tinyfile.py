@@ -1,0 +1,151 @@
+"""A plain TinyDB file of sessions, opened in place: what someone gets from
+`TinyDB("sessions.json").insert(session.export())`. Any table, any document ids.
+
+The user's file holds only their sessions: the lock and the undo history live beside it, in
+`<file>.session-tui/`. Every change rewrites the file atomically under the lock, from a fresh
+read, keeping every other document (sessions or not) exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock
+
+from ..model import Session, SessionFormatError
+from .atomic import AtomicOrjsonStorage, file_sig, read_json
+from .base import CheckReport, Store, summary_of
+from .errors import CorruptFile, NotAStore, NotFound, StoreError
+from .history import History, UndoRecord
+
+DEFAULT_TABLE = "_default"
+SKIPPED_TABLES = ("_meta",)  # a session-tui session file's own bookkeeping
+
+
+def revision_of(doc: Any) -> str:
+    """A content hash: the plain file has no room for a generation token of ours."""
+    return hashlib.blake2b(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+
+
+def scan_tables(path: Path, tables: Any) -> tuple[dict[str, tuple[str, str, Session]], list[str]]:
+    """Sessions in a TinyDB file's tables by id -> (table, doc id, session); and one line per
+    document that is not a session."""
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise NotAStore(f"{path}: not a TinyDB file (expected {{table: {{id: document}}}})")
+    found: dict[str, tuple[str, str, Session]] = {}
+    bad: list[str] = []
+    for table, docs in tables.items():
+        if table in SKIPPED_TABLES:
+            continue
+        for doc_id, doc in docs.items():
+            try:
+                session = Session.from_json(doc)
+            except SessionFormatError as exc:
+                bad.append(f"{path}: table {table!r} document {doc_id}: not a session: {exc}")
+                continue
+            if session.id in found:
+                bad.append(f"{path}: table {table!r} document {doc_id}: a second session {session.id!r}")
+                continue
+            session.revision = revision_of(doc)
+            found[session.id] = (table, doc_id, session)
+    return found, bad
+
+
+class TinyFileStore(Store):
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise NotFound(f"{self.path}: no such file")
+        self.side = self.path.with_name(self.path.name + ".session-tui")
+        self.history = History(self.side / "history")
+        self._thread_lock = threading.RLock()
+        self._file_lock: FileLock | None = None
+        self._sessions: dict[str, tuple[str, str, Session]] = {}
+        self.problems: list[str] = []
+        self._seen = None
+        self._read()
+        if not self._sessions and self.problems:
+            raise NotAStore(f"{self.path}: not a TinyDB file of sessions: {self.problems[0].split(': ', 1)[1]}")
+
+    @contextlib.contextmanager
+    def lock(self):
+        with self._thread_lock:
+            if self._file_lock is None:
+                self.side.mkdir(exist_ok=True)
+                self._file_lock = FileLock(str(self.side / "lock"), thread_local=False)
+            with self._file_lock:
+                yield
+
+    def _read(self) -> dict[str, Any]:
+        sig = file_sig(self.path)
+        try:
+            tables = read_json(self.path, " (a TinyDB file of sessions was expected)")
+        except FileNotFoundError:
+            raise NotFound(f"{self.path}: no such file") from None
+        tables = {} if tables is None else tables
+        self._sessions, self.problems = scan_tables(self.path, tables)
+        self._seen = sig
+        return tables
+
+    def poll(self) -> bool:
+        if file_sig(self.path) == self._seen:
+            return False
+        with self._thread_lock:
+            self._read()
+        return True
+
+    def list(self) -> list[dict[str, Any]]:
+        return [summary_of(s) for _, _, s in self._sessions.values()]
+
+    def _load(self, session_id: str) -> Session:
+        if file_sig(self.path) != self._seen:
+            self._read()
+        try:
+            return self._sessions[session_id][2].copy()
+        except KeyError:
+            raise NotFound(f"no session {session_id!r}") from None
+
+    def _exists(self, session_id: str) -> bool:
+        if file_sig(self.path) != self._seen:
+            self._read()
+        return session_id in self._sessions
+
+    def _write(self, sessions: list[Session], deletes: list[str],
+               history: dict[str, list[UndoRecord]]) -> None:
+        with self.lock():
+            tables = self._read()  # afresh, under the lock
+            for session_id, records in history.items():
+                self.history.save(session_id, records)
+            for session_id in deletes:
+                table, doc_id, _ = self._sessions[session_id]
+                del tables[table][doc_id]
+            for session in sessions:
+                doc = session.export()
+                if session.id in self._sessions:
+                    table, doc_id, _ = self._sessions[session.id]
+                else:
+                    table = DEFAULT_TABLE
+                    docs = tables.setdefault(table, {})
+                    doc_id = str(max((int(k) for k in docs if k.isdigit()), default=0) + 1)
+                tables[table][doc_id] = doc
+                self._sessions[session.id] = (table, doc_id, session)
+            try:
+                AtomicOrjsonStorage(self.path).write(tables)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot write: {exc.strerror}") from None
+            self._read()
+            for session in sessions:
+                session.revision = self._sessions[session.id][2].revision
+
+    def check(self) -> CheckReport:
+        report = CheckReport()
+        with self.lock():
+            self._read()
+            report.damaged.extend(self.problems)
+        return report

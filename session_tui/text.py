@@ -1,0 +1,277 @@
+"""Making agent text safe for a terminal, and short previews of it.
+
+Text that comes from agents is data: it must never reach the terminal as control sequences
+(`ESC ] 0 ; title BEL` retitles the window, C1 `CSI` moves the cursor, bidi overrides reorder
+what the user reads). Every helper here returns text in which those characters are replaced by
+visible stand-ins:
+
+- ESC (U+001B) becomes `␛`; the other C0 controls become their Unicode control pictures
+  (U+2400 + code: NUL `␀`, BEL `␇`, BS `␈`, CR `␍`, ...). `\\n` and `\\t` are kept by `safe()`
+  (multi-line text) and made visible by the one-line helpers (`⏎ ` and `→`).
+- DEL (U+007F) becomes `␡`.
+- C1 controls (U+0080-U+009F), bidi controls (U+061C, U+200E, U+200F, U+202A-U+202E,
+  U+2066-U+2069), line/paragraph separators (U+2028, U+2029), lone surrogates (U+D800-U+DFFF,
+  which a terminal cannot encode) and Unicode tag characters (U+E0000-U+E007F, invisible text
+  used to smuggle instructions past readers) become a Python-style escape: `\\u009b`,
+  `\\u202e`, `\\U000e0041`.
+
+No markup is involved anywhere: callers put the result into `rich.text.Text(...)` or
+`textual.content.Content(...)` objects, never into a markup string. This module imports neither
+Textual nor Rich.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from typing import Any
+
+__all__ = ["safe", "one_line", "short", "json_preview", "cell_width", "truncate_cells"]
+
+ELLIPSIS = "…"
+NEWLINE_MARK = "⏎ "
+TAB_MARK = "→"
+
+
+def _escape(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x20):
+        table[code] = chr(0x2400 + code)
+    table[0x1B] = "␛"
+    table[0x7F] = "␡"
+    for code in range(0x80, 0xA0):
+        table[code] = _escape(code)
+    for code in (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F),
+                 *range(0x2066, 0x206A)):
+        table[code] = _escape(code)
+    return table
+
+
+# Replacement for every dangerous code point that `_DANGER` matches (surrogates and tag
+# characters are escaped by code, not listed).
+_TABLE: dict[int, str] = _build_table()
+
+# Everything that must not reach a terminal as is (\n and \t included: the callers decide).
+_DANGER = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\U000e0000-\U000e007f]"
+)
+_CRLF = re.compile("\r\n")
+
+
+def _replace_multiline(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\n" or char == "\t":
+        return char
+    code = ord(char)
+    return _TABLE.get(code) or _escape(code)
+
+
+def _replace_one_line(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\n":
+        return NEWLINE_MARK
+    if char == "\t":
+        return TAB_MARK
+    code = ord(char)
+    return _TABLE.get(code) or _escape(code)
+
+
+def safe(text: str, *, multiline: bool = True) -> str:
+    """`text` with every control, bidi and otherwise dangerous character made visible.
+
+    With `multiline` (the default), `\\n` and `\\t` are kept (and `\\r\\n` becomes `\\n`);
+    without it they become `⏎ ` and `→` so the result is one line. Never raises on odd input:
+    a non-string is converted with `str()` first.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    if not _DANGER.search(text):
+        return text
+    if multiline:
+        if "\r\n" in text:
+            text = _CRLF.sub("\n", text)
+        return _DANGER.sub(_replace_multiline, text)
+    if "\r\n" in text:
+        text = _CRLF.sub("\n", text)
+    return _DANGER.sub(_replace_one_line, text)
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells `text` takes (wide East Asian characters: 2, combining marks: 0).
+
+    An approximation of what Rich measures, good enough to size previews; widgets crop again
+    with Rich's own measure.
+    """
+    if text.isascii():
+        return len(text)
+    total = 0
+    for char in text:
+        total += _char_width(char)
+    return total
+
+
+def _char_width(char: str) -> int:
+    if char.isascii():
+        return 1
+    if unicodedata.combining(char) or char in "\u200b\u200c\u200d\u2060\ufeff":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def truncate_cells(text: str, width: int, ellipsis: str = ELLIPSIS) -> str:
+    """`text` cut to at most `width` cells, ending with `ellipsis` when something was cut."""
+    if width <= 0:
+        return ""
+    if text.isascii():
+        return text if len(text) <= width else text[: max(0, width - len(ellipsis))] + ellipsis
+    if cell_width(text) <= width:
+        return text
+    budget = width - cell_width(ellipsis)
+    out: list[str] = []
+    used = 0
+    for char in text:
+        w = _char_width(char)
+        if used + w > budget:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + ellipsis
+
+
+def _cut(text: str, width: int) -> str:
+    """`text`, known to be the start of something longer, in `width` cells ending with `…`."""
+    if cell_width(text) < width:
+        return text + ELLIPSIS
+    return truncate_cells(text + ELLIPSIS, width)
+
+
+def one_line(text: str | None, width: int | None = None) -> str:
+    """A safe one-line rendering of `text`: newlines shown as `⏎ `, tabs as `→`, cut to `width`
+    terminal cells with `…` (no limit when `width` is None).
+
+    Only the start of a long text is looked at, so a 5 MB content costs no more than a short one.
+    """
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    if width is not None:
+        # Each visible cell needs at least one character, and each escape is at most ten
+        # characters for one: the slice keeps enough to fill `width` cells, and a sign (one
+        # more character) that there was more.
+        head = text[: width * 2 + 2]
+        line = safe(head, multiline=False)
+        if len(head) < len(text):
+            return _cut(line, width)
+        return truncate_cells(line, width)
+    return safe(text, multiline=False)
+
+
+def short(text: str | None, n: int) -> str:
+    """A safe one-line `text` of at most `n` characters, ending with `…` when it was cut."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    if n <= 0:
+        return ""
+    line = safe(text[: n + 1], multiline=False)
+    if len(line) <= n and len(text) <= n:
+        return line
+    return line[: n - 1] + ELLIPSIS
+
+
+# ------------------------------------------------------------------------------- JSON preview
+
+
+class _Full(Exception):
+    """The preview has all the characters it needs."""
+
+
+def json_preview(value: Any, n: int = 80) -> str:
+    """Compact one-line JSON of `value` (`{"a": 1, "b": [1, 2]}`), safe, at most `n` cells,
+    ending with `…` when cut.
+
+    Only as much of `value` is serialised as the preview shows, so a 5 MB string or a state
+    with 50,000 keys costs no more than a small one; nesting deeper than the preview is wide
+    costs nothing either.
+    """
+    if n <= 0:
+        return ""
+    parts: list[str] = []
+    limit = n + 1  # one character more than fits tells that the text was cut
+    length = 0
+
+    def emit(text: str) -> None:
+        nonlocal length
+        parts.append(text)
+        length += len(text)
+        if length >= limit:
+            raise _Full
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            emit("{")
+            first = True
+            for key, sub in item.items():
+                if not first:
+                    emit(", ")
+                first = False
+                emit(_json_string(str(key), limit - length))
+                emit(": ")
+                walk(sub)
+            emit("}")
+        elif isinstance(item, (list, tuple)):
+            emit("[")
+            for i, sub in enumerate(item):
+                if i:
+                    emit(", ")
+                walk(sub)
+            emit("]")
+        elif isinstance(item, str):
+            emit(_json_string(item, limit - length))
+        else:
+            emit(_json_scalar(item))
+
+    try:
+        walk(value)
+    except _Full:
+        pass
+    except RecursionError:  # pathological nesting: what we have is the preview
+        length = limit
+    text = safe("".join(parts), multiline=False)
+    if length >= limit:
+        return _cut(text, n)
+    return truncate_cells(text, n)
+
+
+def _json_string(text: str, room: int) -> str:
+    """The JSON literal of `text`, cut (without its closing quote) when longer than `room`."""
+    head = text[: max(room, 0) + 1]
+    literal = json.dumps(head, ensure_ascii=False)
+    if len(head) < len(text):
+        return literal[:-1]  # no closing quote: the string goes on
+    return literal
+
+
+def _json_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return json.dumps(value)
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return repr(value)
