@@ -35,8 +35,15 @@ EDIT_AUTHOR = "session-tui"
 CONFLICT_POLICIES = ("skip", "replace", "keep-both")
 
 
+def search_text(state: dict[str, Any], limit: int = 2000) -> str:
+    """Lower-cased text of a state (keys and values), so the list can filter on it."""
+    import orjson
+
+    return orjson.dumps(state).decode("utf-8", "replace").lower()[:limit]
+
+
 def summary_of(session: Session) -> dict[str, Any]:
-    """What the session list shows, without opening the session again."""
+    """What the session list shows (and filters on), without opening the session again."""
     return {
         "id": session.id,
         "app_name": session.app_name,
@@ -45,6 +52,7 @@ def summary_of(session: Session) -> dict[str, Any]:
         "updated_at": session.updated_at,
         "event_count": len(session.events),
         "invocation_count": len({e.invocation_id for e in session.events}),
+        "search_text": search_text(session.state),
     }
 
 

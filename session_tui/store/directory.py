@@ -22,7 +22,7 @@ from filelock import FileLock
 
 from ..model import Session, SessionFormatError
 from .atomic import AtomicOrjsonStorage, file_sig, fsync_dir, is_temp, read_json, remove_file, write_atomic
-from .base import CheckReport, Store, summary_of
+from .base import SUMMARY_KEYS, CheckReport, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, StoreError
 from .history import History, UndoRecord
 from .naming import file_name, is_session_file
@@ -179,8 +179,7 @@ class DirectoryStore(Store):
         return sorted(self._broken.values())
 
     def list(self) -> list[dict[str, Any]]:
-        return [{k: doc[k] for k in ("id", "app_name", "user_id", "created_at", "updated_at",
-                                      "event_count", "invocation_count")}
+        return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text",)}
                 for doc in self._index.values()]
 
     # -- sessions ---------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""The Textual app: one factory (`build_app`) used by the CLI, `serve` and the tests.
+
+The app owns the store and the workers that talk to it; screens post what the user asked for
+and get the store's answer back. Every store call runs in a thread worker so the screen never
+freezes; a one-second stat check notices changes made by other processes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .store import Store, StoreError, open_store
+
+
+@dataclass
+class AppConfig:
+    """What tests and screenshots pin down: no cursor blink, no background polling."""
+
+    watch: bool = True  # poll the store for changes made by other processes
+    poll_interval: float = 1.0
+    cursor_blink: bool = True
+    export_dir: Path | None = None  # where the export dialog proposes files (default: cwd)
+
+
+class SessionTuiApp(App[int]):
+    TITLE = "session-tui"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("q", "quit", "Quit", show=False),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, store: Store, config: AppConfig | None = None):
+        super().__init__()
+        self.store = store
+        self.config = config or AppConfig()
+        self.cursor_blink = self.config.cursor_blink
+        self.changed_sessions: list[str] = []  # newest last: what `u` on the list undoes
+        self.sub_title = str(store.path)
+
+    def on_mount(self) -> None:
+        from .screens.sessions import SessionsScreen
+
+        self.push_screen(SessionsScreen())
+        if self.config.watch:
+            self.set_interval(self.config.poll_interval, self.check_for_changes)
+
+    # -- background work ---------------------------------------------------------------------
+    def run_store(self, job: Callable[[], Any], done: Callable[[Any], None],
+                  failed: Callable[[Exception], None] | None = None, *, group: str = "store",
+                  description: str = "") -> None:
+        """Run `job` (a store call) in a thread; hand its result to `done`, or its StoreError
+        (one line) to `failed` / a notification, back on the UI thread."""
+
+        def work() -> None:
+            try:
+                result = job()
+            except (StoreError, ValueError, LookupError, OSError) as exc:
+                self.call_from_thread(failed or self.report_error, exc)
+                return
+            self.call_from_thread(done, result)
+
+        self.run_worker(work, thread=True, group=group, description=description or group)
+
+    def report_error(self, exc: Exception) -> None:
+        self.notify(" ".join(str(exc).split()) or type(exc).__name__, title="Not done",
+                    severity="error", markup=False, timeout=8)
+
+    def check_for_changes(self) -> None:
+        """A stat or two: cheap enough for every second. Screens reload on StoreChanged."""
+        from .messages import StoreChanged
+
+        try:
+            changed = self.store.poll()
+        except StoreError as exc:
+            self.report_error(exc)
+            return
+        if changed:
+            for screen in self.screen_stack:
+                screen.post_message(StoreChanged())
+
+    # -- everything the palette and the help screen list -------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for node in (screen, self):
+            for binding in getattr(node, "BINDINGS", []):
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                if binding.action in ("quit", "command_palette"):
+                    continue
+                action = binding.action
+                yield SystemCommand(
+                    f"{binding.description}",
+                    f"key: {self.get_key_display(binding)}",
+                    lambda node=node, action=action: self.call_later(node.run_action, action),
+                )
+
+    def action_help(self) -> None:
+        from .dialogs.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        sections = []
+        screen = self.screen
+        for title, node in ((getattr(screen, "HELP_TITLE", "This screen"), screen), ("Everywhere", self)):
+            rows = [(self.get_key_display(b), b.description) for b in getattr(node, "BINDINGS", [])
+                    if isinstance(b, Binding) and b.description]
+            if rows:
+                sections.append((title, rows))
+        for title, rows in getattr(screen, "HELP_EXTRA", []):
+            sections.append((title, rows))
+        sections.append(("Palette and themes", [("ctrl+p", "command palette: every action, "
+                                                  "themes (\"Change theme\"), screenshots")]))
+        return sections
+
+
+def build_app(path: str | os.PathLike | None = None, *, store: Store | None = None,
+              config: AppConfig | None = None) -> SessionTuiApp:
+    """The one way to make the app. Raises StoreError (one line) when PATH cannot be used."""
+    if store is None:
+        store = open_store(path, create=False) if path is not None else open_store(None)
+    return SessionTuiApp(store, config)

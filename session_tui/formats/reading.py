@@ -1,0 +1,71 @@
+"""Bring sessions in: recognise a file's format from its content, not its name, and read it
+all or nothing (an error names the file, the item and the place)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from ..model import Session, SessionFormatError
+from . import session_json
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def detect(data: bytes) -> str:
+    """`sqlite`, `tinydb`, `adk-json`, `session-json`, or `unknown`."""
+    if data.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    head = data.lstrip()[:1]
+    if head not in (b"{", b"["):
+        return "unknown"
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        # JSON Lines do not parse as one document.
+        return "session-json" if head == b"{" else "unknown"
+    first = value[0] if isinstance(value, list) and value else value
+    if isinstance(first, dict):
+        if "appName" in first or "userId" in first or "lastUpdateTime" in first:
+            return "adk-json"
+        if "app_name" in first or "events" in first:
+            return "session-json"
+        if value and all(isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+                         for t in value.values()):
+            return "tinydb"
+    return "session-json"
+
+
+def read_bytes(data: bytes, source: str) -> list[Session]:
+    kind = detect(data)
+    if kind == "sqlite":
+        from . import adk_sqlite
+
+        return adk_sqlite.read_sqlite_path(Path(source))
+    if kind == "adk-json":
+        from . import adk_json
+
+        return adk_json.read_adk_json(data, source)
+    if kind == "tinydb":
+        from ..store.tinyfile import scan_tables
+
+        found, bad = scan_tables(Path(source), orjson.loads(data))
+        if bad:
+            raise SessionFormatError("", bad[0])
+        return [s for _, _, s in found.values()]
+    if kind == "unknown":
+        raise SessionFormatError(source, "not a session file (expected JSON, JSON Lines or an ADK SQLite database)")
+    return session_json.read_sessions(data, source)
+
+
+def read_path(path: Path) -> list[Session]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        from ..store.errors import NotFound
+
+        raise NotFound(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SessionFormatError(str(path), "is a folder, not a file") from None
+    return read_bytes(data, str(path))

@@ -1,0 +1,1 @@
+"""The app's screens: the session list and one session (state, timeline, event)."""

@@ -1,0 +1,341 @@
+"""One session: its state as a tree (left) and its events as a timeline (right).
+
+Selecting an event opens it below the timeline and turns the tree into the state as it was right
+after that event (time travel), with the keys the event changed highlighted; escape returns to
+the live state. Every change goes to the store in a worker, with the revision that was shown, so
+a change based on stale data is refused instead of written over someone else's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from .. import pointer as jp
+from ..messages import StoreChanged
+from ..model import Session, restore_state
+from ..store import NotFound, StaleError
+from ..text import safe
+from ..widgets.event_view import EventView
+from ..widgets.state_tree import StateTree
+from ..widgets.timeline import Timeline
+from .actions import ExportMixin
+
+TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
+TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
+
+
+class SessionScreen(ExportMixin, Screen):
+    CSS_PATH = "session.tcss"
+    HELP_TITLE = "Session"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("tab", "focus_next", "Switch pane", show=False),
+        Binding("e", "edit", "Edit"),
+        Binding("a", "add", "Add key"),
+        Binding("r", "rename", "Rename"),
+        Binding("d,delete", "delete_key", "Delete key"),
+        Binding("v", "view_value", "View value"),
+        Binding("w", "rewind_to", "Rewind to"),
+        Binding("b", "rewind_before", "Rewind before"),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("x", "export", "Export"),
+        Binding("D", "delete_session", "Delete session"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+    ]
+    HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),
+                                  ("e a r d v", "edit, add, rename, delete, view in full")]),
+                  ("Timeline", [("↑ ↓ pgup pgdn", "move"), ("shift+↑ shift+↓", "previous / next invocation"),
+                                ("enter", "open the event: state as it was right after it"),
+                                ("w / b", "rewind to / before the invocation under the cursor")])]
+
+    def __init__(self, session_id: str):
+        super().__init__()
+        self.session_id = session_id
+        self.session: Session | None = None
+        self.event_index: int | None = None  # the event shown (time travel), None: live state
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield Static(id="state-title", markup=False)
+                yield StateTree(id="state")
+            with Vertical(id="right"):
+                yield Static(id="timeline-title", markup=False)
+                yield Timeline(id="timeline")
+                yield EventView(id="event")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(EventView).display = False
+        self.query_one(Timeline).focus()
+        self.load()
+
+    # -- data down ---------------------------------------------------------------------------
+    def load(self) -> None:
+        def failed(exc: Exception) -> None:
+            self.app.report_error(exc)
+            if isinstance(exc, NotFound) and self.session is None:
+                self.app.pop_screen()
+
+        self.app.run_store(lambda: self.app.store.get(self.session_id), self.show, failed,
+                           group="load")
+
+    def show(self, session: Session) -> None:
+        self.session = session
+        self.title = f"{session.app_name} · {session.user_id}"
+        self.sub_title = session.id
+        self.query_one(Timeline).set_session(session)
+        if self.event_index is not None and self.event_index >= len(session.events):
+            self.close_event()
+        self._show_state()
+
+    def _show_state(self) -> None:
+        session = self.session
+        tree = self.query_one(StateTree)
+        title = self.query_one("#state-title", Static)
+        if session is None:
+            return
+        if self.event_index is None:
+            tree.set_state(session.state)
+            title.update(f"State  ({len(session.state)} keys, live)")
+            self.query_one("#timeline-title", Static).update(
+                f"Timeline  ({len(session.events)} events, {len(session.invocation_ids())} invocations)")
+            return
+        event = session.events[self.event_index]
+        restored = restore_state(session, self.event_index + 1)
+        tree.set_state(restored.state, highlight_keys=frozenset(event.actions.state_delta))
+        title.update(f"State after event {self.event_index + 1} of {len(session.events)}"
+                     f"  (time travel; changed keys highlighted; esc: live)")
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        if self.session is None:
+            return
+        summary = next((r for r in self.app.store.list() if r["id"] == self.session_id), None)
+        if summary is None:
+            self.notify("This session was deleted by another process.", severity="warning")
+        elif summary["updated_at"] != self.session.updated_at:
+            self.notify("This session was changed elsewhere: reloaded.", timeout=3)
+            self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    # -- time travel -------------------------------------------------------------------------
+    @on(Timeline.EventSelected)
+    def _event_selected(self, message: Timeline.EventSelected) -> None:
+        self.event_index = message.index
+        view = self.query_one(EventView)
+        view.set_event(message.event, index=message.index)
+        view.display = True
+        self._show_state()
+
+    def close_event(self) -> None:
+        self.event_index = None
+        self.query_one(EventView).display = False
+        self._show_state()
+
+    def action_back(self) -> None:
+        if self.event_index is not None:
+            self.close_event()
+        else:
+            self.app.pop_screen()
+
+    # -- which keys are live where -----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in TREE_ACTIONS:
+            if not isinstance(self.focused, StateTree):
+                return False
+            if self.event_index is not None and action != "view_value":
+                return None  # shown greyed: the past cannot be edited
+        if action in TIMELINE_ACTIONS and not isinstance(self.focused, Timeline):
+            return False
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    # -- changes -----------------------------------------------------------------------------
+    def _change(self, job, done_text: str) -> None:
+        """Run a store change with the revision on screen; show the new session after it."""
+        revision = self.session.revision if self.session else None
+
+        def done(result: Any) -> None:
+            self.app.changed_sessions.append(self.session_id)
+            self.notify(done_text, markup=False, timeout=3)
+            if isinstance(result, Session):
+                self.show(result)
+            else:
+                self.load()
+
+        def failed(exc: Exception) -> None:
+            self.app.report_error(exc)
+            if isinstance(exc, StaleError):
+                self.load()
+
+        self.app.run_store(lambda: job(revision), done, failed, group="change")
+
+    def _cursor(self) -> tuple[tuple, Any] | None:
+        node = self.query_one(StateTree).cursor_node
+        if node is None or node.data is None:
+            return None
+        path, value = node.data
+        return tuple(path), value
+
+    def action_edit(self) -> None:
+        from ..dialogs.edit_value import EditValueDialog
+
+        cursor = self._cursor()
+        if cursor is None or not cursor[0]:
+            self.notify("Pick a value in the state tree", severity="warning")
+            return
+        path, value = cursor
+        pointer = jp.build(list(path))
+
+        def saved(result) -> None:
+            if result is None:
+                return
+            self._change(lambda rev: self.app.store.set_value(self.session_id, pointer, result.value, rev),
+                         f"Saved {pointer}")
+
+        self.app.push_screen(EditValueDialog(pointer, value), saved)
+
+    def action_add(self) -> None:
+        from ..dialogs.edit_value import EditValueDialog
+
+        cursor = self._cursor()
+        path, value = cursor if cursor is not None else ((), None)
+        # Add inside the object/array under the cursor, else beside the cursor's key.
+        if not isinstance(value, (dict, list)):
+            path = path[:-1]
+        container = jp.get(self.session.state, jp.build(list(path))) if self.session else {}
+        if isinstance(container, list):
+            pointer = jp.build(list(path) + ["-"])
+
+            def saved_item(result) -> None:
+                if result is not None:
+                    self._change(lambda rev: self.app.store.set_value(
+                        self.session_id, pointer, result.value, rev), f"Appended to {jp.build(list(path)) or '/'}")
+
+            self.app.push_screen(EditValueDialog(pointer, None, is_new_key=False), saved_item)
+            return
+
+        def saved(result) -> None:
+            if result is None:
+                return
+            target = jp.build(list(path) + [result.key])
+            self._change(lambda rev: self.app.store.set_value(self.session_id, target, result.value, rev),
+                         f"Added {target}")
+
+        self.app.push_screen(EditValueDialog(jp.build(list(path)) or "/", None, is_new_key=True,
+                                             existing_keys=frozenset(container)), saved)
+
+    def action_rename(self) -> None:
+        from ..dialogs.rename_key import RenameKeyDialog
+
+        cursor = self._cursor()
+        if cursor is None or not cursor[0] or not isinstance(cursor[0][-1], str):
+            self.notify("Pick an object key to rename", severity="warning")
+            return
+        path, _ = cursor
+        pointer = jp.build(list(path))
+        parent = jp.get(self.session.state, jp.build(list(path[:-1])))
+
+        def renamed(name: str | None) -> None:
+            if name and name != path[-1]:
+                self._change(lambda rev: self.app.store.rename_key(self.session_id, pointer, name, rev),
+                             f"Renamed {path[-1]} to {name}")
+
+        self.app.push_screen(RenameKeyDialog(path[-1], frozenset(parent)), renamed)
+
+    def action_delete_key(self) -> None:
+        from ..dialogs.confirm import ConfirmDialog
+
+        cursor = self._cursor()
+        if cursor is None or not cursor[0]:
+            return
+        pointer = jp.build(list(cursor[0]))
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._change(lambda rev: self.app.store.unset_value(self.session_id, pointer, rev),
+                             f"Deleted {pointer} (u to undo)")
+
+        self.app.push_screen(ConfirmDialog("Delete key?", f"{safe(pointer)} will be removed. "
+                                           "You can undo this (u).", confirm_label="Delete",
+                                           danger=True), confirmed)
+
+    def action_view_value(self) -> None:
+        from ..dialogs.value_view import ValueDialog
+
+        cursor = self._cursor()
+        if cursor is not None:
+            self.app.push_screen(ValueDialog(jp.build(list(cursor[0])) or "/", cursor[1]))
+
+    # -- rewind and undo ---------------------------------------------------------------------
+    def action_rewind_to(self) -> None:
+        self._rewind(before=False)
+
+    def action_rewind_before(self) -> None:
+        self._rewind(before=True)
+
+    def _rewind(self, before: bool) -> None:
+        from ..dialogs.rewind import RewindDialog
+
+        invocation = self.query_one(Timeline).current_invocation
+        if invocation is None or self.session is None:
+            self.notify("Move the timeline cursor to an invocation first", severity="warning")
+            return
+        revision = self.session.revision
+
+        def preview(plan) -> None:
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._change(lambda rev: self.app.store.rewind(
+                        self.session_id, invocation, before=before, expected_revision=revision),
+                        f"Rewound: {plan.removed_events} event(s) removed (u to undo)")
+
+            self.app.push_screen(RewindDialog(plan, invocation), confirmed)
+
+        self.app.run_store(lambda: self.app.store.preview_rewind(self.session_id, invocation, before),
+                           preview, group="preview")
+
+    def action_undo(self) -> None:
+        def done(result) -> None:
+            self.notify(f"Undid {result.undone}: {result.restored_events} event(s) back, "
+                        f"{result.removed_events} removed", timeout=4)
+            if result.undone == "import" and not self.app.store.__contains__(self.session_id):
+                self.app.pop_screen()
+                return
+            self.load()
+
+        self.app.run_store(lambda: self.app.store.undo(self.session_id), done)
+
+    def action_delete_session(self) -> None:
+        from ..dialogs.confirm import ConfirmDialog
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                def done(_: Any) -> None:
+                    self.app.changed_sessions.append(self.session_id)
+                    self.notify(f"Deleted {self.session_id}. Press u on the list to undo.", markup=False)
+                    self.app.pop_screen()
+
+                revision = self.session.revision if self.session else None
+                self.app.run_store(lambda: self.app.store.delete(self.session_id, revision), done)
+
+        self.app.push_screen(ConfirmDialog("Delete session?", f"{safe(self.session_id)} and its "
+                                           f"{len(self.session.events) if self.session else 0} events. "
+                                           "You can undo this (u).", confirm_label="Delete",
+                                           danger=True), confirmed)
+
+    def export_targets(self) -> list[str]:
+        return [self.session_id]

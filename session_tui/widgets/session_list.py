@@ -1,0 +1,523 @@
+"""The session list: a virtualised table of session summaries.
+
+Rows are plain dicts (what the store's index holds): `id`, `app_name`, `user_id`,
+`event_count`, `invocation_count`, `updated_at` (ISO 8601), and optionally `search_text`
+(more text the filter looks at, e.g. the state as text). Only the lines on screen are drawn,
+so 100,000 rows load and scroll as fast as 100.
+
+Line 0 of the widget is a header that stays put; data rows scroll under it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..model import format_time, parse_time
+from ..text import one_line
+
+__all__ = ["SessionList", "COLUMNS"]
+
+_ISO_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+class Column(NamedTuple):
+    key: str  # the name `sort_by` takes
+    field: str  # the row key it shows
+    title: str
+    numeric: bool  # right-aligned; sorted newest/largest first when first chosen
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("app", "app_name", "App", False),
+    Column("user", "user_id", "User", False),
+    Column("id", "id", "Id", False),
+    Column("events", "event_count", "Events", True),
+    Column("invocations", "invocation_count", "Invocations", True),
+    Column("updated", "updated_at", "Last update", True),
+)
+_BY_NAME = {c.key: c for c in COLUMNS} | {c.field: c for c in COLUMNS}
+
+_GAP = 2  # cells between columns
+
+
+class _Placed(NamedTuple):
+    column: Column
+    title: str
+    x: int
+    width: int
+
+
+def short_time(value: Any) -> str:
+    """`YYYY-MM-DD HH:MM` (UTC) of an ISO time; odd values shown as they are (safely)."""
+    if isinstance(value, str) and value.endswith("Z") and _ISO_MINUTE.match(value):
+        return f"{value[:10]} {value[11:16]}"
+    if value is None or value == "":
+        return ""
+    try:
+        iso = format_time(parse_time(value))
+    except (ValueError, OverflowError):
+        return one_line(str(value), 16)
+    return f"{iso[:10]} {iso[11:16]}"
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return one_line(str(value), 12)
+
+
+class SessionList(ScrollView, can_focus=True):
+    """A table of sessions: filter as you type, sort by any column, a cursor row.
+
+    Data down: `set_rows(rows)`, the `filter` reactive, `sort_by(column)`.
+    Messages up: `SessionList.Highlighted` when the cursor lands on another session,
+    `SessionList.Opened` on enter (or a double click).
+    """
+
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    COMPONENT_CLASSES = {
+        "session-list--header",
+        "session-list--header-sorted",
+        "session-list--cursor",
+        "session-list--id",
+        "session-list--number",
+        "session-list--time",
+        "session-list--empty",
+    }
+
+    BINDINGS: list[BindingType] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "cursor_home", "First", show=False),
+        Binding("end", "cursor_end", "Last", show=False),
+        Binding("enter", "open", "Open", show=False),
+    ]
+
+    filter: var[str] = var("", init=False)
+    """Case-insensitive substring matched against app, user, id and `search_text`."""
+
+    class Highlighted(Message):
+        """The cursor moved to another session (None: the list shows no session)."""
+
+        def __init__(self, session_list: "SessionList", session_id: str | None) -> None:
+            super().__init__()
+            self.session_list = session_list
+            self.session_id = session_id
+
+        @property
+        def control(self) -> "SessionList":
+            return self.session_list
+
+    class Opened(Message):
+        """The user asked to open the session under the cursor (enter, double click)."""
+
+        def __init__(self, session_list: "SessionList", session_id: str) -> None:
+            super().__init__()
+            self.session_list = session_list
+            self.session_id = session_id
+
+        @property
+        def control(self) -> "SessionList":
+            return self.session_list
+
+    def __init__(
+        self,
+        rows: Iterable[dict[str, Any]] | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._rows: list[dict[str, Any]] = []
+        self._sorted: list[int] = []  # indices into _rows, in sort order
+        self._view: list[int] = []  # _sorted, filtered
+        self._haystacks: list[str] | None = None  # lower-cased filter text, built on demand
+        self._cursor = -1  # index into _view
+        self._highlighted_id: str | None = None  # what the last Highlighted message said
+        self._sort = _BY_NAME["updated"]
+        self._reverse = True
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._cache_width = -1
+        self._layout_cache: tuple[int, list[_Placed]] | None = None
+        if rows is not None:
+            self.set_rows(rows)
+
+    # ---------------------------------------------------------------------- public API
+
+    def set_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Show these sessions. The cursor stays on the same session id if it is still shown."""
+        keep = self.selected_id
+        old_cursor = self._cursor
+        self._rows = list(rows)
+        self._haystacks = None
+        self._resort()
+        self._refilter(keep, old_cursor)
+
+    @property
+    def selected_id(self) -> str | None:
+        """The id of the session under the cursor, or None."""
+        if 0 <= self._cursor < len(self._view):
+            return self._row_id(self._view[self._cursor])
+        return None
+
+    @property
+    def selected_row(self) -> dict[str, Any] | None:
+        """The row dict under the cursor, or None."""
+        if 0 <= self._cursor < len(self._view):
+            return self._rows[self._view[self._cursor]]
+        return None
+
+    @property
+    def cursor(self) -> int:
+        """The cursor's position among the shown rows (-1: no rows)."""
+        return self._cursor
+
+    @property
+    def row_count(self) -> int:
+        """How many rows are shown (after the filter)."""
+        return len(self._view)
+
+    @property
+    def total_count(self) -> int:
+        """How many rows were given."""
+        return len(self._rows)
+
+    @property
+    def sort_column(self) -> str:
+        """The column the rows are sorted by (a `COLUMNS` key)."""
+        return self._sort.key
+
+    @property
+    def sort_reverse(self) -> bool:
+        """True when sorted descending."""
+        return self._reverse
+
+    def shown_ids(self) -> list[str]:
+        """The ids of the shown rows, in order (filtered and sorted)."""
+        return [self._row_id(i) for i in self._view]
+
+    def select(self, session_id: str) -> bool:
+        """Move the cursor to this session; False when it is not shown."""
+        for pos, index in enumerate(self._view):
+            if self._row_id(index) == session_id:
+                self._move_cursor(pos)
+                return True
+        return False
+
+    def sort_by(self, column: str, reverse: bool | None = None) -> None:
+        """Sort by `column` (`app`, `user`, `id`, `events`, `invocations`, `updated`, or a row
+        key). The same column again toggles ascending/descending; a new one starts ascending
+        for text and descending (largest, newest first) for numbers and times. `reverse`
+        forces a direction."""
+        try:
+            chosen = _BY_NAME[column]
+        except KeyError:
+            raise ValueError(f"unknown column {column!r}") from None
+        if reverse is None:
+            reverse = (not self._reverse) if chosen is self._sort else chosen.numeric
+        self._sort, self._reverse = chosen, reverse
+        keep = self.selected_id
+        self._resort()
+        self._refilter(keep, self._cursor)
+
+    # ---------------------------------------------------------------- sorting, filtering
+
+    def _row_id(self, index: int) -> str:
+        value = self._rows[index].get("id")
+        return value if isinstance(value, str) else str(value)
+
+    def _resort(self) -> None:
+        rows = self._rows
+        field = self._sort.field
+        if self._sort.numeric and field != "updated_at":
+
+            def key(i: int) -> Any:
+                value = rows[i].get(field)
+                return value if isinstance(value, (int, float)) and not isinstance(value, bool) else -1
+
+        elif field == "updated_at":
+
+            def key(i: int) -> Any:
+                value = rows[i].get(field)
+                return value if isinstance(value, str) else ""
+
+        else:
+
+            def key(i: int) -> Any:
+                value = rows[i].get(field)
+                return value.casefold() if isinstance(value, str) else ""
+
+        self._sorted = sorted(range(len(rows)), key=key, reverse=self._reverse)
+
+    def _haystack(self) -> list[str]:
+        if self._haystacks is None:
+            out = []
+            for row in self._rows:
+                parts = [row.get("app_name"), row.get("user_id"), row.get("id"), row.get("search_text")]
+                out.append("\0".join(p if isinstance(p, str) else ("" if p is None else str(p))
+                                     for p in parts).casefold())
+            self._haystacks = out
+        return self._haystacks
+
+    def _refilter(self, keep: str | None, old_cursor: int) -> None:
+        needle = self.filter.strip().casefold()
+        if needle:
+            hay = self._haystack()
+            self._view = [i for i in self._sorted if needle in hay[i]]
+        else:
+            self._view = self._sorted
+        self._cache.clear()
+        self.virtual_size = Size(0, len(self._view) + 1)
+        cursor = -1
+        if keep is not None:
+            for pos, index in enumerate(self._view):
+                if self._row_id(index) == keep:
+                    cursor = pos
+                    break
+        if cursor < 0 and self._view:
+            cursor = 0 if old_cursor < 0 else min(old_cursor, len(self._view) - 1)
+        self._cursor = cursor
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def watch_filter(self, old: str, new: str) -> None:
+        if old.strip().casefold() != new.strip().casefold():
+            self._refilter(self.selected_id, 0)
+
+    def _announce(self) -> None:
+        current = self.selected_id
+        if current != self._highlighted_id:
+            self._highlighted_id = current
+            self.post_message(self.Highlighted(self, current))
+
+    # ------------------------------------------------------------------ cursor movement
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 2)
+
+    def _move_cursor(self, pos: int) -> None:
+        if not self._view:
+            return
+        pos = max(0, min(pos, len(self._view) - 1))
+        if pos != self._cursor:
+            old = self._cursor
+            self._cursor = pos
+            self._refresh_row(old)
+            self._refresh_row(pos)
+        self._scroll_to_cursor()
+        self._announce()
+
+    def _refresh_row(self, pos: int) -> None:
+        if pos >= 0:
+            self.refresh_line(pos + 1)
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if self._cursor < 0 or height <= 1:
+            return
+        visible = height - 1  # the header takes a line
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + visible:
+            self.scroll_to(y=self._cursor - visible + 1, animate=False)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._move_cursor(self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self._move_cursor(self._cursor + self._page())
+
+    def action_cursor_home(self) -> None:
+        self._move_cursor(0)
+
+    def action_cursor_end(self) -> None:
+        self._move_cursor(len(self._view) - 1)
+
+    def action_open(self) -> None:
+        current = self.selected_id
+        if current is not None:
+            self.post_message(self.Opened(self, current))
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            for placed in self._layout(self.size.width):
+                if placed.x <= offset.x < placed.x + placed.width + _GAP:
+                    self.sort_by(placed.column.key)
+                    break
+            return
+        pos = self.scroll_offset.y + offset.y - 1
+        if 0 <= pos < len(self._view):
+            self._move_cursor(pos)
+            if event.chain >= 2:
+                self.action_open()
+
+    # ------------------------------------------------------------------------ rendering
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self._scroll_to_cursor()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def _layout(self, width: int) -> list[_Placed]:
+        """Where each column goes at this width: fixed widths for id, numbers and time; app
+        and user share what is left (app a little more)."""
+        if self._layout_cache is not None and self._layout_cache[0] == width:
+            return self._layout_cache[1]
+        wide = width >= 100
+        fixed = {"id": 8, "events": 7 if wide else 6, "invocations": 11 if wide else 6, "updated": 16}
+        titles = {"invocations": "Invocations" if wide else "Invoc."}
+        rest = max(8, width - sum(fixed.values()) - _GAP * (len(COLUMNS) - 1))
+        app_w = max(4, (rest * 11) // 20)
+        fixed["app"] = app_w
+        fixed["user"] = max(4, rest - app_w)
+        placed: list[_Placed] = []
+        x = 0
+        for column in COLUMNS:
+            w = fixed[column.key]
+            placed.append(_Placed(column, titles.get(column.key, column.title), x, w))
+            x += w + _GAP
+        self._layout_cache = (width, placed)
+        return placed
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._cache_width:
+            self._cache.clear()
+            self._cache_width = width
+        base = self.rich_style
+        if y == 0:
+            return self._render_header(width, base)
+        pos = self.scroll_offset.y + y - 1
+        if not self._view:
+            if y == 1:
+                return self._render_empty(width, base)
+            return Strip.blank(width, base)
+        if pos >= len(self._view):
+            return Strip.blank(width, base)
+        index = self._view[pos]
+        is_cursor = pos == self._cursor
+        key = (index, is_cursor, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(self._rows[index], width, base, is_cursor)
+            self._cache[key] = strip
+        return strip
+
+    def _render_header(self, width: int, base: Style) -> Strip:
+        key = ("header", self._sort.key, self._reverse)
+        strip = self._cache.get(key)
+        if strip is not None:
+            return strip
+        header = base + self.get_component_rich_style("session-list--header")
+        sorted_style = header + self.get_component_rich_style("session-list--header-sorted", partial=True)
+        segments: list[Segment] = []
+        x = 0
+        for placed in self._layout(width):
+            title = placed.title
+            style = header
+            if placed.column is self._sort:
+                title = f"{title} {'▼' if self._reverse else '▲'}"
+                style = sorted_style
+            text = _fit(title, placed.width, placed.column.numeric)
+            if placed.x > x:
+                segments.append(Segment(" " * (placed.x - x), header))
+            segments.append(Segment(text, style))
+            x = placed.x + placed.width
+        strip = Strip(segments).adjust_cell_length(width, header)
+        self._cache[key] = strip
+        return strip
+
+    def _render_empty(self, width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("session-list--empty")
+        if self._rows and self.filter.strip():
+            message = f"No sessions match “{one_line(self.filter.strip(), max(1, width - 24))}”"
+        else:
+            message = "No sessions"
+        return Strip([Segment(set_cell_size(message, width), style)], width)
+
+    def _render_row(self, row: dict[str, Any], width: int, base: Style, is_cursor: bool) -> Strip:
+        get = self.get_component_rich_style
+        cursor = get("session-list--cursor") if is_cursor else None
+        line_style = base + cursor if cursor is not None else base
+        styles = {
+            "id": get("session-list--id", partial=True),
+            "events": get("session-list--number", partial=True),
+            "invocations": get("session-list--number", partial=True),
+            "updated": get("session-list--time", partial=True),
+        }
+        segments: list[Segment] = []
+        x = 0
+        for placed in self._layout(width):
+            column = placed.column
+            value = row.get(column.field)
+            if column.key == "updated":
+                text = short_time(value)
+            elif column.numeric:
+                text = _number(value)
+            elif column.key == "id":
+                text = one_line("" if value is None else str(value))[:8]
+            else:
+                text = one_line("" if value is None else str(value), placed.width + 1)
+            if placed.x > x:
+                segments.append(Segment(" " * (placed.x - x), line_style))
+            style = line_style
+            extra = styles.get(column.key)
+            if extra is not None:
+                style = base + extra + cursor if cursor is not None else base + extra
+            segments.append(Segment(_fit(text, placed.width, column.numeric), style))
+            x = placed.x + placed.width
+        return Strip(segments).adjust_cell_length(width, line_style)
+
+
+def _fit(text: str, width: int, right: bool) -> str:
+    """`text` in exactly `width` cells: cut with `…`, padded left (`right`) or right."""
+    length = cell_len(text)
+    if length > width:
+        text = set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
+        length = width
+    if right:
+        return " " * (width - length) + text
+    return text + " " * (width - length)

@@ -1,0 +1,371 @@
+"""The state tree: a session's state as a lazily expanded tree.
+
+Each node's `data` is `(path, value)`: `path` is the tuple of keys (str) and indices (int) from
+the root of the state to the value (`()` is the state itself). Children are added only when a
+node is expanded, and at most `PAGE` at a time: a container with more gets a last node
+`… N more` (`data` is `(parent_path, StateTree.More(start, total))`) that adds the next page
+when selected. So a 500-deep state, a 5 MB string and 50,000 top-level keys all show at once.
+
+Labels are `key: preview  type`, built from `Text` objects (never markup) out of safe text; the
+type (string, number, bool, null, object, array) is shown and colour-coded through component
+classes that the .tcss styles with theme variables.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+from rich.style import Style
+from rich.text import Text, TextType
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ..text import json_preview, one_line, safe
+
+__all__ = ["StateTree", "Path_", "json_type"]
+
+Path_ = tuple  # a tuple of str keys and int indices, from the root of the state
+
+_TOGGLE = Style.from_meta({"toggle": True})
+_KEY_WIDTH = 60
+_PREVIEW_WIDTH = 60
+
+
+class More(NamedTuple):
+    """The value of a `… N more` node: the next child to load, and how many there are."""
+
+    start: int
+    total: int
+
+
+def json_type(value: Any) -> str:
+    """`string`, `number`, `bool`, `null`, `object` or `array` (anything else: its Python type)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def describe_type(value: Any) -> str:
+    """The type as the tree shows it: `object (3 keys)`, `array (1 item)`, `string (6 chars)`."""
+    kind = json_type(value)
+    if kind == "object":
+        return f"object ({_plural(len(value), 'key')})"
+    if kind == "array":
+        return f"array ({_plural(len(value), 'item')})"
+    if kind == "string" and len(value) > _PREVIEW_WIDTH:
+        return f"string ({_plural(len(value), 'char')})"
+    return kind
+
+
+Parts = list[tuple[str, str | None]]  # (text, component class)
+
+
+class StateTree(Tree[tuple]):
+    """A state dict as a tree. Data down: `set_state(state, highlight_keys)`. Messages up: the
+    `Tree` messages (`NodeHighlighted`, `NodeSelected`, `NodeExpanded`, ...), whose
+    `node.data` is `(path, value)`."""
+
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    PAGE = 1000
+    """How many children a node gets at a time."""
+
+    More = More
+
+    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
+        "state-tree--key",
+        "state-tree--index",
+        "state-tree--changed",
+        "state-tree--string",
+        "state-tree--number",
+        "state-tree--bool",
+        "state-tree--null",
+        "state-tree--object",
+        "state-tree--array",
+        "state-tree--type",
+        "state-tree--more",
+    }
+
+    BINDINGS: list[BindingType] = [
+        Binding("right", "expand_or_child", "Expand", show=False),
+        Binding("left", "collapse_or_parent", "Collapse", show=False),
+    ]
+
+    def __init__(
+        self,
+        state: dict[str, Any] | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(Text("state"), ((), {}), name=name, id=id, classes=classes, disabled=disabled)
+        self.set_reactive(Tree.show_root, False)
+        self._state: dict[str, Any] = {}
+        self._highlight: frozenset[str] = frozenset()
+        self._loaded: dict[int, int] = {}  # node id -> how many children it has loaded
+        self._parts: dict[int, Parts] = {}  # node id -> label parts
+        if state is not None:
+            self.set_state(state)
+
+    # ---------------------------------------------------------------------- public API
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The state shown (not a copy: do not change it)."""
+        return self._state
+
+    @property
+    def highlight_keys(self) -> frozenset[str]:
+        return self._highlight
+
+    def set_state(self, state: dict[str, Any], highlight_keys: Iterable[str] = frozenset()) -> None:
+        """Show `state`, with `highlight_keys` (top-level keys) marked. Nodes that were
+        expanded (and pages loaded) stay so where their paths still exist, and so does the
+        cursor (else it goes to the nearest ancestor that exists)."""
+        remembered = self._remember()
+        cursor = self._node_path(self.cursor_node) if self.cursor_node is not None else None
+        self._state = state
+        self._highlight = frozenset(highlight_keys)
+        self.clear()
+        self._loaded.clear()
+        self._parts.clear()
+        self.root.data = ((), state)
+        self._fill(self.root, remembered.get((), (self.PAGE, True))[0])
+        for path, (count, expanded) in remembered.items():
+            if not path:
+                continue
+            node = self.find_node(path)
+            if node is None or not node.allow_expand:
+                continue
+            self._fill(node, count)
+            if expanded:
+                node.expand()
+        target = None
+        for depth in range(len(cursor or ()), 0, -1):
+            target = self.find_node(cursor[:depth])
+            if target is not None:
+                break
+        if target is None and self.root.children:
+            target = self.root.children[0]
+        self.get_node_at_line(0)  # lay out the lines, so that nodes know their line
+        if target is not None:
+            self.move_cursor(target)
+        else:
+            self.cursor_line = -1
+
+    @property
+    def cursor_path(self) -> tuple | None:
+        """The path of the node under the cursor (None: no cursor, or a `… more` node)."""
+        node = self.cursor_node
+        return self._node_path(node) if node is not None else None
+
+    def find_node(self, path: tuple) -> TreeNode[tuple] | None:
+        """The node showing `path`, if it is loaded (its ancestors filled, its page loaded)."""
+        node = self.root
+        for key in path:
+            for child in node.children:
+                data = child.data
+                if data is not None and not isinstance(data[1], More) and data[0] and data[0][-1] == key \
+                        and type(data[0][-1]) is type(key):
+                    node = child
+                    break
+            else:
+                return None
+        return node
+
+    def expand_path(self, path: tuple) -> TreeNode[tuple] | None:
+        """Expand every node down to `path` (loading the pages it needs) and return its node;
+        None when the state has no such path."""
+        node = self.root
+        for depth, key in enumerate(path):
+            value = node.data[1] if node.data is not None else None
+            if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool) \
+                    and 0 <= key < len(value):
+                index = key
+            elif isinstance(value, dict) and isinstance(key, str) and key in value:
+                index = list(value).index(key)
+            else:
+                return None
+            self._fill(node, index + 1)
+            if node is not self.root and not node.is_expanded:
+                node.expand()
+            child = self.find_node(path[: depth + 1])
+            if child is None:
+                return None
+            node = child
+        return node
+
+    # -------------------------------------------------------------------------- filling
+
+    @staticmethod
+    def _node_path(node: TreeNode[tuple] | None) -> tuple | None:
+        if node is None or node.data is None:
+            return None
+        path, value = node.data
+        return None if isinstance(value, More) else path
+
+    def _remember(self) -> dict[tuple, tuple[int, bool]]:
+        """path -> (children loaded, expanded) for every filled node, parents first."""
+        out: dict[tuple, tuple[int, bool]] = {}
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            loaded = self._loaded.get(node.id)
+            if loaded is None:
+                continue
+            path = self._node_path(node)
+            if path is None:
+                continue
+            out[path] = (loaded, node.is_expanded or node is self.root)
+            stack.extend(reversed(node.children))
+        return out
+
+    def _fill(self, node: TreeNode[tuple], count: int) -> None:
+        """Make sure `node` has its first `count` children (at least one page) loaded."""
+        if node.data is None:
+            return
+        path, value = node.data
+        if not isinstance(value, (dict, list)):
+            return
+        total = len(value)
+        loaded = self._loaded.get(node.id, 0)
+        if node.id in self._loaded and loaded >= min(count, total):
+            return
+        target = min(total, max(count, self.PAGE if node.id not in self._loaded else 0))
+        # Drop the "more" node, add the children, add a new "more" node if some are left.
+        if node.children and isinstance(node.children[-1].data[1], More):
+            more = node.children[-1]
+            self._parts.pop(more.id, None)
+            more.remove()
+        items = (islice(value.items(), loaded, target) if isinstance(value, dict)
+                 else enumerate(islice(value, loaded, target), loaded))
+        for key, child in items:
+            self._add(node, (*path, key), child)
+        self._loaded[node.id] = target
+        if target < total:
+            more = More(target, total)
+            parts: Parts = [(f"… {total - target:,} more — enter shows {min(self.PAGE, total - target):,} more",
+                             "state-tree--more")]
+            leaf = node.add(Text("".join(t for t, _ in parts)), (path, more), allow_expand=False)
+            self._parts[leaf.id] = parts
+
+    def _add(self, parent: TreeNode[tuple], path: tuple, value: Any) -> TreeNode[tuple]:
+        parts = self._label_parts(path, value)
+        expandable = isinstance(value, (dict, list)) and len(value) > 0
+        node = parent.add(Text("".join(t for t, _ in parts)), (path, value), allow_expand=expandable)
+        self._parts[node.id] = parts
+        return node
+
+    def _label_parts(self, path: tuple, value: Any) -> Parts:
+        key = path[-1]
+        parts: Parts = []
+        if isinstance(key, int):
+            parts.append((str(key), "state-tree--index"))
+        else:
+            changed = len(path) == 1 and key in self._highlight
+            if changed:
+                parts.append(("● ", "state-tree--changed"))
+            parts.append((one_line(key, _KEY_WIDTH), "state-tree--changed" if changed else "state-tree--key"))
+        parts.append((": ", None))
+        kind = json_type(value)
+        if kind == "object" or kind == "array":
+            width = 40
+        else:
+            width = _PREVIEW_WIDTH
+        parts.append((json_preview(value, width), f"state-tree--{kind}" if kind in _KINDS else None))
+        parts.append(("  ", None))
+        parts.append((describe_type(value), "state-tree--type"))
+        return parts
+
+    @on(Tree.NodeExpanded)
+    def _fill_on_expand(self, event: Tree.NodeExpanded[tuple]) -> None:
+        if event.node.tree is self and event.node.id not in self._loaded:
+            self._fill(event.node, self.PAGE)
+
+    @on(Tree.NodeSelected)
+    def _more_on_select(self, event: Tree.NodeSelected[tuple]) -> None:
+        node = event.node
+        if node.tree is not self or node.data is None or not isinstance(node.data[1], More):
+            return
+        event.stop()
+        parent = node.parent
+        if parent is None:
+            return
+        line = node.line
+        self._fill(parent, node.data[1].start + self.PAGE)
+        self.get_node_at_line(0)  # lay out the lines again
+        if line >= 0:
+            self.cursor_line = min(line, self.last_line)
+
+    # ------------------------------------------------------------------------ rendering
+
+    def process_label(self, label: TextType) -> Text:
+        """Labels are never markup: a str is shown as it is (made safe), one line."""
+        if isinstance(label, str):
+            return Text(safe(label, multiline=False))
+        if "\n" in label.plain:
+            return label.split()[0]
+        return label
+
+    def get_label_width(self, node: TreeNode[tuple]) -> int:
+        return node._label.cell_len + (2 if node.allow_expand else 0)
+
+    def render_label(self, node: TreeNode[tuple], base_style: Style, style: Style) -> Text:
+        parts = self._parts.get(node.id)
+        if parts is None:
+            label = node._label.copy()
+        else:
+            label = Text()
+            for text, component in parts:
+                if component is None:
+                    label.append(text)
+                else:
+                    label.append(text, self.get_component_rich_style(component, partial=True))
+        label.stylize(style)
+        if node.allow_expand:
+            prefix = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE, base_style + _TOGGLE)
+            return Text.assemble(prefix, label)
+        return label
+
+    # -------------------------------------------------------------------------- actions
+
+    def action_expand_or_child(self) -> None:
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0])
+
+    def action_collapse_or_parent(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+
+_KINDS = {"string", "number", "bool", "null", "object", "array"}

@@ -1,0 +1,618 @@
+"""The event timeline of one session: a virtualised list grouped by invocation.
+
+Grouping: events stay in log order (the timeline is a history), and every *contiguous run* of
+events of one invocation gets a header line. Invocations are contiguous in practice; when one
+is interleaved with another, each of its runs gets its own header, marked `part k/m`, so the
+order on screen is always the order in the log.
+
+Only the lines on screen are drawn (a `ScrollView` with `render_line` and an LRU cache of the
+rendered strips), so a session with 100,000 events loads in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..model import Event, Session, from_unix
+from ..text import one_line, short
+
+__all__ = ["Timeline", "function_counts", "is_edit"]
+
+EDIT_PREFIX = "edit-"
+
+_CALL_KEYS = ("function_call", "functionCall")
+_RESPONSE_KEYS = ("function_response", "functionResponse")
+_PART_SCAN_LIMIT = 200
+
+
+def is_edit(event: Event) -> bool:
+    """An edit made through session-tui (or ADK's API): its invocation id starts `edit-`."""
+    return event.invocation_id.startswith(EDIT_PREFIX)
+
+
+def function_counts(event: Event) -> tuple[int, int]:
+    """How many function calls and function responses an event carries, from its extra fields:
+
+    - `function_calls` / `function_responses`: a list (its length counts) or any other truthy
+      value (counts one);
+    - else ADK-style content parts kept as an extra field: any extra value that is a list of
+      parts, or an object with a `parts` list (ADK's `content`), where a part with a
+      `function_call`/`functionCall` key is a call and one with
+      `function_response`/`functionResponse` a response. Only the first 200 parts are looked at.
+
+    The content text itself is not parsed: a pattern would misfire on ordinary prose.
+    """
+    extra = event.extra
+    if not extra:
+        return 0, 0
+    calls = _count(extra.get("function_calls"))
+    responses = _count(extra.get("function_responses"))
+    if calls or responses:
+        return calls, responses
+    for value in extra.values():
+        parts = value.get("parts") if isinstance(value, dict) else value
+        if not isinstance(parts, list):
+            continue
+        for part in parts[:_PART_SCAN_LIMIT]:
+            if isinstance(part, dict):
+                if any(part.get(k) is not None for k in _CALL_KEYS):
+                    calls += 1
+                elif any(part.get(k) is not None for k in _RESPONSE_KEYS):
+                    responses += 1
+    return calls, responses
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, list):
+        return len(value)
+    return 1 if value else 0
+
+
+def _clock(timestamp: float) -> datetime | None:
+    try:
+        return from_unix(timestamp)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+@dataclass
+class _Run:
+    """A contiguous run of events of one invocation."""
+
+    start: int  # first event index
+    end: int  # one past the last event index
+    invocation_id: str
+    part: int = 1  # this run is part `part` of `parts` of its invocation
+    parts: int = 1
+
+
+@dataclass
+class _RunStats:
+    authors: list[str]
+    first: float
+    last: float
+    changed_keys: int  # distinct state keys the run's deltas write
+    edit: bool
+
+
+class Timeline(ScrollView, can_focus=True):
+    """The events of one session, one line each, under a header per invocation.
+
+    Data down: `set_session(session)`. Messages up: `Timeline.Highlighted` on every cursor
+    move, `Timeline.EventSelected` on enter over an event, `Timeline.InvocationSelected` on
+    enter over a header.
+    """
+
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    COMPONENT_CLASSES = {
+        "timeline--header",
+        "timeline--header-edit",
+        "timeline--cursor",
+        "timeline--time",
+        "timeline--author",
+        "timeline--muted",
+        "timeline--badge-state",
+        "timeline--badge-transfer",
+        "timeline--badge-escalate",
+        "timeline--badge-function",
+        "timeline--badge-edit",
+        "timeline--empty",
+    }
+
+    BINDINGS: list[BindingType] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "cursor_home", "First", show=False),
+        Binding("end", "cursor_end", "Last", show=False),
+        Binding("shift+up", "previous_invocation", "Previous invocation", show=False),
+        Binding("shift+down", "next_invocation", "Next invocation", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved. `index` is the event's index in `session.events` (None on an
+        invocation header or an empty timeline); `invocation_id` is the line's invocation."""
+
+        def __init__(self, timeline: "Timeline", index: int | None, invocation_id: str | None,
+                     event: Event | None) -> None:
+            super().__init__()
+            self.timeline = timeline
+            self.index = index
+            self.invocation_id = invocation_id
+            self.event = event
+
+        @property
+        def control(self) -> "Timeline":
+            return self.timeline
+
+    class EventSelected(Message):
+        """Enter (or a double click) on an event: `index` in `session.events`."""
+
+        def __init__(self, timeline: "Timeline", index: int, event: Event) -> None:
+            super().__init__()
+            self.timeline = timeline
+            self.index = index
+            self.event = event
+
+        @property
+        def control(self) -> "Timeline":
+            return self.timeline
+
+    class InvocationSelected(Message):
+        """Enter (or a double click) on an invocation header."""
+
+        def __init__(self, timeline: "Timeline", invocation_id: str) -> None:
+            super().__init__()
+            self.timeline = timeline
+            self.invocation_id = invocation_id
+
+        @property
+        def control(self) -> "Timeline":
+            return self.timeline
+
+    def __init__(
+        self,
+        session: Session | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._session: Session | None = None
+        self._events: Sequence[Event] = ()
+        self._runs: list[_Run] = []
+        self._run_starts: list[int] = []
+        self._lines: list[int] = []  # >= 0: an event index; < 0: -1 - run index (a header)
+        self._stats: dict[int, _RunStats] = {}
+        self._author_width = 8
+        self._cursor = -1
+        self._announced: tuple | None = None
+        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._cache_width = -1
+        if session is not None:
+            self.set_session(session)
+
+    # ---------------------------------------------------------------------- public API
+
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    def set_session(self, session: Session | None) -> None:
+        """Show this session's events. Given the same session again (a reload), the cursor stays
+        on the same event (by id) or invocation header where they still exist."""
+        keep_event: str | None = None
+        keep_invocation: str | None = None
+        old_line = self._cursor
+        same = (session is not None and self._session is not None and session.id == self._session.id)
+        if same:
+            index = self.cursor_event
+            if index is not None:
+                keep_event = self._events[index].id
+            else:
+                keep_invocation = self.current_invocation
+        self._session = session
+        self._events = session.events if session is not None else ()
+        self._build()
+        self._cache.clear()
+        self.virtual_size = Size(0, len(self._lines))
+        cursor = 0 if self._lines else -1
+        if same and self._lines:
+            cursor = min(max(old_line, 0), len(self._lines) - 1)
+            if keep_event is not None:
+                for i, event in enumerate(self._events):
+                    if event.id == keep_event:
+                        cursor = self.line_of_event(i)
+                        break
+            elif keep_invocation is not None:
+                line = self._header_line_of(keep_invocation)
+                if line is not None:
+                    cursor = line
+        if not same:
+            self.scroll_to(y=0, animate=False)
+        self._cursor = cursor
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    @property
+    def cursor_line(self) -> int:
+        """The line under the cursor (-1: empty timeline)."""
+        return self._cursor
+
+    @property
+    def cursor_event(self) -> int | None:
+        """The index (in `session.events`) of the event under the cursor; None on a header."""
+        if 0 <= self._cursor < len(self._lines):
+            value = self._lines[self._cursor]
+            return value if value >= 0 else None
+        return None
+
+    @property
+    def current_invocation(self) -> str | None:
+        """The invocation id of the line under the cursor, header or event."""
+        if 0 <= self._cursor < len(self._lines):
+            value = self._lines[self._cursor]
+            if value >= 0:
+                return self._events[value].invocation_id
+            return self._runs[-1 - value].invocation_id
+        return None
+
+    def line_of_event(self, index: int) -> int:
+        """The line an event (by index in `session.events`) is drawn on."""
+        run = bisect_right(self._run_starts, index) - 1
+        return index + run + 1
+
+    def select_event(self, index: int) -> None:
+        """Put the cursor on this event (an index in `session.events`)."""
+        if 0 <= index < len(self._events):
+            self._move_cursor(self.line_of_event(index))
+
+    def select_invocation(self, invocation_id: str) -> bool:
+        """Put the cursor on the (first) header of this invocation; False if it has none."""
+        line = self._header_line_of(invocation_id)
+        if line is None:
+            return False
+        self._move_cursor(line)
+        return True
+
+    def line_text(self, line: int) -> str:
+        """The plain text of a line as drawn at the current width (for tests and copying)."""
+        return "".join(segment.text for segment in self._line_strip(line, self.size.width or 80))
+
+    # -------------------------------------------------------------------------- building
+
+    def _build(self) -> None:
+        events_ = self._events
+        runs: list[_Run] = []
+        starts: list[int] = []
+        lines: list[int] = []
+        per_invocation: dict[str, list[_Run]] = {}
+        previous: str | None = None
+        for i, event in enumerate(events_):
+            invocation = event.invocation_id
+            if invocation != previous:
+                if i:
+                    runs[-1].end = i
+                run = _Run(i, i, invocation)
+                runs.append(run)
+                starts.append(i)
+                per_invocation.setdefault(invocation, []).append(run)
+                previous = invocation
+        if runs:
+            runs[-1].end = len(events_)
+        for number, run in enumerate(runs):
+            lines.append(-1 - number)
+            lines.extend(range(run.start, run.end))
+        for split in per_invocation.values():
+            if len(split) > 1:
+                for k, run in enumerate(split, 1):
+                    run.part, run.parts = k, len(split)
+        self._runs, self._run_starts, self._lines = runs, starts, lines
+        self._stats = {}
+        authors = {event.author for event in events_}
+        longest = max((cell_len(one_line(a)) for a in authors), default=6)
+        self._author_width = max(6, min(18, longest))
+
+    def _header_line_of(self, invocation_id: str) -> int | None:
+        for number, run in enumerate(self._runs):
+            if run.invocation_id == invocation_id:
+                return run.start + number
+        return None
+
+    def _run_stats(self, number: int) -> _RunStats:
+        stats = self._stats.get(number)
+        if stats is None:
+            run = self._runs[number]
+            authors: dict[str, None] = {}
+            keys: set[str] = set()
+            first = last = None
+            for event in self._events[run.start:run.end]:
+                authors.setdefault(event.author, None)
+                keys.update(event.actions.state_delta)
+                ts = event.timestamp
+                if first is None or ts < first:
+                    first = ts
+                if last is None or ts > last:
+                    last = ts
+            stats = _RunStats(list(authors), first or 0, last or 0, len(keys),
+                              run.invocation_id.startswith(EDIT_PREFIX))
+            self._stats[number] = stats
+        return stats
+
+    # ------------------------------------------------------------------ cursor movement
+
+    def _announce(self) -> None:
+        index = self.cursor_event
+        event = self._events[index] if index is not None else None
+        invocation = self.current_invocation
+        key = (self._session.id if self._session else None, self._cursor,
+               event.id if event is not None else None, invocation)
+        if key != self._announced:
+            self._announced = key
+            self.post_message(self.Highlighted(self, index, invocation, event))
+
+    def _move_cursor(self, line: int) -> None:
+        if not self._lines:
+            return
+        line = max(0, min(line, len(self._lines) - 1))
+        if line != self._cursor:
+            old = self._cursor
+            self._cursor = line
+            if old >= 0:
+                self.refresh_line(old)
+            self.refresh_line(line)
+        self._scroll_to_cursor()
+        self._announce()
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if self._cursor < 0 or height <= 0:
+            return
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._move_cursor(self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self._move_cursor(self._cursor + self._page())
+
+    def action_cursor_home(self) -> None:
+        self._move_cursor(0)
+
+    def action_cursor_end(self) -> None:
+        self._move_cursor(len(self._lines) - 1)
+
+    def action_previous_invocation(self) -> None:
+        """To the header of this run, or of the run before when already on a header."""
+        if self._cursor < 0:
+            return
+        value = self._lines[self._cursor]
+        number = (-1 - value) - 1 if value < 0 else bisect_right(self._run_starts, value) - 1
+        if number >= 0:
+            self._move_cursor(self._runs[number].start + number)
+
+    def action_next_invocation(self) -> None:
+        if self._cursor < 0:
+            return
+        value = self._lines[self._cursor]
+        number = (-1 - value) if value < 0 else bisect_right(self._run_starts, value) - 1
+        if number + 1 < len(self._runs):
+            self._move_cursor(self._runs[number + 1].start + number + 1)
+
+    def action_select(self) -> None:
+        if not (0 <= self._cursor < len(self._lines)):
+            return
+        value = self._lines[self._cursor]
+        if value >= 0:
+            self.post_message(self.EventSelected(self, value, self._events[value]))
+        else:
+            self.post_message(self.InvocationSelected(self, self._runs[-1 - value].invocation_id))
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        line = self.scroll_offset.y + offset.y
+        if 0 <= line < len(self._lines):
+            self._move_cursor(line)
+            if event.chain >= 2:
+                self.action_select()
+
+    # ------------------------------------------------------------------------ rendering
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self._scroll_to_cursor()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._cache_width:
+            self._cache.clear()
+            self._cache_width = width
+        line = self.scroll_offset.y + y
+        if not self._lines:
+            if y == 0:
+                style = self.rich_style + self.get_component_rich_style("timeline--empty")
+                message = "No session" if self._session is None else "No events"
+                return Strip([Segment(set_cell_size(message, width), style)], width)
+            return Strip.blank(width, self.rich_style)
+        if line >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        return self._line_strip(line, width)
+
+    def _line_strip(self, line: int, width: int) -> Strip:
+        is_cursor = line == self._cursor
+        key = (line, is_cursor, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            value = self._lines[line]
+            if value >= 0:
+                strip = self._render_event(value, width, is_cursor)
+            else:
+                strip = self._render_header(-1 - value, width, is_cursor)
+            self._cache[key] = strip
+        return strip
+
+    def _styles(self, is_cursor: bool) -> tuple[Style, Style | None]:
+        cursor = self.get_component_rich_style("timeline--cursor") if is_cursor else None
+        base = self.rich_style
+        return (base + cursor if cursor is not None else base), cursor
+
+    def _part(self, name: str, base: Style, cursor: Style | None) -> Style:
+        style = base + self.get_component_rich_style(name, partial=True)
+        return style + cursor if cursor is not None else style
+
+    def _render_header(self, number: int, width: int, is_cursor: bool) -> Strip:
+        run = self._runs[number]
+        stats = self._run_stats(number)
+        line_style, cursor = self._styles(is_cursor)
+        base = self.rich_style
+        header = self._part("timeline--header-edit" if stats.edit else "timeline--header", base, cursor)
+        muted = self._part("timeline--muted", base, cursor)
+        count = run.end - run.start
+        pieces: list[tuple[str, Style]] = [
+            ("✎ " if stats.edit else "▾ ", header),
+            (short(run.invocation_id, 18), header),
+        ]
+        if run.parts > 1:
+            pieces.append((f" (part {run.part}/{run.parts})", muted))
+        pieces.append(("  ", line_style))
+        pieces.append((one_line(", ".join(stats.authors), 40), self._part("timeline--author", base, cursor)))
+        pieces.append((f" · {count} event{'s' if count != 1 else ''} · ", muted))
+        pieces.append((_span(stats.first, stats.last), self._part("timeline--time", base, cursor)))
+        if stats.changed_keys:
+            pieces.append(("  ", line_style))
+            pieces.append((f"Δ{stats.changed_keys}", self._part("timeline--badge-state", base, cursor)))
+        return _strip(pieces, width, line_style)
+
+    def _render_event(self, index: int, width: int, is_cursor: bool) -> Strip:
+        event = self._events[index]
+        line_style, cursor = self._styles(is_cursor)
+        base = self.rich_style
+        muted = self._part("timeline--muted", base, cursor)
+        clock = _clock(event.timestamp)
+        left: list[tuple[str, Style]] = [
+            ("  ", line_style),
+            (clock.strftime("%H:%M:%S") if clock else "??:??:??", self._part("timeline--time", base, cursor)),
+            ("  ", line_style),
+            (_pad(one_line(event.author, self._author_width), self._author_width),
+             self._part("timeline--author", base, cursor)),
+            ("  ", line_style),
+        ]
+        badges = self._badges(event, base, cursor)
+        left_width = sum(cell_len(text) for text, _ in left)
+        badge_width = sum(cell_len(text) for text, _ in badges) + (1 if badges else 0)
+        room = max(0, width - left_width - badge_width)
+        content = event.content
+        delta = event.actions.state_delta
+        if content:
+            preview, style = one_line(content, room), line_style
+        elif delta:
+            preview, style = one_line("state ← " + ", ".join(map(str, delta)), room), muted
+        else:
+            preview, style = one_line("(no content)", room), muted
+        pieces = left + [(_pad(preview, room), style)]
+        if badges:
+            pieces.append((" ", line_style))
+            pieces.extend(badges)
+        return _strip(pieces, width, line_style)
+
+    def _badges(self, event: Event, base: Style, cursor: Style | None) -> list[tuple[str, Style]]:
+        out: list[tuple[str, Style]] = []
+        actions = event.actions
+        if is_edit(event):
+            out.append(("✎", self._part("timeline--badge-edit", base, cursor)))
+        if actions.state_delta:
+            out.append((f"Δ{len(actions.state_delta)}", self._part("timeline--badge-state", base, cursor)))
+        calls, responses = function_counts(event)
+        if calls:
+            out.append((f"ƒ{calls if calls > 1 else ''}", self._part("timeline--badge-function", base, cursor)))
+        if responses:
+            out.append((f"↩{responses if responses > 1 else ''}",
+                        self._part("timeline--badge-function", base, cursor)))
+        if actions.transfer_to_agent:
+            out.append((f"→{one_line(actions.transfer_to_agent, 16)}",
+                        self._part("timeline--badge-transfer", base, cursor)))
+        if actions.escalate:
+            out.append(("⚠", self._part("timeline--badge-escalate", base, cursor)))
+        if not out:
+            return out
+        spaced: list[tuple[str, Style]] = []
+        space_style = base + cursor if cursor is not None else base
+        for i, badge in enumerate(out):
+            if i:
+                spaced.append((" ", space_style))
+            spaced.append(badge)
+        return spaced
+
+
+def _span(first: float, last: float) -> str:
+    a, b = _clock(first), _clock(last)
+    if a is None or b is None:
+        return "?"
+    start = a.strftime("%Y-%m-%d %H:%M:%S")
+    if b == a:
+        return start
+    if b.date() == a.date():
+        return f"{start}–{b.strftime('%H:%M:%S')}"
+    return f"{start}–{b.strftime('%Y-%m-%d %H:%M:%S')}"
+
+
+def _pad(text: str, width: int) -> str:
+    length = cell_len(text)
+    if length >= width:
+        return set_cell_size(text, width)
+    return text + " " * (width - length)
+
+
+def _strip(pieces: Iterable[tuple[str, Style]], width: int, fill: Style) -> Strip:
+    segments = [Segment(text, style) for text, style in pieces if text]
+    return Strip(segments).adjust_cell_length(width, fill)
