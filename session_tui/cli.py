@@ -311,6 +311,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, SessionFormatError, jp.PointerError, UsageError) as exc:
         _say(f"session-tui: {_one_line(exc)}")
         return 2
+    except BrokenPipeError:
+        # `session-tui list | head`: the reader left; not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         _say(f"session-tui: {exc.filename or ''}: {exc.strerror or exc}")
         return 2

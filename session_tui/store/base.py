@@ -223,9 +223,7 @@ class Store:
                     incoming.extra.setdefault("original_id", incoming.id)
                     report.renamed[incoming.id] = new_id
                     incoming.id = new_id
-                if incoming.id not in histories:
-                    histories[incoming.id] = self.history.load(incoming.id) + [
-                        UndoRecord.between("import", None, [])]
+                # A new session gets no undo record: undoing it would delete it, unrecoverably.
                 writes.append(incoming)
             if writes:
                 self._write(writes, [], histories)

@@ -263,6 +263,8 @@ class DirectoryStore(Store):
         fsync_dir(self.path / "history")
         remove_file(self.journal_path)
         shutil.rmtree(self.staging_dir / journal["txn"], ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.staging_dir.rmdir()  # only when empty: another writer may be staging
 
     def _recover(self) -> list[str]:
         """Complete a journaled change a crash interrupted, or roll back one never committed."""

@@ -14,7 +14,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 def file_name(session_id: str) -> str:
     digest = hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    prefix = _UNSAFE.sub("_", session_id)[:24].strip("_").lower()
+    prefix = _UNSAFE.sub("_", session_id)[:24].strip("_-").lower()
     return f"{prefix}-{digest}.json" if prefix else f"{digest}.json"
 
 

@@ -159,7 +159,7 @@ class SessionList(ScrollView, can_focus=True):
         self._reverse = True
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._cache_width = -1
-        self._layout_cache: tuple[int, list[_Placed]] | None = None
+        self._columns_cache: tuple[int, list[_Placed]] | None = None
         if rows is not None:
             self.set_rows(rows)
 
@@ -372,7 +372,7 @@ class SessionList(ScrollView, can_focus=True):
         if offset is None:
             return
         if offset.y == 0:
-            for placed in self._layout(self.size.width):
+            for placed in self._columns(self.size.width):
                 if placed.x <= offset.x < placed.x + placed.width + _GAP:
                     self.sort_by(placed.column.key)
                     break
@@ -393,19 +393,11 @@ class SessionList(ScrollView, can_focus=True):
         self._cache.clear()
         self._scroll_to_cursor()
 
-    def _on_focus(self, event: events.Focus) -> None:
-        self._cache.clear()
-        self.refresh()
-
-    def _on_blur(self, event: events.Blur) -> None:
-        self._cache.clear()
-        self.refresh()
-
-    def _layout(self, width: int) -> list[_Placed]:
+    def _columns(self, width: int) -> list[_Placed]:
         """Where each column goes at this width: fixed widths for id, numbers and time; app
         and user share what is left (app a little more)."""
-        if self._layout_cache is not None and self._layout_cache[0] == width:
-            return self._layout_cache[1]
+        if self._columns_cache is not None and self._columns_cache[0] == width:
+            return self._columns_cache[1]
         wide = width >= 100
         fixed = {"id": 8, "events": 7 if wide else 6, "invocations": 11 if wide else 6, "updated": 16}
         titles = {"invocations": "Invocations" if wide else "Invoc."}
@@ -419,7 +411,7 @@ class SessionList(ScrollView, can_focus=True):
             w = fixed[column.key]
             placed.append(_Placed(column, titles.get(column.key, column.title), x, w))
             x += w + _GAP
-        self._layout_cache = (width, placed)
+        self._columns_cache = (width, placed)
         return placed
 
     def render_line(self, y: int) -> Strip:
@@ -447,7 +439,7 @@ class SessionList(ScrollView, can_focus=True):
         return strip
 
     def _render_header(self, width: int, base: Style) -> Strip:
-        key = ("header", self._sort.key, self._reverse)
+        key = ("header", self._sort.key, self._reverse, self.has_focus)
         strip = self._cache.get(key)
         if strip is not None:
             return strip
@@ -455,7 +447,7 @@ class SessionList(ScrollView, can_focus=True):
         sorted_style = header + self.get_component_rich_style("session-list--header-sorted", partial=True)
         segments: list[Segment] = []
         x = 0
-        for placed in self._layout(width):
+        for placed in self._columns(width):
             title = placed.title
             style = header
             if placed.column is self._sort:
@@ -490,7 +482,7 @@ class SessionList(ScrollView, can_focus=True):
         }
         segments: list[Segment] = []
         x = 0
-        for placed in self._layout(width):
+        for placed in self._columns(width):
             column = placed.column
             value = row.get(column.field)
             if column.key == "updated":

@@ -345,7 +345,7 @@ class StateTree(Tree[tuple]):
         if node.allow_expand:
             prefix = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE, base_style + _TOGGLE)
             return Text.assemble(prefix, label)
-        return label
+        return Text.assemble(("  ", base_style), label)  # keys line up with expandable ones
 
     # -------------------------------------------------------------------------- actions
 

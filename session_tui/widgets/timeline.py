@@ -466,12 +466,6 @@ class Timeline(ScrollView, can_focus=True):
         self._cache.clear()
         self._scroll_to_cursor()
 
-    def _on_focus(self, event: events.Focus) -> None:
-        self.refresh()
-
-    def _on_blur(self, event: events.Blur) -> None:
-        self.refresh()
-
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if width != self._cache_width:

@@ -1,0 +1,163 @@
+"""One event, whole: header (id, invocation, author, time), content, actions, extra fields.
+
+All of it is safe text in `Content` objects (never markup). A huge content or extra field is
+cut at `EventView.LIMIT` characters with a note saying how much more there is, so a 5 MB
+message shows at once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from ..model import Event, format_time, from_unix
+from ..text import one_line, safe
+
+__all__ = ["EventView", "pretty_json"]
+
+_LABEL = "$foreground-muted"
+_MUTED = "italic $foreground-muted"
+
+
+def pretty_json(value: Any) -> str:
+    """Indented JSON (unicode kept; not yet made safe: pass it through `safe`)."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)
+
+
+def _capped(text: str, limit: int) -> Content:
+    """Safe `text`, cut at `limit` characters with a note on what was left out."""
+    if len(text) <= limit:
+        return Content(safe(text))
+    return Content.assemble(
+        safe(text[:limit]),
+        (f"\n… {len(text) - limit:,} more characters not shown", _MUTED),
+    )
+
+
+def _time(timestamp: Any) -> str:
+    try:
+        return format_time(from_unix(timestamp))
+    except (OverflowError, ValueError, TypeError):
+        return "(not a valid time)"
+
+
+class EventView(VerticalScroll):
+    """A scrollable view of one event. Data down: `show_event(event, index, total)`."""
+
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    LIMIT = 200_000
+    """Characters of content (and of each JSON section) shown at most."""
+
+    def __init__(
+        self,
+        event: Event | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._event: Event | None = None
+        self._header = Static(classes="event-view--header", markup=False)
+        self._content_title = Static(Content("Content"), classes="event-view--title")
+        self._content = Static(classes="event-view--content", markup=False)
+        self._actions_title = Static(Content("Actions"), classes="event-view--title")
+        self._actions = Static(classes="event-view--actions", markup=False)
+        self._extra_title = Static(Content("Extra fields"), classes="event-view--title")
+        self._extra = Static(classes="event-view--extra", markup=False)
+        self.show_event(event)
+
+    def compose(self) -> ComposeResult:
+        yield self._header
+        yield self._content_title
+        yield self._content
+        yield self._actions_title
+        yield self._actions
+        yield self._extra_title
+        yield self._extra
+
+    @property
+    def event(self) -> Event | None:
+        return self._event
+
+    def show_event(self, event: Event | None, index: int | None = None, total: int | None = None) -> None:
+        """Show `event` (None: a placeholder). `index` / `total` (optional) say which event of
+        the session it is, shown as `Event 3 of 40` (1-based)."""
+        self._event = event
+        body = (self._content_title, self._content, self._actions_title, self._actions)
+        if event is None:
+            self._header.update(Content.assemble(("No event selected", _MUTED)))
+            for widget in (*body, self._extra_title, self._extra):
+                widget.display = False
+            return
+        for widget in body:
+            widget.display = True
+        self._header.update(self._render_header(event, index, total))
+        if event.content is None:
+            self._content.update(Content.assemble(("(no content)", _MUTED)))
+        elif event.content == "":
+            self._content.update(Content.assemble(("(empty)", _MUTED)))
+        else:
+            self._content.update(_capped(event.content, self.LIMIT))
+        self._actions.update(self._render_actions(event))
+        has_extra = bool(event.extra)
+        self._extra_title.display = self._extra.display = has_extra
+        if has_extra:
+            self._extra.update(_capped(pretty_json(event.extra), self.LIMIT))
+        self.scroll_home(animate=False)
+
+    # ------------------------------------------------------------------------ rendering
+
+    def _render_header(self, event: Event, index: int | None, total: int | None) -> Content:
+        parts: list[Any] = []
+        if index is not None:
+            title = f"Event {index + 1:,}" + (f" of {total:,}" if total is not None else "")
+            parts += [(title, "bold $accent"), "\n"]
+        edit = event.invocation_id.startswith("edit-")
+        rows: list[tuple[str, Any]] = [
+            ("id", one_line(event.id)),
+            ("invocation", Content.assemble(one_line(event.invocation_id),
+                                            ("  ✎ edit", "$warning") if edit else "")),
+            ("author", (one_line(event.author), "bold $secondary")),
+            ("time", Content.assemble(_time(event.timestamp), (f"  ({event.timestamp!r})", _LABEL))),
+        ]
+        for i, (label, value) in enumerate(rows):
+            parts.append((f"{label:<11}", _LABEL))
+            parts.append(value)
+            if i < len(rows) - 1:
+                parts.append("\n")
+        return Content.assemble(*parts)
+
+    def _render_actions(self, event: Event) -> Content:
+        actions = event.actions
+        parts: list[Any] = [("state_delta        ", _LABEL)]
+        if actions.state_delta:
+            parts.append("\n")
+            parts.append(_capped(pretty_json(actions.state_delta), self.LIMIT))
+        else:
+            parts.append(("none", _MUTED))
+        parts.append(("\ntransfer_to_agent  ", _LABEL))
+        if actions.transfer_to_agent:
+            parts.append((one_line(actions.transfer_to_agent), "bold $accent"))
+        else:
+            parts.append(("none", _MUTED))
+        parts.append(("\nescalate           ", _LABEL))
+        parts.append(("true", "bold $error") if actions.escalate else ("false", _MUTED))
+        parts.append(("\nskip_summarization ", _LABEL))
+        parts.append(("true", "bold $warning") if actions.skip_summarization else ("false", _MUTED))
+        if actions.extra:
+            parts.append(("\nother action fields", _LABEL))
+            parts.append("\n")
+            parts.append(_capped(pretty_json(actions.extra), self.LIMIT))
+        return Content.assemble(*parts)
