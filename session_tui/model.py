@@ -440,7 +440,8 @@ def restore_state(session: Session, keep: int) -> StateRestore:
             present, value = key in initial, initial.get(key)
         else:
             present, value = False, None
-            unrecorded.append(key)
+            if key in state:  # only worth saying where a value actually goes
+                unrecorded.append(key)
         old_present = key in state
         old = state.get(key)
         if present:

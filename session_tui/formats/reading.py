@@ -17,6 +17,7 @@ def detect(data: bytes) -> str:
     """`sqlite`, `tinydb`, `adk-json`, `session-json`, or `unknown`."""
     if data.startswith(SQLITE_MAGIC):
         return "sqlite"
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM, as some editors write
     head = data.lstrip()[:1]
     if head not in (b"{", b"["):
         return "unknown"
@@ -31,8 +32,9 @@ def detect(data: bytes) -> str:
             return "adk-json"
         if "app_name" in first or "events" in first:
             return "session-json"
-        if value and all(isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
-                         for t in value.values()):
+        if value is first and value and all(
+                isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+                for t in value.values()):
             return "tinydb"
     return "session-json"
 

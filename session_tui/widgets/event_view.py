@@ -55,7 +55,7 @@ class EventView(VerticalScroll):
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
-    LIMIT = 200_000
+    LIMIT = 50_000
     """Characters of content (and of each JSON section) shown at most."""
 
     def __init__(

@@ -399,7 +399,7 @@ class SessionList(ScrollView, can_focus=True):
         if self._columns_cache is not None and self._columns_cache[0] == width:
             return self._columns_cache[1]
         wide = width >= 100
-        fixed = {"id": 8, "events": 7 if wide else 6, "invocations": 11 if wide else 6, "updated": 16}
+        fixed = {"id": 8, "events": 8, "invocations": 13 if wide else 8, "updated": 16}
         titles = {"invocations": "Invocations" if wide else "Invoc."}
         rest = max(8, width - sum(fixed.values()) - _GAP * (len(COLUMNS) - 1))
         app_w = max(4, (rest * 11) // 20)
@@ -451,7 +451,8 @@ class SessionList(ScrollView, can_focus=True):
             title = placed.title
             style = header
             if placed.column is self._sort:
-                title = f"{title} {'▼' if self._reverse else '▲'}"
+                arrow = " ▼" if self._reverse else " ▲"
+                title = _fit(title, max(0, placed.width - 2), False).rstrip() + arrow
                 style = sorted_style
             text = _fit(title, placed.width, placed.column.numeric)
             if placed.x > x:

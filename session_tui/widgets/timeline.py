@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -90,15 +90,14 @@ def _clock(timestamp: float) -> datetime | None:
         return None
 
 
-@dataclass
-class _Run:
+class _Run(NamedTuple):
     """A contiguous run of events of one invocation."""
 
     start: int  # first event index
     end: int  # one past the last event index
     invocation_id: str
-    part: int = 1  # this run is part `part` of `parts` of its invocation
-    parts: int = 1
+    part: int  # this run is part `part` of `parts` of its invocation
+    parts: int
 
 
 @dataclass
@@ -200,8 +199,11 @@ class Timeline(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._session: Session | None = None
         self._events: Sequence[Event] = ()
-        self._runs: list[_Run] = []
+        # Runs, as parallel lists (no object per run: 100,000 events load without GC churn).
         self._run_starts: list[int] = []
+        self._run_invocations: list[str] = []
+        self._run_parts: list[int] = []  # k: this run is the k-th of its invocation
+        self._invocation_runs: dict[str, int] = {}  # how many runs each invocation has
         self._lines: list[int] = []  # >= 0: an event index; < 0: -1 - run index (a header)
         self._stats: dict[int, _RunStats] = {}
         self._author_width = 8
@@ -248,7 +250,7 @@ class Timeline(ScrollView, can_focus=True):
                 line = self._header_line_of(keep_invocation)
                 if line is not None:
                     cursor = line
-        if not same:
+        if not same and self.is_mounted:
             self.scroll_to(y=0, animate=False)
         self._cursor = cursor
         self._scroll_to_cursor()
@@ -279,7 +281,7 @@ class Timeline(ScrollView, can_focus=True):
             value = self._lines[self._cursor]
             if value >= 0:
                 return self._events[value].invocation_id
-            return self._runs[-1 - value].invocation_id
+            return self._run(-1 - value).invocation_id
         return None
 
     def line_of_event(self, index: int) -> int:
@@ -308,46 +310,51 @@ class Timeline(ScrollView, can_focus=True):
 
     def _build(self) -> None:
         events_ = self._events
-        runs: list[_Run] = []
         starts: list[int] = []
-        lines: list[int] = []
-        per_invocation: dict[str, list[_Run]] = {}
+        invocations: list[str] = []
+        parts: list[int] = []
+        counts: dict[str, int] = {}
         previous: str | None = None
         for i, event in enumerate(events_):
             invocation = event.invocation_id
             if invocation != previous:
-                if i:
-                    runs[-1].end = i
-                run = _Run(i, i, invocation)
-                runs.append(run)
                 starts.append(i)
-                per_invocation.setdefault(invocation, []).append(run)
+                invocations.append(invocation)
+                k = counts.get(invocation, 0) + 1
+                counts[invocation] = k
+                parts.append(k)
                 previous = invocation
-        if runs:
-            runs[-1].end = len(events_)
-        for number, run in enumerate(runs):
+        lines: list[int] = []
+        ends = starts[1:] + [len(events_)]
+        for number, (start, end) in enumerate(zip(starts, ends)):
             lines.append(-1 - number)
-            lines.extend(range(run.start, run.end))
-        for split in per_invocation.values():
-            if len(split) > 1:
-                for k, run in enumerate(split, 1):
-                    run.part, run.parts = k, len(split)
-        self._runs, self._run_starts, self._lines = runs, starts, lines
+            lines.extend(range(start, end))
+        self._run_starts, self._run_invocations, self._run_parts = starts, invocations, parts
+        self._invocation_runs = counts
+        self._lines = lines
         self._stats = {}
         authors = {event.author for event in events_}
         longest = max((cell_len(one_line(a)) for a in authors), default=6)
         self._author_width = max(6, min(18, longest))
 
+    def _run(self, number: int) -> _Run:
+        starts = self._run_starts
+        end = starts[number + 1] if number + 1 < len(starts) else len(self._events)
+        invocation = self._run_invocations[number]
+        return _Run(starts[number], end, invocation, self._run_parts[number],
+                    self._invocation_runs[invocation])
+
     def _header_line_of(self, invocation_id: str) -> int | None:
-        for number, run in enumerate(self._runs):
-            if run.invocation_id == invocation_id:
-                return run.start + number
-        return None
+        try:
+            number = self._run_invocations.index(invocation_id)
+        except ValueError:
+            return None
+        return self._run_starts[number] + number
 
     def _run_stats(self, number: int) -> _RunStats:
         stats = self._stats.get(number)
         if stats is None:
-            run = self._runs[number]
+            run = self._run(number)
             authors: dict[str, None] = {}
             keys: set[str] = set()
             first = last = None
@@ -427,15 +434,15 @@ class Timeline(ScrollView, can_focus=True):
         value = self._lines[self._cursor]
         number = (-1 - value) - 1 if value < 0 else bisect_right(self._run_starts, value) - 1
         if number >= 0:
-            self._move_cursor(self._runs[number].start + number)
+            self._move_cursor(self._run_starts[number] + number)
 
     def action_next_invocation(self) -> None:
         if self._cursor < 0:
             return
         value = self._lines[self._cursor]
         number = (-1 - value) if value < 0 else bisect_right(self._run_starts, value) - 1
-        if number + 1 < len(self._runs):
-            self._move_cursor(self._runs[number + 1].start + number + 1)
+        if number + 1 < len(self._run_starts):
+            self._move_cursor(self._run_starts[number + 1] + number + 1)
 
     def action_select(self) -> None:
         if not (0 <= self._cursor < len(self._lines)):
@@ -444,7 +451,7 @@ class Timeline(ScrollView, can_focus=True):
         if value >= 0:
             self.post_message(self.EventSelected(self, value, self._events[value]))
         else:
-            self.post_message(self.InvocationSelected(self, self._runs[-1 - value].invocation_id))
+            self.post_message(self.InvocationSelected(self, self._run(-1 - value).invocation_id))
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -505,7 +512,7 @@ class Timeline(ScrollView, can_focus=True):
         return style + cursor if cursor is not None else style
 
     def _render_header(self, number: int, width: int, is_cursor: bool) -> Strip:
-        run = self._runs[number]
+        run = self._run(number)
         stats = self._run_stats(number)
         line_style, cursor = self._styles(is_cursor)
         base = self.rich_style

@@ -1,6 +1,11 @@
+import sys
+from pathlib import Path
+
 import pytest
 
-from storekit import BACKENDS, Backend
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # storekit, whatever the import mode
+
+from storekit import BACKENDS, Backend  # noqa: E402
 
 
 @pytest.fixture(params=BACKENDS)

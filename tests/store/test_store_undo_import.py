@@ -1,0 +1,193 @@
+"""Undo (SPEC section 7: at least 20 deep, across restarts, exact) and imports (all or nothing,
+conflicts), on both backends."""
+
+from __future__ import annotations
+
+import pytest
+
+from session_tui.model import Event, Session
+from session_tui.store import NotFound, NothingToUndo, StoreError
+from storekit import add_event, export_bytes
+
+
+def sample(session_id: str, app: str = "app", events: int = 2, **state) -> Session:
+    s = Session.new(app, "user", session_id)
+    s.state = dict(state)
+    s.created_at = s.updated_at = "2026-01-02T03:04:05Z"
+    for n in range(events):
+        s.events.append(Event(f"{session_id}-e{n}", f"inv{n}", "agent", f"text {n}",
+                              timestamp=1767323045 + n))
+    s.extra["branch"] = "root.agent"  # an unknown field: kept
+    return s
+
+
+# ------------------------------------------------------------------------------------ undo
+
+
+def test_undo_25_changes_deep_across_restarts(backend):
+    store = backend.open()
+    store.create("app", "u", state={"n": 0}, session_id="s")
+    add_event(store, "s", "agent-1", {"from_agent": 1})
+    versions = [export_bytes(store.get("s"))]
+    for i in range(25):
+        if i % 6 == 5:
+            invocations = store.get("s").invocation_ids()
+            store.rewind("s", invocations[-2])
+        elif i % 4 == 3:
+            store.rename_key("s", "/n", f"n{i}") if "n" in store.get("s").state else \
+                store.set_value("s", "/n", i)
+        else:
+            store.set_value("s", f"/k{i}", {"i": i})
+        versions.append(export_bytes(store.get("s")))
+    assert len(set(versions)) == len(versions)
+    assert len(store.history_of("s")) == 25
+
+    kinds = []
+    for step in range(25):
+        if step % 5 == 0:
+            store = backend.open()  # a restart between undos
+        result = store.undo("s")
+        kinds.append(result.undone)
+        versions.pop()
+        assert export_bytes(store.get("s")) == versions[-1], f"undo {step + 1}"
+        assert export_bytes(backend.open().get("s")) == versions[-1]
+    assert set(kinds) == {"edit", "rewind"}
+    with pytest.raises(NothingToUndo):
+        store.undo("s")
+    with pytest.raises(NothingToUndo):
+        backend.open().undo("s")
+    assert export_bytes(store.get("s")) == versions[0]
+
+
+def test_nothing_to_undo(backend, store):
+    store.create("app", "u", session_id="fresh")
+    before = backend.snapshot()
+    with pytest.raises(NothingToUndo):
+        store.undo("fresh")
+    add_event(store, "fresh", "i", {"a": 1})  # an agent's event is not an undoable change
+    with pytest.raises(NothingToUndo):
+        store.undo("fresh")
+    with pytest.raises(NotFound):
+        store.undo("never-existed")
+    assert "fresh" in store and before.keys() <= backend.snapshot().keys()
+
+
+def test_undo_after_external_edit_by_another_store(backend, store):
+    store.create("app", "u", session_id="s")
+    store.set_value("s", "/a", 1)
+    v1 = export_bytes(store.get("s"))
+    other = backend.open()
+    other.set_value("s", "/b", 2)
+    store.undo("s")  # undoes the other's edit: newest first, whoever made it
+    assert export_bytes(store.get("s")) == v1
+
+
+def test_undo_of_import_replace(backend, store):
+    store.import_sessions([sample("x", events=3, a=1)])
+    original = export_bytes(store.get("x"))
+    newer = sample("x", app="other", events=1, b=2)
+    report = store.import_sessions([newer], on_conflict="replace")
+    assert report.replaced == ["x"] and report.added == []
+    assert export_bytes(store.get("x")) == export_bytes(newer)
+
+    result = backend.open().undo("x")
+    assert result.undone == "import"
+    assert result.state_changes == {"b": {"old": 2}, "a": {"new": 1}}
+    assert export_bytes(store.get("x")) == original
+    # The first import brought it in: that is no undo record (undoing it would delete the
+    # session unrecoverably), so there is nothing more to undo.
+    with pytest.raises(NothingToUndo):
+        store.undo("x")
+    assert export_bytes(backend.open().get("x")) == original
+
+
+def test_undo_of_delete_is_exact(backend, store):
+    store.import_sessions([sample("d", events=4, a={"deep": [1, 2]})])
+    store.set_value("d", "/a/deep/-", 3)
+    original = export_bytes(store.get("d"))
+    store.delete("d")
+    assert "d" not in backend.open()
+    result = backend.open().undo("d")
+    assert result.undone == "delete" and result.restored_events == 5
+    assert export_bytes(store.get("d")) == original
+    store.poll()  # this store object looks again (the app does so on a timer)
+    assert "d" in store.ids()
+    assert "d" in backend.open().ids()
+
+
+# ------------------------------------------------------------------------------------ import
+
+
+def test_import_round_trip_keeps_everything(backend, store):
+    sessions = [sample(f"s{n}", events=n, n=n) for n in range(4)]
+    report = store.import_sessions(sessions)
+    assert report.added == ["s0", "s1", "s2", "s3"]
+    fresh = backend.open()
+    for s in sessions:
+        assert export_bytes(fresh.get(s.id)) == export_bytes(s)
+    rows = {r["id"]: r for r in fresh.list()}
+    assert [rows[f"s{n}"]["event_count"] for n in range(4)] == [0, 1, 2, 3]
+
+
+def test_import_is_all_or_nothing(backend, store):
+    store.import_sessions([sample("existing", a=1)])
+    before = backend.snapshot()
+    bad = sample("bad")
+    bad.state["not_json"] = {1, 2}  # a set: cannot be written as JSON
+    with pytest.raises((TypeError, ValueError, StoreError)):
+        store.import_sessions([sample("good1"), bad, sample("good2")])
+    assert backend.snapshot() == before
+    fresh = backend.open()
+    assert fresh.ids() == ["existing"]
+    # And undo has no record of it either.
+    for session_id in ("existing", "good1", "good2"):
+        with pytest.raises(NotFound):
+            store.undo(session_id)
+
+
+def test_import_refuses_duplicate_ids(backend, store):
+    store.import_sessions([sample("existing")])
+    before = backend.snapshot()
+    with pytest.raises(StoreError, match="dup"):
+        store.import_sessions([sample("a"), sample("dup"), sample("dup", app="x")])
+    for policy in ("replace", "keep-both"):
+        with pytest.raises(StoreError):
+            store.import_sessions([sample("existing"), sample("existing")], on_conflict=policy)
+    assert backend.snapshot() == before
+
+
+def test_import_conflicts(backend, store):
+    store.import_sessions([sample("x", a="original"), sample("y")])
+    original_x = export_bytes(store.get("x"))
+    incoming = sample("x", app="incoming", b="new")
+
+    report = store.import_sessions([incoming, sample("z")])  # default: skip
+    assert report.skipped == ["x"] and report.added == ["z"]
+    assert export_bytes(store.get("x")) == original_x
+
+    report = store.import_sessions([incoming], on_conflict="keep-both")
+    assert report.renamed == {"x": "x~2"} and report.added == []
+    kept = store.get("x~2")
+    assert kept.app_name == "incoming" and kept.extra["original_id"] == "x"
+    assert kept.state == {"b": "new"}
+    assert export_bytes(store.get("x")) == original_x
+    report = store.import_sessions([incoming], on_conflict="keep-both")
+    assert report.renamed == {"x": "x~3"}
+    assert store.get("x~3").extra["original_id"] == "x"
+
+    report = store.import_sessions([incoming], on_conflict="replace")
+    assert report.replaced == ["x"]
+    assert export_bytes(store.get("x")) == export_bytes(incoming)
+    assert sorted(backend.open().ids()) == ["x", "x~2", "x~3", "y", "z"]
+
+    before = backend.snapshot()
+    with pytest.raises(StoreError):
+        store.import_sessions([incoming], on_conflict="overwrite")
+    assert backend.snapshot() == before
+
+
+def test_import_nothing(backend, store):
+    before = backend.snapshot()
+    report = store.import_sessions([])
+    assert report.added == report.skipped == report.replaced == [] and report.renamed == {}
+    assert backend.snapshot() == before
