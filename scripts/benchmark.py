@@ -140,8 +140,9 @@ def main() -> None:
         show("in-process list", list_time)
         some_id = listed[len(listed) // 2]["id"]
         show("load one session (100 events)", timed(lambda: store.get(some_id), args.repeat)[0])
+        counter = iter(range(10**9))
         show("persist an edit (set_value, index updated)",
-             timed(lambda: store.set_value(some_id, "/bench/n", 1), args.repeat)[0])
+             timed(lambda: store.set_value(some_id, "/bench/n", next(counter)), args.repeat)[0])
         show("peak memory: open + list", peak_rss_mb(big), "MB")
 
         big_id = None
@@ -151,7 +152,7 @@ def main() -> None:
             store.import_sessions([session])
             show(f"load one session of {args.big_session:,} events", timed(lambda: store.get(big_id), 3)[0])
             show(f"persist an edit to it",
-                 timed(lambda: store.set_value(big_id, "/bench/n", 2), 3)[0])
+                 timed(lambda: store.set_value(big_id, "/bench/n", next(counter)), 3)[0])
 
         for name, value in asyncio.run(app_figures(big, big_id)).items():
             show(name, value, "s" if "app: open" in name or "page" in name else "")

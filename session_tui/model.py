@@ -164,6 +164,12 @@ def now_iso() -> str:
 # ---------------------------------------------------------------------------------------- model
 
 
+def _dup(value: JSON, share: bool) -> JSON:
+    """A deep copy, unless the caller owns `value` outright (`share`): the store parses a file
+    and exports to write it, and deep copies of 100k events would cost more than the I/O."""
+    return value if share else copy.deepcopy(value)
+
+
 @dataclass
 class EventActions:
     state_delta: dict[str, JSON] = field(default_factory=dict)
@@ -172,18 +178,18 @@ class EventActions:
     skip_summarization: bool = False
     extra: dict[str, JSON] = field(default_factory=dict)
 
-    def export(self) -> dict[str, JSON]:
+    def export(self, share: bool = False) -> dict[str, JSON]:
         out: dict[str, JSON] = {
-            "state_delta": copy.deepcopy(self.state_delta),
+            "state_delta": _dup(self.state_delta, share),
             "transfer_to_agent": self.transfer_to_agent,
             "escalate": self.escalate,
             "skip_summarization": self.skip_summarization,
         }
-        out.update(copy.deepcopy(self.extra))
+        out.update(_dup(self.extra, share))
         return out
 
     @classmethod
-    def from_json(cls, value: JSON, where: str = "actions") -> "EventActions":
+    def from_json(cls, value: JSON, where: str = "actions", share: bool = False) -> "EventActions":
         if value is None:
             return cls()
         _expect(isinstance(value, dict), where, "an object", value)
@@ -201,8 +207,8 @@ class EventActions:
                 flag = False
             _expect(isinstance(flag, bool), f"{where}.{name}", "a boolean", flag)
             flags[name] = flag
-        extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in ACTION_FIELDS}
-        return cls(copy.deepcopy(delta), transfer, flags["escalate"], flags["skip_summarization"], extra)
+        extra = {k: _dup(v, share) for k, v in value.items() if k not in ACTION_FIELDS}
+        return cls(_dup(delta, share), transfer, flags["escalate"], flags["skip_summarization"], extra)
 
 
 @dataclass
@@ -228,20 +234,20 @@ class Event:
             timestamp=time.time() if timestamp is None else timestamp,
         )
 
-    def export(self) -> dict[str, JSON]:
+    def export(self, share: bool = False) -> dict[str, JSON]:
         out: dict[str, JSON] = {
             "id": self.id,
             "invocation_id": self.invocation_id,
             "author": self.author,
             "content": self.content,
-            "actions": self.actions.export(),
+            "actions": self.actions.export(share),
             "timestamp": self.timestamp,
         }
-        out.update(copy.deepcopy(self.extra))
+        out.update(_dup(self.extra, share))
         return out
 
     @classmethod
-    def from_json(cls, value: JSON, where: str = "event") -> "Event":
+    def from_json(cls, value: JSON, where: str = "event", share: bool = False) -> "Event":
         _expect(isinstance(value, dict), where, "an object", value)
         for name in ("id", "invocation_id", "author"):
             if name not in value:
@@ -254,8 +260,8 @@ class Event:
         ts = value["timestamp"]
         _expect(isinstance(ts, (int, float)) and not isinstance(ts, bool)
                 and math.isfinite(ts), f"{where}.timestamp", "a number", ts)
-        actions = EventActions.from_json(value.get("actions"), f"{where}.actions")
-        extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in EVENT_FIELDS}
+        actions = EventActions.from_json(value.get("actions"), f"{where}.actions", share)
+        extra = {k: _dup(v, share) for k, v in value.items() if k not in EVENT_FIELDS}
         return cls(value["id"], value["invocation_id"], value["author"], content, actions, ts, extra)
 
 
@@ -281,23 +287,25 @@ class Session:
                    state={}, created_at=now, updated_at=now, events=[])
 
     # -- export / import ------------------------------------------------------------------
-    def export(self) -> dict[str, JSON]:
-        """A complete JSON-ready snapshot: metadata, state, every event, every unknown field."""
+    def export(self, share: bool = False) -> dict[str, JSON]:
+        """A complete JSON-ready snapshot: metadata, state, every event, every unknown field.
+        `share=True` shares nested values with the session (for immediate serialisation)."""
         out: dict[str, JSON] = {
             "id": self.id,
             "app_name": self.app_name,
             "user_id": self.user_id,
-            "state": copy.deepcopy(self.state),
+            "state": _dup(self.state, share),
             "created_at": self.created_at,
             "updated_at": self.updated_at,
-            "events": [e.export() for e in self.events],
+            "events": [e.export(share) for e in self.events],
         }
-        out.update(copy.deepcopy(self.extra))
+        out.update(_dup(self.extra, share))
         return out
 
     @classmethod
-    def from_json(cls, value: JSON) -> "Session":
-        """The inverse of `export`. Raises SessionFormatError naming the place; never partial."""
+    def from_json(cls, value: JSON, share: bool = False) -> "Session":
+        """The inverse of `export`. Raises SessionFormatError naming the place; never partial.
+        `share=True`: the caller hands `value` over (nested values are not copied)."""
         _expect(isinstance(value, dict), "", "a session object", value)
         for name in ("id", "app_name", "user_id"):
             if name not in value:
@@ -318,19 +326,25 @@ class Session:
         if raw_events is None:
             raw_events = []
         _expect(isinstance(raw_events, list), "events", "an array", raw_events)
-        events = [Event.from_json(e, f"events[{i}]") for i, e in enumerate(raw_events)]
-        extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in SESSION_FIELDS}
+        events = [Event.from_json(e, f"events[{i}]", share) for i, e in enumerate(raw_events)]
+        extra = {k: _dup(v, share) for k, v in value.items() if k not in SESSION_FIELDS}
         if "initial_state" in extra:
             _expect(isinstance(extra["initial_state"], dict), "initial_state", "an object",
                     extra["initial_state"])
-        return cls(value["id"], value["app_name"], value["user_id"], copy.deepcopy(value["state"]),
+        return cls(value["id"], value["app_name"], value["user_id"], _dup(value["state"], share),
                    times["created_at"], times["updated_at"], events, extra)
 
     # `import` is a keyword in Python; this is the SPEC's `import(value)`.
     import_ = from_json
 
     def copy(self) -> "Session":
-        clone = Session.from_json(self.export())
+        """An independent deep copy (through orjson: several times faster than deepcopy)."""
+        import orjson
+
+        try:
+            clone = Session.from_json(orjson.loads(orjson.dumps(self.export(share=True))), share=True)
+        except (TypeError, orjson.JSONDecodeError):  # values orjson cannot carry (huge ints)
+            clone = Session.from_json(self.export())
         clone.revision = self.revision
         return clone
 
@@ -440,8 +454,9 @@ def restore_state(session: Session, keep: int) -> StateRestore:
             present, value = key in initial, initial.get(key)
         else:
             present, value = False, None
-            if key in state:  # only worth saying where a value actually goes
-                unrecorded.append(key)
+            # Said even when the key is absent now: a removed event may have deleted a value
+            # the user expects back, and that value is not known.
+            unrecorded.append(key)
         old_present = key in state
         old = state.get(key)
         if present:

@@ -13,7 +13,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import ModalScreen, ResultType
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Input, TextArea
 
 __all__ = ["Dialog", "blink", "keys_line", "load_css"]
@@ -41,7 +41,7 @@ def keys_line(*pairs: tuple[str, str]) -> Content:
     return Content.assemble(*parts)
 
 
-class Dialog(ModalScreen[ResultType]):
+class Dialog(ModalScreen[ScreenResultType]):
     """A modal dialog: centred box, escape cancels with `CANCEL_RESULT`.
 
     `cursor_blink`: None (the default) follows `blink(app)`; True/False forces it. Every

@@ -37,7 +37,7 @@ def encode_session_file(session: Session, generation: int) -> bytes:
     """A session file is itself a TinyDB file: the session in table `session`, and the
     generation token (bumped by every write) in `_meta`."""
     return orjson.dumps({
-        SESSION_TABLE: {"1": session.export()},
+        SESSION_TABLE: {"1": session.export(share=True)},
         META_TABLE: {"1": {"format": FORMAT, "generation": generation}},
     })
 
@@ -49,7 +49,7 @@ def decode_session_file(path: Path, value: Any) -> Session:
     except (KeyError, TypeError):
         raise CorruptFile(f"{path}: not a session-tui session file (no session document)") from None
     try:
-        session = Session.from_json(doc)
+        session = Session.from_json(doc, share=True)
     except SessionFormatError as exc:
         raise CorruptFile(f"{path}: {exc}") from None
     if file_name(session.id) != path.name:

@@ -45,7 +45,7 @@ def scan_tables(path: Path, tables: Any) -> tuple[dict[str, tuple[str, str, Sess
             continue
         for doc_id, doc in docs.items():
             try:
-                session = Session.from_json(doc)
+                session = Session.from_json(doc, share=True)
             except SessionFormatError as exc:
                 bad.append(f"{path}: table {table!r} document {doc_id}: not a session: {exc}")
                 continue
@@ -126,7 +126,7 @@ class TinyFileStore(Store):
                 table, doc_id, _ = self._sessions[session_id]
                 del tables[table][doc_id]
             for session in sessions:
-                doc = session.export()
+                doc = session.export(share=True)
                 if session.id in self._sessions:
                     table, doc_id, _ = self._sessions[session.id]
                 else:

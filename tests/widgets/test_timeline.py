@@ -1,0 +1,177 @@
+"""Timeline: a session's events, grouped by invocation, virtualised."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App, ComposeResult
+
+from session_tui.model import Event, EventActions, Session
+from session_tui.widgets import Timeline
+from session_tui.widgets.timeline import function_counts
+
+T0 = 1_764_000_000  # 2025-11-24T16:00:00Z
+
+
+def ev(i: int, inv: str, author: str = "agent", content: str | None = "hi", **kw) -> Event:
+    actions = EventActions(state_delta=kw.pop("delta", {}), transfer_to_agent=kw.pop("transfer", None),
+                           escalate=kw.pop("escalate", False))
+    return Event(id=f"e{i}", invocation_id=inv, author=author, content=content, actions=actions,
+                 timestamp=T0 + i, extra=kw.pop("extra", {}))
+
+
+def make_session(events: list[Event], sid: str = "s1") -> Session:
+    return Session(id=sid, app_name="app", user_id="u", state={}, created_at="2025-11-24T16:00:00Z",
+                   updated_at="2025-11-24T16:00:00Z", events=events)
+
+
+def sample() -> Session:
+    return make_session([
+        ev(0, "inv-1", "user", "Book me a flight to [bold red]Lisbon[/]"),
+        ev(1, "inv-1", "planner", "\x1b]0;pwned\x07 done", delta={"dest": "LIS", "n": 2}),
+        ev(2, "inv-1", "planner", None, extra={"function_calls": [{"name": "search"}, {"name": "x"}]}),
+        ev(3, "inv-1", "tool", "[link=https://evil.example]ok[/link]",
+           extra={"adk_content": {"role": "user", "parts": [{"functionResponse": {"name": "search"}}]}}),
+        ev(4, "inv-2", "planner", "handing over", transfer="booker", escalate=True),
+        ev(5, "inv-1", "planner", "late event of inv-1"),
+        ev(6, "edit-123", "session-tui", None, delta={"dest": None}),
+    ])
+
+
+class Harness(App):
+    def __init__(self, widget: Timeline) -> None:
+        super().__init__()
+        self.widget = widget
+        self.seen: list[tuple] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.widget
+
+    def on_timeline_highlighted(self, message: Timeline.Highlighted) -> None:
+        self.seen.append(("highlighted", message.index, message.invocation_id))
+
+    def on_timeline_event_selected(self, message: Timeline.EventSelected) -> None:
+        self.seen.append(("selected", message.index, message.event.id))
+
+    def on_timeline_invocation_selected(self, message: Timeline.InvocationSelected) -> None:
+        self.seen.append(("invocation", message.invocation_id))
+
+
+def run(test, session, size=(100, 20)):
+    async def main():
+        widget = Timeline()
+        app = Harness(widget)
+        async with app.run_test(size=size) as pilot:
+            widget.set_session(session)
+            widget.focus()
+            await pilot.pause()
+            await test(app, widget, pilot)
+
+    asyncio.run(main())
+
+
+def rendered(widget: Timeline, y: int) -> str:
+    return "".join(segment.text for segment in widget.render_line(y))
+
+
+def test_grouping_by_contiguous_runs():
+    async def check(app, widget, pilot):
+        lines = [rendered(widget, y) for y in range(widget.line_count)]
+        # inv-1 (4 events), inv-2 (1), inv-1 again (1), the edit (1): four headers, seven events
+        assert widget.line_count == 11
+        headers = [text for text in lines if not text.startswith("  ")]
+        assert len(headers) == 4
+        assert "inv-1" in headers[0] and "(part 1/2)" in headers[0] and "4 events" in headers[0]
+        assert "user, planner, tool" in headers[0] and "Δ2" in headers[0]
+        assert "2025-11-24 16:00:00–16:00:03" in headers[0]
+        assert "inv-2" in headers[1] and "1 event " in headers[1]
+        assert "(part 2/2)" in headers[2]
+        assert headers[3].startswith("✎ edit-123")
+
+    run(check, sample())
+
+
+def test_event_lines_badges_and_literal_text():
+    async def check(app, widget, pilot):
+        text = [rendered(widget, y) for y in range(widget.line_count)]
+        assert "16:00:00" in text[1] and "user" in text[1]
+        assert "Book me a flight to [bold red]Lisbon[/]" in text[1]
+        assert "␛]0;pwned␇ done" in text[2] and "\x1b" not in "".join(text)
+        assert text[2].rstrip().endswith("Δ2")
+        assert "ƒ2" in text[3] and "state" not in text[3] and "(no content)" in text[3]
+        assert "[link=https://evil.example]ok[/link]" in text[4] and text[4].rstrip().endswith("↩")
+        assert "→booker" in text[6] and "⚠" in text[6]
+        assert "✎" in text[10] and "Δ1" in text[10] and "state ← dest" in text[10]
+        assert all(len(line) == widget.size.width for line in text)
+
+    run(check, sample())
+
+
+def test_cursor_keys_messages_and_current_invocation():
+    async def check(app, widget, pilot):
+        assert widget.cursor_line == 0 and widget.cursor_event is None
+        assert widget.current_invocation == "inv-1"
+        await pilot.press("enter")
+        await pilot.press("down")
+        assert widget.cursor_event == 0 and widget.current_invocation == "inv-1"
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert ("invocation", "inv-1") in app.seen
+        assert ("selected", 2, "e2") in app.seen
+        assert app.seen[0] == ("highlighted", None, "inv-1")
+        assert ("highlighted", 0, "inv-1") in app.seen
+        await pilot.press("shift+down")
+        assert widget.cursor_event is None and widget.current_invocation == "inv-2"
+        await pilot.press("shift+up", "shift+up")
+        assert widget.cursor_line == 0
+        await pilot.press("end")
+        assert widget.cursor_event == 6 and widget.current_invocation == "edit-123"
+        await pilot.press("home")
+        assert widget.cursor_line == 0
+        await pilot.press("pagedown")
+        assert widget.cursor_line == min(widget.scrollable_content_region.height - 1, widget.line_count - 1)
+
+    run(check, sample())
+
+
+def test_reload_keeps_the_cursor_on_the_same_event():
+    async def check(app, widget, pilot):
+        widget.select_event(4)
+        assert widget.current_invocation == "inv-2"
+        session = sample()
+        session.events.insert(0, ev(99, "inv-0", "user", "earlier"))
+        widget.set_session(session)
+        assert widget.cursor_event == 5 and session.events[5].id == "e4"
+        widget.set_session(make_session([ev(0, "x")], sid="other"))
+        assert widget.cursor_line == 0
+        widget.set_session(None)
+        assert widget.line_count == 0 and widget.current_invocation is None
+        assert "No session" in rendered(widget, 0)
+
+    run(check, sample())
+
+
+def test_function_counts_sources():
+    assert function_counts(ev(0, "i")) == (0, 0)
+    assert function_counts(ev(0, "i", extra={"function_calls": [1, 2, 3]})) == (3, 0)
+    assert function_counts(ev(0, "i", extra={"function_responses": {"name": "f"}})) == (0, 1)
+    parts = [{"text": "x"}, {"function_call": {"name": "a"}}, {"functionCall": {"name": "b"}},
+             {"functionResponse": {"name": "a"}}]
+    assert function_counts(ev(0, "i", extra={"content_parts": parts})) == (2, 1)
+    assert function_counts(ev(0, "i", extra={"adk_content": {"parts": parts}})) == (2, 1)
+
+
+def test_100k_events_load():
+    events = [ev(i, f"inv-{i // 10}", ("user", "agent")[i % 2], f"message {i}",
+                 delta={"k": i} if i % 7 == 0 else {}) for i in range(100_000)]
+    session = make_session(events)
+
+    async def check(app, widget, pilot):
+        assert widget.line_count == 110_000
+        await pilot.press("end")
+        assert widget.cursor_event == 99_999
+        assert "message 99999" in rendered(widget, widget.size.height - 1)
+        widget.select_event(50_000)
+        assert widget.cursor_line == 55_001 and widget.current_invocation == "inv-5000"
+
+    run(check, session)
