@@ -134,7 +134,7 @@ class SessionScreen(ExportMixin, Screen):
     def _event_selected(self, message: Timeline.EventSelected) -> None:
         self.event_index = message.index
         view = self.query_one(EventView)
-        view.set_event(message.event, index=message.index)
+        view.show_event(message.event, message.index, len(self.session.events) if self.session else None)
         view.display = True
         self._show_state()
 
@@ -184,10 +184,14 @@ class SessionScreen(ExportMixin, Screen):
         self.app.run_store(lambda: job(revision), done, failed, group="change")
 
     def _cursor(self) -> tuple[tuple, Any] | None:
-        node = self.query_one(StateTree).cursor_node
-        if node is None or node.data is None:
+        """(path, value) of the tree's cursor in the state shown; None on no value."""
+        tree = self.query_one(StateTree)
+        path = tree.cursor_path
+        if path is None:
             return None
-        path, value = node.data
+        value: Any = tree.state
+        for key in path:
+            value = value[key]
         return tuple(path), value
 
     def action_edit(self) -> None:

@@ -157,8 +157,11 @@ class DirectoryStore(Store):
                 fresh[entry.name] = doc
         if set(fresh) | set(broken) != set(by_file):
             dirty = True
-        changed = dirty or broken != self._broken or len(fresh) != len(self._index)
-        self._index = {doc["id"]: doc for doc in fresh.values()}
+        index = {doc["id"]: doc for doc in fresh.values()}
+        # Another writer keeps the index up to date itself, so compare the documents (an edit
+        # changes a session's counts and updated_at, not how many sessions there are).
+        changed = dirty or broken != self._broken or index != self._index
+        self._index = index
         self._broken = broken
         if dirty:
             with self.lock():

@@ -19,7 +19,7 @@ import orjson
 from filelock import FileLock
 
 from ..model import Session, SessionFormatError
-from .atomic import AtomicOrjsonStorage, file_sig, read_json
+from .atomic import TMP_MARK, file_sig, is_temp, read_json, write_atomic
 from .base import CheckReport, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, StoreError
 from .history import History, UndoRecord
@@ -120,8 +120,6 @@ class TinyFileStore(Store):
                history: dict[str, list[UndoRecord]]) -> None:
         with self.lock():
             tables = self._read()  # afresh, under the lock
-            for session_id, records in history.items():
-                self.history.save(session_id, records)
             for session_id in deletes:
                 table, doc_id, _ = self._sessions[session_id]
                 del tables[table][doc_id]
@@ -134,9 +132,13 @@ class TinyFileStore(Store):
                     docs = tables.setdefault(table, {})
                     doc_id = str(max((int(k) for k in docs if k.isdigit()), default=0) + 1)
                 tables[table][doc_id] = doc
-                self._sessions[session.id] = (table, doc_id, session)
+            # Encode before anything is written or remembered: a session that cannot be
+            # written leaves no undo record on disk and no phantom session in memory.
+            data = orjson.dumps(tables)
+            for session_id, records in history.items():
+                self.history.save(session_id, records)
             try:
-                AtomicOrjsonStorage(self.path).write(tables)
+                write_atomic(self.path, data)
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot write: {exc.strerror}") from None
             self._read()
@@ -146,6 +148,15 @@ class TinyFileStore(Store):
     def check(self) -> CheckReport:
         report = CheckReport()
         with self.lock():
+            # Temporary files a killed writer left: ours only (beside the user's file, only
+            # those named after it), and never a live one (writers hold the lock).
+            leftovers = [p for p in self.path.parent.iterdir()
+                         if p.name.startswith(f".{self.path.name}{TMP_MARK}")]
+            if self.history.folder.is_dir():
+                leftovers += [p for p in self.history.folder.iterdir() if is_temp(p.name)]
+            for leftover in leftovers:
+                leftover.unlink(missing_ok=True)
+                report.repaired.append(f"removed a leftover temporary file {leftover.name}")
             self._read()
             report.damaged.extend(self.problems)
         return report

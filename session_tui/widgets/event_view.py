@@ -115,7 +115,8 @@ class EventView(VerticalScroll):
         self._extra_title.display = self._extra.display = has_extra
         if has_extra:
             self._extra.update(_capped(pretty_json(event.extra), self.LIMIT))
-        self.scroll_home(animate=False)
+        if self.is_mounted:
+            self.scroll_home(animate=False)
 
     # ------------------------------------------------------------------------ rendering
 

@@ -491,7 +491,7 @@ class SessionList(ScrollView, can_focus=True):
             elif column.numeric:
                 text = _number(value)
             elif column.key == "id":
-                text = one_line("" if value is None else str(value))[:8]
+                text = one_line(("" if value is None else str(value))[:8])
             else:
                 text = one_line("" if value is None else str(value), placed.width + 1)
             if placed.x > x:

@@ -26,9 +26,7 @@ from textual.widgets.tree import TreeNode
 
 from ..text import json_preview, one_line, safe
 
-__all__ = ["StateTree", "Path_", "json_type"]
-
-Path_ = tuple  # a tuple of str keys and int indices, from the root of the state
+__all__ = ["StateTree", "More", "json_type", "describe_type"]
 
 _TOGGLE = Style.from_meta({"toggle": True})
 _KEY_WIDTH = 60
@@ -151,20 +149,25 @@ class StateTree(Tree[tuple]):
         self._parts.clear()
         self.root.data = ((), state)
         self._fill(self.root, remembered.get((), (self.PAGE, True))[0])
-        for path, (count, expanded) in remembered.items():
+        nodes: dict[tuple, TreeNode[tuple]] = {(): self.root}
+        for path, (count, expanded) in remembered.items():  # parents before children
             if not path:
                 continue
-            node = self.find_node(path)
+            parent = nodes.get(path[:-1])
+            node = self._child(parent, path[-1]) if parent is not None else None
             if node is None or not node.allow_expand:
                 continue
+            nodes[path] = node
             self._fill(node, count)
             if expanded:
                 node.expand()
-        target = None
-        for depth in range(len(cursor or ()), 0, -1):
-            target = self.find_node(cursor[:depth])
-            if target is not None:
+        target: TreeNode[tuple] | None = None  # the deepest node of the cursor's path still there
+        walk: TreeNode[tuple] | None = self.root
+        for key in cursor or ():
+            walk = self._child(walk, key)
+            if walk is None:
                 break
+            target = walk
         if target is None and self.root.children:
             target = self.root.children[0]
         self.get_node_at_line(0)  # lay out the lines, so that nodes know their line
@@ -181,23 +184,28 @@ class StateTree(Tree[tuple]):
 
     def find_node(self, path: tuple) -> TreeNode[tuple] | None:
         """The node showing `path`, if it is loaded (its ancestors filled, its page loaded)."""
-        node = self.root
+        node: TreeNode[tuple] | None = self.root
         for key in path:
-            for child in node.children:
-                data = child.data
-                if data is not None and not isinstance(data[1], More) and data[0] and data[0][-1] == key \
-                        and type(data[0][-1]) is type(key):
-                    node = child
-                    break
-            else:
+            node = self._child(node, key)
+            if node is None:
                 return None
         return node
+
+    @staticmethod
+    def _child(node: TreeNode[tuple], key: Any) -> TreeNode[tuple] | None:
+        for child in node.children:
+            data = child.data
+            if data is not None and data[0] and not isinstance(data[1], More):
+                last = data[0][-1]
+                if last == key and type(last) is type(key):
+                    return child
+        return None
 
     def expand_path(self, path: tuple) -> TreeNode[tuple] | None:
         """Expand every node down to `path` (loading the pages it needs) and return its node;
         None when the state has no such path."""
         node = self.root
-        for depth, key in enumerate(path):
+        for key in path:
             value = node.data[1] if node.data is not None else None
             if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool) \
                     and 0 <= key < len(value):
@@ -209,7 +217,7 @@ class StateTree(Tree[tuple]):
             self._fill(node, index + 1)
             if node is not self.root and not node.is_expanded:
                 node.expand()
-            child = self.find_node(path[: depth + 1])
+            child = self._child(node, key)
             if child is None:
                 return None
             node = child

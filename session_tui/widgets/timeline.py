@@ -302,10 +302,6 @@ class Timeline(ScrollView, can_focus=True):
         self._move_cursor(line)
         return True
 
-    def line_text(self, line: int) -> str:
-        """The plain text of a line as drawn at the current width (for tests and copying)."""
-        return "".join(segment.text for segment in self._line_strip(line, self.size.width or 80))
-
     # -------------------------------------------------------------------------- building
 
     def _build(self) -> None:

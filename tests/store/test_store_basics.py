@@ -352,7 +352,10 @@ def test_poll_notices_another_writer(backend, store):
     assert store.poll() is False
     other = backend.open()
     assert other.poll() is False
-    other.set_value("s", "/a", 1)
+    other.set_value("s", "/a", 1)  # an edit alone: same number of sessions
+    assert store.poll() is True
+    assert {r["id"]: r for r in store.list()}["s"]["event_count"] == 1
+    assert store.poll() is False
     other.create("app", "u2", session_id="t")
     assert store.poll() is True
     assert sorted(store.ids()) == ["s", "t"]

@@ -137,10 +137,13 @@ def test_import_is_all_or_nothing(backend, store):
     with pytest.raises((TypeError, ValueError, StoreError)):
         store.import_sessions([sample("good1"), bad, sample("good2")])
     assert backend.snapshot() == before
+    assert store.ids() == ["existing"]  # nothing half-remembered in memory either
     # Also when a good one replaces a session (which writes an undo record).
-    with pytest.raises((TypeError, ValueError, StoreError)):
-        store.import_sessions([sample("existing", a=2), bad], on_conflict="replace")
-    assert backend.snapshot() == before
+    for attempt in (store, backend.open()):
+        with pytest.raises((TypeError, ValueError, StoreError)):
+            attempt.import_sessions([sample("existing", a=2), bad], on_conflict="replace")
+        assert backend.snapshot() == before
+        assert attempt.ids() == ["existing"]
     fresh = backend.open()
     assert fresh.ids() == ["existing"]
     # And undo has no record of it either.

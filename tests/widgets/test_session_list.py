@@ -224,3 +224,14 @@ def test_100k_rows_load_and_scroll():
         assert 0 < widget.row_count < 100_000
 
     run(check, rows)
+
+
+def test_theme_change_redraws_with_the_new_colours():
+    async def check(app, widget, pilot):
+        before = list(widget.render_line(1))[0].style
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        after = list(widget.render_line(1))[0].style
+        assert before != after
+
+    run(check, make_rows(5))

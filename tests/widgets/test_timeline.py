@@ -171,7 +171,21 @@ def test_100k_events_load():
         await pilot.press("end")
         assert widget.cursor_event == 99_999
         assert "message 99999" in rendered(widget, widget.size.height - 1)
+        await pilot.press("home", "pagedown")
+        assert widget.cursor_line == widget.scrollable_content_region.height - 1
         widget.select_event(50_000)
         assert widget.cursor_line == 55_001 and widget.current_invocation == "inv-5000"
 
     run(check, session)
+
+
+def test_resize_redraws_at_the_new_width():
+    async def check(app, widget, pilot):
+        before = rendered(widget, 1)
+        await pilot.resize_terminal(140, 20)
+        await pilot.pause()
+        after = rendered(widget, 1)
+        assert len(before) == 100 and len(after) == widget.size.width > 100
+        assert "Book me a flight" in after
+
+    run(check, sample())

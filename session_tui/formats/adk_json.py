@@ -1,0 +1,529 @@
+"""Google ADK (Python) session JSON: what `adk run --save_session` and the `adk web` Export button
+write (`session.model_dump_json(exclude_none=True, by_alias=True)`), and what `adk run --resume`
+and the `adk web` Import button load (`Session.model_validate_json`).
+
+Reading maps ADK's camelCase session onto the model:
+
+- `content` (`{"role", "parts": [...]}`) becomes a readable string: text parts as they are,
+  a function call as `get_weather(city="Paris")`, a function response as
+  `get_weather -> {"temp_c": 18}`, one part a line (`render_content`);
+- `actions.stateDelta`, `transferToAgent`, `escalate`, `skipSummarization` become the model's
+  actions; `created_at` is the first event's timestamp, else `lastUpdateTime` (ADK keeps no
+  creation time), `updated_at` is `lastUpdateTime`;
+- every other field, on the session, an event or its actions (`branch`, `usageMetadata`,
+  `nodeInfo`, `artifactDelta`, ...), is kept as an extra field under its own name.
+
+Writing (`to_adk_json`) is exact: an ADK session read here and written back is the same JSON.
+What the model cannot say by itself is kept in two extra fields, and only when needed:
+
+- `adk_content` (event): the original `content` object, when the text alone would not rebuild it
+  (function calls, several parts, a role other than the author's, ...). It is written back
+  while the event's `content` text is still what it renders to.
+- `adk_raw` (session, event, actions): how known fields were spelled where the defaults would
+  not reproduce them: `{"set": {key: value}, "unset": [key], "keep": [key]}` (e.g. the exact
+  float `lastUpdateTime`, an explicit `"escalate": false`, snake_case keys, `temp:` keys). It
+  is applied only while the model still holds the same values; `keep` names the session extras
+  that came from the ADK file (ADK's `Session` forbids unknown fields, so session-tui's own
+  session extras, such as `initial_state`, are not written).
+
+A session that did not come from ADK gets ADK's shape: `content` from the text (`role` "user" for
+the user, else "model"; function calls and responses from the `function_calls` /
+`function_responses` extras that the demo and other tools use), camelCase actions, float
+timestamps, `temp:` keys left out (ADK never persists them). The output passes google-adk's
+`Session.model_validate_json`.
+
+Standard library and orjson only: google-adk is not needed to read or write its files.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from typing import Any, Callable, Iterable
+
+import orjson
+
+from ..model import (
+    JSON,
+    Event,
+    EventActions,
+    Session,
+    SessionFormatError,
+    _describe,
+    _type_name,
+    format_time,
+    from_unix,
+    json_equal,
+    to_unix,
+)
+
+ADK_CONTENT = "adk_content"
+ADK_RAW = "adk_raw"
+BOOKKEEPING = (ADK_CONTENT, ADK_RAW)
+
+TEMP_PREFIX = "temp:"
+
+# Known keys, in every spelling ADK reads (pydantic: alias, or the field name).
+_S_ID, _S_APP, _S_USER, _S_STATE, _S_EVENTS, _S_TIME = (
+    ("id",), ("appName", "app_name"), ("userId", "user_id"), ("state",), ("events",),
+    ("lastUpdateTime", "last_update_time"))
+SESSION_KEYS = _S_ID + _S_APP + _S_USER + _S_STATE + _S_EVENTS + _S_TIME
+
+_E_ID, _E_INV, _E_AUTHOR, _E_TIME = ("id",), ("invocationId", "invocation_id"), ("author",), ("timestamp",)
+EVENT_KEYS = _E_ID + _E_INV + _E_AUTHOR + _E_TIME + ("content", "actions")
+
+_A_DELTA, _A_TRANSFER, _A_ESCALATE, _A_SKIP = (
+    ("stateDelta", "state_delta"), ("transferToAgent", "transfer_to_agent"), ("escalate",),
+    ("skipSummarization", "skip_summarization"))
+ACTION_KEYS = _A_DELTA + _A_TRANSFER + _A_ESCALATE + _A_SKIP
+
+_BOM = b"\xef\xbb\xbf"
+_MISSING = object()
+
+
+def _err(where: str, problem: str) -> SessionFormatError:
+    return SessionFormatError(where, problem)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _got(value: JSON) -> str:
+    if isinstance(value, str) or value is None:
+        return _describe(value)
+    return f"{_type_name(value)} {_describe(value)}"
+
+
+def _pick(obj: dict, spellings: tuple[str, ...]) -> tuple[str | None, Any]:
+    """The first spelling present and its value, else (None, _MISSING)."""
+    for key in spellings:
+        if key in obj:
+            return key, obj[key]
+    return None, _MISSING
+
+
+def _is_number(value: JSON) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _required_str(obj: dict, spellings: tuple[str, ...], where: str) -> str:
+    key, value = _pick(obj, spellings)
+    if key is None:
+        raise _err(_join(where, spellings[0]), "missing")
+    if not isinstance(value, str):
+        raise _err(_join(where, key), f"expected a string, got {_got(value)}")
+    return value
+
+
+def _time_of(seconds: float, where: str) -> str:
+    try:
+        return format_time(from_unix(seconds))
+    except (OverflowError, ValueError):
+        raise _err(where, f"time out of range, got {_describe(seconds)}") from None
+
+
+# ------------------------------------------------------------------------------ rendering
+
+def _value(value: JSON) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def render_call(name: str, args: JSON) -> str:
+    """`get_weather(city="Paris", days=2)`: one line, values as compact JSON."""
+    if isinstance(args, dict):
+        inner = ", ".join(f"{k}={_value(v)}" for k, v in args.items())
+    else:
+        inner = "" if args is None else _value(args)
+    return f"{name}({inner})"
+
+
+def render_response(name: str, response: JSON) -> str:
+    """`get_weather -> {"temp_c": 18}` (a lone string `output` as it is)."""
+    if isinstance(response, dict) and set(response) == {"output"} and isinstance(response["output"], str):
+        return f"{name} -> {response['output']}"
+    return f"{name} -> {_value(response)}"
+
+
+def _either(part: dict, camel: str, snake: str) -> Any:
+    value = part.get(camel)
+    return part.get(snake) if value is None else value
+
+
+def _render_part(part: JSON) -> str | None:
+    if not isinstance(part, dict):
+        return None
+    text = part.get("text")
+    if isinstance(text, str):
+        return text
+    call = _either(part, "functionCall", "function_call")
+    if isinstance(call, dict):
+        name = call.get("name")
+        return render_call(name if isinstance(name, str) else "?", call.get("args"))
+    resp = _either(part, "functionResponse", "function_response")
+    if isinstance(resp, dict):
+        name = resp.get("name")
+        return render_response(name if isinstance(name, str) else "?", resp.get("response"))
+    code = _either(part, "executableCode", "executable_code")
+    if isinstance(code, dict) and isinstance(code.get("code"), str):
+        return code["code"]
+    result = _either(part, "codeExecutionResult", "code_execution_result")
+    if isinstance(result, dict):
+        output = result.get("output")
+        return output if isinstance(output, str) else f"[code result: {result.get('outcome', '?')}]"
+    blob = _either(part, "inlineData", "inline_data")
+    if isinstance(blob, dict):
+        mime = _either(blob, "mimeType", "mime_type")
+        return f"[inline data: {mime if isinstance(mime, str) else 'unknown type'}]"
+    file = _either(part, "fileData", "file_data")
+    if isinstance(file, dict):
+        uri = _either(file, "fileUri", "file_uri")
+        return f"[file: {uri if isinstance(uri, str) else '?'}]"
+    keys = [k for k, v in part.items() if v is not None]
+    return f"[{', '.join(keys)}]" if keys else None
+
+
+def render_content(content: JSON) -> str | None:
+    """ADK content as readable text: one line (or block) per part. None stays None."""
+    if content is None:
+        return None
+    parts = content.get("parts") if isinstance(content, dict) else None
+    if not isinstance(parts, list):
+        return ""
+    lines = [line for line in (_render_part(p) for p in parts) if line is not None]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- building content
+
+_CALL_FIELDS = {"id", "name", "args"}
+_RESPONSE_FIELDS = {"id", "name", "response"}
+
+
+def _function_items(value: JSON, fields: set[str], payload: str) -> list[dict] | None:
+    """`function_calls` / `function_responses` extras that ADK's FunctionCall / FunctionResponse
+    accept as they are, else None."""
+    if not isinstance(value, list) or not value:
+        return None
+    for item in value:
+        if not (isinstance(item, dict) and set(item) <= fields and isinstance(item.get("name"), str)
+                and isinstance(item.get(payload, {}), dict)
+                and isinstance(item.get("id", ""), (str, type(None)))):
+            return None
+    return value
+
+
+def default_content(event: Event) -> JSON:
+    """The ADK content that the event's text (and function call extras) make, or _MISSING."""
+    text = event.content
+    if text is None:
+        return _MISSING
+    calls = _function_items(event.extra.get("function_calls"), _CALL_FIELDS, "args") or []
+    responses = _function_items(event.extra.get("function_responses"), _RESPONSE_FIELDS, "response") or []
+    fparts = ([{"functionCall": copy.deepcopy(c)} for c in calls]
+              + [{"functionResponse": copy.deepcopy(r)} for r in responses])
+    rendered = "\n".join(_render_part(p) or "" for p in fparts)
+    if fparts and text == rendered:
+        parts = fparts
+    elif fparts and text.endswith("\n" + rendered):
+        parts = [{"text": text[: -len(rendered) - 1]}] + fparts
+    else:
+        parts = [{"text": text}]
+    only_responses = all("functionResponse" in p for p in parts)
+    role = "user" if event.author == "user" or only_responses else "model"
+    return {"parts": parts, "role": role}
+
+
+# ------------------------------------------------------------------------------ bookkeeping
+
+def _diff(given: dict, produced: dict, known: Iterable[str]) -> dict | None:
+    """What turns `produced` into `given` on the `known` keys: {"set": ..., "unset": [...]}."""
+    set_: dict[str, JSON] = {}
+    unset: list[str] = []
+    for key in known:
+        if key in given:
+            if key not in produced or not json_equal(given[key], produced[key]):
+                set_[key] = copy.deepcopy(given[key])
+        elif key in produced:
+            unset.append(key)
+    raw: dict[str, JSON] = {}
+    if set_:
+        raw["set"] = set_
+    if unset:
+        raw["unset"] = unset
+    return raw or None
+
+
+def _patched(out: dict, raw: JSON, same: Callable[[dict], bool]) -> dict:
+    """`out` with `raw` applied, if the result still says what the model says; else `out`."""
+    if not isinstance(raw, dict) or not ({"set", "unset"} & raw.keys()):
+        return out
+    patched = dict(out)
+    unset = raw.get("unset")
+    if isinstance(unset, list):
+        for key in unset:
+            if isinstance(key, str):
+                patched.pop(key, None)
+    set_ = raw.get("set")
+    if isinstance(set_, dict):
+        patched.update(copy.deepcopy(set_))
+    try:
+        return patched if same(patched) else out
+    except SessionFormatError:
+        return out
+
+
+def _with_raw(extra: dict, raw: dict | None) -> dict:
+    if raw:
+        extra[ADK_RAW] = raw
+    return extra
+
+
+# --------------------------------------------------------------------------------- reading
+
+def _actions_from_adk(value: dict, where: str) -> EventActions:
+    """The model's actions from an ADK actions object (no bookkeeping)."""
+    _, delta = _pick(value, _A_DELTA)
+    if delta is _MISSING or delta is None:
+        delta = {}
+    if not isinstance(delta, dict):
+        raise _err(_join(where, "stateDelta"), f"expected an object, got {_got(delta)}")
+    _, transfer = _pick(value, _A_TRANSFER)
+    if transfer is _MISSING:
+        transfer = None
+    if transfer is not None and not isinstance(transfer, str):
+        raise _err(_join(where, "transferToAgent"), f"expected a string or null, got {_got(transfer)}")
+    flags = []
+    for spellings in (_A_ESCALATE, _A_SKIP):
+        key, flag = _pick(value, spellings)
+        if flag is _MISSING or flag is None:
+            flag = False
+        if not isinstance(flag, bool):
+            raise _err(_join(where, key or spellings[0]), f"expected a boolean, got {_got(flag)}")
+        flags.append(flag)
+    extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in ACTION_KEYS}
+    return EventActions(copy.deepcopy(delta), transfer, flags[0], flags[1], extra)
+
+
+def _bare_event(value: JSON, where: str) -> Event:
+    """The model's event from an ADK event object, without bookkeeping."""
+    if not isinstance(value, dict):
+        raise _err(where, f"expected an event object, got {_got(value)}")
+    event_id = _required_str(value, _E_ID, where)
+    invocation_id = _required_str(value, _E_INV, where)
+    author = _required_str(value, _E_AUTHOR, where)
+    if "timestamp" not in value:
+        raise _err(_join(where, "timestamp"), "missing")
+    ts = value["timestamp"]
+    if not _is_number(ts):
+        raise _err(_join(where, "timestamp"), f"expected a number, got {_got(ts)}")
+    content = value.get("content")
+    if content is not None and not isinstance(content, dict):
+        raise _err(_join(where, "content"), f"expected an object or null, got {_got(content)}")
+    raw_actions = value.get("actions")
+    if raw_actions is None:
+        actions = EventActions()
+    elif isinstance(raw_actions, dict):
+        actions = _actions_from_adk(raw_actions, _join(where, "actions"))
+    else:
+        raise _err(_join(where, "actions"), f"expected an object, got {_got(raw_actions)}")
+    extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in EVENT_KEYS}
+    return Event(event_id, invocation_id, author, render_content(content), actions, ts, extra)
+
+
+def event_from_adk(value: JSON, where: str = "event") -> Event:
+    """One ADK event (camelCase, as ADK's JSON has it) as a model event, keeping what the model
+    does not know so that `event_to_adk` gives back the same JSON."""
+    event = _bare_event(value, where)
+    # The original content, where the text would not rebuild it.
+    if "content" in value:
+        rebuilt = default_content(event)
+        if rebuilt is _MISSING or not json_equal(rebuilt, value["content"]):
+            event.extra[ADK_CONTENT] = copy.deepcopy(value["content"])
+    raw_actions = value.get("actions")
+    if isinstance(raw_actions, dict):
+        _with_raw(event.actions.extra, _diff(raw_actions, _actions_out(event.actions), ACTION_KEYS))
+    produced = _event_out(event)
+    given = dict(value)
+    if isinstance(raw_actions, dict):
+        given["actions"] = produced["actions"]  # compared inside the actions
+    _with_raw(event.extra, _diff(given, produced, _E_ID + _E_INV + _E_AUTHOR + _E_TIME + ("actions",)))
+    return event
+
+
+def session_from_adk(value: JSON, created_at: str | None = None) -> Session:
+    """One ADK session object as a model session. `created_at` (ADK JSON has none): the first
+    event's timestamp, else `lastUpdateTime`, unless given."""
+    if not isinstance(value, dict):
+        raise _err("", f"expected an ADK session object, got {_got(value)}")
+    session_id = _required_str(value, _S_ID, "")
+    app_name = _required_str(value, _S_APP, "")
+    user_id = _required_str(value, _S_USER, "")
+    _, state = _pick(value, _S_STATE)
+    if state is _MISSING:
+        state = {}
+    if not isinstance(state, dict):
+        raise _err("state", f"expected an object, got {_got(state)}")
+    _, raw_events = _pick(value, _S_EVENTS)
+    if raw_events is _MISSING or raw_events is None:
+        raw_events = []
+    if not isinstance(raw_events, list):
+        raise _err("events", f"expected an array, got {_got(raw_events)}")
+    events = [event_from_adk(e, f"events[{i}]") for i, e in enumerate(raw_events)]
+    time_key, last = _pick(value, _S_TIME)
+    if last is not _MISSING and not _is_number(last):
+        raise _err(time_key, f"expected a number, got {_got(last)}")
+    if last is _MISSING:
+        last = events[-1].timestamp if events else 0.0
+    updated_at = _time_of(last, time_key or "lastUpdateTime")
+    if created_at is None:
+        created_at = _time_of(events[0].timestamp, "events[0].timestamp") if events else updated_at
+    extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in SESSION_KEYS}
+    session = Session(session_id, app_name, user_id, copy.deepcopy(state), created_at, updated_at,
+                      events, extra)
+    raw = _diff(value, _session_head(session), _S_ID + _S_APP + _S_USER + _S_STATE + _S_TIME) or {}
+    if extra:
+        raw["keep"] = list(extra)
+    _with_raw(session.extra, raw)
+    return session
+
+
+def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
+    """Every session in an ADK session JSON file (one object or an array of them), all or
+    nothing: an error names the source and the place (`x.json: events[2].invocationId:
+    missing`)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    data = bytes(data)
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise _err(source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for i, item in enumerate(items):
+        prefix = f"[{i}]" if isinstance(value, list) else ""
+        try:
+            out.append(session_from_adk(item))
+        except SessionFormatError as exc:
+            where = f"{prefix}.{exc.where}" if prefix and exc.where else (prefix or exc.where)
+            raise _err(f"{source}: {where}" if where else source, exc.problem) from None
+    return out
+
+
+# --------------------------------------------------------------------------------- writing
+
+def _no_temp(mapping: dict) -> dict:
+    return {k: copy.deepcopy(v) for k, v in mapping.items() if not k.startswith(TEMP_PREFIX)}
+
+
+def _actions_out(actions: EventActions) -> dict:
+    """ADK's actions for the model's (before any bookkeeping is applied)."""
+    out: dict[str, JSON] = {"stateDelta": _no_temp(actions.state_delta)}
+    if actions.transfer_to_agent is not None:
+        out["transferToAgent"] = actions.transfer_to_agent
+    if actions.escalate:
+        out["escalate"] = True
+    if actions.skip_summarization:
+        out["skipSummarization"] = True
+    for key, value in actions.extra.items():
+        if key not in BOOKKEEPING and key not in out:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _same_actions(a: EventActions, b: EventActions) -> bool:
+    return (json_equal(a.state_delta, b.state_delta) and a.transfer_to_agent == b.transfer_to_agent
+            and a.escalate == b.escalate and a.skip_summarization == b.skip_summarization)
+
+
+def actions_to_adk(actions: EventActions) -> dict:
+    out = _actions_out(actions)
+    return _patched(out, actions.extra.get(ADK_RAW),
+                    lambda p: _same_actions(_actions_from_adk(p, "actions"), actions))
+
+
+def _content_out(event: Event) -> JSON:
+    if ADK_CONTENT in event.extra:
+        original = event.extra[ADK_CONTENT]
+        if (original is None or isinstance(original, dict)) and render_content(original) == event.content:
+            return copy.deepcopy(original)
+    return default_content(event)
+
+
+def _event_out(event: Event) -> dict:
+    """ADK's event for the model's, with its content and actions but no event-level patch."""
+    out: dict[str, JSON] = {}
+    content = _content_out(event)
+    if content is not _MISSING:
+        out["content"] = content
+    out["invocationId"] = event.invocation_id
+    out["author"] = event.author
+    out["actions"] = actions_to_adk(event.actions)
+    for key, value in event.extra.items():
+        if key not in BOOKKEEPING and key not in EVENT_KEYS and key not in out:
+            out[key] = copy.deepcopy(value)
+    out["id"] = event.id
+    out["timestamp"] = event.timestamp
+    return out
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    return (a.id == b.id and a.invocation_id == b.invocation_id and a.author == b.author
+            and json_equal(a.timestamp, b.timestamp) and a.content == b.content
+            and _same_actions(a.actions, b.actions))
+
+
+def event_to_adk(event: Event) -> dict:
+    """One model event as ADK's camelCase event JSON."""
+    return _patched(_event_out(event), event.extra.get(ADK_RAW),
+                    lambda p: _same_event(_bare_event(p, "event"), event))
+
+
+def _session_head(session: Session) -> dict:
+    return {
+        "id": session.id,
+        "appName": session.app_name,
+        "userId": session.user_id,
+        "state": _no_temp(session.state),
+        "lastUpdateTime": to_unix(session.updated_at),
+    }
+
+
+def _same_head(patched: dict, session: Session) -> bool:
+    _, state = _pick(patched, _S_STATE)
+    _, last = _pick(patched, _S_TIME)
+    if last is _MISSING:
+        # Read back, a missing lastUpdateTime is the last event's timestamp.
+        last = session.events[-1].timestamp if session.events else 0.0
+    return (_pick(patched, _S_ID)[1] == session.id and _pick(patched, _S_APP)[1] == session.app_name
+            and _pick(patched, _S_USER)[1] == session.user_id
+            and json_equal({} if state is _MISSING else state, session.state)
+            and _is_number(last) and _time_of(last, "lastUpdateTime") == session.updated_at)
+
+
+def to_adk_json(session: Session) -> dict:
+    """The session as ADK (Python) session JSON: what `Session.model_validate_json` reads and
+    `adk run --resume` loads. An ADK session read by this module comes back as it was."""
+    raw = session.extra.get(ADK_RAW)
+    head = _patched(_session_head(session), raw, lambda p: _same_head(p, session))
+    out: dict[str, JSON] = {}
+    for key in ("id", "appName", "app_name", "userId", "user_id", "state"):
+        if key in head:
+            out[key] = head.pop(key)
+    out["events"] = [event_to_adk(e) for e in session.events]
+    out.update(head)  # lastUpdateTime, in whatever spelling
+    keep = raw.get("keep") if isinstance(raw, dict) else None
+    if isinstance(keep, list):
+        for key in keep:
+            if isinstance(key, str) and key in session.extra and key not in BOOKKEEPING and key not in out:
+                out[key] = copy.deepcopy(session.extra[key])
+    return out
+
+
+def dumps_adk(session: Session) -> bytes:
+    """`to_adk_json` as indented JSON with a trailing newline (as `adk run --save_session`)."""
+    return orjson.dumps(to_adk_json(session), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)

@@ -1,0 +1,213 @@
+"""Google ADK (Python) SQLite session databases, read-only, with the standard library's sqlite3.
+
+Two layouts, told apart by their tables (google-adk 2.x):
+
+- `DatabaseSessionService` (SQLAlchemy): an `adk_internal_metadata` table (`schema_version`
+  "1"); times are naive UTC text (`2026-03-01 09:00:04.484568`); `events.event_data` is the whole
+  event as snake_case JSON (`Event.model_dump(exclude_none=True, mode="json")`). ADK reads an
+  event as `event_data` with `id` and `invocation_id` from their columns, and `timestamp` from
+  `event_data` (from the column only where the data has none).
+- `SqliteSessionService` (the `.adk/session.db` of `adk web` / `adk run`): the same four tables,
+  no metadata table, times as REAL Unix seconds; an event is its `event_data`.
+
+In both, `sessions.state` holds only the session's own keys: as ADK's `get_session` does, the
+app's `app_states` row is merged in as `app:`+key and the user's `user_states` row as
+`user:`+key. Events come oldest first, ties in time broken as ADK breaks them (`id` in the
+first layout, `rowid` in the second).
+
+A legacy database (schema "0", ADK before 1.22: an `events.actions` column of Python pickles) is
+refused with a one-line error. Nothing here ever unpickles.
+
+Each event is kept as ADK had it: its top-level and `actions` keys are spelled camelCase (as in
+ADK's session JSON), nested objects (content parts, usage metadata) as stored, which ADK also
+reads (its models accept field names as well as aliases). So an ADK JSON export of a session
+read here is what google-adk's `get_session` returns for it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..model import Session, SessionFormatError, _describe, format_time, parse_time
+from . import adk_json
+
+LEGACY_MESSAGE = ("a legacy ADK session database (schema 0: event actions stored as Python pickles, "
+                  "ADK before 1.22): not supported, and never unpickled; migrate it first with "
+                  "`adk migrate session`")
+
+
+def _to_camel(key: str) -> str:
+    """pydantic's `to_camel` for ADK's snake_case field names: `invocation_id` ->
+    `invocationId`. Keys without an underscore stay as they are."""
+    if "_" not in key:
+        return key
+    head, *rest = key.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _camel_event(data: dict) -> dict:
+    out = {_to_camel(k): v for k, v in data.items()}
+    actions = out.get("actions")
+    if isinstance(actions, dict):
+        out["actions"] = {_to_camel(k): v for k, v in actions.items()}
+    return out
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    uri = Path(path).absolute().as_uri() + "?mode=ro"
+    return sqlite3.connect(uri, uri=True)
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+
+
+def _time(value: Any) -> float:
+    """A stored time as Unix seconds: REAL (SqliteSessionService) or naive UTC text
+    (DatabaseSessionService)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return parse_time(value).timestamp()
+    raise ValueError(f"expected a time, got {_describe(value)}")
+
+
+def _json_object(value: Any, what: str) -> dict:
+    if value is None:
+        raise ValueError(f"{what}: missing (NULL)")
+    try:
+        decoded = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"{what}: not valid JSON: {exc.msg}") from None
+    except TypeError:
+        raise ValueError(f"{what}: expected JSON text, got {_describe(value)}") from None
+    if not isinstance(decoded, dict):
+        raise ValueError(f"{what}: expected a JSON object, got {_describe(decoded)}")
+    return decoded
+
+
+def _layout(db: sqlite3.Connection) -> str:
+    """`database` or `sqlite`; raises ValueError for what cannot be read."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = [t for t in ("sessions", "events") if t not in tables]
+    if missing:
+        raise ValueError(f"not an ADK session database (no {' or '.join(missing)} table)")
+    events = _columns(db, "events")
+    if "event_data" not in events:
+        if "actions" in events:
+            raise ValueError(LEGACY_MESSAGE)
+        raise ValueError("not an ADK session database (events table has no event_data column)")
+    if "adk_internal_metadata" in tables:
+        row = db.execute("SELECT value FROM adk_internal_metadata WHERE key = 'schema_version'").fetchone()
+        if row is not None and str(row[0]) == "0":
+            raise ValueError(LEGACY_MESSAGE)
+        return "database"
+    return "sqlite"
+
+
+def _shared_states(db: sqlite3.Connection, table: str, key_cols: str) -> dict[tuple, dict]:
+    out: dict[tuple, dict] = {}
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone():
+        return out
+    n = key_cols.count(",") + 1
+    for row in db.execute(f"SELECT {key_cols}, state FROM {table}"):
+        key = tuple(row[:n])
+        out[key] = _json_object(row[n], f"{table} {'/'.join(map(str, key))}: state")
+    return out
+
+
+def _merge_state(app: dict, user: dict, session: dict) -> dict:
+    """ADK's `_merge_state`: the session's keys, then `app:`+key, then `user:`+key."""
+    merged = dict(session)
+    for key, value in app.items():
+        merged["app:" + key] = value
+    for key, value in user.items():
+        merged["user:" + key] = value
+    return merged
+
+
+def _read(db: sqlite3.Connection) -> list[Session]:
+    layout = _layout(db)
+    app_states = _shared_states(db, "app_states", "app_name")
+    user_states = _shared_states(db, "user_states", "app_name, user_id")
+    order = "timestamp, id" if layout == "database" else "timestamp, rowid"
+    sessions = []
+    rows = db.execute("SELECT app_name, user_id, id, state, create_time, update_time FROM sessions "
+                      "ORDER BY create_time, app_name, user_id, id").fetchall()
+    for app_name, user_id, session_id, state_text, create_time, update_time in rows:
+        place = f"session {session_id!r} (app {app_name!r}, user {user_id!r})"
+        try:
+            for name, value in (("app_name", app_name), ("user_id", user_id), ("id", session_id)):
+                if not isinstance(value, str):
+                    raise SessionFormatError(name, f"expected text, got {_describe(value)}")
+            try:
+                state = _json_object(state_text, "state")
+                created = _time(create_time)
+                updated = _time(update_time)
+            except (ValueError, OverflowError) as exc:
+                raise SessionFormatError("", str(exc)) from None
+            merged = _merge_state(app_states.get((app_name,), {}),
+                                  user_states.get((app_name, user_id), {}), state)
+            events = []
+            cursor = db.execute(
+                "SELECT id, invocation_id, timestamp, event_data FROM events "
+                f"WHERE app_name=? AND user_id=? AND session_id=? ORDER BY {order}",
+                (app_name, user_id, session_id))
+            for i, (event_id, invocation_id, ts, data) in enumerate(cursor):
+                where = f"events[{i}]"
+                try:
+                    event = {} if data is None and layout == "database" else _json_object(data, "event_data")
+                    event = _camel_event(event)
+                    if layout == "database":
+                        # ADK: `Event.model_validate({**event_data, "id": ..., "invocation_id": ...})`
+                        event.pop("invocation_id", None)
+                        event["id"], event["invocationId"] = event_id, invocation_id
+                    else:
+                        event.setdefault("id", event_id)
+                        if "invocationId" not in event and "invocation_id" not in event:
+                            event["invocationId"] = invocation_id
+                    if event.get("timestamp") is None:
+                        event["timestamp"] = _time(ts)
+                except (ValueError, OverflowError) as exc:
+                    raise SessionFormatError(where, str(exc)) from None
+                events.append(event)
+            value = {"id": session_id, "appName": app_name, "userId": user_id, "state": merged,
+                     "events": events, "lastUpdateTime": updated}
+            try:
+                created_at = format_time(parse_time(created))
+            except ValueError as exc:
+                raise SessionFormatError("create_time", str(exc)) from None
+            sessions.append(adk_json.session_from_adk(value, created_at=created_at))
+        except SessionFormatError as exc:
+            raise SessionFormatError(f"{place}: {exc.where}" if exc.where else place, exc.problem) from None
+    return sessions
+
+
+def read_sqlite_path(path: Path) -> list[Session]:
+    """Every session of an ADK SQLite database (either layout), all or nothing. The file is
+    opened read-only; errors are one line naming the file and the place."""
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise SessionFormatError(source, "no such file")
+    try:
+        db = _connect(path)
+    except sqlite3.Error as exc:
+        raise SessionFormatError(source, f"cannot open the database: {exc}") from None
+    try:
+        try:
+            return _read(db)
+        except SessionFormatError as exc:
+            raise SessionFormatError(f"{source}: {exc.where}", exc.problem) from None
+        except ValueError as exc:
+            raise SessionFormatError(source, str(exc)) from None
+        except sqlite3.Error as exc:
+            raise SessionFormatError(source, f"not a readable ADK session database: {exc}") from None
+    finally:
+        db.close()
