@@ -44,7 +44,7 @@ class SessionTuiApp(App[int]):
         self.config = config or AppConfig()
         self.cursor_blink = self.config.cursor_blink
         self.changed_sessions: list[str] = []  # newest last: what `u` on the list undoes
-        self.sub_title = str(store.path)
+        self.sub_title = store.path.name  # the name only: screenshots do not depend on where
 
     def on_mount(self) -> None:
         from .screens.sessions import SessionsScreen

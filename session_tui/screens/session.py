@@ -112,8 +112,8 @@ class SessionScreen(ExportMixin, Screen):
         event = session.events[self.event_index]
         restored = restore_state(session, self.event_index + 1)
         tree.set_state(restored.state, highlight_keys=frozenset(event.actions.state_delta))
-        title.update(f"State after event {self.event_index + 1} of {len(session.events)}"
-                     f"  (time travel; changed keys highlighted; esc: live)")
+        title.update(f"State after event {self.event_index + 1}/{len(session.events)}"
+                     f" · ● changed · esc: live")
 
     @on(StoreChanged)
     def _store_changed(self) -> None:

@@ -1,0 +1,67 @@
+"""The app's screens and dialogs as a person reaches them by keys, from the demo store (fixed
+seed). Shared by the snapshot tests and `scripts/screenshots.py`, so the README's pictures are
+exactly what the tests check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from session_tui.app import AppConfig, SessionTuiApp, build_app
+from session_tui.demo import demo_sessions
+from session_tui.store import DirectoryStore
+
+# The demo session the scenes open: the newest (first in the list), a support chat with a
+# transfer, function calls and 8 invocations.
+DEMO_SEED = 7
+
+
+def make_demo_store(path: Path) -> Path:
+    DirectoryStore(path, create=True).import_sessions(demo_sessions(seed=DEMO_SEED))
+    return path
+
+
+def make_app(store_path: Path, export_dir: Path | None = None) -> SessionTuiApp:
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=export_dir or Path("exports"))
+    return build_app(store_path, config=config)
+
+
+async def settle(pilot) -> None:
+    """Let store workers finish and the screen catch up (they run in threads)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+@dataclass
+class Scene:
+    name: str
+    keys: list[str] = field(default_factory=list)
+    size: tuple[int, int] = (120, 36)
+    screenshot: bool = True  # also in the README's screenshots/
+
+    async def play(self, pilot) -> None:
+        await settle(pilot)
+        await press(pilot, *self.keys)
+
+
+# Timeline keys: the cursor starts on the first invocation header.
+SCENES = [
+    Scene("session-list"),
+    Scene("session-list-filtered", ["slash", *"refund"], screenshot=False),
+    Scene("session", ["enter", "shift+tab", "down", "down", "down", "right"]),
+    Scene("time-travel", ["enter", "down", "down", "down", "enter"]),
+    Scene("rewind-preview", ["enter", "shift+down", "shift+down", "w"]),
+    Scene("export-dialog", ["enter", "x"]),
+    Scene("help", ["enter", "question_mark"]),
+    Scene("edit-value-dialog", ["enter", "shift+tab", "e"], screenshot=False),
+    Scene("delete-session-dialog", ["d"], screenshot=False),
+    Scene("session-list-80x24", size=(80, 24), screenshot=False),
+    Scene("session-80x24", ["enter"], size=(80, 24), screenshot=False),
+]
