@@ -25,11 +25,16 @@ import uuid
 from pathlib import Path
 
 from google.adk.events import Event, EventActions
-from google.adk.events._internal_metadata import public_session
 from google.adk.platform import time as platform_time
 from google.adk.sessions import DatabaseSessionService
 from google.adk.sessions.sqlite_session_service import SqliteSessionService
 from google.genai import types
+
+try:  # what `adk run --save_session` passes the session through (google-adk 2.x)
+    from google.adk.events._internal_metadata import public_session
+except ImportError:  # pragma: no cover - older google-adk
+    def public_session(session):
+        return session
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "tests" / "fixtures" / "adk"

@@ -133,12 +133,17 @@ def cmd_export(store: Store, args) -> int:
     return 0
 
 
-def cmd_import(store: Store, args) -> int:
+def read_imports(files: list[str]) -> list:
     from .formats import reading
 
     sessions = []
-    for name in args.files:
+    for name in files:
         sessions.extend(reading.read_path(Path(name)))
+    return sessions
+
+
+def cmd_import(store: Store, args) -> int:
+    sessions = args.sessions if hasattr(args, "sessions") else read_imports(args.files)
     report = store.import_sessions(sessions, on_conflict=args.on_conflict)
     if args.json:
         _print_json({"added": report.added, "replaced": report.replaced,
@@ -303,6 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_app(app_path or args.store)
     try:
         creating = args.command in ("demo", "import")
+        if args.command == "import":
+            # Read (and so validate) the input before the store is opened or created: bad
+            # input changes nothing, not even by creating an empty store folder.
+            args.sessions = read_imports(args.files)
         store = open_store(args.store, create=creating)
         return HANDLERS[args.command](store, args)
     except (NotFound, jp.PointerNotFound) as exc:

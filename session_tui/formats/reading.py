@@ -30,6 +30,8 @@ def detect(data: bytes) -> str:
     if isinstance(first, dict):
         if "appName" in first or "userId" in first or "lastUpdateTime" in first:
             return "adk-json"
+        if "last_update_time" in first and "created_at" not in first:
+            return "adk-json"  # ADK's JSON with field names instead of aliases (ADK reads both)
         if "app_name" in first or "events" in first:
             return "session-json"
         if value is first and value and all(

@@ -264,6 +264,11 @@ class Store:
             delta = delta_between(session.state, new_state)
             if not delta:
                 return NO_CHANGE
+            for key, value in delta.items():
+                if value is None and key in new_state:
+                    # The edit event could not say it: in a state_delta, null means "removed".
+                    raise StoreError(f"top-level key {key!r} cannot be set to null (in a "
+                                     "state_delta null means removed); remove it instead")
             session.events.append(Event(
                 id=str(uuid.uuid4()), invocation_id=f"edit-{uuid.uuid4()}", author=EDIT_AUTHOR,
                 content=None, actions=EventActions(state_delta=copy.deepcopy(delta)),

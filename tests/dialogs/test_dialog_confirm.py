@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import pytest
 from rich.text import Text
 
-from dialog_harness import Host, keys, run, screen_text
+from dialog_harness import Host, answer, keys, run, screen_text
 from session_tui.dialogs import ConfirmDialog
 
 
@@ -12,11 +11,12 @@ def make(**kwargs):
                                  **kwargs)
 
 
-@pytest.mark.parametrize("key, answer", [("y", True), ("enter", True), ("n", False),
-                                         ("escape", False)])
-def test_keys_answer(key, answer):
-    app = run(make(), keys(key))
-    assert app.results == [answer]
+def test_keys_answer():
+    async def script(pilot, app):
+        for key, expected in [("y", True), ("enter", True), ("n", False), ("escape", False)]:
+            assert await answer(pilot, app, make()(), key) is expected, key
+
+    run(None, script)
 
 
 def test_other_keys_do_nothing():

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input, TextArea
 
-from dialog_harness import Host, keys, run, screen_text, typed
+from dialog_harness import NOTHING, Host, answer, keys, run, screen_text, typed
 from session_tui.dialogs import EditResult, EditValueDialog
 
 
@@ -12,7 +11,7 @@ def edit(current, **kwargs):
 
 
 # -- the string-vs-JSON rule, typed over the pre-filled (selected) value ----------------------
-@pytest.mark.parametrize("typed_text, saved", [
+RULE = [
     ("hello", "hello"),
     ("42", 42),
     ('"42"', "42"),
@@ -21,24 +20,37 @@ def edit(current, **kwargs):
     ("[1, 2]", [1, 2]),
     ("hello world", "hello world"),
     ("NaN", "NaN"),
-])
-def test_typed_text_is_saved_by_the_rule(typed_text, saved):
-    app = run(edit("12A"), keys(typed(typed_text), "enter"))
-    assert app.results == [EditResult(saved)]
-    assert type(app.results[0].value) is type(saved)
+]
 
-
-@pytest.mark.parametrize("typed_text, reason", [
+REFUSED = [
     ('{"a": 1', "invalid JSON: unexpected end of input at line 1 column 8"),
     ("[1, 2", "invalid JSON: unexpected end of input at line 1 column 6"),
     ('"abc', "invalid JSON: unterminated string starting at line 1 column 1"),
     ("[NaN]", "invalid JSON: NaN is not a JSON number"),
-])
-def test_text_meant_as_json_that_does_not_parse_is_refused_in_place(typed_text, reason):
-    app = run(edit("12A"), keys(typed(typed_text), "enter"))
-    assert app.results == []
-    assert isinstance(app.last_screen, EditValueDialog)
-    assert reason in app.text
+]
+
+
+def test_typed_text_is_saved_by_the_rule():
+    async def script(pilot, app):
+        for text, saved in RULE:
+            result = await answer(pilot, app, edit("12A")(), typed(text), "enter")
+            assert result == EditResult(saved), text
+            assert type(result.value) is type(saved), text
+
+    run(None, script)
+
+
+def test_text_meant_as_json_that_does_not_parse_is_refused_in_place():
+    async def script(pilot, app):
+        for text, reason in REFUSED:
+            result = await answer(pilot, app, edit("12A")(), typed(text), "enter")
+            assert result is NOTHING, text
+            assert isinstance(app.screen, EditValueDialog)
+            assert reason in screen_text(app), text
+            await pilot.press("escape")
+
+    app = run(None, script)
+    assert app.results == [None] * len(REFUSED)  # nothing but the cancels
 
 
 def test_refused_then_fixed_saves():
@@ -78,12 +90,19 @@ def test_hint_says_what_will_be_saved_as_you_type():
     run(edit("12A"), script)
 
 
-@pytest.mark.parametrize("current", ["12A", "42", "", "true", '{"a": 1}', " [x", 42, 1.5, None,
-                                     False, {"a": [1, {"b": None}]}, [], "a\x1bb\u202ec"])
-def test_saving_unchanged_gives_back_the_same_value(current):
-    app = run(edit(current), keys("enter"))
-    assert app.results == [EditResult(current)]
-    assert type(app.results[0].value) is type(current)
+UNCHANGED = ["12A", "42", "", "true", '{"a": 1}', " [x", 42, 1.5, None, False,
+             {"a": [1, {"b": None}]}, [], "a\x1bb\u202ec", "two\nlines"]
+
+
+def test_saving_unchanged_gives_back_the_same_value():
+    async def script(pilot, app):
+        for current in UNCHANGED:
+            save = "ctrl+s" if isinstance(current, str) and "\n" in current else "enter"
+            result = await answer(pilot, app, edit(current)(), save)
+            assert result == EditResult(current), repr(current)
+            assert type(result.value) is type(current)
+
+    run(None, script)
 
 
 def test_prefill_and_current_type():
@@ -140,7 +159,7 @@ def test_text_area_refuses_broken_json_too():
 
     app = run(edit(value), script)
     assert app.results == []
-    assert "invalid JSON: unexpected end of input" in app.text
+    assert "invalid JSON: expecting" in app.text
 
 
 # -- a new key --------------------------------------------------------------------------------
