@@ -4,7 +4,7 @@ rewind, False (n / escape) to cancel."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,9 +13,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from ..store.base import RewindPlan
 from ..text import json_preview, one_line
 from .base import Dialog, keys_line, load_css
+
+if TYPE_CHECKING:
+    from ..store.base import RewindPlan
 
 __all__ = ["RewindDialog"]
 
@@ -44,7 +46,7 @@ class RewindDialog(Dialog[bool]):
 
     CANCEL_RESULT = False
 
-    def __init__(self, plan: RewindPlan, invocation_label: str, *,
+    def __init__(self, plan: "RewindPlan", invocation_label: str, *,
                  cursor_blink: bool | None = None) -> None:
         super().__init__(cursor_blink=cursor_blink)
         self.plan = plan

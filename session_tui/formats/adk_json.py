@@ -282,8 +282,10 @@ def _with_raw(extra: dict, raw: dict | None) -> dict:
 
 # --------------------------------------------------------------------------------- reading
 
-def _actions_from_adk(value: dict, where: str) -> EventActions:
-    """The model's actions from an ADK actions object (no bookkeeping)."""
+def _actions_from_adk(value: dict, where: str, owned: bool = False) -> EventActions:
+    """The model's actions from an ADK actions object (no bookkeeping). `owned`: the value is
+    this reader's own (just parsed), so it is used without copying."""
+    dup = _same if owned else copy.deepcopy
     _, delta = _pick(value, _A_DELTA)
     if delta is _MISSING or delta is None:
         delta = {}
@@ -302,12 +304,13 @@ def _actions_from_adk(value: dict, where: str) -> EventActions:
         if not isinstance(flag, bool):
             raise _err(_join(where, key or spellings[0]), f"expected a boolean, got {_got(flag)}")
         flags.append(flag)
-    extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in ACTION_KEYS}
-    return EventActions(copy.deepcopy(delta), transfer, flags[0], flags[1], extra)
+    extra = {k: dup(v) for k, v in value.items() if k not in ACTION_KEYS}
+    return EventActions(dup(delta), transfer, flags[0], flags[1], extra)
 
 
-def _bare_event(value: JSON, where: str) -> Event:
+def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
     """The model's event from an ADK event object, without bookkeeping."""
+    dup = _same if owned else copy.deepcopy
     if not isinstance(value, dict):
         raise _err(where, f"expected an event object, got {_got(value)}")
     event_id = _required_str(value, _E_ID, where)
@@ -325,36 +328,40 @@ def _bare_event(value: JSON, where: str) -> Event:
     if raw_actions is None:
         actions = EventActions()
     elif isinstance(raw_actions, dict):
-        actions = _actions_from_adk(raw_actions, _join(where, "actions"))
+        actions = _actions_from_adk(raw_actions, _join(where, "actions"), owned)
     else:
         raise _err(_join(where, "actions"), f"expected an object, got {_got(raw_actions)}")
-    extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in EVENT_KEYS}
+    extra = {k: dup(v) for k, v in value.items() if k not in EVENT_KEYS}
     return Event(event_id, invocation_id, author, render_content(content), actions, ts, extra)
 
 
-def event_from_adk(value: JSON, where: str = "event") -> Event:
+def event_from_adk(value: JSON, where: str = "event", owned: bool = False) -> Event:
     """One ADK event (camelCase, as ADK's JSON has it) as a model event, keeping what the model
-    does not know so that `event_to_adk` gives back the same JSON."""
-    event = _bare_event(value, where)
+    does not know so that `event_to_adk` gives back the same JSON. `owned`: `value` was just
+    parsed by the caller and may be taken over without copying."""
+    event = _bare_event(value, where, owned)
     # The original content, where the text would not rebuild it.
     if "content" in value:
         rebuilt = default_content(event)
         if rebuilt is _MISSING or not json_equal(rebuilt, value["content"]):
-            event.extra[ADK_CONTENT] = copy.deepcopy(value["content"])
+            event.extra[ADK_CONTENT] = value["content"] if owned else copy.deepcopy(value["content"])
     raw_actions = value.get("actions")
     if isinstance(raw_actions, dict):
-        _with_raw(event.actions.extra, _diff(raw_actions, _actions_out(event.actions), ACTION_KEYS))
-    produced = _event_out(event)
+        _with_raw(event.actions.extra, _diff(raw_actions, _actions_head(event.actions), ACTION_KEYS))
+    produced = {"invocationId": event.invocation_id, "author": event.author, "actions": {},
+                "id": event.id, "timestamp": event.timestamp}
     given = dict(value)
     if isinstance(raw_actions, dict):
-        given["actions"] = produced["actions"]  # compared inside the actions
+        given["actions"] = {}  # compared inside the actions, above
     _with_raw(event.extra, _diff(given, produced, _E_ID + _E_INV + _E_AUTHOR + _E_TIME + ("actions",)))
     return event
 
 
-def session_from_adk(value: JSON, created_at: str | None = None) -> Session:
+def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = False) -> Session:
     """One ADK session object as a model session. `created_at` (ADK JSON has none): the first
-    event's timestamp, else `lastUpdateTime`, unless given."""
+    event's timestamp, else `lastUpdateTime`, unless given. `owned`: `value` was just parsed by
+    the caller and may be taken over without copying."""
+    dup = _same if owned else copy.deepcopy
     if not isinstance(value, dict):
         raise _err("", f"expected an ADK session object, got {_got(value)}")
     session_id = _required_str(value, _S_ID, "")
@@ -370,7 +377,7 @@ def session_from_adk(value: JSON, created_at: str | None = None) -> Session:
         raw_events = []
     if not isinstance(raw_events, list):
         raise _err("events", f"expected an array, got {_got(raw_events)}")
-    events = [event_from_adk(e, f"events[{i}]") for i, e in enumerate(raw_events)]
+    events = [event_from_adk(e, f"events[{i}]", owned) for i, e in enumerate(raw_events)]
     time_key, last = _pick(value, _S_TIME)
     if last is not _MISSING and not _is_number(last):
         raise _err(time_key, f"expected a number, got {_got(last)}")
@@ -379,10 +386,11 @@ def session_from_adk(value: JSON, created_at: str | None = None) -> Session:
     updated_at = _time_of(last, time_key or "lastUpdateTime")
     if created_at is None:
         created_at = _time_of(events[0].timestamp, "events[0].timestamp") if events else updated_at
-    extra = {k: copy.deepcopy(v) for k, v in value.items() if k not in SESSION_KEYS}
-    session = Session(session_id, app_name, user_id, copy.deepcopy(state), created_at, updated_at,
+    extra = {k: dup(v) for k, v in value.items() if k not in SESSION_KEYS}
+    session = Session(session_id, app_name, user_id, dup(state), created_at, updated_at,
                       events, extra)
-    raw = _diff(value, _session_head(session), _S_ID + _S_APP + _S_USER + _S_STATE + _S_TIME) or {}
+    raw = _diff(value, _session_head(session, copy_state=False),
+                _S_ID + _S_APP + _S_USER + _S_STATE + _S_TIME) or {}
     if extra:
         raw["keep"] = list(extra)
     _with_raw(session.extra, raw)
@@ -407,7 +415,7 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
     for i, item in enumerate(items):
         prefix = f"[{i}]" if isinstance(value, list) else ""
         try:
-            out.append(session_from_adk(item))
+            out.append(session_from_adk(item, owned=True))
         except SessionFormatError as exc:
             where = f"{prefix}.{exc.where}" if prefix and exc.where else (prefix or exc.where)
             raise _err(f"{source}: {where}" if where else source, exc.problem) from None
@@ -416,19 +424,29 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
 
 # --------------------------------------------------------------------------------- writing
 
-def _no_temp(mapping: dict) -> dict:
-    return {k: copy.deepcopy(v) for k, v in mapping.items() if not k.startswith(TEMP_PREFIX)}
+def _same(value: JSON) -> JSON:
+    return value
 
 
-def _actions_out(actions: EventActions) -> dict:
-    """ADK's actions for the model's (before any bookkeeping is applied)."""
-    out: dict[str, JSON] = {"stateDelta": _no_temp(actions.state_delta)}
+def _no_temp(mapping: dict, dup: Callable[[JSON], JSON] = copy.deepcopy) -> dict:
+    return {k: dup(v) for k, v in mapping.items() if not k.startswith(TEMP_PREFIX)}
+
+
+def _actions_head(actions: EventActions, dup: Callable[[JSON], JSON] = _same) -> dict:
+    """ADK's known actions fields for the model's (not copied unless `dup` copies)."""
+    out: dict[str, JSON] = {"stateDelta": _no_temp(actions.state_delta, dup)}
     if actions.transfer_to_agent is not None:
         out["transferToAgent"] = actions.transfer_to_agent
     if actions.escalate:
         out["escalate"] = True
     if actions.skip_summarization:
         out["skipSummarization"] = True
+    return out
+
+
+def _actions_out(actions: EventActions) -> dict:
+    """ADK's actions for the model's (before any bookkeeping is applied)."""
+    out = _actions_head(actions, copy.deepcopy)
     for key, value in actions.extra.items():
         if key not in BOOKKEEPING and key not in out:
             out[key] = copy.deepcopy(value)
@@ -483,12 +501,12 @@ def event_to_adk(event: Event) -> dict:
                     lambda p: _same_event(_bare_event(p, "event"), event))
 
 
-def _session_head(session: Session) -> dict:
+def _session_head(session: Session, copy_state: bool = True) -> dict:
     return {
         "id": session.id,
         "appName": session.app_name,
         "userId": session.user_id,
-        "state": _no_temp(session.state),
+        "state": _no_temp(session.state, copy.deepcopy if copy_state else _same),
         "lastUpdateTime": to_unix(session.updated_at),
     }
 

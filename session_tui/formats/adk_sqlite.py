@@ -26,6 +26,7 @@ read here is what google-adk's `get_session` returns for it.
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -126,9 +127,9 @@ def _merge_state(app: dict, user: dict, session: dict) -> dict:
     """ADK's `_merge_state`: the session's keys, then `app:`+key, then `user:`+key."""
     merged = dict(session)
     for key, value in app.items():
-        merged["app:" + key] = value
+        merged["app:" + key] = copy.deepcopy(value)  # shared by sessions: each gets its own
     for key, value in user.items():
-        merged["user:" + key] = value
+        merged["user:" + key] = copy.deepcopy(value)
     return merged
 
 
@@ -183,7 +184,7 @@ def _read(db: sqlite3.Connection) -> list[Session]:
                 created_at = format_time(parse_time(created))
             except ValueError as exc:
                 raise SessionFormatError("create_time", str(exc)) from None
-            sessions.append(adk_json.session_from_adk(value, created_at=created_at))
+            sessions.append(adk_json.session_from_adk(value, created_at=created_at, owned=True))
         except SessionFormatError as exc:
             raise SessionFormatError(f"{place}: {exc.where}" if exc.where else place, exc.problem) from None
     return sessions

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from dialog_harness import Host, answer, keys, run, screen_text
+from dialog_harness import Host, answer, keys, run
 from session_tui.dialogs import ConfirmDialog
 
 

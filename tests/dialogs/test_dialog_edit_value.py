@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, TextArea
 
-from dialog_harness import NOTHING, Host, answer, keys, run, screen_text, typed
+from dialog_harness import NOTHING, Host, answer, keys, run, screen_text, type_text, typed
 from session_tui.dialogs import EditResult, EditValueDialog
 
 
@@ -55,7 +55,8 @@ def test_text_meant_as_json_that_does_not_parse_is_refused_in_place():
 
 def test_refused_then_fixed_saves():
     async def script(pilot, app):
-        await pilot.press(*'{"a": 1', "enter")
+        await type_text(pilot, '{"a": 1')
+        await pilot.press("enter")
         assert "invalid JSON" in screen_text(app)
         await pilot.press("}")
         await pilot.pause()
@@ -131,7 +132,8 @@ def test_multiline_string_is_edited_in_a_text_area():
         area = app.screen.query_one("#edit-value", TextArea)
         assert area.text == "line one\nline two"
         assert "ctrl+s save" in screen_text(app)
-        await pilot.press("down", "end", "enter", *"three")  # enter is a new line here
+        await pilot.press("down", "end", "enter")  # enter is a new line here
+        await type_text(pilot, "three")
         await pilot.press("ctrl+s")
 
     app = run(edit("line one\nline two"), script)
@@ -170,15 +172,19 @@ def new_key(**kwargs):
 
 def test_new_key_taken_name_is_refused_then_a_free_one_saves():
     async def script(pilot, app):
-        await pilot.press(*"seat", "enter")
+        await type_text(pilot, "seat")
+        await pilot.press("enter")
         await pilot.pause()
         assert 'a key named "seat" already exists here' in screen_text(app)
         assert app.screen.focused.id == "edit-key"
-        await pilot.press("ctrl+u", *"gate", "enter")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "gate")
+        await pilot.press("enter")
         await pilot.pause()
         assert "already exists" not in screen_text(app)
         assert app.screen.focused.id == "edit-value"
-        await pilot.press(*"B12", "enter")
+        await type_text(pilot, "B12")
+        await pilot.press("enter")
 
     app = run(new_key(), script)
     assert app.results == [EditResult("B12", key="gate")]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dialog_harness import Host, keys, run, screen_text, typed
+from dialog_harness import Host, keys, run, screen_text, type_text, typed
 from session_tui.dialogs import RenameKeyDialog
 
 EXISTING = frozenset({"seat", "meal", "gate"})
@@ -29,7 +29,8 @@ def test_empty_name_is_refused_in_place():
 
 def test_refused_then_corrected():
     async def script(pilot, app):
-        await pilot.press(*"gate", "enter")
+        await type_text(pilot, "gate")
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RenameKeyDialog)
         await pilot.press("backspace", "enter")
@@ -46,7 +47,8 @@ def test_name_with_control_characters_is_not_put_in_the_editor():
     async def script(pilot, app):
         assert app.screen.query_one("#rename-input").value == ""
         assert "bad␛]0;x␇" in screen_text(app)
-        await pilot.press(*"clean", "enter")
+        await type_text(pilot, "clean")
+        await pilot.press("enter")
 
     app = run(lambda: RenameKeyDialog("bad\x1b]0;x\x07", frozenset()), script)
     assert app.results == ["clean"]

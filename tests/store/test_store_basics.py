@@ -410,3 +410,17 @@ def test_plain_tinydb_file_written_by_tinydb(tmp_path):
     # Undo history and lock live beside the user's file, not in it.
     assert (tmp_path / "sessions.json.session-tui").is_dir()
     assert sorted(orjson.loads(path.read_bytes())) == ["_default", "archive", "notes"]
+
+
+def test_top_level_null_set_is_refused_and_changes_nothing(store):
+    """In a state_delta null means "removed", so an edit event could not record a top-level
+    null: it is refused (nested nulls are fine)."""
+    from session_tui.store import StoreError
+
+    session = store.create("app", "u", state={"k": 1})
+    before = store.get(session.id).export()
+    with pytest.raises(StoreError, match="cannot be set to null"):
+        store.set_value(session.id, "/k", None)
+    assert store.get(session.id).export() == before
+    store.set_value(session.id, "/n/inner", None)
+    assert store.get(session.id).state["n"] == {"inner": None}
