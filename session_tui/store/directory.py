@@ -42,7 +42,7 @@ def encode_session_file(session: Session, generation: int) -> bytes:
     })
 
 
-def decode_session_file(path: Path, value: Any) -> Session:
+def decode_session_file(path: Path, value: Any, check_name: bool = True) -> Session:
     try:
         doc = value[SESSION_TABLE]["1"]
         generation = value[META_TABLE]["1"]["generation"]
@@ -52,7 +52,7 @@ def decode_session_file(path: Path, value: Any) -> Session:
         session = Session.from_json(doc, share=True)
     except SessionFormatError as exc:
         raise CorruptFile(f"{path}: {exc}") from None
-    if file_name(session.id) != path.name:
+    if check_name and file_name(session.id) != path.name:
         raise CorruptFile(f"{path}: holds session {session.id!r}, whose file name is {file_name(session.id)}")
     session.revision = str(generation)
     return session
@@ -295,6 +295,20 @@ class DirectoryStore(Store):
         fsync_dir(path.parent)
         return target
 
+    def _rename_to_its_id(self, path: Path) -> str | None:
+        """A valid session file under another name (renamed by hand, an older naming): give
+        it the name its id derives, if that is free."""
+        try:
+            session = decode_session_file(path, read_json(path), check_name=False)
+        except CorruptFile:
+            return None
+        target = self._file(session.id)
+        if target.exists():
+            return None
+        os.replace(path, target)
+        fsync_dir(self.sessions_dir)
+        return f"renamed {path.name} to {target.name} (the name its id {session.id!r} gives)"
+
     def check(self) -> CheckReport:
         """Verify every file, move unusable ones to quarantine/, rebuild the index."""
         report = CheckReport()
@@ -312,6 +326,10 @@ class DirectoryStore(Store):
                 try:
                     self._read_file(entry)
                 except CorruptFile as exc:
+                    renamed = self._rename_to_its_id(entry)
+                    if renamed:
+                        report.repaired.append(renamed)
+                        continue
                     try:
                         target = self._quarantine(entry, entry.name)
                         report.repaired.append(f"moved {entry.name} to quarantine/{target.name}: {exc}")

@@ -156,6 +156,17 @@ def test_missing_last_update_time_uses_last_event(adk_fixtures):
     assert s.state == {} and s.extra["futureField"] == {"x": 1}
 
 
+def test_all_snake_case_adk_json_is_recognised(adk_fixtures):
+    v = load(adk_fixtures)
+    for camel, snake in (("appName", "app_name"), ("userId", "user_id"), ("lastUpdateTime", "last_update_time")):
+        v[snake] = v.pop(camel)
+    data = orjson.dumps(v)
+    assert reading.detect(data) == "adk-json"
+    [s] = reading.read_bytes(data, "snake.json")
+    assert (s.app_name, s.user_id, s.updated_at) == ("weather_app", "alice", "2026-03-01T09:01:46.157407Z")
+    assert adk_json.to_adk_json(s) == v
+
+
 def test_reading_dispatches_adk_json(adk_fixtures):
     data = (adk_fixtures / "session.json").read_bytes()
     assert reading.detect(data) == "adk-json"

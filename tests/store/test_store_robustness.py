@@ -282,3 +282,18 @@ def test_odd_ids_round_trip_in_a_tinydb_file(tmp_path):
         assert fresh.get(session_id).state["k"] == session_id
         fresh.undo(session_id)
         assert fresh.get(session_id).state == {}
+
+
+def test_check_renames_a_valid_file_under_the_wrong_name(tmp_path):
+    from session_tui.store import DirectoryStore
+
+    store = DirectoryStore(tmp_path / "s", create=True)
+    session = store.create("app", "u", session_id="renamed-by-hand")
+    path = store.sessions_dir / store._file(session.id).name
+    wrong = path.with_name("0" * 32 + ".json")
+    path.rename(wrong)
+    store = DirectoryStore(tmp_path / "s")
+    assert store.problems and store.ids() == []
+    report = store.check()
+    assert any("renamed" in line for line in report.repaired), report.repaired
+    assert store.ids() == ["renamed-by-hand"] and report.sound
