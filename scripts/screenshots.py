@@ -17,8 +17,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "app")]
 from scenes import SCENES, make_app, make_demo_store  # noqa: E402
 
 
-async def shoot(scene, store: Path, out: Path, export_dir: Path) -> None:
-    app = make_app(store, export_dir=export_dir)
+async def shoot(scene, store: Path, out: Path) -> None:
+    app = make_app(store)
     async with app.run_test(size=scene.size) as pilot:
         await scene.play(pilot)
         app.save_screenshot(filename=f"{scene.name}.svg", path=str(out))
@@ -31,7 +31,7 @@ def main() -> None:
         store = make_demo_store(Path(tmp) / "demo-store")
         for scene in SCENES:
             if scene.screenshot:
-                asyncio.run(shoot(scene, store, out, Path(tmp)))
+                asyncio.run(shoot(scene, store, out))
                 print(f"screenshots/{scene.name}.svg")
 
 

@@ -27,8 +27,9 @@ class ExportMixin:
         store = self.app.store
         first = next((r for r in store.list() if r["id"] == ids[0]), None)
         name = default_export_name(first["app_name"] if first else "session", ids[0])
-        folder = self.app.config.export_dir or Path.cwd()
-        self.app.push_screen(ExportDialog(str(folder / name), len(ids)),
+        # A bare name means the current folder, which is where the user started the app.
+        default = self.app.config.export_dir / name if self.app.config.export_dir else Path(name)
+        self.app.push_screen(ExportDialog(str(default), len(ids)),
                              lambda request: self._export(ids, request))
 
     def _export(self, ids: list[str], request) -> None:

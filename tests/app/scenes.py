@@ -22,7 +22,9 @@ def make_demo_store(path: Path) -> Path:
 
 
 def make_app(store_path: Path, export_dir: Path | None = None) -> SessionTuiApp:
-    config = AppConfig(watch=False, cursor_blink=False, export_dir=export_dir or Path("exports"))
+    """No blink, no polling. The export dialog proposes `export_dir/<name>` (default: a bare
+    name, i.e. the current folder, so that snapshots do not depend on a temporary path)."""
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=export_dir)
     return build_app(store_path, config=config)
 
 

@@ -13,7 +13,7 @@ def demo_store(tmp_path_factory):
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
-def test_snapshot(scene, demo_store, snap_compare, tmp_path):
-    # Each scene only reads the store (the dialogs are cancelled by the end of the test).
-    app = make_app(demo_store, export_dir=tmp_path)
+def test_snapshot(scene, demo_store, snap_compare):
+    # Each scene only reads the store: no dialog is confirmed.
+    app = make_app(demo_store)
     assert snap_compare(app, run_before=scene.play, terminal_size=scene.size)
