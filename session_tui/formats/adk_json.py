@@ -21,7 +21,7 @@ What the model cannot say by itself is kept in two extra fields, and only when n
   while the event's `content` text is still what it renders to.
 - `adk_raw` (session, event, actions): how known fields were spelled where the defaults would
   not reproduce them: `{"set": {key: value}, "unset": [key], "keep": [key]}` (e.g. the exact
-  float `lastUpdateTime`, an explicit `"escalate": false`, snake_case keys, `temp:` keys). It
+  float `lastUpdateTime`, an explicit `"escalate": false`, snake_case keys, missing fields). It
   is applied only while the model still holds the same values; `keep` names the session extras
   that came from the ADK file (ADK's `Session` forbids unknown fields, so session-tui's own
   session extras, such as `initial_state`, are not written).
@@ -29,7 +29,9 @@ What the model cannot say by itself is kept in two extra fields, and only when n
 A session that did not come from ADK gets ADK's shape: `content` from the text (`role` "user" for
 the user, else "model"; function calls and responses from the `function_calls` /
 `function_responses` extras that the demo and other tools use), camelCase actions, float
-timestamps, `temp:` keys left out (ADK never persists them). The output passes google-adk's
+timestamps. `temp:` keys are written as they are: ADK itself leaves them out when it loads the
+file (`create_session` keeps no `temp:` key of the state, `append_event` trims them from each
+delta), so nothing of the session is lost on the way. The output passes google-adk's
 `Session.model_validate_json`.
 
 Standard library and orjson only: google-adk is not needed to read or write its files.
@@ -61,8 +63,6 @@ from ..model import (
 ADK_CONTENT = "adk_content"
 ADK_RAW = "adk_raw"
 BOOKKEEPING = (ADK_CONTENT, ADK_RAW)
-
-TEMP_PREFIX = "temp:"
 
 # Known keys, in every spelling ADK reads (pydantic: alias, or the field name).
 _S_ID, _S_APP, _S_USER, _S_STATE, _S_EVENTS, _S_TIME = (
@@ -428,13 +428,9 @@ def _same(value: JSON) -> JSON:
     return value
 
 
-def _no_temp(mapping: dict, dup: Callable[[JSON], JSON] = copy.deepcopy) -> dict:
-    return {k: dup(v) for k, v in mapping.items() if not k.startswith(TEMP_PREFIX)}
-
-
 def _actions_head(actions: EventActions, dup: Callable[[JSON], JSON] = _same) -> dict:
     """ADK's known actions fields for the model's (not copied unless `dup` copies)."""
-    out: dict[str, JSON] = {"stateDelta": _no_temp(actions.state_delta, dup)}
+    out: dict[str, JSON] = {"stateDelta": dup(actions.state_delta)}
     if actions.transfer_to_agent is not None:
         out["transferToAgent"] = actions.transfer_to_agent
     if actions.escalate:
@@ -506,7 +502,7 @@ def _session_head(session: Session, copy_state: bool = True) -> dict:
         "id": session.id,
         "appName": session.app_name,
         "userId": session.user_id,
-        "state": _no_temp(session.state, copy.deepcopy if copy_state else _same),
+        "state": copy.deepcopy(session.state) if copy_state else session.state,
         "lastUpdateTime": to_unix(session.updated_at),
     }
 

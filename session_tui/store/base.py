@@ -196,19 +196,24 @@ class Store:
         (the newcomer becomes `<id>~2`, its original id kept as `original_id`)."""
         if on_conflict not in CONFLICT_POLICIES:
             raise StoreError(f"--on-conflict must be one of {', '.join(CONFLICT_POLICIES)}")
-        seen: set[str] = set()
-        for s in sessions:
-            if s.id in seen:
-                raise StoreError(f"session id {s.id!r} appears twice in what is imported")
-            seen.add(s.id)
         report = ImportReport()
         with self.lock():
             writes: list[Session] = []
             histories: dict[str, list[UndoRecord]] = {}
             taken = set(self.ids())
+            pending: dict[str, int] = {}  # id -> its place in `writes`
             for incoming in sessions:
                 incoming = incoming.copy()
-                if incoming.id not in taken:
+                if incoming.id in pending:
+                    # The same id twice in one import (ADK keys sessions by app, user and id):
+                    # the later one meets the earlier like any conflict.
+                    if on_conflict == "skip":
+                        report.skipped.append(incoming.id)
+                        continue
+                    if on_conflict == "replace":
+                        writes[pending[incoming.id]] = incoming
+                        continue
+                if incoming.id not in taken and incoming.id not in pending:
                     report.added.append(incoming.id)
                 elif on_conflict == "skip":
                     report.skipped.append(incoming.id)
@@ -219,11 +224,12 @@ class Store:
                     histories[incoming.id] = self.history.load(incoming.id) + [record]
                     report.replaced.append(incoming.id)
                 else:
-                    new_id = _free_id(incoming.id, taken | {s.id for s in writes})
+                    new_id = _free_id(incoming.id, taken | set(pending))
                     incoming.extra.setdefault("original_id", incoming.id)
                     report.renamed[incoming.id] = new_id
                     incoming.id = new_id
                 # A new session gets no undo record: undoing it would delete it, unrecoverably.
+                pending[incoming.id] = len(writes)
                 writes.append(incoming)
             if writes:
                 self._write(writes, [], histories)

@@ -60,9 +60,6 @@ def test_an_import_of_something_else(cli, store, tmp_path):
     text.write_bytes(b"just some notes\n")
     one_line_error(cli("--store", store.path, "import", text), 2, "notes.txt")
     one_line_error(cli("--store", store.path, "import", tmp_path / "missing.json"), 1, "missing.json")
-    dup = tmp_path / "dup.json"
-    dup.write_bytes(orjson.dumps([_good(5), _good(5)]))
-    one_line_error(cli("--store", store.path, "import", dup), 2, "good-5")
     assert tree_hashes(store.path) == before
 
 

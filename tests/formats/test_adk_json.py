@@ -245,12 +245,27 @@ def test_session_tui_to_adk_to_session_tui_keeps_every_field(demo_session):
     assert adk_json.to_adk_json(back) == adk_json.to_adk_json(demo_session)
 
 
-def test_temp_keys_are_not_exported(demo_session):
+def test_the_demo_sessions_keep_every_field_through_adk_json():
+    from session_tui.demo import demo_sessions
+
+    for s in demo_sessions():
+        out = adk_json.to_adk_json(s)
+        back = read_one(out)
+        assert [e.export() for e in back.events] == [e.export() for e in s.events], s.id
+        assert (back.id, back.app_name, back.user_id, back.state, back.updated_at) == \
+            (s.id, s.app_name, s.user_id, s.state, s.updated_at)
+        assert adk_json.to_adk_json(back) == out
+
+
+def test_temp_keys_are_exported_as_they_are(demo_session):
+    # ADK drops them itself when it loads the file (see test_adk_vs_google); nothing is lost here.
     demo_session.state["temp:scratch"] = 1
     demo_session.events[3].actions.state_delta["temp:x"] = 2
     out = adk_json.to_adk_json(demo_session)
-    assert "temp:scratch" not in out["state"]
-    assert out["events"][3]["actions"]["stateDelta"] == {"app:searches": 1}
+    assert out["state"]["temp:scratch"] == 1
+    assert out["events"][3]["actions"]["stateDelta"] == {"app:searches": 1, "temp:x": 2}
+    back = read_one(out)
+    assert back.state == demo_session.state and back.events[3].export() == demo_session.events[3].export()
 
 
 def test_text_with_calls_and_unmatched_text(demo_session):

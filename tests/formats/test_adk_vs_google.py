@@ -124,6 +124,16 @@ def test_export_of_a_demo_like_session_is_valid_adk(demo_session):
     assert events[7].content is None and events[7].actions.state_delta == {"booking": None}
 
 
+def test_every_demo_session_is_valid_adk():
+    from session_tui.demo import demo_sessions
+
+    for s in demo_sessions():
+        adk = AdkSession.model_validate_json(exporting.encode_adk(s))
+        assert [e.id for e in adk.events] == [e.id for e in s.events]
+        calls = sum(len(e.get_function_calls()) for e in adk.events)
+        assert calls == sum(len(e.extra.get("function_calls", [])) for e in s.events)
+
+
 async def _resume(path: Path, data: bytes) -> AdkSession:
     """What `adk run --resume FILE` does with a saved session (google/adk/cli/cli.py)."""
     service = SqliteSessionService(str(path))
@@ -140,10 +150,15 @@ async def _resume(path: Path, data: bytes) -> AdkSession:
 
 
 def test_adk_run_resume_loads_the_export(demo_session, tmp_path):
+    demo_session.state["temp:scratch"] = 1
+    demo_session.events[3].actions.state_delta["temp:x"] = 2
     resumed = run(_resume(tmp_path / "resume.db", exporting.encode_adk(demo_session)))
     assert [e.id for e in resumed.events] == [e.id for e in demo_session.events]
     assert [e.author for e in resumed.events] == [e.author for e in demo_session.events]
     assert resumed.state["booking"] is None and resumed.state["user:home"] == "SFO"
+    # ADK honours temp: itself: neither the state nor the stored deltas keep them.
+    assert not [k for k in resumed.state if k.startswith("temp:")]
+    assert resumed.events[3].actions.state_delta == {"app:searches": 1}
 
 
 def test_written_files_load_in_adk(adk_fixtures, tmp_path):

@@ -152,15 +152,27 @@ def test_import_is_all_or_nothing(backend, store):
             store.undo(session_id)
 
 
-def test_import_refuses_duplicate_ids(backend, store):
+def test_import_same_id_twice_meets_like_a_conflict(backend, store):
+    """ADK keys sessions by (app, user, id), so one ADK file can hold an id twice: the later
+    one meets the earlier exactly as it would meet one already in the store."""
     store.import_sessions([sample("existing")])
-    before = backend.snapshot()
-    with pytest.raises(StoreError, match="dup"):
-        store.import_sessions([sample("a"), sample("dup"), sample("dup", app="x")])
-    for policy in ("replace", "keep-both"):
-        with pytest.raises(StoreError):
-            store.import_sessions([sample("existing"), sample("existing")], on_conflict=policy)
-    assert backend.snapshot() == before
+    report = store.import_sessions([sample("a"), sample("dup"), sample("dup", app="x")])
+    assert report.added == ["a", "dup"] and report.skipped == ["dup"]
+    assert store.get("dup").app_name != "x"
+
+    report = store.import_sessions([sample("k"), sample("k", app="x")], on_conflict="keep-both")
+    assert report.added == ["k"] and report.renamed == {"k": "k~2"}
+    assert store.get("k~2").app_name == "x" and store.get("k~2").extra["original_id"] == "k"
+
+    report = store.import_sessions([sample("r"), sample("r", app="x")], on_conflict="replace")
+    assert report.added == ["r"] and store.get("r").app_name == "x"
+
+    before = export_bytes(store.get("existing"))
+    report = store.import_sessions([sample("existing", app="x"), sample("existing", app="y")],
+                                   on_conflict="replace")
+    assert report.replaced == ["existing"] and store.get("existing").app_name == "y"
+    store.undo("existing")  # one undo: the import was one change
+    assert export_bytes(store.get("existing")) == before
 
 
 def test_import_conflicts(backend, store):
