@@ -129,5 +129,7 @@ def build_app(path: str | os.PathLike | None = None, *, store: Store | None = No
               config: AppConfig | None = None) -> SessionTuiApp:
     """The one way to make the app. Raises StoreError (one line) when PATH cannot be used."""
     if store is None:
-        store = open_store(path, create=False) if path is not None else open_store(None)
+        # Opening is checked here (one line on stderr if PATH is unusable); bringing a big
+        # store's index up to date happens in a worker, with progress (SessionsScreen).
+        store = open_store(path, create=False, load=False)
     return SessionTuiApp(store, config)

@@ -47,7 +47,18 @@ class SessionsScreen(ExportMixin, Screen):
 
     # -- data --------------------------------------------------------------------------------
     def reload(self) -> None:
-        self.app.run_store(self.app.store.list, self._show_rows, group="list")
+        store = self.app.store
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self.query_one("#status", Static).update,
+                                      f"Reading session files into the index: {done:,} of {total:,}…")
+
+        def job() -> list[dict]:
+            if not store.loaded:
+                store.load(progress)
+            return store.list()
+
+        self.app.run_store(job, self._show_rows, group="list")
 
     def _show_rows(self, rows: list[dict]) -> None:
         session_list = self.query_one(SessionList)

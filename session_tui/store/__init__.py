@@ -35,18 +35,21 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("session-tui", appauthor=False)) / "store"
 
 
-def open_store(path: str | os.PathLike | None = None, create: bool = False) -> Store:
+def open_store(path: str | os.PathLike | None = None, create: bool = False,
+               load: bool = True) -> Store:
     """Open a store folder or a TinyDB file of sessions. A missing path is NotFound unless
-    `create` (then a new store folder); the default store is always created."""
+    `create` (then a new store folder); the default store is always created. `load=False`
+    leaves bringing a store folder's index up to date to `store.load(progress)` (the app does
+    it in a worker)."""
     if path is None:
-        return DirectoryStore(default_store_path(), create=True)
+        return DirectoryStore(default_store_path(), create=True, load=load)
     path = Path(path).expanduser()
     if path.is_dir():
-        return DirectoryStore(path, create=False)
+        return DirectoryStore(path, create=False, load=load)
     if path.is_file():
         return TinyFileStore(path)
     if path.exists():
         raise NotAStore(f"{path}: neither a folder nor a file")
     if not create:
         raise NotFound(f"{path}: no such store")
-    return DirectoryStore(path, create=True)
+    return DirectoryStore(path, create=True, load=load)

@@ -122,6 +122,10 @@ class Store:
 
     path: Path
     history: History
+    loaded: bool = True  # see DirectoryStore.load
+
+    def load(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Bring the store up to date with its files (a store folder's index)."""
 
     # -- what a backend supplies ------------------------------------------------------------
     def lock(self) -> contextlib.AbstractContextManager:

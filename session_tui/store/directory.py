@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 from filelock import FileLock
@@ -26,6 +26,8 @@ from .base import SUMMARY_KEYS, CheckReport, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, StoreError
 from .history import History, UndoRecord
 from .naming import file_name, is_session_file
+
+Progress = Callable[[int, int], None]
 
 INDEX_TABLE = "sessions"
 SESSION_TABLE = "session"
@@ -59,7 +61,7 @@ def decode_session_file(path: Path, value: Any, check_name: bool = True) -> Sess
 
 
 class DirectoryStore(Store):
-    def __init__(self, path: str | os.PathLike, create: bool = True):
+    def __init__(self, path: str | os.PathLike, create: bool = True, load: bool = True):
         self.path = Path(path)
         if not self.path.exists():
             if not create:
@@ -86,9 +88,18 @@ class DirectoryStore(Store):
             self.sessions_dir.mkdir(exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot use this folder: {exc.strerror}") from None
+        self.loaded = False
+        if load:
+            self.load()
+
+    def load(self, progress: Progress | None = None) -> None:
+        """Finish an interrupted change and bring the index up to date (reading only the
+        session files it does not know): fast for a sound store, long after a bulk change,
+        so the app runs it in a worker with `progress(done, total)`."""
         with self.lock():
             self._recover()
-            self._refresh(rebuild=False)
+            self._refresh(rebuild=False, progress=progress)
+            self.loaded = True
 
     # -- locking ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -125,14 +136,16 @@ class DirectoryStore(Store):
     def _stat_marks(self) -> tuple[Any, Any]:
         return (file_sig(self.index_path), file_sig(self.sessions_dir))
 
-    def _refresh(self, rebuild: bool) -> bool:
+    def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
         """Bring the in-memory index up to date with the files: read only the session files
-        whose stat signature differs from the index's. Returns True if anything changed."""
+        whose stat signature differs from the index's. Returns True if anything changed.
+        `progress(done, total)` hears about the files that had to be read."""
         by_file = None if rebuild else self._read_index()
         dirty = by_file is None
         by_file = by_file or {}
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
+        to_read: list[tuple[str, list[int]]] = []
         with os.scandir(self.sessions_dir) as entries:
             for entry in entries:
                 if not is_session_file(entry.name):
@@ -146,15 +159,21 @@ class DirectoryStore(Store):
                     else:
                         fresh[entry.name] = doc
                     continue
-                dirty = True
-                try:
-                    session = self._read_file(self.sessions_dir / entry.name)
-                except CorruptFile as exc:
-                    broken[entry.name] = str(exc)
-                    continue
-                doc = summary_of(session)
-                doc.update(file=entry.name, sig=sig)
-                fresh[entry.name] = doc
+                to_read.append((entry.name, sig))
+        dirty = dirty or bool(to_read)
+        for done, (name, sig) in enumerate(to_read):
+            if progress is not None and done % 100 == 0:
+                progress(done, len(to_read))
+            try:
+                session = self._read_file(self.sessions_dir / name)
+            except CorruptFile as exc:
+                broken[name] = str(exc)
+                continue
+            doc = summary_of(session)
+            doc.update(file=name, sig=sig)
+            fresh[name] = doc
+        if progress is not None and to_read:
+            progress(len(to_read), len(to_read))
         if set(fresh) | set(broken) != set(by_file):
             dirty = True
         index = {doc["id"]: doc for doc in fresh.values()}
@@ -171,7 +190,7 @@ class DirectoryStore(Store):
         return changed
 
     def poll(self) -> bool:
-        if self._stat_marks() == self._seen:
+        if not self.loaded or self._stat_marks() == self._seen:
             return False
         with self._thread_lock:
             return self._refresh(rebuild=False)
@@ -182,6 +201,8 @@ class DirectoryStore(Store):
         return sorted(self._broken.values())
 
     def list(self) -> list[dict[str, Any]]:
+        if not self.loaded:
+            self.load()
         return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text",)}
                 for doc in self._index.values()]
 
@@ -208,6 +229,8 @@ class DirectoryStore(Store):
 
     def _write(self, sessions: list[Session], deletes: list[str],
                history: dict[str, list[UndoRecord]]) -> None:
+        if not self.loaded:
+            self.load()  # the index is rewritten below: it must be whole first
         with self.lock():
             for name in (file_name(s.id) for s in sessions):
                 if name in self._broken:
