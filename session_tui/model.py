@@ -52,6 +52,24 @@ def _describe(value: JSON) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def json_type(value: JSON) -> str:
+    """`string`, `number`, `bool`, `null`, `object` or `array`: the names the app shows
+    (anything else: its Python type name)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
 def _type_name(value: JSON) -> str:
     if value is None:
         return "null"

@@ -23,7 +23,8 @@ from textual.widgets import Input, Static, TextArea
 
 from ..text import one_line
 from .base import Dialog, keys_line, load_css
-from .values import Refused, describe, edit_text, parse_edit_text, type_name
+from ..model import json_type
+from .values import Refused, describe, edit_text, parse_edit_text
 
 __all__ = ["EditResult", "EditValueDialog"]
 
@@ -129,7 +130,7 @@ class EditValueDialog(Dialog["EditResult | None"]):
                                          ("invalid JSON", "bold $text-warning")))
             return
         hint.update(Content.assemble(("will save: ", "$text-muted"),
-                                     (type_name(value), "bold $text-success")))
+                                     (json_type(value), "bold $text-success")))
 
     def _check_key(self) -> str | None:
         """The new key's name, or None after showing why it is refused."""

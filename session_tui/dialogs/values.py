@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..model import json_type
 from ..text import safe
 
-__all__ = ["Refused", "edit_text", "json_text", "parse_edit_text", "type_name", "describe"]
+__all__ = ["Refused", "edit_text", "json_text", "parse_edit_text", "describe"]
 
 # A one-line object or array longer than this is edited as pretty JSON in a text area.
 INLINE_JSON_LIMIT = 60
@@ -36,26 +37,9 @@ class _NotJSON(ValueError):
     """A NaN / Infinity constant: Python reads it, JSON does not have it."""
 
 
-def type_name(value: Any) -> str:
-    """The type names the state tree shows: string, number, bool, null, object, array."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def describe(value: Any) -> str:
     """`string (5 characters)`, `object (3 keys)`, `array (2 items)`, `number`..."""
-    name = type_name(value)
+    name = json_type(value)
     if isinstance(value, str):
         n = len(value)
         return f"string ({n:,} character{'s' if n != 1 else ''})" if n else "string (empty)"

@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from ..model import json_type
 from ..text import json_preview, one_line, safe
 
 __all__ = ["StateTree", "More", "json_type", "describe_type"]
@@ -38,23 +39,6 @@ class More(NamedTuple):
 
     start: int
     total: int
-
-
-def json_type(value: Any) -> str:
-    """`string`, `number`, `bool`, `null`, `object` or `array` (anything else: its Python type)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    return type(value).__name__
 
 
 def _plural(n: int, word: str) -> str:

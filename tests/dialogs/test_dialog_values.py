@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from session_tui.dialogs.values import Refused, describe, edit_text, parse_edit_text, type_name
+from session_tui.dialogs.values import Refused, describe, edit_text, parse_edit_text
+from session_tui.model import json_type as type_name
 
 
 @pytest.mark.parametrize("text, value", [
