@@ -50,9 +50,12 @@ def python_startup(repeat: int) -> float:
 
 
 def peak_rss_mb(store: Path) -> float:
-    code = ("import resource, sys; from session_tui.store import open_store; "
+    # VmHWM, not getrusage: ru_maxrss survives exec, so a child forked from this (big)
+    # process would report the parent's peak.
+    code = ("from session_tui.store import open_store; "
             f"s = open_store({str(store)!r}); s.list(); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+            "print(next(int(l.split()[1]) for l in open('/proc/self/status') "
+            "if l.startswith('VmHWM')) / 1024)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return float(out.stdout)
 

@@ -21,7 +21,16 @@ import orjson
 from filelock import FileLock
 
 from ..model import Session, SessionFormatError
-from .atomic import AtomicOrjsonStorage, file_sig, fsync_dir, is_temp, read_json, remove_file, write_atomic
+from .atomic import (
+    AtomicOrjsonStorage,
+    file_sig,
+    fsync_dir,
+    gc_paused,
+    is_temp,
+    read_json,
+    remove_file,
+    write_atomic,
+)
 from .base import SUMMARY_KEYS, CheckReport, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, StoreError
 from .history import History, UndoRecord
@@ -211,7 +220,8 @@ class DirectoryStore(Store):
         return self.sessions_dir / file_name(session_id)
 
     def _read_file(self, path: Path) -> Session:
-        return decode_session_file(path, read_json(path))
+        with gc_paused():
+            return decode_session_file(path, read_json(path))
 
     def _load(self, session_id: str) -> Session:
         path = self._file(session_id)
@@ -237,9 +247,10 @@ class DirectoryStore(Store):
                     raise CorruptFile(f"{self.sessions_dir / name}: {self._broken[name]}; "
                                       "run `session-tui check` first (it is never overwritten)")
             encoded = []
-            for session in sessions:
-                generation = self._next_generation(session)
-                encoded.append((session, generation, encode_session_file(session, generation)))
+            with gc_paused():
+                for session in sessions:
+                    generation = self._next_generation(session)
+                    encoded.append((session, generation, encode_session_file(session, generation)))
             if len(sessions) + len(deletes) <= 1 and len(history) <= 1:
                 # One file: its atomic replace is the transaction. The undo record goes first,
                 # so a crash between the two leaves a record that undo recognises as unapplied.

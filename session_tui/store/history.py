@@ -41,7 +41,12 @@ class UndoRecord:
         # Changes share the Event objects they keep, so identity finds the common prefix fast.
         while keep < limit and before.events[keep] is after_events[keep]:
             keep += 1
-        meta = before.export()
+        # Everything but the events (exporting 100k events only to drop them cost seconds).
+        events, before.events = before.events, []
+        try:
+            meta = before.export()
+        finally:
+            before.events = events
         del meta["events"]
         return cls(kind, meta, before.revision, keep, [e.export() for e in before.events[keep:]])
 

@@ -19,7 +19,7 @@ import orjson
 from filelock import FileLock
 
 from ..model import Session, SessionFormatError
-from .atomic import TMP_MARK, file_sig, is_temp, read_json, write_atomic
+from .atomic import TMP_MARK, file_sig, gc_paused, is_temp, read_json, write_atomic
 from .base import CheckReport, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, StoreError
 from .history import History, UndoRecord
@@ -85,11 +85,12 @@ class TinyFileStore(Store):
     def _read(self) -> dict[str, Any]:
         sig = file_sig(self.path)
         try:
-            tables = read_json(self.path, " (a TinyDB file of sessions was expected)")
+            with gc_paused():
+                tables = read_json(self.path, " (a TinyDB file of sessions was expected)")
+                tables = {} if tables is None else tables
+                self._sessions, self.problems = scan_tables(self.path, tables)
         except FileNotFoundError:
             raise NotFound(f"{self.path}: no such file") from None
-        tables = {} if tables is None else tables
-        self._sessions, self.problems = scan_tables(self.path, tables)
         self._seen = sig
         return tables
 
