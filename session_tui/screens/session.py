@@ -21,7 +21,7 @@ from .. import pointer as jp
 from ..messages import StoreChanged
 from ..model import Session, restore_state
 from ..store import NotFound, StaleError
-from ..text import safe
+from ..text import one_line, safe
 from ..widgets.event_view import EventView
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
@@ -36,7 +36,7 @@ class SessionScreen(ExportMixin, Screen):
     HELP_TITLE = "Session"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("tab", "focus_next", "Switch pane", show=False),
+        Binding("tab", "app.focus_next", "Switch pane", show=False),
         Binding("e", "edit", "Edit"),
         Binding("a", "add", "Add key"),
         Binding("r", "rename", "Rename"),
@@ -90,8 +90,9 @@ class SessionScreen(ExportMixin, Screen):
 
     def show(self, session: Session) -> None:
         self.session = session
-        self.title = f"{session.app_name} · {session.user_id}"
-        self.sub_title = session.id
+        # Agent text: made safe (the header shows it as is, control characters included).
+        self.title = f"{one_line(session.app_name, 60)} · {one_line(session.user_id, 60)}"
+        self.sub_title = one_line(session.id)
         self.query_one(Timeline).set_session(session)
         if self.event_index is not None and self.event_index >= len(session.events):
             self.close_event()
@@ -111,9 +112,12 @@ class SessionScreen(ExportMixin, Screen):
             return
         event = session.events[self.event_index]
         restored = restore_state(session, self.event_index + 1)
-        tree.set_state(restored.state, highlight_keys=frozenset(event.actions.state_delta))
-        title.update(f"State after event {self.event_index + 1}/{len(session.events)}"
-                     f" · ● changed · esc: live")
+        delta = event.actions.state_delta
+        tree.set_state(restored.state, highlight_keys=frozenset(k for k in delta if k in restored.state))
+        removed = [k for k in delta if k not in restored.state]
+        # (esc returns to the live state: the footer says so.)
+        title.update(f"State after event {self.event_index + 1}/{len(session.events)} · ● changed"
+                     + (f" · removed: {', '.join(removed)}" if removed else ""))
 
     @on(StoreChanged)
     def _store_changed(self) -> None:
@@ -137,6 +141,14 @@ class SessionScreen(ExportMixin, Screen):
         view.show_event(message.event, message.index, len(self.session.events) if self.session else None)
         view.display = True
         self._show_state()
+
+    @on(Timeline.Highlighted)
+    def _event_highlighted(self, message: Timeline.Highlighted) -> None:
+        """While an event is open, the view and the state follow the timeline's cursor."""
+        if self.event_index is not None and message.index is not None and message.event is not None:
+            self.event_index = message.index
+            self.query_one(EventView).show_event(message.event, message.index, len(self.session.events))
+            self._show_state()
 
     def close_event(self) -> None:
         self.event_index = None
@@ -164,9 +176,12 @@ class SessionScreen(ExportMixin, Screen):
         self.refresh_bindings()
 
     # -- changes -----------------------------------------------------------------------------
-    def _change(self, job, done_text: str) -> None:
-        """Run a store change with the revision on screen; show the new session after it."""
-        revision = self.session.revision if self.session else None
+    def _shown_revision(self) -> str | None:
+        return self.session.revision if self.session else None
+
+    def _change(self, job, done_text: str, revision: str | None) -> None:
+        """Run a store change based on `revision`: the one on screen when the user started it
+        (before a dialog opened), so a change that landed meanwhile makes the store refuse."""
 
         def done(result: Any) -> None:
             self.app.changed_sessions.append(self.session_id)
@@ -203,12 +218,13 @@ class SessionScreen(ExportMixin, Screen):
             return
         path, value = cursor
         pointer = jp.build(list(path))
+        revision = self._shown_revision()
 
         def saved(result) -> None:
             if result is None:
                 return
             self._change(lambda rev: self.app.store.set_value(self.session_id, pointer, result.value, rev),
-                         f"Saved {pointer}")
+                         f"Saved {pointer}", revision)
 
         self.app.push_screen(EditValueDialog(pointer, value), saved)
 
@@ -221,13 +237,15 @@ class SessionScreen(ExportMixin, Screen):
         if not isinstance(value, (dict, list)):
             path = path[:-1]
         container = jp.get(self.session.state, jp.build(list(path))) if self.session else {}
+        revision = self._shown_revision()
         if isinstance(container, list):
             pointer = jp.build(list(path) + ["-"])
 
             def saved_item(result) -> None:
                 if result is not None:
                     self._change(lambda rev: self.app.store.set_value(
-                        self.session_id, pointer, result.value, rev), f"Appended to {jp.build(list(path)) or '/'}")
+                        self.session_id, pointer, result.value, rev),
+                        f"Appended to {jp.build(list(path)) or '/'}", revision)
 
             self.app.push_screen(EditValueDialog(pointer, None, is_new_key=False), saved_item)
             return
@@ -237,7 +255,7 @@ class SessionScreen(ExportMixin, Screen):
                 return
             target = jp.build(list(path) + [result.key])
             self._change(lambda rev: self.app.store.set_value(self.session_id, target, result.value, rev),
-                         f"Added {target}")
+                         f"Added {target}", revision)
 
         self.app.push_screen(EditValueDialog(jp.build(list(path)) or "/", None, is_new_key=True,
                                              existing_keys=frozenset(container)), saved)
@@ -252,11 +270,12 @@ class SessionScreen(ExportMixin, Screen):
         path, _ = cursor
         pointer = jp.build(list(path))
         parent = jp.get(self.session.state, jp.build(list(path[:-1])))
+        revision = self._shown_revision()
 
         def renamed(name: str | None) -> None:
             if name and name != path[-1]:
                 self._change(lambda rev: self.app.store.rename_key(self.session_id, pointer, name, rev),
-                             f"Renamed {path[-1]} to {name}")
+                             f"Renamed {path[-1]} to {name}", revision)
 
         self.app.push_screen(RenameKeyDialog(path[-1], frozenset(parent)), renamed)
 
@@ -267,11 +286,12 @@ class SessionScreen(ExportMixin, Screen):
         if cursor is None or not cursor[0]:
             return
         pointer = jp.build(list(cursor[0]))
+        revision = self._shown_revision()
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._change(lambda rev: self.app.store.unset_value(self.session_id, pointer, rev),
-                             f"Deleted {pointer} (u to undo)")
+                             f"Deleted {pointer} (u to undo)", revision)
 
         self.app.push_screen(ConfirmDialog("Delete key?", f"{safe(pointer)} will be removed. "
                                            "You can undo this (u).", confirm_label="Delete",
@@ -304,8 +324,8 @@ class SessionScreen(ExportMixin, Screen):
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self._change(lambda rev: self.app.store.rewind(
-                        self.session_id, invocation, before=before, expected_revision=revision),
-                        f"Rewound: {plan.removed_events} event(s) removed (u to undo)")
+                        self.session_id, invocation, before=before, expected_revision=rev),
+                        f"Rewound: {plan.removed_events} event(s) removed (u to undo)", revision)
 
             self.app.push_screen(RewindDialog(plan, invocation), confirmed)
 

@@ -372,7 +372,7 @@ class SessionList(ScrollView, can_focus=True):
         if offset is None:
             return
         if offset.y == 0:
-            for placed in self._columns(self.size.width):
+            for placed in self._columns(self.scrollable_content_region.width):
                 if placed.x <= offset.x < placed.x + placed.width + _GAP:
                     self.sort_by(placed.column.key)
                     break
@@ -415,7 +415,7 @@ class SessionList(ScrollView, can_focus=True):
         return placed
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if width != self._cache_width:
             self._cache.clear()
             self._cache_width = width
