@@ -8,7 +8,7 @@ freezes; a one-second stat check notices changes made by other processes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .store import Store, StoreError, open_store
+from .store import CorruptFile, NotAStore, Store, StoreError, open_store
 
 
 @dataclass
@@ -27,6 +27,8 @@ class AppConfig:
     poll_interval: float = 1.0
     cursor_blink: bool = True
     export_dir: Path | None = None  # where the export dialog proposes files (default: cwd)
+    # A file to import, offered on start (`session-tui FILE` with a file that is not a store).
+    pending_import: Path | None = None
 
 
 class SessionTuiApp(App[int]):
@@ -49,7 +51,10 @@ class SessionTuiApp(App[int]):
     def on_mount(self) -> None:
         from .screens.sessions import SessionsScreen
 
-        self.push_screen(SessionsScreen())
+        sessions = SessionsScreen()
+        self.push_screen(sessions)
+        if self.config.pending_import is not None:
+            self.call_later(sessions.open_import, str(self.config.pending_import), True)
         if self.config.watch:
             self.set_interval(self.config.poll_interval, self.check_for_changes)
 
@@ -66,9 +71,22 @@ class SessionTuiApp(App[int]):
             except (StoreError, ValueError, LookupError, OSError) as exc:
                 self.call_from_thread(failed or self.report_error, exc)
                 return
+            except Exception as exc:  # noqa: BLE001 - a limit or a bug below: say it, stay up
+                self.call_from_thread(failed or self.report_error,
+                                      StoreError(f"{type(exc).__name__}: {exc}"))
+                return
             self.call_from_thread(done, result)
 
         self.run_worker(work, thread=True, group=group, description=description or group)
+
+    def switch_store(self, store: Store) -> None:
+        """Work on another store from now on (an import into a new store beside its file)."""
+        if store is self.store:
+            return
+        old, self.store = self.store, store
+        self.sub_title = store.path.name
+        self.changed_sessions.clear()  # ids of the other store: `u` must not undo them here
+        old.close()
 
     def report_error(self, exc: Exception) -> None:
         self.notify(" ".join(str(exc).split()) or type(exc).__name__, title="Not done",
@@ -96,6 +114,8 @@ class SessionTuiApp(App[int]):
                     continue
                 if binding.action in ("quit", "command_palette"):
                     continue
+                if not node.check_action(binding.action, ()):
+                    continue  # not live here (e.g. rewind while the tree has the focus)
                 action = binding.action
                 yield SystemCommand(
                     f"{binding.description}",
@@ -126,10 +146,26 @@ class SessionTuiApp(App[int]):
 
 
 def build_app(path: str | os.PathLike | None = None, *, store: Store | None = None,
-              config: AppConfig | None = None) -> SessionTuiApp:
-    """The one way to make the app. Raises StoreError (one line) when PATH cannot be used."""
+              config: AppConfig | None = None,
+              default_store: Store | str | os.PathLike | None = None) -> SessionTuiApp:
+    """The one way to make the app. Raises StoreError (one line) when PATH cannot be used.
+
+    A PATH that is a file of sessions to import rather than a store (ADK SQLite or JSON, session
+    JSON or JSON Lines: recognised by content) opens the default store (`default_store`, else
+    $SESSION_TUI_STORE or the per-user folder) and offers to import the file on start."""
+    from .formats import reading
+
     if store is None:
         # Opening is checked here (one line on stderr if PATH is unusable); bringing a big
         # store's index up to date happens in a worker, with progress (SessionsScreen).
-        store = open_store(path, create=False, load=False)
+        try:
+            store = open_store(path, create=False, load=False)
+        except (NotAStore, CorruptFile):
+            if path is None or reading.importable_kind(Path(path)) is None:
+                raise
+            if isinstance(default_store, Store):
+                store = default_store
+            else:
+                store = open_store(default_store, create=True, load=False)
+            config = replace(config or AppConfig(), pending_import=Path(path))
     return SessionTuiApp(store, config)

@@ -305,7 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command is None:
-        return _run_app(app_path or args.store)
+        # `session-tui --store S FILE`: FILE to import offers S as the store to import into.
+        return _run_app(app_path or args.store, args.store if app_path else None)
     try:
         creating = args.command in ("demo", "import")
         if args.command == "import":
@@ -329,12 +330,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _run_app(path: str | None) -> int:
+def _run_app(path: str | None, default_store: str | None = None) -> int:
     from .app import build_app
     from .store import StoreError
 
     try:
-        app = build_app(path)
+        app = build_app(path, default_store=default_store)
     except StoreError as exc:
         _say(f"session-tui: {_one_line(exc)}")
         return 1 if isinstance(exc, NotFound) else 2

@@ -9,6 +9,7 @@ them touches a store.
 | `RenameKeyDialog(current, existing)` | str or None |
 | `RewindDialog(plan, invocation_label)` | bool |
 | `ExportDialog(default_path, count)` | `ExportRequest` or None |
+| `ImportDialog(default_path="", target_choices=False, store_label="")` | `ImportRequest` or None |
 | `HelpScreen(sections)` | None |
 | `ValueDialog(path_label, value)` | None |
 
@@ -21,6 +22,7 @@ from .confirm import ConfirmDialog
 from .edit_value import EditResult, EditValueDialog
 from .export import FORMAT_LABELS, ExportDialog, ExportRequest
 from .help import HelpScreen
+from .import_dialog import ImportDialog, ImportRequest
 from .rename_key import RenameKeyDialog
 from .rewind import RewindDialog
 from .value_view import ValueDialog
@@ -34,6 +36,8 @@ __all__ = [
     "ExportRequest",
     "FORMAT_LABELS",
     "HelpScreen",
+    "ImportDialog",
+    "ImportRequest",
     "RenameKeyDialog",
     "RewindDialog",
     "ValueDialog",

@@ -73,3 +73,55 @@ def read_path(path: Path) -> list[Session]:
     except IsADirectoryError:
         raise SessionFormatError(str(path), "is a folder, not a file") from None
     return read_bytes(data, str(path))
+
+
+def importable_kind(path: Path) -> str | None:
+    """What `reading.detect` makes of a file that is not a store, when it looks importable:
+    `sqlite` (with ADK's sessions and events tables), `adk-json`, `session-json` (its first
+    record an object with session fields); else None (the store's error stands)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+            if head == SQLITE_MAGIC:
+                return "sqlite" if _adk_tables(path) else None
+            data = head + f.read()
+    except OSError:
+        return None
+    kind = detect(data)
+    if kind == "adk-json":
+        return kind
+    if kind == "session-json" and _first_record_is_a_session(data):
+        return kind
+    return None
+
+
+def _adk_tables(path: Path) -> bool:
+    import contextlib
+    import sqlite3
+
+    try:
+        uri = path.absolute().as_uri() + "?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        names = {row[0] for row in rows}
+    except sqlite3.Error:
+        return False
+    return {"sessions", "events"} <= names
+
+
+def _first_record_is_a_session(data: bytes) -> bool:
+    """`detect` calls any JSON object or array `session-json`; ask a little more: the first
+    record (of the document, the array or the JSON Lines) has session fields."""
+    import orjson
+
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        try:
+            value = orjson.loads(data.lstrip().split(b"\n", 1)[0])
+        except orjson.JSONDecodeError:
+            return False
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return isinstance(value, dict) and bool({"id", "app_name", "user_id", "events"} & value.keys())

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..messages import StoreChanged
+from ..text import one_line
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
 
@@ -24,6 +25,7 @@ class SessionsScreen(ExportMixin, Screen):
         Binding("s", "sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("x", "export", "Export"),
+        Binding("i", "import", "Import"),
         Binding("d,delete", "delete", "Delete"),
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("ctrl+r", "reload", "Reload", show=False),
@@ -31,6 +33,8 @@ class SessionsScreen(ExportMixin, Screen):
     ]
     HELP_EXTRA = [("Moving", [("↑ ↓ pgup pgdn home end", "move in the list"),
                               ("enter", "open the session")])]
+    _back_from_session = False  # a session screen was opened: read the list again on return
+    _importing = False  # an import is running (one at a time)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -46,7 +50,8 @@ class SessionsScreen(ExportMixin, Screen):
         self.query_one(SessionList).focus()
 
     # -- data --------------------------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, select: str | None = None) -> None:
+        """Read the list again; `select`: put the cursor on that session once it is shown."""
         store = self.app.store
 
         def progress(done: int, total: int) -> None:
@@ -58,11 +63,13 @@ class SessionsScreen(ExportMixin, Screen):
                 store.load(progress)
             return store.list()
 
-        self.app.run_store(job, self._show_rows, group="list")
+        self.app.run_store(job, lambda rows: self._show_rows(rows, select), group="list")
 
-    def _show_rows(self, rows: list[dict]) -> None:
+    def _show_rows(self, rows: list[dict], select: str | None = None) -> None:
         session_list = self.query_one(SessionList)
         session_list.set_rows(rows)
+        if select is not None:
+            session_list.select(select)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -128,7 +135,14 @@ class SessionsScreen(ExportMixin, Screen):
     def _open(self, session_id: str) -> None:
         from .session import SessionScreen
 
+        self._back_from_session = True
         self.app.push_screen(SessionScreen(session_id))
+
+    def on_screen_resume(self) -> None:
+        # Back from a session that was edited, rewound or deleted there: show its new summary.
+        if self._back_from_session:
+            self._back_from_session = False
+            self.reload()
 
     def action_reload(self) -> None:
         self.reload()
@@ -167,12 +181,132 @@ class SessionsScreen(ExportMixin, Screen):
 
         def done(result) -> None:
             self.notify(f"Undid {result.undone} of {session_id}", markup=False)
-            self.reload()
-            self.query_one(SessionList).select(session_id)
+            # The session is back in the list only once the list is read again.
+            self.reload(select=session_id)
 
         self.app.run_store(lambda: self.app.store.undo(session_id), done)
+
+    # -- import ------------------------------------------------------------------------------
+    def action_import(self) -> None:
+        self.open_import()
+
+    def open_import(self, default_path: str = "", target_choices: bool = False) -> None:
+        """The import dialog; `target_choices`: also offer a new store beside the file."""
+        from ..dialogs.import_dialog import ImportDialog
+
+        if self._importing:
+            self.notify("An import is running: wait for it to finish", severity="warning")
+            return
+        label = f"the store {shown_path(self.app.store.path)}"
+        self.app.push_screen(ImportDialog(default_path, target_choices=target_choices,
+                                          store_label=label), self._import)
+
+    def _import(self, request) -> None:
+        """Read every file first (nothing is imported if one is bad), then import them all in
+        one store call (all or nothing), in a worker; progress on the status line."""
+        if request is None:
+            return
+        from ..formats import reading
+        from ..store import open_store
+
+        app = self.app
+        status = self.query_one("#status", Static)
+
+        def say(text: str) -> None:
+            app.call_from_thread(status.update, text)
+
+        def job():
+            sessions = []
+            for k, path in enumerate(request.paths, 1):
+                say(f"Import: reading {path.name} (file {k} of {len(request.paths)})…")
+                sessions.extend(reading.read_path(path))
+            store = app.store
+            if request.target == "beside":
+                store = open_store(request.beside_path, create=True)
+            say(f"Import: writing {len(sessions):,} session(s) into {store.path.name}…")
+            there = set(store.ids())  # to tell "in the store" from "twice in the file(s)"
+            return store, sessions, store.import_sessions(sessions, request.on_conflict), there
+
+        def done(result) -> None:
+            store, sessions, report, there = result
+            self._importing = False
+            app.switch_store(store)
+            app.changed_sessions.extend(report.replaced)  # `u` undoes a replace
+            text, severity = import_summary(report, len(sessions), there, request.on_conflict)
+            self.notify(text, title=f"Imported into {store.path.name}", severity=severity,
+                        markup=False, timeout=10)
+            self.reload(select=first_imported(sessions, report))
+
+        def failed(exc: Exception) -> None:
+            self._importing = False
+            self._update_status()
+            self.notify(" ".join(str(exc).split()) or type(exc).__name__,
+                        title="Nothing imported", severity="error", markup=False, timeout=10)
+
+        self._importing = True
+        status.update(f"Import: reading {len(request.paths)} file(s)…")
+        app.run_store(job, done, failed, group="import")
 
     # -- export ------------------------------------------------------------------------------
     def export_targets(self) -> list[str]:
         session_id = self.query_one(SessionList).selected_id
         return [session_id] if session_id else []
+
+
+# -- import reports ----------------------------------------------------------------------------
+def shown_path(path: Path, width: int = 50) -> str:
+    """The path with the home folder as `~`, a long one cut at its start (`…/store`)."""
+    try:
+        text = "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        text = str(path)
+    text = one_line(text)
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def _ids(ids: list[str], limit: int = 5) -> str:
+    shown = ", ".join(one_line(i, 40) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def import_summary(report, total: int, there: set[str] | None = None,
+                   on_conflict: str = "skip") -> tuple[str, str]:
+    """What an import did, in one notification: (text, severity). `there`: the ids the store
+    held before (a skipped id that was not there came twice in the files: ADK keys sessions
+    by app, user and id, so two apps' sessions may share one)."""
+    if not total:
+        return "Nothing to import: no sessions in the file(s)", "warning"
+    parts = [f"Imported {len(report.added)} new session{'s' if len(report.added) != 1 else ''}"]
+    if report.replaced:
+        parts.append(f"replaced {len(report.replaced)} (u undoes): {_ids(report.replaced)}")
+    if report.renamed:
+        pairs = [f"{one_line(a, 40)} (as {one_line(b, 44)})" for a, b in report.renamed.items()]
+        parts.append("kept both for " + ", ".join(pairs[:5])
+                     + (f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""))
+    in_store = [i for i in report.skipped if there is None or i in there]
+    twice = [i for i in report.skipped if there is not None and i not in there]
+    if in_store:
+        parts.append(f"skipped {len(in_store)} already in the store: {_ids(in_store)}")
+    if twice:
+        parts.append(f"skipped {len(twice)} whose id came twice in the file(s): {_ids(twice)}")
+    accounted = len(report.added) + len(report.replaced) + len(report.renamed) + len(report.skipped)
+    if on_conflict == "replace" and total > accounted:
+        # The store's report does not name these: a later session of the same id in the
+        # file(s) took the place of an earlier one.
+        parts.append(f"{total - accounted} came twice in the file(s): the later one was kept")
+    if report.skipped:
+        parts[-1] += (" (import again with replace or keep both to bring them in)" if in_store
+                      and not twice else " (import again with keep both to bring them in)")
+    written = report.added or report.replaced or report.renamed
+    return "; ".join(parts), "information" if written else "warning"
+
+
+def first_imported(sessions, report) -> str | None:
+    """The id under which the first session written by the import is in the store now."""
+    written = set(report.added) | set(report.replaced)
+    for session in sessions:
+        if session.id in written:
+            return session.id
+        if session.id in report.renamed:
+            return report.renamed[session.id]
+    return None

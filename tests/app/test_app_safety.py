@@ -1,0 +1,380 @@
+"""Text from agents is data (SPEC section 5): markup is shown literally, escape sequences and
+control characters never reach the terminal. Huge and deeply nested sessions open without
+freezing. A store the app cannot use gives a one-line error, not a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scenes import make_demo_store, settle
+from textual import events
+
+from session_tui.app import AppConfig, build_app
+from session_tui.dialogs.confirm import ConfirmDialog
+from session_tui.dialogs.edit_value import EditValueDialog
+from session_tui.dialogs.rename_key import RenameKeyDialog
+from session_tui.dialogs.rewind import RewindDialog
+from session_tui.model import Session
+from session_tui.screens.session import SessionScreen
+from session_tui.screens.sessions import SessionsScreen
+from session_tui.store import DirectoryStore, NotFound, open_store
+from session_tui.store.base import Store
+from session_tui.widgets.event_view import EventView
+from session_tui.widgets.session_list import SessionList
+from session_tui.widgets.state_tree import StateTree
+from session_tui.widgets.timeline import Timeline
+
+SIZE = (120, 36)
+REPO = Path(__file__).resolve().parents[2]
+
+MARKUP = "[bold red]not markup[/]"
+LINK = "[link=https://example.com]x[/link]"
+ANSI = "\x1b[31mred"
+OSC = "\x1b]0;pwned\x07"
+C1 = "\x9b"
+BIDI = "\u202e"
+HOSTILE = [MARKUP, LINK, ANSI, OSC, C1, BIDI]
+FORBIDDEN = ("\x1b", "\x07", "\x9b", "\u202e")
+
+HOSTILE_ID = "[b]id[/b]\x1b[2J\u202e"
+
+
+# Keys that only move a cursor or the focus: pressed in a row, with one wait for the app after.
+MOVES = {"up", "down", "left", "right", "home", "end", "pageup", "pagedown", "shift+up",
+         "shift+down", "tab", "shift+tab"}
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press `keys` as a user would; after each key that may start store work (and after a run
+    of moves), wait for the app's workers and the screen to settle."""
+    run: list[str] = []
+    for key in keys:
+        if key in MOVES:
+            run.append(key)
+            continue
+        if run:
+            await pilot.press(*run)
+            run = []
+        await pilot.press(key)
+        await settle(pilot)
+    if run:
+        await pilot.press(*run)
+        await settle(pilot)
+
+
+def config() -> AppConfig:
+    return AppConfig(watch=False, cursor_blink=False)
+
+
+def hostile_session() -> Session:
+    return Session.from_json({
+        "id": HOSTILE_ID,
+        "app_name": f"{MARKUP}{OSC}",
+        "user_id": f"user{BIDI}{C1}",
+        "state": {
+            MARKUP: LINK,
+            ANSI: f"{OSC} tail",
+            f"c1{C1}": f"bidi{BIDI}evil",
+            "nested": {LINK: [ANSI, MARKUP], f"k{OSC}": {"deeper": C1}},
+        },
+        "created_at": "2026-11-20T10:00:00Z",
+        "updated_at": "2026-11-20T10:05:00Z",
+        "events": [
+            {"id": f"ev{ANSI}", "invocation_id": f"inv-{MARKUP}{ANSI}",
+             "author": f"{MARKUP}{OSC}", "content": "\n".join(HOSTILE) + "\nlast line",
+             "actions": {"state_delta": {MARKUP: LINK, ANSI: f"{OSC} tail"},
+                         "transfer_to_agent": f"{LINK}{ANSI}", "escalate": True},
+             "timestamp": 1795000000.5, f"extra{OSC}": f"{MARKUP}{C1}"},
+            {"id": "ev2", "invocation_id": "inv-2", "author": "user",
+             "content": f"plain {BIDI} question", "timestamp": 1795000100.0},
+        ],
+    })
+
+
+def screen_lines(app) -> list[str]:
+    """The text of the screen as an SVG screenshot holds it, line by line; asserts that no
+    escape, BEL, C1 or bidi override character is anywhere in it."""
+    svg = app.export_screenshot()
+    for char in FORBIDDEN:
+        assert char not in svg, f"{char!r} reached the screen ({type(app.screen).__name__})"
+    lines: dict[int, list[str]] = {}
+    for number, text in re.findall(r'<text[^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>',
+                                   svg, re.S):
+        lines.setdefault(int(number), []).append(text)
+    assert lines, "no text found in the screenshot"
+    out = [html.unescape("".join(parts)).replace("\xa0", " ") for _, parts in sorted(lines.items())]
+    for line in out:
+        for char in FORBIDDEN:
+            assert char not in line, f"{char!r} reached the screen in {line!r}"
+    return out
+
+
+def shows(lines: list[str], text: str) -> bool:
+    return any(text in line for line in lines)
+
+
+def test_agent_text_is_shown_literally_and_never_reaches_the_terminal_as_control(tmp_path):
+    store_path = tmp_path / "store"
+    DirectoryStore(store_path, create=True).import_sessions([hostile_session()])
+
+    async def main():
+        app = build_app(store_path, config=config())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            session_list = app.screen.query_one(SessionList)
+            assert session_list.selected_id == HOSTILE_ID
+            lines = screen_lines(app)
+            assert shows(lines, MARKUP)  # the app name, literally
+            # The list's delete question names the session.
+            await press(pilot, "d")
+            assert isinstance(app.screen, ConfirmDialog)
+            lines = screen_lines(app)
+            assert shows(lines, MARKUP)
+            await press(pilot, "n")
+            # The session: title, tree, timeline.
+            await press(pilot, "enter")
+            screen = app.screen
+            assert isinstance(screen, SessionScreen)
+            lines = screen_lines(app)
+            assert shows(lines, MARKUP)  # a state key and the title
+            assert shows(lines, "␛")  # ESC made visible
+            # Every node of the tree, expanded.
+            await press(pilot, "shift+tab")
+            tree = screen.query_one(StateTree)
+            node = tree.expand_path(("nested", f"k{OSC}", "deeper"))
+            assert node is not None
+            tree.expand_path(("nested", LINK, 1))
+            await settle(pilot)
+            lines = screen_lines(app)
+            assert shows(lines, LINK)  # a nested key
+            # Each dialog on a hostile key or value.
+            await press(pilot, "home", "e")
+            assert isinstance(app.screen, EditValueDialog)
+            lines = screen_lines(app)
+            assert shows(lines, LINK)  # the value being edited, literally
+            await press(pilot, "escape", "r")
+            assert isinstance(app.screen, RenameKeyDialog)
+            lines = screen_lines(app)
+            assert shows(lines, MARKUP)
+            await press(pilot, "escape", "down", "d")
+            assert isinstance(app.screen, ConfirmDialog)
+            screen_lines(app)
+            await press(pilot, "n", "v")
+            screen_lines(app)
+            await press(pilot, "escape")
+            assert app.screen is screen
+            # The timeline: the event opened in full.
+            await press(pilot, "tab")
+            assert app.focused is screen.query_one(Timeline)
+            await press(pilot, "down", "enter")
+            view = screen.query_one(EventView)
+            assert view.display and view.event.content.startswith(MARKUP)
+            lines = screen_lines(app)
+            assert shows(lines, MARKUP) and shows(lines, LINK)  # content lines, literally
+            assert shows(lines, "\\u009b") and shows(lines, "\\u202e")  # made visible
+            # The rewind preview, with its hostile keys and values.
+            await press(pilot, "home", "b")
+            assert isinstance(app.screen, RewindDialog)
+            lines = screen_lines(app)
+            assert shows(lines, MARKUP)
+            await press(pilot, "n")
+            # A notification that names the session: deleted, then undone.
+            await press(pilot, "D", "y")
+            assert isinstance(app.screen, SessionsScreen)
+            assert any(HOSTILE_ID in n.message for n in app._notifications)
+            screen_lines(app)
+            await press(pilot, "u")
+            screen_lines(app)
+            assert HOSTILE_ID in open_store(store_path).ids()
+
+    asyncio.run(main())
+
+
+# -- size -------------------------------------------------------------------------------------
+def deep_value(depth: int, leaf=True) -> object:
+    value: object = leaf
+    for _ in range(depth):
+        value = {"level": value}
+    return value
+
+
+def test_a_5mb_message_and_a_deep_state_from_a_store_open_without_freezing(tmp_path):
+    store_path = tmp_path / "store"
+    big = ("x" * 99 + "\n") * 50_000  # 5 MB
+    depth = 200  # about what the store's JSON (orjson) can write at most
+    session = Session.from_json({
+        "id": "big", "app_name": "big_app", "user_id": "u", "state": {"deep": deep_value(depth),
+                                                                      "text": big},
+        "created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-20T10:05:00Z",
+        "events": [{"id": "e1", "invocation_id": "i1", "author": "agent", "content": big,
+                    "actions": {"state_delta": {"text": big}}, "timestamp": 1795000000.0}]})
+    DirectoryStore(store_path, create=True).import_sessions([session])
+    times = {}
+
+    async def main():
+        app = build_app(store_path, config=config())
+        async with app.run_test(size=SIZE) as pilot:
+            start = time.perf_counter()
+            await settle(pilot)
+            await press(pilot, "enter")
+            screen = app.screen
+            assert isinstance(screen, SessionScreen)
+            assert len(screen.query_one(Timeline).session.events) == 1
+            times["open"] = time.perf_counter() - start
+            start = time.perf_counter()
+            await press(pilot, "down", "enter")  # the 5 MB event, and the state after it
+            view = screen.query_one(EventView)
+            assert view.event.content == big
+            lines = screen_lines(app)
+            assert shows(lines, "x" * 20)
+            times["event"] = time.perf_counter() - start
+            start = time.perf_counter()
+            await press(pilot, "escape", "shift+tab")
+            tree = screen.query_one(StateTree)
+            await pilot.press(*["right"] * 10)  # five levels down, by keys
+            await settle(pilot)
+            assert tree.cursor_path == ("deep",) + ("level",) * 5
+            node = tree.expand_path(("deep",) + ("level",) * depth)
+            await settle(pilot)  # the tree lays out its new lines
+            tree.move_cursor(node)
+            await settle(pilot)
+            assert tree.cursor_path == ("deep",) + ("level",) * depth
+            screen_lines(app)
+            times["deep"] = time.perf_counter() - start
+
+    asyncio.run(main())
+    print("5 MB event / 200-deep state:", {k: f"{v:.2f}s" for k, v in times.items()})
+
+
+class _OneSession(Store):
+    """A store holding one session in memory: what the store's JSON cannot write (a state
+    nested 500 deep) can still reach the app from another backend."""
+
+    def __init__(self, path: Path, session: Session):
+        self.path = path
+        self._session = session
+
+    def lock(self):
+        return contextlib.nullcontext()
+
+    def list(self):
+        s = self._session
+        return [{"id": s.id, "app_name": s.app_name, "user_id": s.user_id,
+                 "created_at": s.created_at, "updated_at": s.updated_at,
+                 "event_count": len(s.events), "invocation_count": len(s.invocation_ids())}]
+
+    def _load(self, session_id):
+        if session_id != self._session.id:
+            raise NotFound(session_id)
+        return self._session
+
+    def _exists(self, session_id):
+        return session_id == self._session.id
+
+    def poll(self):
+        return False
+
+
+def test_a_state_nested_500_deep_opens_without_freezing(tmp_path):
+    depth = 500
+    session = Session("deep", "app", "user", {"deep": deep_value(depth), "big": "y" * 5_000_000},
+                      "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", [])
+    times = {}
+
+    async def main():
+        app = build_app(store=_OneSession(tmp_path, session), config=config())
+        async with app.run_test(size=SIZE) as pilot:
+            start = time.perf_counter()
+            await settle(pilot)
+            await press(pilot, "enter", "shift+tab")
+            screen = app.screen
+            assert isinstance(screen, SessionScreen)
+            tree = screen.query_one(StateTree)
+            assert tree.cursor_path == ("deep",)
+            await pilot.press(*["right"] * 10)
+            await settle(pilot)
+            assert tree.cursor_path == ("deep",) + ("level",) * 5
+            node = tree.expand_path(("deep",) + ("level",) * depth)
+            await settle(pilot)  # the tree lays out its new lines
+            tree.move_cursor(node)
+            await settle(pilot)
+            assert tree.cursor_path == ("deep",) + ("level",) * depth
+            screen_lines(app)
+            await press(pilot, "v")  # the value in full: the leaf
+            screen_lines(app)
+            await press(pilot, "escape", "home", "down", "v")  # the 5 MB string in full
+            screen_lines(app)
+            await press(pilot, "escape")
+            assert app.screen is screen
+            times["500 deep"] = time.perf_counter() - start
+
+    asyncio.run(main())
+    print({k: f"{v:.2f}s" for k, v in times.items()})
+
+
+def test_a_value_nested_deeper_than_the_store_can_write_is_refused_and_the_app_stays_up(tmp_path):
+    store_path = make_demo_store(tmp_path / "store")
+    files = {p: p.read_bytes() for p in store_path.rglob("*") if p.is_file() and p.name != ".lock"}
+    nested = '{"a": ' * 300 + "1" + "}" * 300
+
+    async def main():
+        app = build_app(store_path, config=config())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter", "shift+tab", "e")
+            assert isinstance(app.screen, EditValueDialog)
+            await pilot.press("end", "ctrl+u")
+            app.focused.post_message(events.Paste(nested))  # pasted: too long to type
+            await settle(pilot)
+            await press(pilot, "enter")
+            assert isinstance(app.screen, SessionScreen)  # the app is still there
+            errors = [n for n in app._notifications if n.severity == "error"]
+            assert errors, "the refusal is said"
+            screen_lines(app)
+
+    asyncio.run(main())
+    after = {p: p.read_bytes() for p in store_path.rglob("*") if p.is_file() and p.name != ".lock"}
+    assert after == files
+
+
+# -- a store the app cannot use -----------------------------------------------------------------
+def run_app_process(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "session_tui", *args], cwd=REPO, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, code: int) -> None:
+    assert result.returncode == code, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("session-tui: "), result.stderr
+    assert result.stdout == ""
+
+
+def test_a_missing_store_path_is_a_one_line_error(tmp_path):
+    missing = tmp_path / "nonexistent" / "path"
+    result = run_app_process(str(missing))
+    assert_one_line_error(result, 1)
+    assert str(missing) in result.stderr
+    assert not missing.exists()
+
+
+def test_a_file_that_is_not_a_store_is_a_one_line_error_and_left_alone(tmp_path):
+    # (An empty file is an empty TinyDB database: that one opens.)
+    for name, data in (("notes.txt", b"just some notes\n"), ("list.json", b"[1, 2, 3]"),
+                       ("tables.json", b'{"_default": {"1": {"not": "a session"}}}')):
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = run_app_process(str(path))
+        assert_one_line_error(result, 2)
+        assert name in result.stderr
+        assert path.read_bytes() == data
