@@ -88,6 +88,16 @@ class SessionTuiApp(App[int]):
         self.changed_sessions.clear()  # ids of the other store: `u` must not undo them here
         old.close()
 
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification (screens and widgets send theirs here): messages quote agent text
+        (session ids, keys, file names), which must not reach the terminal as control
+        characters."""
+        from .text import safe
+
+        super().notify(safe(message), title=safe(title, multiline=False), severity=severity,
+                       timeout=timeout, markup=markup)
+
     def report_error(self, exc: Exception) -> None:
         self.notify(" ".join(str(exc).split()) or type(exc).__name__, title="Not done",
                     severity="error", markup=False, timeout=8)

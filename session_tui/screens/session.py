@@ -334,6 +334,10 @@ class SessionScreen(ExportMixin, Screen):
 
     def action_undo(self) -> None:
         def done(result) -> None:
+            # That change of this run is undone: `u` on the list must not undo one more.
+            changed = self.app.changed_sessions
+            if self.session_id in changed:
+                del changed[len(changed) - 1 - changed[::-1].index(self.session_id)]
             self.notify(f"Undid {result.undone}: {result.restored_events} event(s) back, "
                         f"{result.removed_events} removed", timeout=4)
             if result.undone == "import" and not self.app.store.__contains__(self.session_id):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from scenes import make_demo_store, settle
 from textual import events
 
@@ -22,6 +24,7 @@ from session_tui.dialogs.confirm import ConfirmDialog
 from session_tui.dialogs.edit_value import EditValueDialog
 from session_tui.dialogs.rename_key import RenameKeyDialog
 from session_tui.dialogs.rewind import RewindDialog
+from session_tui.dialogs.value_view import ValueDialog
 from session_tui.model import Session
 from session_tui.screens.session import SessionScreen
 from session_tui.screens.sessions import SessionsScreen
@@ -127,7 +130,7 @@ def test_agent_text_is_shown_literally_and_never_reaches_the_terminal_as_control
 
     async def main():
         app = build_app(store_path, config=config())
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:  # toasts shown too
             await settle(pilot)
             session_list = app.screen.query_one(SessionList)
             assert session_list.selected_id == HOSTILE_ID
@@ -168,7 +171,9 @@ def test_agent_text_is_shown_literally_and_never_reaches_the_terminal_as_control
             assert isinstance(app.screen, ConfirmDialog)
             screen_lines(app)
             await press(pilot, "n", "v")
-            screen_lines(app)
+            assert isinstance(app.screen, ValueDialog)
+            lines = screen_lines(app)
+            assert shows(lines, "␛]0;pwned")  # the value in full: ESC made visible
             await press(pilot, "escape")
             assert app.screen is screen
             # The timeline: the event opened in full.
@@ -189,10 +194,12 @@ def test_agent_text_is_shown_literally_and_never_reaches_the_terminal_as_control
             # A notification that names the session: deleted, then undone.
             await press(pilot, "D", "y")
             assert isinstance(app.screen, SessionsScreen)
-            assert any(HOSTILE_ID in n.message for n in app._notifications)
-            screen_lines(app)
+            assert any(n.message.startswith("Deleted [b]id[/b]") for n in app._notifications)
+            lines = screen_lines(app)
+            assert shows(lines, "Deleted [b]id[/b]")  # the toast, made safe
             await press(pilot, "u")
-            screen_lines(app)
+            lines = screen_lines(app)
+            assert shows(lines, "Undid delete")
             assert HOSTILE_ID in open_store(store_path).ids()
 
     asyncio.run(main())
@@ -309,8 +316,12 @@ def test_a_state_nested_500_deep_opens_without_freezing(tmp_path):
             assert tree.cursor_path == ("deep",) + ("level",) * depth
             screen_lines(app)
             await press(pilot, "v")  # the value in full: the leaf
+            assert isinstance(app.screen, ValueDialog)
             screen_lines(app)
-            await press(pilot, "escape", "home", "down", "v")  # the 5 MB string in full
+            await press(pilot, "escape", "end")
+            assert tree.cursor_path == ("big",)
+            await press(pilot, "v")  # the 5 MB string in full
+            assert isinstance(app.screen, ValueDialog)
             screen_lines(app)
             await press(pilot, "escape")
             assert app.screen is screen
@@ -378,3 +389,22 @@ def test_a_file_that_is_not_a_store_is_a_one_line_error_and_left_alone(tmp_path)
         assert_one_line_error(result, 2)
         assert name in result.stderr
         assert path.read_bytes() == data
+
+
+@pytest.mark.xfail(strict=True, reason="store bug (reported): a TinyDB file whose state is nested "
+                   "deeper than orjson's limit raises TypeError at open: a traceback, exit 1")
+def test_a_store_file_too_deep_to_read_is_a_one_line_error(tmp_path):
+    state = deep_value(500)
+    path = tmp_path / "deep.json"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)
+    try:
+        data = json.dumps({"_default": {"1": {
+            "id": "deep", "app_name": "a", "user_id": "u", "state": {"deep": state},
+            "created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-20T10:00:00Z"}}})
+    finally:
+        sys.setrecursionlimit(limit)
+    path.write_text(data)
+    result = run_app_process(str(path))
+    assert_one_line_error(result, 2)
+    assert path.read_text() == data
