@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import orjson
 
+from . import jsonio
 from . import pointer as jp
 from .model import SessionFormatError, format_time, from_unix, to_unix
 from .store.base import SUMMARY_KEYS
@@ -37,7 +38,7 @@ class UsageError(Exception):
 
 
 def _print_json(value: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(value, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.buffer.write(jsonio.dumps(value, jsonio.INDENT) + b"\n")
     sys.stdout.flush()
 
 
@@ -73,7 +74,7 @@ def cmd_show(store: Store, args) -> int:
     print(safe(f"session  {session.id}\napp      {session.app_name}\nuser     {session.user_id}\n"
                f"created  {session.created_at}\nupdated  {session.updated_at}"))
     print("state")
-    print(safe(orjson.dumps(session.state, option=orjson.OPT_INDENT_2).decode()))
+    print(safe(jsonio.dumps(session.state, jsonio.INDENT).decode()))
     print(f"events   {len(session.events)}")
     for e in session.events:
         content = "" if e.content is None else e.content.replace("\n", " ")[:80]
@@ -85,7 +86,7 @@ def cmd_show(store: Store, args) -> int:
 
 def _parse_value(text: str) -> Any:
     try:
-        return orjson.loads(text)
+        return jsonio.loads(text)
     except orjson.JSONDecodeError as exc:
         raise UsageError(f"value {text!r} is not JSON ({exc}); write a string as '\"text\"'") from None
 

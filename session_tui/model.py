@@ -7,7 +7,6 @@ fields in a fixed order, unknown fields after them in the order they came in).
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import uuid
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from .jsonio import deep_copy
 JSON = Any
 
 SESSION_FIELDS = ("id", "app_name", "user_id", "state", "created_at", "updated_at", "events")
@@ -185,7 +185,7 @@ def now_iso() -> str:
 def _dup(value: JSON, share: bool) -> JSON:
     """A deep copy, unless the caller owns `value` outright (`share`): the store parses a file
     and exports to write it, and deep copies of 100k events would cost more than the I/O."""
-    return value if share else copy.deepcopy(value)
+    return value if share else deep_copy(value)
 
 
 @dataclass
@@ -359,8 +359,10 @@ class Session:
         """An independent deep copy (through orjson: several times faster than deepcopy)."""
         import orjson
 
+        from .jsonio import dumps, loads
+
         try:
-            clone = Session.from_json(orjson.loads(orjson.dumps(self.export(share=True))), share=True)
+            clone = Session.from_json(loads(dumps(self.export(share=True))), share=True)
         except (TypeError, orjson.JSONDecodeError):  # values orjson cannot carry (huge ints)
             clone = Session.from_json(self.export())
         clone.revision = self.revision
@@ -403,7 +405,7 @@ def apply_delta(state: dict[str, JSON], delta: dict[str, JSON]) -> None:
         if value is None:
             state.pop(key, None)
         else:
-            state[key] = copy.deepcopy(value)
+            state[key] = deep_copy(value)
 
 
 def keep_count(events: list[Event], invocation_id: str, before: bool) -> int | None:
@@ -418,13 +420,22 @@ def keep_count(events: list[Event], invocation_id: str, before: bool) -> int | N
 def json_equal(a: JSON, b: JSON) -> bool:
     """Equality of JSON values as JSON sees them: unlike `==`, 1, 1.0 and true differ, at any
     depth (so an edit from 1 to true is a change). Object key order does not matter."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(json_equal(v, b[k]) for k, v in a.items())
-    if isinstance(a, list):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
-    return a == b
+    pending = [(a, b)]  # a loop, not recursion: states can be nested deeper than the stack
+    while pending:
+        x, y = pending.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, dict):
+            if x.keys() != y.keys():
+                return False
+            pending.extend((v, y[k]) for k, v in x.items())
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            pending.extend(zip(x, y))
+        elif x != y:
+            return False
+    return True
 
 
 def is_shared_key(key: str) -> bool:
@@ -452,7 +463,7 @@ def restore_state(session: Session, keep: int) -> StateRestore:
     written_later: set[str] = set()
     for event in session.events[keep:]:
         written_later.update(event.actions.state_delta)
-    state = copy.deepcopy(session.state)
+    state = deep_copy(session.state)
     changes: dict[str, dict[str, JSON]] = {}
     unrecorded: list[str] = []
     if not written_later:
@@ -480,7 +491,7 @@ def restore_state(session: Session, keep: int) -> StateRestore:
         if present:
             if old_present and json_equal(old, value):
                 continue
-            state[key] = copy.deepcopy(value)
+            state[key] = deep_copy(value)
         else:
             if not old_present:
                 continue
@@ -489,7 +500,7 @@ def restore_state(session: Session, keep: int) -> StateRestore:
         if old_present:
             change["old"] = old
         if present:
-            change["new"] = copy.deepcopy(value)
+            change["new"] = deep_copy(value)
         changes[key] = change
     return StateRestore(state, changes, unrecorded)
 
@@ -503,9 +514,9 @@ def state_changes(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, dict[
             continue
         change: dict[str, JSON] = {}
         if key in old:
-            change["old"] = copy.deepcopy(old[key])
+            change["old"] = deep_copy(old[key])
         if key in new:
-            change["new"] = copy.deepcopy(new[key])
+            change["new"] = deep_copy(new[key])
         out[key] = change
     return out
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from .jsonio import deep_copy
 JSON = Any
 
 
@@ -86,7 +86,7 @@ def set_value(state: dict[str, JSON], pointer: str, value: JSON) -> None:
         else:
             raise PointerError(f"{pointer}: {build(tokens[:depth])} is not an object or array")
     last = tokens[-1]
-    value = copy.deepcopy(value)
+    value = deep_copy(value)
     if isinstance(node, dict):
         node[last] = value
     elif isinstance(node, list):

@@ -42,6 +42,13 @@ def detect(data: bytes) -> str:
 
 
 def read_bytes(data: bytes, source: str) -> list[Session]:
+    from ..store.atomic import gc_paused
+
+    with gc_paused():  # about half the time of a big read went to the collector
+        return _read_bytes(data, source)
+
+
+def _read_bytes(data: bytes, source: str) -> list[Session]:
     kind = detect(data)
     if kind == "sqlite":
         from . import adk_sqlite

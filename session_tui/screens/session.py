@@ -114,7 +114,7 @@ class SessionScreen(ExportMixin, Screen):
         restored = restore_state(session, self.event_index + 1)
         delta = event.actions.state_delta
         tree.set_state(restored.state, highlight_keys=frozenset(k for k in delta if k in restored.state))
-        removed = [k for k in delta if k not in restored.state]
+        removed = [k for k, v in delta.items() if v is None]
         # (esc returns to the live state: the footer says so.)
         title.update(f"State after event {self.event_index + 1}/{len(session.events)} · ● changed"
                      + (f" · removed: {', '.join(removed)}" if removed else ""))

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from .. import jsonio
 from tinydb.storages import Storage
 
 from .errors import CorruptFile
@@ -90,7 +92,7 @@ def read_json(path: Path, what: str = "") -> Any:
     if not data.strip():
         return None
     try:
-        return orjson.loads(data)
+        return jsonio.loads(data)
     except orjson.JSONDecodeError as exc:
         raise CorruptFile(f"{path}: not valid JSON{what}: {exc}") from None
 
@@ -123,7 +125,7 @@ class AtomicOrjsonStorage(Storage):
         return value
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        write_atomic(self.path, orjson.dumps(data))
+        write_atomic(self.path, jsonio.dumps(data))
 
     def close(self) -> None:
         pass

@@ -9,13 +9,13 @@ undo it, write atomically, and only then report success.
 from __future__ import annotations
 
 import contextlib
-import copy
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from ..jsonio import deep_copy
 from .. import pointer as jp
 from ..model import (
     Event,
@@ -37,9 +37,9 @@ CONFLICT_POLICIES = ("skip", "replace", "keep-both")
 
 def search_text(state: dict[str, Any], limit: int = 2000) -> str:
     """Lower-cased text of a state (keys and values), so the list can filter on it."""
-    import orjson
+    from .. import jsonio
 
-    return orjson.dumps(state).decode("utf-8", "replace").lower()[:limit]
+    return jsonio.dumps(state).decode("utf-8", "replace").lower()[:limit]
 
 
 def summary_of(session: Session) -> dict[str, Any]:
@@ -187,8 +187,8 @@ class Store:
         if state:
             if not isinstance(state, dict):
                 raise StoreError("state must be an object")
-            session.state = copy.deepcopy(state)
-            session.extra["initial_state"] = copy.deepcopy(state)
+            session.state = deep_copy(state)
+            session.extra["initial_state"] = deep_copy(state)
         with self.lock():
             if self._exists(session.id):
                 raise StoreError(f"a session with id {session.id!r} already exists")
@@ -207,7 +207,8 @@ class Store:
             taken = set(self.ids())
             pending: dict[str, int] = {}  # id -> its place in `writes`
             for incoming in sessions:
-                incoming = incoming.copy()
+                # Not copied (imports are big, and a copy cost more than the write): only a
+                # newcomer that is renamed is copied before it is changed.
                 if incoming.id in pending:
                     # The same id twice in one import (ADK keys sessions by app, user and id):
                     # the later one meets the earlier like any conflict.
@@ -229,6 +230,7 @@ class Store:
                     report.replaced.append(incoming.id)
                 else:
                     new_id = _free_id(incoming.id, taken | set(pending))
+                    incoming = incoming.copy()
                     incoming.extra.setdefault("original_id", incoming.id)
                     report.renamed[incoming.id] = new_id
                     incoming.id = new_id
@@ -269,7 +271,7 @@ class Store:
         changed top-level keys (ADK's way of recording API edits). Returns the new session."""
 
         def change(session: Session) -> Any:
-            new_state = copy.deepcopy(session.state)
+            new_state = deep_copy(session.state)
             mutate(new_state)
             delta = delta_between(session.state, new_state)
             if not delta:
@@ -281,7 +283,7 @@ class Store:
                                      "state_delta null means removed); remove it instead")
             session.events.append(Event(
                 id=str(uuid.uuid4()), invocation_id=f"edit-{uuid.uuid4()}", author=EDIT_AUTHOR,
-                content=None, actions=EventActions(state_delta=copy.deepcopy(delta)),
+                content=None, actions=EventActions(state_delta=deep_copy(delta)),
                 timestamp=time.time()))
             session.state = new_state
             return session
@@ -389,8 +391,8 @@ NO_CHANGE = _NoChange()
 
 def _shallow_snapshot(session: Session, events: list[Event]) -> Session:
     """The version before a change: its own copy of state and metadata, the same Event objects."""
-    snap = Session(session.id, session.app_name, session.user_id, copy.deepcopy(session.state),
-                   session.created_at, session.updated_at, events, copy.deepcopy(session.extra))
+    snap = Session(session.id, session.app_name, session.user_id, deep_copy(session.state),
+                   session.created_at, session.updated_at, events, deep_copy(session.extra))
     snap.revision = session.revision
     return snap
 

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import orjson
 from filelock import FileLock
 
+from .. import jsonio
 from ..model import Session, SessionFormatError
 from .atomic import (
     AtomicOrjsonStorage,
@@ -47,7 +47,7 @@ FORMAT = "session-tui/1"
 def encode_session_file(session: Session, generation: int) -> bytes:
     """A session file is itself a TinyDB file: the session in table `session`, and the
     generation token (bumped by every write) in `_meta`."""
-    return orjson.dumps({
+    return jsonio.dumps({
         SESSION_TABLE: {"1": session.export(share=True)},
         META_TABLE: {"1": {"format": FORMAT, "generation": generation}},
     })
@@ -285,7 +285,7 @@ class DirectoryStore(Store):
             moves.append([f"staging/{txn}/h{n}.json", f"history/{file_name(session_id)}"])
         journal = {"txn": txn, "moves": moves,
                    "deletes": [f"sessions/{file_name(i)}" for i in deletes]}
-        write_atomic(self.journal_path, orjson.dumps(journal))  # the commit point
+        write_atomic(self.journal_path, jsonio.dumps(journal))  # the commit point
         self._apply_journal(journal)
 
     def _apply_journal(self, journal: dict[str, Any]) -> None:

@@ -8,13 +8,13 @@ events), an edit's is tiny (no events), a delete's holds the whole session.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 
+from .. import jsonio
+from ..jsonio import deep_copy
 from ..model import Event, Session
 from .atomic import read_json, write_atomic
 from .errors import CorruptFile
@@ -55,8 +55,8 @@ class UndoRecord:
         if self.before is None:
             return None
         kept = current.events[: self.keep] if current is not None else []
-        value = copy.deepcopy(self.before)
-        value["events"] = [e.export() for e in kept] + copy.deepcopy(self.tail)
+        value = deep_copy(self.before)
+        value["events"] = [e.export() for e in kept] + deep_copy(self.tail)
         return Session.from_json(value)
 
     def to_json(self) -> dict[str, Any]:
@@ -88,7 +88,7 @@ class History:
 
     def encode(self, session_id: str, records: list[UndoRecord]) -> bytes:
         records = records[-MAX_RECORDS:]
-        return orjson.dumps({"id": session_id, "records": [r.to_json() for r in records]})
+        return jsonio.dumps({"id": session_id, "records": [r.to_json() for r in records]})
 
     def save(self, session_id: str, records: list[UndoRecord]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

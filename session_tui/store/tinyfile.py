@@ -15,13 +15,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import orjson
 from filelock import FileLock
 
+from .. import jsonio
 from ..model import Session, SessionFormatError
 from .atomic import TMP_MARK, file_sig, gc_paused, is_temp, read_json, write_atomic
 from .base import CheckReport, Store, summary_of
-from .errors import CorruptFile, NotAStore, NotFound, StoreError
+from .errors import NotAStore, NotFound, StoreError
 from .history import History, UndoRecord
 
 DEFAULT_TABLE = "_default"
@@ -30,7 +30,7 @@ SKIPPED_TABLES = ("_meta",)  # a session-tui session file's own bookkeeping
 
 def revision_of(doc: Any) -> str:
     """A content hash: the plain file has no room for a generation token of ours."""
-    return hashlib.blake2b(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+    return hashlib.blake2b(jsonio.dumps(doc, jsonio.SORT_KEYS), digest_size=12).hexdigest()
 
 
 def scan_tables(path: Path, tables: Any) -> tuple[dict[str, tuple[str, str, Session]], list[str]]:
@@ -135,7 +135,7 @@ class TinyFileStore(Store):
                 tables[table][doc_id] = doc
             # Encode before anything is written or remembered: a session that cannot be
             # written leaves no undo record on disk and no phantom session in memory.
-            data = orjson.dumps(tables)
+            data = jsonio.dumps(tables)
             for session_id, records in history.items():
                 self.history.save(session_id, records)
             try:

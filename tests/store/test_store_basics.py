@@ -424,3 +424,24 @@ def test_top_level_null_set_is_refused_and_changes_nothing(store):
     assert store.get(session.id).export() == before
     store.set_value(session.id, "/n/inner", None)
     assert store.get(session.id).state["n"] == {"inner": None}
+
+
+def test_a_state_nested_500_deep_is_stored_copied_and_rewound(store):
+    """Deeper than orjson writes (255) and than copy.deepcopy copes with (~490)."""
+    from session_tui.model import Event, restore_state
+
+    deep = leaf = {}
+    for _ in range(500):
+        leaf["d"] = {}
+        leaf = leaf["d"]
+    leaf["bottom"] = True
+    session = store.create("app", "u", state={"deep": deep})
+    store.append_event(session.id, Event.new("inv-1", "agent", "hi", {"deep": {"shallow": 1}}))
+    again = store.get(session.id).copy()
+    assert again.state == {"deep": {"shallow": 1}}
+    assert restore_state(again, 0).state == {"deep": deep}
+    store.rewind(session.id, "inv-1", before=True)
+    assert store.get(session.id).state == {"deep": deep}
+    store.set_value(session.id, "/deep" + "/d" * 500 + "/bottom", False)
+    store.undo(session.id)
+    assert store.get(session.id).state == {"deep": deep}
