@@ -1,6 +1,5 @@
 """The README's promises: its Python snippet runs as shown, and CI runs its test command."""
 
-import os
 import re
 import runpy
 from pathlib import Path

@@ -35,9 +35,26 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+# Keys that only move a cursor or the focus: pressed in a row, with one wait for the app after.
+MOVES = {"up", "down", "left", "right", "home", "end", "pageup", "pagedown", "shift+up",
+         "shift+down", "tab", "shift+tab"}
+
+
 async def press(pilot, *keys: str) -> None:
+    """Press `keys` as a user would; after each key that may start store work (and after a run
+    of moves), wait for the app's workers and the screen to settle."""
+    run: list[str] = []
     for key in keys:
+        if key in MOVES:
+            run.append(key)
+            continue
+        if run:
+            await pilot.press(*run)
+            run = []
         await pilot.press(key)
+        await settle(pilot)
+    if run:
+        await pilot.press(*run)
         await settle(pilot)
 
 

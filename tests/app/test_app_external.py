@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import orjson
-from scenes import make_app, make_demo_store, settle
+from scenes import make_app, make_demo_store, press, settle
 from textual.widgets import Input
 
 from session_tui.app import AppConfig, build_app
@@ -29,27 +29,6 @@ REPO = Path(__file__).resolve().parents[2]
 WAIT = 3.0  # seconds the app has to show a change (it polls every 0.1 s here)
 
 
-# Keys that only move a cursor or the focus: pressed in a row, with one wait for the app after.
-MOVES = {"up", "down", "left", "right", "home", "end", "pageup", "pagedown", "shift+up",
-         "shift+down", "tab", "shift+tab"}
-
-
-async def press(pilot, *keys: str) -> None:
-    """Press `keys` as a user would; after each key that may start store work (and after a run
-    of moves), wait for the app's workers and the screen to settle."""
-    run: list[str] = []
-    for key in keys:
-        if key in MOVES:
-            run.append(key)
-            continue
-        if run:
-            await pilot.press(*run)
-            run = []
-        await pilot.press(key)
-        await settle(pilot)
-    if run:
-        await pilot.press(*run)
-        await settle(pilot)
 
 
 def watching_app(store_path: Path, tmp_path: Path):

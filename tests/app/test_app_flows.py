@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from scenes import make_app, make_demo_store, settle
+from scenes import make_app, make_demo_store, press, settle
 from textual.widgets import Input, Static
 
 from session_tui.dialogs.confirm import ConfirmDialog
@@ -38,27 +38,6 @@ FIRST = "aa5d0b4b-df3c-49ba-a21e-c3e37a0365db"
 
 
 # -- helpers ---------------------------------------------------------------------------------
-# Keys that only move a cursor or the focus: pressed in a row, with one wait for the app after.
-MOVES = {"up", "down", "left", "right", "home", "end", "pageup", "pagedown", "shift+up",
-         "shift+down", "tab", "shift+tab"}
-
-
-async def press(pilot, *keys: str) -> None:
-    """Press `keys` as a user would; after each key that may start store work (and after a run
-    of moves), wait for the app's workers and the screen to settle."""
-    run: list[str] = []
-    for key in keys:
-        if key in MOVES:
-            run.append(key)
-            continue
-        if run:
-            await pilot.press(*run)
-            run = []
-        await pilot.press(key)
-        await settle(pilot)
-    if run:
-        await pilot.press(*run)
-        await settle(pilot)
 
 
 def fresh(tmp_path: Path) -> Path:

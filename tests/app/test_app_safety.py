@@ -15,8 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-from scenes import make_demo_store, settle
+from scenes import make_demo_store, press, settle
 from textual import events
 
 from session_tui.app import AppConfig, build_app
@@ -50,27 +49,6 @@ FORBIDDEN = ("\x1b", "\x07", "\x9b", "\u202e")
 HOSTILE_ID = "[b]id[/b]\x1b[2J\u202e"
 
 
-# Keys that only move a cursor or the focus: pressed in a row, with one wait for the app after.
-MOVES = {"up", "down", "left", "right", "home", "end", "pageup", "pagedown", "shift+up",
-         "shift+down", "tab", "shift+tab"}
-
-
-async def press(pilot, *keys: str) -> None:
-    """Press `keys` as a user would; after each key that may start store work (and after a run
-    of moves), wait for the app's workers and the screen to settle."""
-    run: list[str] = []
-    for key in keys:
-        if key in MOVES:
-            run.append(key)
-            continue
-        if run:
-            await pilot.press(*run)
-            run = []
-        await pilot.press(key)
-        await settle(pilot)
-    if run:
-        await pilot.press(*run)
-        await settle(pilot)
 
 
 def config() -> AppConfig:
