@@ -129,9 +129,14 @@ class SessionTuiApp(App[int]):
                 action = binding.action
                 yield SystemCommand(
                     f"{binding.description}",
-                    f"key: {self.get_key_display(binding)}",
+                    f"key: {self.keys_of(binding)}",
                     lambda node=node, action=action: self.call_later(node.run_action, action),
                 )
+
+    def keys_of(self, binding: Binding) -> str:
+        """`u / ^z` for a binding of several keys (`u,ctrl+z`), as the footer shows each."""
+        return " / ".join(self.get_key_display(Binding(key.strip(), binding.action))
+                          for key in binding.key.split(","))
 
     def action_help(self) -> None:
         from .dialogs.help import HelpScreen
@@ -144,7 +149,7 @@ class SessionTuiApp(App[int]):
         sections = []
         screen = self.screen
         for title, node in ((getattr(screen, "HELP_TITLE", "This screen"), screen), ("Everywhere", self)):
-            rows = [(self.get_key_display(b), b.description) for b in getattr(node, "BINDINGS", [])
+            rows = [(self.keys_of(b), b.description) for b in getattr(node, "BINDINGS", [])
                     if isinstance(b, Binding) and b.description]
             if rows:
                 sections.append((title, rows))
