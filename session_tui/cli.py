@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -350,16 +351,10 @@ def _serve(args) -> int:
     path = args.path or args.store
     command = f"{sys.executable} -m session_tui"
     if path:
-        command += f" --store {_quote(os.path.abspath(path))}"
+        command += f" --store {shlex.quote(os.path.abspath(path))}"
     server = Server(command, host="127.0.0.1", port=args.port, title="session-tui")
     server.serve()
     return 0
-
-
-def _quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 if __name__ == "__main__":  # pragma: no cover
