@@ -9,7 +9,7 @@ from pathlib import Path
 
 from session_tui.app import AppConfig, SessionTuiApp, build_app
 from session_tui.demo import demo_sessions
-from session_tui.store import DirectoryStore
+from session_tui.store import DirectoryStore, open_store
 
 # The demo session the scenes open: the newest (first in the list), a support chat with a
 # transfer, function calls and 8 invocations.
@@ -19,6 +19,21 @@ DEMO_SEED = 7
 def make_demo_store(path: Path) -> Path:
     DirectoryStore(path, create=True).import_sessions(demo_sessions(seed=DEMO_SEED))
     return path
+
+
+def store_ids(store_path: Path) -> set[str]:
+    """The session ids a fresh look at the store finds."""
+    store = open_store(store_path)
+    try:
+        return set(store.ids())
+    finally:
+        store.close()
+
+
+def store_files(store_path: Path) -> dict[str, bytes]:
+    """Every file of the store (bytes), the lock file aside: to prove nothing changed."""
+    return {str(p.relative_to(store_path)): p.read_bytes()
+            for p in sorted(store_path.rglob("*")) if p.is_file() and p.name != ".lock"}
 
 
 def make_app(store_path: Path, export_dir: Path | None = None) -> SessionTuiApp:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from scenes import make_app, make_demo_store, press, settle
+from scenes import make_app, make_demo_store, press, settle, store_files, store_ids
 from textual.widgets import Input, Static
 
 from session_tui.dialogs.confirm import ConfirmDialog
@@ -56,19 +56,6 @@ def load(store_path: Path, session_id: str) -> Session:
 def exported(store_path: Path, session_id: str) -> bytes:
     return orjson.dumps(load(store_path, session_id).export())
 
-
-def store_ids(store_path: Path) -> set[str]:
-    store = open_store(store_path)
-    try:
-        return set(store.ids())
-    finally:
-        store.close()
-
-
-def store_files(store_path: Path) -> dict[str, bytes]:
-    """Every file of the store (bytes), the lock file aside."""
-    return {str(p.relative_to(store_path)): p.read_bytes()
-            for p in sorted(store_path.rglob("*")) if p.is_file() and p.name != ".lock"}
 
 
 def messages(app) -> list[str]:

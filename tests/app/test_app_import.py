@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from scenes import make_app, make_demo_store, press, settle
+from scenes import make_app, make_demo_store, press, settle, store_files, store_ids
 from textual import events
 from textual.widgets import Input, RadioSet, Static
 
@@ -55,18 +55,6 @@ def three_sessions(tmp_path: Path) -> Path:
     return write_jsonl(tmp_path / "three.jsonl",
                        [session(f"imp-{n}", n=n).export() for n in (1, 2, 3)])
 
-
-def store_ids(store_path: Path) -> set[str]:
-    store = open_store(store_path)
-    try:
-        return set(store.ids())
-    finally:
-        store.close()
-
-
-def store_files(store_path: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(store_path)): p.read_bytes()
-            for p in sorted(store_path.rglob("*")) if p.is_file() and p.name != ".lock"}
 
 
 def notes(app) -> list[tuple[str, str, str]]:

@@ -51,6 +51,18 @@ HOSTILE_ID = "[b]id[/b]\x1b[2J\u202e"
 
 
 
+async def walk_to_the_bottom(pilot, tree: StateTree, depth: int) -> None:
+    """Five levels down by keys (right: expand, right: first child), then the rest at once."""
+    await pilot.press(*["right"] * 10)
+    await settle(pilot)
+    assert tree.cursor_path == ("deep",) + ("level",) * 5
+    node = tree.expand_path(("deep",) + ("level",) * depth)
+    await settle(pilot)  # the tree lays out its new lines
+    tree.move_cursor(node)
+    await settle(pilot)
+    assert tree.cursor_path == ("deep",) + ("level",) * depth
+
+
 def config() -> AppConfig:
     return AppConfig(watch=False, cursor_blink=False)
 
@@ -224,14 +236,7 @@ def test_a_5mb_message_and_a_deep_state_from_a_store_open_without_freezing(tmp_p
             start = time.perf_counter()
             await press(pilot, "escape", "shift+tab")
             tree = screen.query_one(StateTree)
-            await pilot.press(*["right"] * 10)  # five levels down, by keys
-            await settle(pilot)
-            assert tree.cursor_path == ("deep",) + ("level",) * 5
-            node = tree.expand_path(("deep",) + ("level",) * depth)
-            await settle(pilot)  # the tree lays out its new lines
-            tree.move_cursor(node)
-            await settle(pilot)
-            assert tree.cursor_path == ("deep",) + ("level",) * depth
+            await walk_to_the_bottom(pilot, tree, depth)
             screen_lines(app)
             times["deep"] = time.perf_counter() - start
 
@@ -284,14 +289,7 @@ def test_a_state_nested_500_deep_opens_without_freezing(tmp_path):
             assert isinstance(screen, SessionScreen)
             tree = screen.query_one(StateTree)
             assert tree.cursor_path == ("deep",)
-            await pilot.press(*["right"] * 10)
-            await settle(pilot)
-            assert tree.cursor_path == ("deep",) + ("level",) * 5
-            node = tree.expand_path(("deep",) + ("level",) * depth)
-            await settle(pilot)  # the tree lays out its new lines
-            tree.move_cursor(node)
-            await settle(pilot)
-            assert tree.cursor_path == ("deep",) + ("level",) * depth
+            await walk_to_the_bottom(pilot, tree, depth)
             screen_lines(app)
             await press(pilot, "v")  # the value in full: the leaf
             assert isinstance(app.screen, ValueDialog)
