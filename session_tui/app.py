@@ -61,7 +61,7 @@ class SessionTuiApp(App[int]):
     # -- background work ---------------------------------------------------------------------
     def run_store(self, job: Callable[[], Any], done: Callable[[Any], None],
                   failed: Callable[[Exception], None] | None = None, *, group: str = "store",
-                  description: str = "") -> None:
+                  description: str = "", exclusive: bool = False) -> None:
         """Run `job` (a store call) in a thread; hand its result to `done`, or its StoreError
         (one line) to `failed` / a notification, back on the UI thread."""
 
@@ -77,7 +77,8 @@ class SessionTuiApp(App[int]):
                 return
             self.call_from_thread(done, result)
 
-        self.run_worker(work, thread=True, group=group, description=description or group)
+        self.run_worker(work, thread=True, group=group, description=description or group,
+                        exclusive=exclusive)
 
     def switch_store(self, store: Store) -> None:
         """Work on another store from now on (an import into a new store beside its file)."""
@@ -89,31 +90,31 @@ class SessionTuiApp(App[int]):
         old.close()
 
     def notify(self, message: str, *, title: str = "", severity="information",
-               timeout: float | None = None, markup: bool = True) -> None:
+               timeout: float | None = None, markup: bool = False) -> None:
         """Every notification (screens and widgets send theirs here): messages quote agent text
-        (session ids, keys, file names), which must not reach the terminal as control
-        characters."""
+        (session ids, keys, file names), which must reach the terminal neither as control
+        characters nor as markup. Markup is always off: Widget.notify passes markup=True by
+        default, and no message here is meant as markup."""
         from .text import safe
 
         super().notify(safe(message), title=safe(title, multiline=False), severity=severity,
-                       timeout=timeout, markup=markup)
+                       timeout=timeout, markup=False)
 
     def report_error(self, exc: Exception) -> None:
         self.notify(" ".join(str(exc).split()) or type(exc).__name__, title="Not done",
                     severity="error", markup=False, timeout=8)
 
     def check_for_changes(self) -> None:
-        """A stat or two: cheap enough for every second. Screens reload on StoreChanged."""
+        """A stat or two, off the UI thread: when something changed, the store re-reads its
+        index (under the lock another writer may hold). Screens reload on StoreChanged."""
         from .messages import StoreChanged
 
-        try:
-            changed = self.store.poll()
-        except StoreError as exc:
-            self.report_error(exc)
-            return
-        if changed:
-            for screen in self.screen_stack:
-                screen.post_message(StoreChanged())
+        def changed(yes: bool) -> None:
+            if yes:
+                for screen in self.screen_stack:
+                    screen.post_message(StoreChanged())
+
+        self.run_store(self.store.poll, changed, group="poll", exclusive=True)
 
     # -- everything the palette and the help screen list -------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -92,23 +92,21 @@ def _parse_value(text: str) -> Any:
         raise UsageError(f"value {text!r} is not JSON ({exc}); write a string as '\"text\"'") from None
 
 
-def cmd_set(store: Store, args) -> int:
-    value = _parse_value(args.value)
-    session = store.set_value(args.id, args.pointer, value)
+def _edited(session, args, done: str) -> int:
     if args.json:
         _print_json({"id": session.id, "updated_at": session.updated_at, "state": session.state})
     else:
-        _say(f"set {args.pointer} in session {session.id}")
+        _say(f"{done} in session {session.id}")
     return 0
+
+
+def cmd_set(store: Store, args) -> int:
+    value = _parse_value(args.value)
+    return _edited(store.set_value(args.id, args.pointer, value), args, f"set {args.pointer}")
 
 
 def cmd_unset(store: Store, args) -> int:
-    session = store.unset_value(args.id, args.pointer)
-    if args.json:
-        _print_json({"id": session.id, "updated_at": session.updated_at, "state": session.state})
-    else:
-        _say(f"removed {args.pointer} from session {session.id}")
-    return 0
+    return _edited(store.unset_value(args.id, args.pointer), args, f"removed {args.pointer}")
 
 
 def cmd_export(store: Store, args) -> int:

@@ -70,20 +70,14 @@ def json_type(value: JSON) -> str:
     return type(value).__name__
 
 
+_WITH_ARTICLE = {"null": "null", "bool": "a boolean", "number": "a number", "string": "a string",
+                 "array": "an array", "object": "an object"}
+
+
 def _type_name(value: JSON) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    """The JSON type for an error message: "a string", "an object", ..."""
+    kind = json_type(value)
+    return _WITH_ARTICLE.get(kind, kind)
 
 
 def _expect(cond: bool, where: str, expected: str, value: JSON) -> None:

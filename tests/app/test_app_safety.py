@@ -395,3 +395,20 @@ def test_a_store_file_nested_500_deep_opens_and_shows(tmp_path):
 
     asyncio.run(main())
     assert path.read_text() == data  # opening changed nothing
+
+
+def test_notifications_never_parse_markup_even_from_screens(tmp_path):
+    """Widget.notify passes markup=True by default; a session id quoted in a toast stays text."""
+    store_path = make_demo_store(tmp_path / "store")
+
+    async def main():
+        app = build_app(store_path, config=config())
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            app.screen.notify("Deleted [bold red]x[/] \x1b]0;t\x07")
+            await settle(pilot)
+            (note,) = [n for n in app._notifications if "Deleted" in n.message]
+            assert note.markup is False
+            assert "[bold red]x[/]" in note.message and "\x1b" not in note.message
+
+    asyncio.run(main())
