@@ -18,7 +18,7 @@ import orjson
 
 from . import jsonio
 from . import pointer as jp
-from .model import SessionFormatError, format_time, from_unix, to_unix
+from .model import SessionFormatError, format_time, from_unix, state_after, to_unix
 from .store.base import SUMMARY_KEYS
 from .store import (
     CONFLICT_POLICIES,
@@ -28,7 +28,8 @@ from .store import (
     default_store_path,
     open_store,
 )
-from .text import safe
+from .prefixes import AmbiguousPrefix, resolve
+from .text import cell_width, one_line, safe
 
 COMMANDS = ("list", "show", "set", "unset", "export", "import", "rewind", "undo", "check", "demo",
             "serve")
@@ -36,6 +37,13 @@ COMMANDS = ("list", "show", "set", "unset", "export", "import", "rewind", "undo"
 
 class UsageError(Exception):
     """Bad input from the command line (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (argparse prints the whole usage, then the error)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
 def _print_json(value: Any) -> None:
@@ -59,16 +67,42 @@ def cmd_list(store: Store, args) -> int:
     if not rows:
         print("no sessions")
         return 0
-    header = f"{'APP':<20} {'USER':<14} {'ID':<36} {'EVENTS':>6} {'INV':>4}  UPDATED"
-    print(header)
-    for r in rows:
-        print(safe(f"{r['app_name'][:20]:<20} {r['user_id'][:14]:<14} {r['id'][:36]:<36} "
-                   f"{r['event_count']:>6} {r['invocation_count']:>4}  {r['updated_at']}"))
+    # Nothing is cut: a script (or a person) must be able to use every id it sees.
+    table = [("APP", "USER", "ID", "EVENTS", "INV", "UPDATED")] + [
+        (one_line(r["app_name"]), one_line(r["user_id"]), one_line(r["id"]), str(r["event_count"]),
+         str(r["invocation_count"]), r["updated_at"]) for r in rows]
+    widths = [max(cell_width(row[c]) for row in table) for c in range(5)]
+    for row in table:
+        cells = [_pad(row[c], widths[c], right=c in (3, 4)) for c in range(5)]
+        print(f"{cells[0]}  {cells[1]}  {cells[2]}  {cells[3]}  {cells[4]}  {row[5]}")
     return 0
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * (width - cell_width(text))
+    return gap + text if right else text + gap
+
+
+def _at_event(session, at: str) -> int:
+    """How many events `--at EVENT` keeps: a 1-based index, or an event id (or its prefix)."""
+    ids = [e.id for e in session.events]
+    if at.isdigit() and at not in ids:
+        n = int(at)
+        if not 1 <= n <= len(ids):
+            raise NotFound(f"session {session.id!r} has no event {n} (it has {len(ids)})")
+        return n
+    event_id = resolve(at, ids, "event id")
+    if event_id not in ids:
+        raise NotFound(f"session {session.id!r}: no event {at!r}")
+    return ids.index(event_id) + 1
 
 
 def cmd_show(store: Store, args) -> int:
     session = store.get(args.id)
+    if args.at is not None:
+        keep = _at_event(session, args.at)
+        session.state = state_after(session, keep).state
+        del session.events[keep:]
     if args.json:
         _print_json(session.export())
         return 0
@@ -80,8 +114,8 @@ def cmd_show(store: Store, args) -> int:
     for e in session.events:
         content = "" if e.content is None else e.content.replace("\n", " ")[:80]
         delta = f"  Δ {', '.join(e.actions.state_delta)}" if e.actions.state_delta else ""
-        print(safe(f"  {format_time(from_unix(e.timestamp))}  {e.invocation_id[:12]:<12} "
-                   f"{e.author[:16]:<16} {content}{delta}"))
+        print(safe(f"  {format_time(from_unix(e.timestamp))}  {e.invocation_id}  "
+                   f"{e.author}  {content}{delta}"))
     return 0
 
 
@@ -162,6 +196,7 @@ def cmd_import(store: Store, args) -> int:
 
 
 def cmd_rewind(store: Store, args) -> int:
+    args.invocation = resolve(args.invocation, store.get(args.id).invocation_ids(), "invocation id")
     if args.dry_run:
         plan = store.preview_rewind(args.id, args.invocation, before=args.before)
     else:
@@ -174,6 +209,9 @@ def cmd_rewind(store: Store, args) -> int:
          f"{', '.join(plan.state_changes) or 'none'}")
     if plan.unrecorded:
         _say(f"earlier value not recorded (removed): {', '.join(plan.unrecorded)}")
+    if plan.staying:
+        _say(f"shared keys stay as they are (app:/user:/temp: are not this session's to roll "
+             f"back): {', '.join(plan.staying)}")
     return 0
 
 
@@ -217,7 +255,7 @@ def cmd_demo(store: Store, args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="session-tui",
         description="Browse, edit, rewind and export AI agent sessions (ADK family). "
                     "With no command, starts the app on PATH (or the store).")
@@ -237,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("list", "list the sessions")
     p = command("show", "show one session")
     p.add_argument("id")
+    p.add_argument("--at", metavar="EVENT", help="as it was right after this event (an event id, "
+                   "or its 1-based number)")
     p = command("set", "set a state value: POINTER is a JSON Pointer, JSON the value")
     p.add_argument("id")
     p.add_argument("pointer")
@@ -289,8 +329,28 @@ def _split_app_path(argv: list[str]) -> tuple[list[str], str | None]:
             continue
         if arg in COMMANDS:
             return rest, None
+        if "--store" in rest[:i] or not (os.path.lexists(arg) or _looks_like_a_path(arg)):
+            # `--store S bogus` or `session-tui lst`: a mistyped command, not a store path.
+            raise UsageError(f"session-tui: unknown command {arg!r} (commands: {', '.join(COMMANDS)})")
         return rest[:i] + rest[i + 1:], arg
     return rest, None
+
+
+def _looks_like_a_path(arg: str) -> bool:
+    """A word that was meant as a path even though nothing is there (so: "no such store")."""
+    return any(mark in arg for mark in (os.sep, "/", ".", "~", ":")) or arg.endswith(".json")
+
+
+def _resolve_ids(store: Store, args) -> None:
+    """Session ids (and `rewind`'s invocation, `show --at`'s event) by unambiguous prefix."""
+    if getattr(args, "id", None) is not None:
+        if args.id in store:
+            pass  # exact: no need to list the store
+        else:
+            args.id = resolve(args.id, store.ids(), "session id")
+    if getattr(args, "ids", None):
+        known = store.ids()
+        args.ids = [i if i in store else resolve(i, known, "session id") for i in args.ids]
 
 
 def _one_line(exc: BaseException) -> str:
@@ -299,9 +359,12 @@ def _one_line(exc: BaseException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    argv, app_path = _split_app_path(argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        argv, app_path = _split_app_path(argv)
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        _say(_one_line(exc))  # already says where: "session-tui export: ..."
+        return 2
     if args.command == "serve":
         return _serve(args)
     if args.command is None:
@@ -314,11 +377,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             # input changes nothing, not even by creating an empty store folder.
             args.sessions = read_imports(args.files)
         store = open_store(args.store, create=creating)
+        _resolve_ids(store, args)
         return HANDLERS[args.command](store, args)
     except (NotFound, jp.PointerNotFound) as exc:
         _say(f"session-tui: {_one_line(exc)}")
         return 1
-    except (StoreError, SessionFormatError, jp.PointerError, UsageError) as exc:
+    except (StoreError, SessionFormatError, jp.PointerError, UsageError, AmbiguousPrefix) as exc:
         _say(f"session-tui: {_one_line(exc)}")
         return 2
     except BrokenPipeError:

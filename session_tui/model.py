@@ -443,25 +443,39 @@ class StateRestore:
     state: dict[str, JSON]
     changes: dict[str, dict[str, JSON]]  # key -> {"old": v, "new": v}; a missing side is absent
     unrecorded: list[str]  # keys removed because their earlier value was never recorded
+    # Shared keys (app:, user:, temp:) a removed event wrote that a rewind leaves as they are:
+    # they belong to the app, the user or the invocation, not to this conversation.
+    staying: list[str] = field(default_factory=list)
 
 
 def restore_state(session: Session, keep: int) -> StateRestore:
-    """The state a rewind that keeps the first `keep` events restores (SPEC section 2). Also
-    the state "as it was right after" event keep-1, for time travel: one rule for both.
+    """The state a rewind that keeps the first `keep` events restores (SPEC section 2).
 
     - A key no removed event wrote keeps its current value (unlike ADK issue 4933).
     - A key a removed event wrote gets its last write among the kept events (null: removed);
       where none wrote it, its `initial_state` value, else it is removed (unrecorded).
-    - app:, user: and temp: keys are never rolled back.
+    - app:, user: and temp: keys are never rolled back: they are listed in `staying`.
     """
+    return _restore(session, keep, shared_too=False)
+
+
+def state_after(session: Session, keep: int) -> StateRestore:
+    """The state as it was right after event keep-1 (time travel, `show --at`): the rewind rule
+    applied to every key, shared keys included (their values as this session's log has them).
+    One rule for both showed later values of shared keys at earlier events."""
+    return _restore(session, keep, shared_too=True)
+
+
+def _restore(session: Session, keep: int, shared_too: bool) -> StateRestore:
     written_later: set[str] = set()
     for event in session.events[keep:]:
         written_later.update(event.actions.state_delta)
     state = deep_copy(session.state)
     changes: dict[str, dict[str, JSON]] = {}
     unrecorded: list[str] = []
+    staying: list[str] = []
     if not written_later:
-        return StateRestore(state, changes, unrecorded)
+        return StateRestore(state, changes, unrecorded, staying)
     last_write: dict[str, JSON] = {}
     for event in session.events[:keep]:
         for key, value in event.actions.state_delta.items():
@@ -469,7 +483,8 @@ def restore_state(session: Session, keep: int) -> StateRestore:
                 last_write[key] = value
     initial = session.initial_state
     for key in sorted(written_later):
-        if is_shared_key(key):
+        if not shared_too and is_shared_key(key):
+            staying.append(key)
             continue
         if key in last_write:
             present, value = last_write[key] is not None, last_write[key]
@@ -496,7 +511,7 @@ def restore_state(session: Session, keep: int) -> StateRestore:
         if present:
             change["new"] = deep_copy(value)
         changes[key] = change
-    return StateRestore(state, changes, unrecorded)
+    return StateRestore(state, changes, unrecorded, staying)
 
 
 def state_changes(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, dict[str, JSON]]:

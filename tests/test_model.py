@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from session_tui.model import (
     Event,
@@ -24,6 +25,7 @@ from session_tui.model import (
     parse_time,
     restore_state,
     sessions_from_json,
+    state_after,
     state_changes,
 )
 from strategies import session_exports, session_inputs
@@ -281,6 +283,45 @@ def test_restore_state_keep_everything_and_nothing():
     assert restore_state(s, len(s.events)).state == s.state
     at_start = restore_state(s, 0)
     assert at_start.state == {"set_at_creation": 1, "app:theme": "dark", "user:lang": "ja", "temp:scratch": 1}
+
+
+def test_rewind_leaves_shared_keys_and_says_so():
+    s = _restore_case({"set_at_creation": 1})
+    result = restore_state(s, 2)
+    assert result.staying == ["app:theme", "temp:scratch", "user:lang"]
+    assert all(result.state[k] == s.state[k] for k in result.staying)
+
+
+def test_state_after_rolls_shared_keys_back_too():
+    # The demo's bug: user:language written at a late event showed at an early one.
+    s = _session([_ev(0, "A", {"user:language": "en", "temp:ms": 5}), _ev(1, "B", {"seat": "1A"}),
+                  _ev(2, "C", {"user:language": "de", "app:fx": {"usd": 1.1}, "temp:ms": None})])
+    assert state_after(s, 1).state == {"user:language": "en", "temp:ms": 5}
+    assert state_after(s, 2).state == {"user:language": "en", "temp:ms": 5, "seat": "1A"}
+    assert state_after(s, 3).state == s.state
+    assert state_after(s, 1).staying == []
+    assert restore_state(s, 1).state["user:language"] == "de"  # a rewind leaves it
+
+
+_KEYS = st.sampled_from(["a", "b", "app:x", "user:y", "temp:z"])
+_VALUES = st.one_of(st.none(), st.integers(-3, 3), st.text(max_size=2), st.lists(st.integers(0, 2), max_size=2))
+
+
+@SETTINGS
+@given(initial=st.one_of(st.none(), st.dictionaries(_KEYS, _VALUES.filter(lambda v: v is not None), max_size=3)),
+       deltas=st.lists(st.dictionaries(_KEYS, _VALUES, max_size=3), max_size=8))
+def test_state_after_each_event_is_the_replay_of_the_log(initial, deltas):
+    """Against an independent replay: creation state, then each delta as a merge patch."""
+    s = _session([_ev(i, f"inv{i // 2}", d) for i, d in enumerate(deltas)], initial=initial)
+    replay = copy.deepcopy(initial or {})
+    for keep in range(len(deltas) + 1):
+        if keep:
+            for key, value in deltas[keep - 1].items():
+                if value is None:
+                    replay.pop(key, None)
+                else:
+                    replay[key] = copy.deepcopy(value)
+        assert state_after(s, keep).state == replay
 
 
 def test_restore_state_sees_type_changes():

@@ -26,6 +26,7 @@ PREVIEW_CELLS = 240
 ABSENT = "(absent)"
 REMOVED = "(removed)"
 UNRECORDED = "earlier value not recorded: removed"
+STAYS = "stays: shared key, not rolled back"
 
 
 def _cell(text: str | Content, *classes: str) -> Static:
@@ -63,26 +64,36 @@ class RewindDialog(Dialog[bool]):
         else:
             events = f"{n:,} event{'s' if n != 1 else ''} will be removed"
         changed = len(self.plan.state_changes)
-        if changed == 0:
+        staying = len(self.plan.staying)
+        parts = []
+        if changed:
+            parts.append(f"{changed:,} state key{'s' if changed != 1 else ''} "
+                         f"change{'s' if changed == 1 else ''}")
+        if staying:
+            parts.append(f"{staying:,} shared key{'s' if staying != 1 else ''} (app:, user:, "
+                         f"temp:) stay{'s' if staying == 1 else ''} as "
+                         f"{'it is' if staying == 1 else 'they are'}")
+        if not parts:
             return Content.assemble((events, "bold"), ".")
-        state = f"{changed:,} state key{'s' if changed != 1 else ''} change{'s' if changed == 1 else ''}:"
-        return Content.assemble((events, "bold"), "; ", state)
+        return Content.assemble((events, "bold"), "; ", "; ".join(parts), ":")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog--box", id="rewind-box") as box:
             box.border_title = Content(self.heading)
             with Vertical(id="rewind-top"):
                 yield Static(self._summary(), id="rewind-summary")
-                if self.plan.state_changes:
+                if self._has_rows:
                     with Horizontal(classes="rewind--row rewind--header"):
                         yield _cell("key", "rewind--key")
                         yield _cell("now", "rewind--old")
                         yield _cell("after the rewind", "rewind--new")
-            if self.plan.state_changes:
+            if self._has_rows:
                 with VerticalScroll(id="rewind-table"):
                     unrecorded = set(self.plan.unrecorded)
                     for key, change in self.plan.state_changes.items():
                         yield self._row(key, change, key in unrecorded)
+                    for key in self.plan.staying:
+                        yield self._staying_row(key)
             else:
                 yield Static(Content("Nothing in the state changes."), id="rewind-no-change")
             with Vertical(id="rewind-bottom"):
@@ -95,7 +106,7 @@ class RewindDialog(Dialog[bool]):
                     yield yes
                     yield no
                 hints = [("y/enter", "rewind"), ("n/esc", "cancel")]
-                if self.plan.state_changes:
+                if self._has_rows:
                     hints.append(("↑↓ pgup pgdn", "scroll"))
                 yield Static(keys_line(*hints), classes="dialog--keys")
 
@@ -113,8 +124,20 @@ class RewindDialog(Dialog[bool]):
         return Horizontal(_cell(one_line(key, PREVIEW_CELLS), "rewind--key"), old, new,
                           classes="rewind--row")
 
+    def _staying_row(self, key: str) -> Horizontal:
+        if key in self.plan.new_state:
+            now = _cell(json_preview(self.plan.new_state[key], PREVIEW_CELLS), "rewind--old")
+        else:
+            now = _cell(ABSENT, "rewind--old", "-absent")
+        return Horizontal(_cell(one_line(key, PREVIEW_CELLS), "rewind--key"), now,
+                          _cell(STAYS, "rewind--new", "-stays"), classes="rewind--row")
+
+    @property
+    def _has_rows(self) -> bool:
+        return bool(self.plan.state_changes or self.plan.staying)
+
     def on_mount(self) -> None:
-        if self.plan.state_changes:
+        if self._has_rows:
             self.query_one("#rewind-table").focus()
 
     def action_answer(self, answer: bool) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Static
 
 from .. import pointer as jp
 from ..messages import StoreChanged
-from ..model import Session, restore_state
+from ..model import Session, state_after
 from ..store import NotFound, StaleError
 from ..text import one_line, safe
 from ..widgets.event_view import EventView
@@ -94,8 +94,12 @@ class SessionScreen(ExportMixin, Screen):
         self.title = f"{one_line(session.app_name, 60)} · {one_line(session.user_id, 60)}"
         self.sub_title = one_line(session.id)
         self.query_one(Timeline).set_session(session)
-        if self.event_index is not None and self.event_index >= len(session.events):
-            self.close_event()
+        if self.event_index is not None:
+            if self.event_index >= len(session.events):
+                self.close_event()
+            else:  # the view's "Event N of M" must count the same events as the tree's title
+                self.query_one(EventView).show_event(session.events[self.event_index],
+                                                     self.event_index, len(session.events))
         self._show_state()
 
     def _show_state(self) -> None:
@@ -111,7 +115,7 @@ class SessionScreen(ExportMixin, Screen):
                 f"Timeline  ({len(session.events)} events, {len(session.invocation_ids())} invocations)")
             return
         event = session.events[self.event_index]
-        restored = restore_state(session, self.event_index + 1)
+        restored = state_after(session, self.event_index + 1)
         delta = event.actions.state_delta
         tree.set_state(restored.state, highlight_keys=frozenset(k for k in delta if k in restored.state))
         removed = [k for k, v in delta.items() if v is None]

@@ -72,6 +72,7 @@ class RewindPlan:
     state_changes: dict[str, dict[str, Any]]
     unrecorded: list[str]  # keys removed because their earlier value was never recorded
     new_state: dict[str, Any] = field(repr=False, default_factory=dict)
+    staying: list[str] = field(default_factory=list)  # shared keys (app:, user:, temp:) left alone
 
     def to_json(self) -> dict[str, Any]:
         return {"removed_events": self.removed_events, "state_changes": self.state_changes}
@@ -114,7 +115,7 @@ def plan_rewind(session: Session, invocation_id: str, before: bool = False) -> R
         raise NotFound(f"session {session.id!r}: no invocation {invocation_id!r}")
     restored = restore_state(session, keep)
     return RewindPlan(session.id, invocation_id, before, keep, len(session.events) - keep,
-                      restored.changes, restored.unrecorded, restored.state)
+                      restored.changes, restored.unrecorded, restored.state, restored.staying)
 
 
 class Store:

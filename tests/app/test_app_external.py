@@ -15,7 +15,7 @@ from textual.widgets import Input
 
 from session_tui.app import AppConfig, build_app
 from session_tui.dialogs.rewind import RewindDialog
-from session_tui.model import restore_state
+from session_tui.model import state_after
 from session_tui.screens.session import SessionScreen
 from session_tui.store import open_store
 from session_tui.widgets.event_view import EventView
@@ -117,7 +117,7 @@ def test_a_cli_change_shows_in_the_open_session_keeping_the_event_shown(tmp_path
             # Still on the same event, still showing the state right after it.
             assert timeline.cursor_event == 2 and screen.event_index == 2
             assert view.event == shown
-            assert tree.state == restore_state(timeline.session, 3).state
+            assert tree.state == state_after(timeline.session, 3).state
             assert "from_cli" not in tree.state
             # The live state has the change.
             await press(pilot, "escape")

@@ -20,7 +20,7 @@ from session_tui.dialogs.export import ExportDialog
 from session_tui.dialogs.help import HelpScreen
 from session_tui.dialogs.rename_key import RenameKeyDialog
 from session_tui.dialogs.rewind import RewindDialog
-from session_tui.model import Session, restore_state
+from session_tui.model import Session, state_after
 from session_tui.screens.session import SessionScreen
 from session_tui.screens.sessions import SessionsScreen
 from session_tui.store import open_store
@@ -487,7 +487,7 @@ def test_timeline_moves_and_an_opened_event_shows_the_state_right_after_it(tmp_p
                 event = session.events[index]
                 assert view.display and view.event == event
                 assert screen.event_index == index
-                expected = restore_state(session, index + 1).state
+                expected = state_after(session, index + 1).state
                 assert tree.state == expected
                 # The keys the event changed (that are there to see: not those it removed).
                 delta = event.actions.state_delta

@@ -53,6 +53,16 @@ def test_before_and_singular():
     assert "1 event will be removed; 1 state key changes:" in app.text
 
 
+def test_shared_keys_are_listed_as_staying_with_the_reason():
+    staying = RewindPlan("s1", "inv-1", False, 5, 2, {"seat": {"old": "1A"}}, [],
+                         {"user:language": "de"}, ["temp:ms", "user:language"])
+    app = run(lambda: RewindDialog(staying, "inv-1"), keys(), size=(120, 36))
+    assert "2 events will be removed; 1 state key changes; 2 shared keys (app:, user:, temp:) " \
+           "stay as they are:" in app.text
+    assert app.text.count("stays: shared key, not rolled back") == 2
+    assert '"de"' in app.text and "(absent)" in app.text
+
+
 def test_nothing_changes_in_state():
     empty = RewindPlan("s1", "inv-1", False, 5, 2, {}, [])
     app = run(lambda: RewindDialog(empty, "inv-1"), keys())
