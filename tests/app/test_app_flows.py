@@ -500,6 +500,17 @@ def test_timeline_moves_and_an_opened_event_shows_the_state_right_after_it(tmp_p
             await press(pilot, "enter")
             assert "refund" not in tree.state
             assert "refund" in session.state
+            # Shared keys too: user:language is written ("de") by event 23 only, temp: keys
+            # by later events; at event 3 none of those values may show.
+            assert session.state["user:language"] == "de"
+            assert "user:language" not in tree.state
+            replay = dict(session.initial_state or {})
+            for event in session.events[:3]:
+                for key, value in event.actions.state_delta.items():
+                    replay.pop(key, None) if value is None else replay.__setitem__(key, value)
+            shared = ("app:", "user:", "temp:")
+            assert {k: v for k, v in tree.state.items() if k.startswith(shared)} == {
+                k: v for k, v in replay.items() if k.startswith(shared)}
             # Escape: back to the live state, on the same screen.
             await press(pilot, "escape")
             assert app.screen is screen
