@@ -28,7 +28,8 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["safe", "one_line", "short", "json_preview", "cell_width", "truncate_cells"]
+__all__ = ["safe", "one_line", "short", "json_preview", "cell_width", "truncate_cells",
+           "middle_cut"]
 
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎ "
@@ -143,6 +144,26 @@ def truncate_cells(text: str, width: int, ellipsis: str = ELLIPSIS) -> str:
         out.append(char)
         used += w
     return "".join(out) + ellipsis
+
+
+def middle_cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut in the middle (`aa5d0b4b…a0365db`) so that both
+    ends stay readable: ids differ at their ends (`…~2`, a counter, a date)."""
+    if cell_width(text) <= width:
+        return text
+    if width <= 1:
+        return ELLIPSIS[:width]
+    tail_cells = (width - 1) // 2
+    head = truncate_cells(text, width - 1 - tail_cells, ellipsis="")
+    tail: list[str] = []
+    used = 0
+    for char in reversed(text):
+        w = _char_width(char)
+        if used + w > tail_cells:
+            break
+        tail.append(char)
+        used += w
+    return head + ELLIPSIS + "".join(reversed(tail))
 
 
 def _cut(text: str, width: int) -> str:

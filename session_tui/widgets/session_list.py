@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..model import format_time, parse_time
-from ..text import one_line
+from ..text import middle_cut, one_line
 
 __all__ = ["SessionList", "COLUMNS"]
 
@@ -160,6 +160,8 @@ class SessionList(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._cache_width = -1
         self._columns_cache: tuple[int, list[_Placed]] | None = None
+        self._natural: dict[str, int] = {}  # widest app, user and id (cells)
+        self._unique_id_width: dict[int, int] = {}  # id width asked for -> smallest unique one
         if rows is not None:
             self.set_rows(rows)
 
@@ -171,6 +173,7 @@ class SessionList(ScrollView, can_focus=True):
         old_cursor = self._cursor
         self._rows = list(rows)
         self._haystacks = None
+        self._measure()
         self._resort()
         self._refilter(keep, old_cursor)
 
@@ -242,6 +245,31 @@ class SessionList(ScrollView, can_focus=True):
         self._refilter(keep, self._cursor)
 
     # ---------------------------------------------------------------- sorting, filtering
+
+    def _measure(self) -> None:
+        """Natural column widths (len() of the safe text: cheap for 100k rows)."""
+        self._natural = {
+            key: max([len(title) + 2] + [len(one_line(v)) if isinstance(v, str) and not v.isascii()
+                                     else len(v) if isinstance(v, str) else 0
+                                     for v in (row.get(field) for row in self._rows)])
+            for key, field, title in (("app", "app_name", "App"), ("user", "user_id", "User"),
+                                      ("id", "id", "Id"))}
+        self._unique_id_width = {}
+        self._columns_cache = None
+
+    def _id_width_for(self, width: int) -> int:
+        """The smallest id width >= `width` at which no two ids, cut in the middle, look the same."""
+        if width not in self._unique_id_width:
+            ids = {self._row_id(i) for i in range(len(self._rows))}
+            chosen = self._natural["id"]
+            for w in sorted({width, width + 4, width + 8, width + 16, width + 32}):
+                if w >= chosen:
+                    break
+                if len({middle_cut(one_line(i), w) for i in ids}) == len(ids):
+                    chosen = w
+                    break
+            self._unique_id_width[width] = chosen
+        return self._unique_id_width[width]
 
     def _row_id(self, index: int) -> str:
         value = self._rows[index].get("id")
@@ -394,17 +422,26 @@ class SessionList(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     def _columns(self, width: int) -> list[_Placed]:
-        """Where each column goes at this width: fixed widths for id, numbers and time; app
-        and user share what is left (app a little more)."""
+        """Where each column goes at this width. Numbers and time are fixed; app, user and id
+        get their content's width when it fits. When it does not, app and user give way first
+        (down to 10 cells each), then the id is cut in the middle, never so far that two ids
+        would look the same."""
         if self._columns_cache is not None and self._columns_cache[0] == width:
             return self._columns_cache[1]
         wide = width >= 100
-        fixed = {"id": 8, "events": 8, "invocations": 13 if wide else 8, "updated": 16}
+        fixed = {"events": 8, "invocations": 13 if wide else 8, "updated": 16}
         titles = {"invocations": "Invocations" if wide else "Invoc."}
-        rest = max(8, width - sum(fixed.values()) - _GAP * (len(COLUMNS) - 1))
-        app_w = max(4, (rest * 11) // 20)
-        fixed["app"] = app_w
-        fixed["user"] = max(4, rest - app_w)
+        natural = self._natural or {"app": 3, "user": 4, "id": 2}
+        room = max(12, width - sum(fixed.values()) - _GAP * (len(COLUMNS) - 1))
+        app_w, user_w, id_w = natural["app"], natural["user"], natural["id"]
+        if app_w + user_w + id_w > room:
+            app_w, user_w = min(app_w, 10), min(user_w, 10)
+            id_w = min(id_w, max(self._id_width_for(12), room - app_w - user_w))
+            # What the id leaves, app and user share, each at most its natural width.
+            left = max(8, room - id_w)
+            app_w = min(natural["app"], max(4, (left * natural["app"]) // max(1, natural["app"] + natural["user"])))
+            user_w = min(natural["user"], max(4, left - app_w))
+        fixed.update(app=app_w, user=user_w, id=id_w)
         placed: list[_Placed] = []
         x = 0
         for column in COLUMNS:
@@ -490,10 +527,8 @@ class SessionList(ScrollView, can_focus=True):
                 text = short_time(value)
             elif column.numeric:
                 text = _number(value)
-            elif column.key == "id":
-                text = one_line(("" if value is None else str(value))[:8])
-            else:
-                text = one_line("" if value is None else str(value), placed.width + 1)
+            else:  # app, user, id: cut in the middle, both ends stay readable
+                text = middle_cut(one_line("" if value is None else str(value)), placed.width)
             if placed.x > x:
                 segments.append(Segment(" " * (placed.x - x), line_style))
             style = line_style
