@@ -177,7 +177,10 @@ def build_app(path: str | os.PathLike | None = None, *, store: Store | None = No
         try:
             store = open_store(path, create=False, load=False)
         except (NotAStore, CorruptFile):
-            if path is None or reading.importable_kind(Path(path)) is None:
+            if path is None:
+                raise
+            if reading.importable_kind(Path(path)) is None:
+                reading.refuse_eval_file(Path(path))  # say what it is, not "a broken store"
                 raise
             if isinstance(default_store, Store):
                 store = default_store

@@ -6,7 +6,9 @@ import sys
 CORE = [
     "session_tui.model", "session_tui.pointer", "session_tui.text", "session_tui.store",
     "session_tui.formats.reading", "session_tui.formats.exporting",
-    "session_tui.formats.session_json", "session_tui.demo",
+    "session_tui.formats.session_json", "session_tui.formats.adk_json",
+    "session_tui.formats.adk_sqlite", "session_tui.jsonio", "session_tui.eventinfo",
+    "session_tui.prefixes", "session_tui.demo",
 ]
 
 

@@ -46,6 +46,7 @@ from typing import Any, Callable, Iterable
 
 import orjson
 
+from ..eventinfo import ADK_CONTENT
 from ..model import (
     JSON,
     Event,
@@ -60,7 +61,6 @@ from ..model import (
     to_unix,
 )
 
-ADK_CONTENT = "adk_content"
 ADK_RAW = "adk_raw"
 BOOKKEEPING = (ADK_CONTENT, ADK_RAW)
 

@@ -13,12 +13,38 @@ from . import session_json
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+EVAL_KINDS = {"adk-eval-set": "an ADK eval set", "adk-eval-result": "an ADK eval result"}
+
+
+def _eval_kind(value: object) -> str | None:
+    """ADK's eval files: an eval set (`*.evalset.json`) or an eval result (`*.evalset_result.json`,
+    which ADK writes as a JSON string holding the JSON)."""
+    if isinstance(value, str) and value.lstrip()[:1] == "{":
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return None
+    if not isinstance(value, dict):
+        return None
+    if {"eval_set_result_id", "evalSetResultId", "eval_case_results", "evalCaseResults"} & value.keys():
+        return "adk-eval-result"
+    if {"eval_cases", "evalCases"} & value.keys() and {"eval_set_id", "evalSetId"} & value.keys():
+        return "adk-eval-set"
+    return None
+
+
 def detect(data: bytes) -> str:
-    """`sqlite`, `tinydb`, `adk-json`, `session-json`, or `unknown`."""
+    """`sqlite`, `tinydb`, `adk-json`, `session-json`, `adk-eval-set`, `adk-eval-result`, or
+    `unknown`."""
     if data.startswith(SQLITE_MAGIC):
         return "sqlite"
     data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM, as some editors write
     head = data.lstrip()[:1]
+    if head == b'"':
+        try:
+            return _eval_kind(orjson.loads(data)) or "unknown"
+        except orjson.JSONDecodeError:
+            return "unknown"
     if head not in (b"{", b"["):
         return "unknown"
     try:
@@ -26,6 +52,9 @@ def detect(data: bytes) -> str:
     except orjson.JSONDecodeError:
         # JSON Lines do not parse as one document.
         return "session-json" if head == b"{" else "unknown"
+    evals = _eval_kind(value)
+    if evals:
+        return evals
     first = value[0] if isinstance(value, list) and value else value
     if isinstance(first, dict):
         if "appName" in first or "userId" in first or "lastUpdateTime" in first:
@@ -65,6 +94,9 @@ def _read_bytes(data: bytes, source: str) -> list[Session]:
         if bad:
             raise SessionFormatError("", bad[0])
         return [s for _, _, s in found.values()]
+    if kind in EVAL_KINDS:
+        raise SessionFormatError(source, f"{EVAL_KINDS[kind]}, not sessions: it is not a broken "
+                                 "session file, session-tui does not open eval files yet")
     if kind == "unknown":
         raise SessionFormatError(source, "not a session file (expected JSON, JSON Lines or an ADK SQLite database)")
     return session_json.read_sessions(data, source)
@@ -100,6 +132,21 @@ def importable_kind(path: Path) -> str | None:
     if kind == "session-json" and _first_record_is_a_session(data):
         return kind
     return None
+
+
+def refuse_eval_file(path: Path) -> None:
+    """Raise NotAStore saying what it is when `path` is one of ADK's eval files."""
+    from ..store.errors import NotAStore
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    if data.lstrip()[:1] in (b"{", b'"') and detect(data) in EVAL_KINDS:
+        try:
+            read_bytes(data, str(path))
+        except SessionFormatError as exc:
+            raise NotAStore(str(exc)) from None
 
 
 def _adk_tables(path: Path) -> bool:

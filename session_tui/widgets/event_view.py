@@ -16,6 +16,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from ..eventinfo import compaction_of, content_blocks, error_of, is_edit
 from ..model import Event, format_time, from_unix
 from ..text import one_line, safe
 
@@ -104,12 +105,7 @@ class EventView(VerticalScroll):
         for widget in body:
             widget.display = True
         self._header.update(self._render_header(event, index, total))
-        if event.content is None:
-            self._content.update(Content.assemble(("(no content)", _MUTED)))
-        elif event.content == "":
-            self._content.update(Content.assemble(("(empty)", _MUTED)))
-        else:
-            self._content.update(_capped(event.content, self.LIMIT))
+        self._content.update(self._event_content(event))
         self._actions.update(self._render_actions(event))
         has_extra = bool(event.extra)
         self._extra_title.display = self._extra.display = has_extra
@@ -125,7 +121,7 @@ class EventView(VerticalScroll):
         if index is not None:
             title = f"Event {index + 1:,}" + (f" of {total:,}" if total is not None else "")
             parts += [(title, "bold $accent"), "\n"]
-        edit = event.invocation_id.startswith("edit-")
+        edit = is_edit(event)
         rows: list[tuple[str, Any]] = [
             ("id", one_line(event.id)),
             ("invocation", Content.assemble(one_line(event.invocation_id),
@@ -133,12 +129,48 @@ class EventView(VerticalScroll):
             ("author", (one_line(event.author), "bold $secondary")),
             ("time", Content.assemble(_time(event.timestamp), (f"  ({event.timestamp!r})", _LABEL))),
         ]
+        node = event.extra.get("nodeInfo", event.extra.get("node_info"))
+        if isinstance(node, dict) and node.get("path"):
+            rows.append(("node", one_line(str(node["path"]))))
         for i, (label, value) in enumerate(rows):
             parts.append((f"{label:<11}", _LABEL))
             parts.append(value)
             if i < len(rows) - 1:
                 parts.append("\n")
         return Content.assemble(*parts)
+
+    def _event_content(self, event: Event) -> Content:
+        """The text, or ADK's parts one by one (tool results readable), an error event's
+        error, a compaction's summary and span."""
+        parts: list[Any] = []
+        error = error_of(event)
+        if error is not None:
+            parts += [("✗ error", "bold $text-error"), (f"  {error.code or ''}\n", "$text-error"),
+                      _capped((error.message or "").strip(), self.LIMIT), "\n"]
+        compaction = compaction_of(event)
+        if compaction is not None:
+            span = f"{_time(compaction.start)} – {_time(compaction.end)}"
+            parts += [("⋯ compaction", "bold $text-secondary"), (f"  of the events {span}\n", _LABEL),
+                      _capped(compaction.summary, self.LIMIT), "\n"]
+        blocks = content_blocks(event)
+        if blocks:
+            for block in blocks:
+                if block.kind == "result":
+                    name, _, body = block.text.partition("\n")
+                    parts += [(f"↩ {name}", "bold $primary"),
+                              ("  ✗ isError" if block.failed else "", "bold $text-error"), "\n",
+                              _capped(body, self.LIMIT), "\n"]
+                elif block.kind == "call":
+                    parts += [("ƒ ", "bold $primary"), _capped(block.text, self.LIMIT), "\n"]
+                elif block.kind == "data":
+                    parts += [(block.text, _LABEL), "\n"]
+                else:
+                    parts += [_capped(block.text, self.LIMIT), "\n"]
+        elif event.content:
+            parts.append(_capped(event.content, self.LIMIT))
+        elif not parts:
+            parts.append(("(empty)" if event.content == "" else "(no content)", _MUTED))
+        return Content.assemble(*parts).rstrip() if parts else Content("")
 
     def _render_actions(self, event: Event) -> Content:
         actions = event.actions

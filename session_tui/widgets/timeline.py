@@ -28,60 +28,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..eventinfo import compaction_of, error_of, function_counts, is_edit, preview
 from ..model import Event, Session, from_unix
-from ..text import one_line, short
+from ..text import middle_cut, one_line, short
 
 __all__ = ["Timeline", "function_counts", "is_edit"]
-
-EDIT_PREFIX = "edit-"
-
-_CALL_KEYS = ("function_call", "functionCall")
-_RESPONSE_KEYS = ("function_response", "functionResponse")
-_PART_SCAN_LIMIT = 200
-
-
-def is_edit(event: Event) -> bool:
-    """An edit made through session-tui (or ADK's API): its invocation id starts `edit-`."""
-    return event.invocation_id.startswith(EDIT_PREFIX)
-
-
-def function_counts(event: Event) -> tuple[int, int]:
-    """How many function calls and function responses an event carries, from its extra fields:
-
-    - `function_calls` / `function_responses`: a list (its length counts) or any other truthy
-      value (counts one);
-    - else ADK-style content parts kept as an extra field: any extra value that is a list of
-      parts, or an object with a `parts` list (ADK's `content`), where a part with a
-      `function_call`/`functionCall` key is a call and one with
-      `function_response`/`functionResponse` a response. Only the first 200 parts are looked at.
-
-    The content text itself is not parsed: a pattern would misfire on ordinary prose.
-    """
-    extra = event.extra
-    if not extra:
-        return 0, 0
-    calls = _count(extra.get("function_calls"))
-    responses = _count(extra.get("function_responses"))
-    if calls or responses:
-        return calls, responses
-    for value in extra.values():
-        parts = value.get("parts") if isinstance(value, dict) else value
-        if not isinstance(parts, list):
-            continue
-        for part in parts[:_PART_SCAN_LIMIT]:
-            if isinstance(part, dict):
-                if any(part.get(k) is not None for k in _CALL_KEYS):
-                    calls += 1
-                elif any(part.get(k) is not None for k in _RESPONSE_KEYS):
-                    responses += 1
-    return calls, responses
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, list):
-        return len(value)
-    return 1 if value else 0
-
 
 def _clock(timestamp: float) -> datetime | None:
     try:
@@ -107,6 +58,7 @@ class _RunStats:
     last: float
     changed_keys: int  # distinct state keys the run's deltas write
     edit: bool
+    errors: int  # error events (rate limits, failed tools)
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -131,6 +83,10 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--badge-escalate",
         "timeline--badge-function",
         "timeline--badge-edit",
+        "timeline--badge-error",
+        "timeline--badge-compaction",
+        "timeline--error",
+        "timeline--compaction",
         "timeline--empty",
     }
 
@@ -354,8 +310,10 @@ class Timeline(ScrollView, can_focus=True):
             authors: dict[str, None] = {}
             keys: set[str] = set()
             first = last = None
+            errors = 0
             for event in self._events[run.start:run.end]:
                 authors.setdefault(event.author, None)
+                errors += error_of(event) is not None
                 keys.update(event.actions.state_delta)
                 ts = event.timestamp
                 if first is None or ts < first:
@@ -363,7 +321,7 @@ class Timeline(ScrollView, can_focus=True):
                 if last is None or ts > last:
                     last = ts
             stats = _RunStats(list(authors), first or 0, last or 0, len(keys),
-                              run.invocation_id.startswith(EDIT_PREFIX))
+                              is_edit(self._events[run.start]), errors)
             self._stats[number] = stats
         return stats
 
@@ -517,7 +475,7 @@ class Timeline(ScrollView, can_focus=True):
         count = run.end - run.start
         pieces: list[tuple[str, Style]] = [
             ("✎ " if stats.edit else "▾ ", header),
-            (short(run.invocation_id, 18), header),
+            (middle_cut(one_line(run.invocation_id), max(18, width // 3)), header),
         ]
         if run.parts > 1:
             pieces.append((f" (part {run.part}/{run.parts})", muted))
@@ -528,6 +486,10 @@ class Timeline(ScrollView, can_focus=True):
         if stats.changed_keys:
             pieces.append(("  ", line_style))
             pieces.append((f"Δ{stats.changed_keys}", self._part("timeline--badge-state", base, cursor)))
+        if stats.errors:
+            pieces.append(("  ", line_style))
+            pieces.append((f"✗ {stats.errors} error{'s' if stats.errors != 1 else ''}",
+                           self._part("timeline--badge-error", base, cursor)))
         return _strip(pieces, width, line_style)
 
     def _render_event(self, index: int, width: int, is_cursor: bool) -> Strip:
@@ -548,15 +510,13 @@ class Timeline(ScrollView, can_focus=True):
         left_width = sum(cell_len(text) for text, _ in left)
         badge_width = sum(cell_len(text) for text, _ in badges) + (1 if badges else 0)
         room = max(0, width - left_width - badge_width)
-        content = event.content
-        delta = event.actions.state_delta
-        if content:
-            preview, style = one_line(content, room), line_style
-        elif delta:
-            preview, style = one_line("state ← " + ", ".join(map(str, delta)), room), muted
-        else:
-            preview, style = one_line("(no content)", room), muted
-        pieces = left + [(_pad(preview, room), style)]
+        text, kind = preview(event)
+        if kind == "compaction":
+            count, _ = compaction_of(event).span(self._events, at=event.timestamp)
+            text = f"compacted {count} event{'s' if count != 1 else ''}: {text.removeprefix('compacted: ')}"
+        style = {"content": line_style, "error": self._part("timeline--error", base, cursor),
+                 "compaction": self._part("timeline--compaction", base, cursor)}.get(kind, muted)
+        pieces = left + [(_pad(one_line(text, room), room), style)]
         if badges:
             pieces.append((" ", line_style))
             pieces.extend(badges)
@@ -580,6 +540,10 @@ class Timeline(ScrollView, can_focus=True):
                         self._part("timeline--badge-transfer", base, cursor)))
         if actions.escalate:
             out.append(("⚠", self._part("timeline--badge-escalate", base, cursor)))
+        if error_of(event) is not None:
+            out.append(("✗", self._part("timeline--badge-error", base, cursor)))
+        if compaction_of(event) is not None:
+            out.append(("⋯", self._part("timeline--badge-compaction", base, cursor)))
         if not out:
             return out
         spaced: list[tuple[str, Style]] = []

@@ -99,3 +99,24 @@ def test_5mb_content_is_capped():
         assert f"… {len(big) - EventView.LIMIT:,} more characters not shown" in content
 
     run(check)
+
+
+def test_tool_results_errors_and_node_are_readable():
+    event = Event("ev-9", "inv-9", "github_mcp_agent", 'get_me -> {"content": [...]}', EventActions(), 1_764_000_000,
+                  extra={"adk_content": {"role": "user", "parts": [{"functionResponse": {
+                      "name": "get_me", "response": {"content": [
+                          {"type": "text", "text": '{"login":"ada","bio":"# Hi\\n\\nI build agents"}'}],
+                          "isError": True}}}]},
+                         "errorCode": "TOOL_FAILED", "errorMessage": "the tool said no",
+                         "nodeInfo": {"path": "root_agent@1"}})
+
+    async def check(app, widget, pilot):
+        widget.show_event(event, 0, 1)
+        await pilot.pause()
+        text = shown(widget)
+        assert "↩ get_me" in text and "✗ isError" in text
+        assert '"login": "ada"' in text  # JSON in the MCP text, indented
+        assert "✗ error" in text and "TOOL_FAILED" in text and "the tool said no" in text
+        assert "root_agent@1" in text
+
+    run(check)

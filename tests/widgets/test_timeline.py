@@ -189,3 +189,25 @@ def test_resize_redraws_at_the_new_width():
         assert "Book me a flight" in after
 
     run(check, sample())
+
+
+def test_error_and_compaction_events_say_what_they_are():
+    err = ev(1, "inv-1", "root_agent", None,
+             extra={"errorCode": "_ResourceExhaustedError", "errorMessage": "\nsee docs\n429 RESOURCE_EXHAUSTED."})
+    compaction = ev(3, "inv-2", "user", None)
+    compaction.actions.extra["compaction"] = {
+        "start_timestamp": T0, "end_timestamp": T0 + 2,
+        "compacted_content": {"parts": [{"text": "The user asked for flights; two were found."}]}}
+    long_inv = "e-" + "4b387a1b-017e-4c54-a999-bbd8d731b6cc"
+    session = make_session([ev(0, "inv-1", "user", "hi"), err, ev(2, "inv-1", "root_agent", None,
+                            extra={"errorCode": "TOOL_FAILED"}), compaction, ev(4, long_inv)])
+
+    async def check(app, widget, pilot):
+        lines = [rendered(widget, y) for y in range(widget.line_count)]
+        assert "✗ 2 errors" in lines[0]
+        assert "_ResourceExhaustedError: 429 RESOURCE_EXHAUSTED." in lines[2] and lines[2].rstrip().endswith("✗")
+        assert "(no content)" not in "".join(lines)
+        assert "compacted 3 events: The user asked for flights" in lines[5] and lines[5].rstrip().endswith("⋯")
+        assert long_inv in lines[6]  # the whole invocation id when there is room
+
+    run(check, session, size=(120, 20))
