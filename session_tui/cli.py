@@ -150,19 +150,13 @@ def cmd_export(store: Store, args) -> int:
     if not ids:
         raise UsageError("name the sessions to export, or --all")
     sessions = [store.get(i) for i in ids]
-    if args.format == "adk":
-        if not args.output:
-            if len(sessions) != 1:
-                raise UsageError("--format adk with several sessions writes one file each: give -o FOLDER")
-            sys.stdout.buffer.write(exporting.encode_adk(sessions[0]))
-            return 0
-        written = exporting.write_adk(sessions, Path(args.output), overwrite=args.force)
-    else:
-        data = exporting.encode_sessions(sessions)
-        if not args.output or args.output == "-":
-            sys.stdout.buffer.write(data)
-            return 0
-        written = [exporting.write_file(Path(args.output), data, overwrite=args.force)]
+    if not args.output or args.output == "-":
+        if args.format == "adk" and len(sessions) != 1:
+            raise UsageError("--format adk with several sessions writes one file each: give -o FOLDER")
+        data = exporting.encode_adk(sessions[0]) if args.format == "adk" else exporting.encode_sessions(sessions)
+        sys.stdout.buffer.write(data)
+        return 0
+    written = exporting.export(sessions, Path(args.output), args.format, overwrite=args.force)
     _say(f"exported {len(sessions)} session(s) to {', '.join(str(p) for p in written)}")
     return 0
 

@@ -116,3 +116,17 @@ def write_adk(sessions: list[Session], folder: Path, overwrite: bool = False) ->
                 pass
         raise StoreError(f"{exc.filename or folder}: cannot write: {exc.strerror or exc}") from None
     return targets
+
+
+def export(sessions: list[Session], path: Path, format: str = "session", overwrite: bool = False) -> list[Path]:
+    """The one export path of the CLI and the app. Session shape: one file (one session: an
+    object, several: JSON Lines). ADK: one session and a path that is not a folder gives that
+    file; several sessions (or a folder) give one `<id>.session.json` each in the folder."""
+    path = Path(path)
+    if format == "adk":
+        if len(sessions) == 1 and not path.is_dir():
+            return [write_file(path, encode_adk(sessions[0]), overwrite=overwrite)]
+        return write_adk(sessions, path, overwrite=overwrite)
+    if format != "session":
+        raise StoreError(f"unknown export format {format!r} (session or adk)")
+    return [write_file(path, encode_sessions(sessions), overwrite=overwrite)]

@@ -39,13 +39,7 @@ class ExportMixin:
 
         def job() -> list[Path]:
             sessions = [self.app.store.get(i) for i in ids]
-            if request.format == "adk":
-                if request.path.is_dir():
-                    return exporting.write_adk(sessions, request.path, overwrite=request.overwrite)
-                return [exporting.write_file(request.path, exporting.encode_adk(sessions[0]),
-                                             overwrite=request.overwrite)]
-            return [exporting.write_file(request.path, exporting.encode_sessions(sessions),
-                                         overwrite=request.overwrite)]
+            return exporting.export(sessions, request.path, request.format, request.overwrite)
 
         def done(paths: list[Path]) -> None:
             self.notify(f"Exported {len(ids)} session(s) to {', '.join(str(p) for p in paths)}",

@@ -93,3 +93,17 @@ def test_usage_errors_are_one_line_exit_2(cli, store, args, needle):
 def test_a_mistyped_command_without_store_is_a_usage_error(cli, tmp_path):
     one_line_error(cli("lsit"), 2, "unknown command 'lsit'")
     one_line_error(cli(tmp_path / "no-such-store"), 1, "no-such-store")
+
+
+def test_adk_export_of_one_session_to_a_file_name_writes_that_file(cli, store, tmp_path):
+    target = tmp_path / "one.session.json"
+    result = cli("--store", store.path, "export", "trip", "--format", "adk", "-o", target)
+    assert result.returncode == 0, result.stderr
+    assert target.is_file() and orjson.loads(target.read_bytes())["id"] == "trip"
+    folder = tmp_path / "many"
+    assert cli("--store", store.path, "export", "trip", "chat", "--format", "adk", "-o", folder).returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["chat.session.json", "trip.session.json"]
+    # One session into an existing folder: a file in it.
+    assert cli("--store", store.path, "export", "chat", "--format", "adk", "-o", folder, "--force").returncode == 0
+    one_line_error(cli("--store", store.path, "export", "trip", "--format", "adk", "-o", target), 2,
+                   "already exists", "--force")
