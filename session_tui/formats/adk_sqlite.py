@@ -50,12 +50,50 @@ def _to_camel(key: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+# Fields whose value is the user's own data (a dict of anything): their keys are kept as they
+# are. Fields whose value is a dict keyed by ids: the keys are kept, the values are ADK objects.
+_FREE = {"args", "response", "state_delta", "artifact_delta", "custom_metadata", "payload",
+         "partial_args", "response_schema", "parameters", "parameters_json_schema", "json_schema"}
+_BY_ID = {"requested_auth_configs", "requested_tool_confirmations"}
+
+
 def _camel_event(data: dict) -> dict:
-    out = {_to_camel(k): v for k, v in data.items()}
-    actions = out.get("actions")
-    if isinstance(actions, dict):
-        out["actions"] = {_to_camel(k): v for k, v in actions.items()}
+    """The event as google-adk writes it in JSON (`model_dump(by_alias=True)`): every field of
+    its models camelCase, content parts and usage metadata included; the user's own data
+    (function arguments and results, state deltas) untouched. A loop, not recursion: event
+    data can be nested deeper than the stack."""
+    root: dict = {}
+    pending = [(data, root, False)]
+    while pending:
+        source, target, keep_keys = pending.pop()
+        for key, value in source.items():
+            name = key if keep_keys else _to_camel(key)
+            snake = key if "_" in key or keep_keys else _snake(key)
+            if snake in _FREE and not keep_keys:
+                target[name] = value
+            elif isinstance(value, dict):
+                target[name] = {}
+                pending.append((value, target[name], snake in _BY_ID and not keep_keys))
+            elif isinstance(value, list):
+                target[name] = _camel_list(value, pending)
+            else:
+                target[name] = value
+    return root
+
+
+def _camel_list(items: list, pending: list) -> list:
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            out.append({})
+            pending.append((item, out[-1], False))
+        else:
+            out.append(item)  # lists of lists do not occur in ADK's models; kept as they are
     return out
+
+
+def _snake(key: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in key)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
