@@ -16,6 +16,9 @@ from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
 
 
+PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
+
+
 class SessionsScreen(ExportMixin, Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
@@ -41,6 +44,7 @@ class SessionsScreen(ExportMixin, Screen):
         yield Input(placeholder="Filter: app, user, id or text in state   (/ to focus, ↓ to the list)",
                     id="filter", compact=True)
         yield SessionList(id="sessions")
+        yield Static(id="problems", markup=False)
         yield Static(id="status", markup=False)
         yield Footer()
 
@@ -79,8 +83,16 @@ class SessionsScreen(ExportMixin, Screen):
         if session_list.filter:
             text += f" match {session_list.filter!r}"
         if problems:
-            text += f"  ·  {len(problems)} file(s) could not be read: {problems[0]}"
+            text += (f"  ·  {len(problems)} file{'s' if len(problems) != 1 else ''} could not be "
+                     "read (session-tui check moves them aside)")
         self.query_one("#status", Static).update(text)
+        # Each unreadable file by its whole name, on lines of its own (they wrap, never cut).
+        shown = [f"⚠ {one_line(p)}" for p in problems[:PROBLEMS_SHOWN]]
+        if len(problems) > PROBLEMS_SHOWN:
+            shown.append(f"… and {len(problems) - PROBLEMS_SHOWN} more (session-tui check lists them all)")
+        box = self.query_one("#problems", Static)
+        box.update("\n".join(shown))
+        box.display = bool(problems)
 
     @on(StoreChanged)
     def _store_changed(self) -> None:

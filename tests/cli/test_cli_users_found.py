@@ -107,3 +107,15 @@ def test_adk_export_of_one_session_to_a_file_name_writes_that_file(cli, store, t
     assert cli("--store", store.path, "export", "chat", "--format", "adk", "-o", folder, "--force").returncode == 0
     one_line_error(cli("--store", store.path, "export", "trip", "--format", "adk", "-o", target), 2,
                    "already exists", "--force")
+
+
+def test_list_names_each_file_it_cannot_read(cli, store):
+    bad = store.path / "sessions" / "broken-0123456789abcdef0123456789abcdef.json"
+    bad.write_bytes(b'{"session": {"1": ')
+    for args in (["list"], ["--json", "list"]):
+        result = cli("--store", store.path, *args)
+        assert result.returncode == 0
+        err = result.stderr.decode()
+        assert err.count("\n") == 1 and bad.name in err and "cannot read" in err
+    rows = cli.json("--store", store.path, "--json", "list")
+    assert sorted(r["id"] for r in rows) == ["chat", "trip"]

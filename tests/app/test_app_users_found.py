@@ -1,0 +1,57 @@
+"""What users found in the app (issue "What users found"): unreadable files named whole, ids
+told apart, time travel counts that agree while an agent writes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from scenes import make_app, make_demo_store, press, settle
+from textual.widgets import Static
+
+from session_tui.model import Event
+from session_tui.store import open_store
+from session_tui.widgets.event_view import EventView
+
+FIRST = "aa5d0b4b-df3c-49ba-a21e-c3e37a0365db"
+
+
+def run(main):
+    asyncio.run(main())
+
+
+def test_unreadable_files_are_named_whole(tmp_path):
+    store_path = make_demo_store(tmp_path / "store")
+    bad = store_path / "sessions" / "a-very-long-name-of-a-br-0123456789abcdef0123456789abcdef.json"
+    bad.write_bytes(b"{not json")
+
+    async def main():
+        app = make_app(store_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            problems = app.screen.query_one("#problems", Static)
+            assert problems.display
+            assert bad.name in str(problems.render()).replace("\n", "")
+            assert "1 file could not be read" in str(app.screen.query_one("#status", Static).render())
+
+    run(main)
+
+
+def test_time_travel_counts_agree_while_an_agent_appends(tmp_path):
+    store_path = make_demo_store(tmp_path / "store")
+
+    async def main():
+        app = make_app(store_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await press(pilot, "enter", "down", "down", "enter")  # event 2 of 32, opened
+            screen = app.screen
+            agent = open_store(store_path)
+            for n in range(3):
+                agent.append_event(FIRST, Event.new("agent-inv", "agent", f"late {n}"))
+            screen.action_reload()  # what the store poll does when it sees the change
+            await settle(pilot)
+            view_title = str(screen.query_one(EventView).query(Static).first().render())
+            tree_title = str(screen.query_one("#state-title", Static).render())
+            assert "Event 2 of 35" in view_title
+            assert "after event 2/35" in tree_title
+
+    run(main)
