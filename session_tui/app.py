@@ -29,6 +29,8 @@ class AppConfig:
     export_dir: Path | None = None  # where the export dialog proposes files (default: cwd)
     # A file to import, offered on start (`session-tui FILE` with a file that is not a store).
     pending_import: Path | None = None
+    # Where the theme is remembered (None: not at all, as in tests and screenshots).
+    settings: Path | None = None
 
 
 class SessionTuiApp(App[int]):
@@ -51,12 +53,29 @@ class SessionTuiApp(App[int]):
     def on_mount(self) -> None:
         from .screens.sessions import SessionsScreen
 
+        self._restore_theme()
+
         sessions = SessionsScreen()
         self.push_screen(sessions)
         if self.config.pending_import is not None:
             self.call_later(sessions.open_import, str(self.config.pending_import), True)
         if self.config.watch:
             self.set_interval(self.config.poll_interval, self.check_for_changes)
+
+    def _restore_theme(self) -> None:
+        if self.config.settings is None:
+            return
+        from .settings import load_settings
+
+        theme = load_settings(self.config.settings).get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme) -> None:
+        from .settings import save_setting
+
+        save_setting(self.config.settings, "theme", theme.name)
 
     # -- background work ---------------------------------------------------------------------
     def run_store(self, job: Callable[[], Any], done: Callable[[Any], None],
@@ -157,7 +176,7 @@ class SessionTuiApp(App[int]):
         for title, rows in getattr(screen, "HELP_EXTRA", []):
             sections.append((title, rows))
         sections.append(("Palette and themes", [("ctrl+p", "command palette: every action, "
-                                                  "themes (\"Change theme\"), screenshots")]))
+                                                  "themes (\"Theme\", remembered), screenshots")]))
         return sections
 
 

@@ -29,7 +29,7 @@ from .store import (
     open_store,
 )
 from .prefixes import AmbiguousPrefix, resolve
-from .text import cell_width, one_line, safe
+from .text import cell_width, one_line, plural, safe
 
 COMMANDS = ("list", "show", "set", "unset", "export", "import", "rewind", "undo", "check", "demo",
             "serve")
@@ -159,7 +159,7 @@ def cmd_export(store: Store, args) -> int:
         sys.stdout.buffer.write(data)
         return 0
     written = exporting.export(sessions, Path(args.output), args.format, overwrite=args.force)
-    _say(f"exported {len(sessions)} session(s) to {', '.join(str(p) for p in written)}")
+    _say(f"exported {plural(len(sessions), 'session')} to {', '.join(str(p) for p in written)}")
     return 0
 
 
@@ -201,7 +201,7 @@ def cmd_rewind(store: Store, args) -> int:
         _print_json(plan.to_json())
         return 0
     verb = "would remove" if args.dry_run else "removed"
-    _say(f"{verb} {plan.removed_events} event(s); state keys changed: "
+    _say(f"{verb} {plural(plan.removed_events, 'event')}; state keys changed: "
          f"{', '.join(plan.state_changes) or 'none'}")
     if plan.unrecorded:
         _say(f"earlier value not recorded (removed): {', '.join(plan.unrecorded)}")
@@ -216,7 +216,7 @@ def cmd_undo(store: Store, args) -> int:
     if args.json:
         _print_json(result.to_json())
     else:
-        _say(f"undid {result.undone}: {result.restored_events} event(s) back, "
+        _say(f"undid {result.undone}: {plural(result.restored_events, 'event')} back, "
              f"{result.removed_events} removed")
     return 0
 
@@ -391,11 +391,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_app(path: str | None, default_store: str | None = None) -> int:
-    from .app import build_app
+    from .app import AppConfig, build_app
+    from .settings import default_settings_path
     from .store import StoreError
 
     try:
-        app = build_app(path, default_store=default_store)
+        app = build_app(path, default_store=default_store, config=AppConfig(settings=default_settings_path()))
     except StoreError as exc:
         _say(f"session-tui: {_one_line(exc)}")
         return 1 if isinstance(exc, NotFound) else 2

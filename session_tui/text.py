@@ -29,7 +29,7 @@ import unicodedata
 from typing import Any
 
 __all__ = ["safe", "one_line", "short", "json_preview", "cell_width", "truncate_cells",
-           "middle_cut"]
+           "middle_cut", "plural"]
 
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎ "
@@ -144,6 +144,11 @@ def truncate_cells(text: str, width: int, ellipsis: str = ELLIPSIS) -> str:
         out.append(char)
         used += w
     return "".join(out) + ellipsis
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 event`, `3 events`, `0 events` (with thousands separators)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def middle_cut(text: str, width: int) -> str:

@@ -47,6 +47,8 @@ class RenameKeyDialog(Dialog["str | None"]):
 
     def on_mount(self) -> None:
         self._show_error("")
+        # The old name, selected: typing replaces it, an arrow key keeps it to change a part.
+        self.query_one("#rename-input", Input).select_all()
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#rename-error", Static)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..text import plural
+
 
 def default_export_name(app_name: str, session_id: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{app_name}-{session_id[:8]}").strip("_") or "session"
@@ -42,7 +44,7 @@ class ExportMixin:
             return exporting.export(sessions, request.path, request.format, request.overwrite)
 
         def done(paths: list[Path]) -> None:
-            self.notify(f"Exported {len(ids)} session(s) to {', '.join(str(p) for p in paths)}",
+            self.notify(f"Exported {plural(len(ids), 'session')} to {', '.join(str(p) for p in paths)}",
                         title="Exported", markup=False)
 
         self.app.run_store(job, done, group="export")

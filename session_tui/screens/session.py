@@ -21,7 +21,7 @@ from .. import pointer as jp
 from ..messages import StoreChanged
 from ..model import Session, state_after
 from ..store import NotFound, StaleError
-from ..text import one_line, safe
+from ..text import one_line, plural, safe
 from ..widgets.event_view import EventView
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
@@ -110,9 +110,10 @@ class SessionScreen(ExportMixin, Screen):
             return
         if self.event_index is None:
             tree.set_state(session.state)
-            title.update(f"State  ({len(session.state)} keys, live)")
+            title.update(f"State  ({plural(len(session.state), 'key')}, live)")
             self.query_one("#timeline-title", Static).update(
-                f"Timeline  ({len(session.events)} events, {len(session.invocation_ids())} invocations)")
+                f"Timeline  ({plural(len(session.events), 'event')}, "
+                f"{plural(len(session.invocation_ids()), 'invocation')})")
             return
         event = session.events[self.event_index]
         restored = state_after(session, self.event_index + 1)
@@ -329,7 +330,7 @@ class SessionScreen(ExportMixin, Screen):
                 if yes:
                     self._change(lambda rev: self.app.store.rewind(
                         self.session_id, invocation, before=before, expected_revision=rev),
-                        f"Rewound: {plan.removed_events} event(s) removed (u to undo)", revision)
+                        f"Rewound: {plural(plan.removed_events, 'event')} removed (u to undo)", revision)
 
             self.app.push_screen(RewindDialog(plan, invocation), confirmed)
 
@@ -342,7 +343,7 @@ class SessionScreen(ExportMixin, Screen):
             changed = self.app.changed_sessions
             if self.session_id in changed:
                 del changed[len(changed) - 1 - changed[::-1].index(self.session_id)]
-            self.notify(f"Undid {result.undone}: {result.restored_events} event(s) back, "
+            self.notify(f"Undid {result.undone}: {plural(result.restored_events, 'event')} back, "
                         f"{result.removed_events} removed", timeout=4)
             if result.undone == "import" and not self.app.store.__contains__(self.session_id):
                 self.app.pop_screen()
@@ -365,7 +366,7 @@ class SessionScreen(ExportMixin, Screen):
                 self.app.run_store(lambda: self.app.store.delete(self.session_id, revision), done)
 
         self.app.push_screen(ConfirmDialog("Delete session?", f"{safe(self.session_id)} and its "
-                                           f"{len(self.session.events) if self.session else 0} events. "
+                                           f"{plural(len(self.session.events) if self.session else 0, 'event')}. "
                                            "You can undo this (u).", confirm_label="Delete",
                                            danger=True), confirmed)
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..messages import StoreChanged
-from ..text import one_line
+from ..text import one_line, plural
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
 
@@ -175,7 +175,7 @@ class SessionsScreen(ExportMixin, Screen):
         self.app.push_screen(ConfirmDialog(
             "Delete session?",
             f"{row['app_name']} / {row['user_id']} / {session_id}\n"
-            f"{row['event_count']} events. You can undo this (u).",
+            f"{plural(row['event_count'], 'event')}. You can undo this (u).",
             confirm_label="Delete", danger=True), confirmed)
 
     def _deleted(self, session_id: str) -> None:
@@ -235,7 +235,7 @@ class SessionsScreen(ExportMixin, Screen):
             store = app.store
             if request.target == "beside":
                 store = open_store(request.beside_path, create=True)
-            say(f"Import: writing {len(sessions):,} session(s) into {store.path.name}…")
+            say(f"Import: writing {plural(len(sessions), 'session')} into {store.path.name}…")
             there = set(store.ids())  # to tell "in the store" from "twice in the file(s)"
             return store, sessions, store.import_sessions(sessions, request.on_conflict), there
 
@@ -256,7 +256,7 @@ class SessionsScreen(ExportMixin, Screen):
                         title="Nothing imported", severity="error", markup=False, timeout=10)
 
         self._importing = True
-        status.update(f"Import: reading {len(request.paths)} file(s)…")
+        status.update(f"Import: reading {plural(len(request.paths), 'file')}…")
         app.run_store(job, done, failed, group="import")
 
     # -- export ------------------------------------------------------------------------------

@@ -296,7 +296,12 @@ class SessionList(ScrollView, can_focus=True):
                 value = rows[i].get(field)
                 return value.casefold() if isinstance(value, str) else ""
 
-        self._sorted = sorted(range(len(rows)), key=key, reverse=self._reverse)
+        # Equal rows in a clear order, whichever way the column goes: newest update first, then
+        # by id (stable sorts: the last one decides, the earlier ones break its ties).
+        order = sorted(range(len(rows)), key=lambda i: str(rows[i].get("id")))
+        order.sort(key=lambda i: rows[i].get("updated_at") if isinstance(rows[i].get("updated_at"), str) else "",
+                   reverse=True)
+        self._sorted = sorted(order, key=key, reverse=self._reverse)
 
     def _haystack(self) -> list[str]:
         if self._haystacks is None:

@@ -113,7 +113,7 @@ def test_import_three_sessions_from_json_lines(tmp_path):
             assert "33 of 33 sessions" in str(app.screen.query_one("#status", Static).content)
 
     asyncio.run(main())
-    assert seen_during_import == ["Import: writing 3 session(s) into store…"]
+    assert seen_during_import == ["Import: writing 3 sessions into store…"]
     assert {"imp-1", "imp-2", "imp-3"} <= store_ids(store_path)
     assert open_store(store_path).get("imp-2").state == {"n": 2}
 

@@ -58,3 +58,17 @@ def test_name_with_control_characters_is_not_put_in_the_editor():
 def test_snapshot_rename_key(snap_compare):
     app = Host(lambda: RenameKeyDialog("seat", EXISTING))
     assert snap_compare(app, press=["backspace", *"meal", "enter"], terminal_size=(80, 24))
+
+
+def test_typing_replaces_the_preselected_old_name():
+    async def script(pilot, app):
+        await pilot.press("r", "o", "w", "enter")  # straight away, as a person types
+
+    assert run(rename(), script).results == ["row"]
+
+
+def test_an_arrow_keeps_the_old_name_to_change_a_part():
+    async def script(pilot, app):
+        await pilot.press("end", "_", "2", "enter")
+
+    assert run(rename(), script).results == ["seat_2"]
