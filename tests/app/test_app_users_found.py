@@ -55,3 +55,34 @@ def test_time_travel_counts_agree_while_an_agent_appends(tmp_path):
             assert "after event 2/35" in tree_title
 
     run(main)
+
+
+def test_the_theme_is_remembered_across_starts(tmp_path):
+    from session_tui.app import AppConfig, build_app
+
+    store_path = make_demo_store(tmp_path / "store")
+    settings = tmp_path / "config" / "settings.json"
+    config = AppConfig(watch=False, cursor_blink=False, settings=settings)
+
+    async def first():
+        app = build_app(store_path, config=config)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.theme != "nord"
+            await pilot.press("ctrl+p", *"theme")
+            await settle(pilot)
+            await pilot.press("enter", *"nord")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.theme == "nord"
+
+    async def second():
+        app = build_app(store_path, config=config)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.theme == "nord"
+
+    run(first)
+    assert settings.is_file()
+    run(second)
