@@ -5,13 +5,20 @@ under the lock, not from what this store object saw when it was opened."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import orjson
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from session_tui.model import Event, Session
 from session_tui.store import NothingToUndo, StoreError
 from session_tui.store.history import UndoRecord
-from storekit import add_event, export_bytes
+from storekit import Backend, add_event, export_bytes
 
 
 def agent_event(invocation: str, delta: dict) -> Event:
@@ -261,3 +268,91 @@ def test_a_stale_store_object_never_writes_an_index_without_newer_sessions(tmp_p
     listed = sorted(doc["id"] for doc in index["sessions"].values())
     assert listed == ["from-other", "from-stale", "imported"]
     assert sorted(stale.ids()) == listed
+
+
+# ------------------------------------------- a state machine: undo among another writer's appends
+
+KEYS = ("a", "b", "c")
+
+
+class UndoAmongAppends(RuleBasedStateMachine):
+    """Edits and rewinds (undoable) by one store object, appends by another (an agent), undos
+    in between: undo always reverts the newest recorded change and nothing else, never removes
+    an appended event, and the state always says what the events say."""
+
+    kind = "directory"
+
+    def __init__(self):
+        super().__init__()
+        self.folder = tempfile.mkdtemp()
+        self.backend = Backend(self.kind, Path(self.folder))
+        self.store = self.backend.open()
+        self.agent = self.backend.open()
+        self.store.create("app", "u", state={"a": 0}, session_id="s")
+        self.appended: set[str] = set()
+        self.changes: list[tuple] = []  # recorded changes, newest last
+
+    def teardown(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @rule(key=st.sampled_from(KEYS), value=st.integers(0, 2))
+    def edit(self, key, value):
+        before = len(self.store.get("s").events)
+        session = self.store.set_value("s", f"/{key}", value)
+        if len(session.events) > before:  # setting a key to its value records nothing
+            self.changes.append(("edit", session.events[-1].id))
+
+    @rule(key=st.sampled_from(KEYS), value=st.none() | st.integers(0, 2),
+          invocation=st.sampled_from(["inv1", "inv2"]))
+    def append(self, key, value, invocation):
+        session = self.agent.append_event("s", agent_event(invocation, {key: value}))
+        self.appended.add(session.events[-1].id)
+
+    @rule(pick=st.integers(0, 50), before=st.booleans())
+    def rewind(self, pick, before):
+        session = self.store.get("s")
+        invocations = session.invocation_ids()
+        if not invocations:
+            return
+        plan = self.store.rewind("s", invocations[pick % len(invocations)], before=before)
+        removed = event_ids(session)[plan.keep:]
+        removed_appends = self.appended & set(removed)  # a rewind may remove them; undo not
+        self.changes.append(("rewind", plan.keep, removed, removed_appends))
+        self.appended -= removed_appends
+
+    @rule(restart=st.booleans())
+    def undo(self, restart):
+        ids_before = event_ids(self.store.get("s"))
+        store = self.backend.open() if restart else self.store
+        if not self.changes:
+            with pytest.raises(NothingToUndo):
+                store.undo("s")
+            return
+        change = self.changes.pop()
+        result = store.undo("s")
+        assert result.undone == change[0]
+        ids = event_ids(self.store.get("s"))
+        if change[0] == "edit":
+            assert ids == [i for i in ids_before if i != change[1]]
+        else:
+            _, keep, removed, removed_appends = change
+            assert ids == ids_before[:keep] + removed + ids_before[keep:]
+            self.appended |= removed_appends
+        assert self.appended <= set(ids)
+
+    @invariant()
+    def appends_stay_and_state_follows_the_events(self):
+        session = self.backend.open().get("s")
+        assert self.appended <= set(event_ids(session))
+        assert session.state == replayed_state(session)
+
+
+class UndoAmongAppendsTinyFile(UndoAmongAppends):
+    kind = "tinyfile"
+
+
+TestUndoAmongAppendsDirectory = UndoAmongAppends.TestCase
+TestUndoAmongAppendsTinyFile = UndoAmongAppendsTinyFile.TestCase
+for _case in (TestUndoAmongAppendsDirectory, TestUndoAmongAppendsTinyFile):
+    _case.settings = settings(max_examples=12, stateful_step_count=25, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
