@@ -353,6 +353,6 @@ class UndoAmongAppendsTinyFile(UndoAmongAppends):
 
 TestUndoAmongAppendsDirectory = UndoAmongAppends.TestCase
 TestUndoAmongAppendsTinyFile = UndoAmongAppendsTinyFile.TestCase
-for _case in (TestUndoAmongAppendsDirectory, TestUndoAmongAppendsTinyFile):
-    _case.settings = settings(max_examples=12, stateful_step_count=25, deadline=None,
-                              suppress_health_check=[HealthCheck.too_slow])
+TestUndoAmongAppendsDirectory.settings = TestUndoAmongAppendsTinyFile.settings = settings(
+    max_examples=12, stateful_step_count=25, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow])
