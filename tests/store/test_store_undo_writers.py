@@ -356,3 +356,18 @@ TestUndoAmongAppendsTinyFile = UndoAmongAppendsTinyFile.TestCase
 TestUndoAmongAppendsDirectory.settings = TestUndoAmongAppendsTinyFile.settings = settings(
     max_examples=12, stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_cli_undo_refused_exits_2_with_one_line(backend, capsys):
+    from session_tui import cli
+
+    store = backend.open()
+    store.create("app", "u", state={"old": 1}, session_id="s")
+    store.delete("s")
+    backend.open().create("app", "u", state={"new": 1}, session_id="s")
+    snapshot = backend.snapshot()
+    capsys.readouterr()
+    assert cli.main(["--store", str(backend.path), "undo", "s"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "created again" in err and "'s'" in err
+    assert backend.snapshot() == snapshot
