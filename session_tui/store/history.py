@@ -26,12 +26,12 @@ from .errors import CorruptFile
 from .naming import file_name
 
 KINDS = ("edit", "rewind", "delete", "import")
+MAX_RECORDS = 50  # SPEC: at least the last 20 per session
 
 # How a session as it is now stands to a record's change (UndoRecord.standing):
 APPLIED = "applied"  # the version right after the change, perhaps with events appended since
 UNAPPLIED = "unapplied"  # the change never landed (a crash between the record and the change)
 DIVERGED = "diverged"  # changed otherwise since: rewound, replaced or re-created elsewhere
-MAX_RECORDS = 50  # SPEC: at least the last 20 per session
 
 
 @dataclass
