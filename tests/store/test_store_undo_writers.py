@@ -354,7 +354,7 @@ class UndoAmongAppendsTinyFile(UndoAmongAppends):
 TestUndoAmongAppendsDirectory = UndoAmongAppends.TestCase
 TestUndoAmongAppendsTinyFile = UndoAmongAppendsTinyFile.TestCase
 TestUndoAmongAppendsDirectory.settings = TestUndoAmongAppendsTinyFile.settings = settings(
-    max_examples=12, stateful_step_count=25, deadline=None,
+    max_examples=10, stateful_step_count=20, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 
 
