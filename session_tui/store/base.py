@@ -29,7 +29,7 @@ from ..model import (
     state_changes,
 )
 from .errors import NotFound, NothingToUndo, StaleError, StoreError
-from .history import History, UndoRecord
+from .history import DIVERGED, UNAPPLIED, History, UndoRecord
 
 EDIT_AUTHOR = "session-tui"
 CONFLICT_POLICIES = ("skip", "replace", "keep-both")
@@ -204,9 +204,14 @@ class Store:
         report = ImportReport()
         with self.lock():
             writes: list[Session] = []
-            histories: dict[str, list[UndoRecord]] = {}
-            taken = set(self.ids())
+            replaced: dict[str, Session] = {}  # id -> the version an import replaces
             pending: dict[str, int] = {}  # id -> its place in `writes`
+
+            def taken(session_id: str) -> bool:
+                # Asked of the store as it is now, under the lock: another process may have
+                # created the session since this store object last looked.
+                return session_id in pending or self._exists(session_id)
+
             for incoming in sessions:
                 # Not copied (imports are big, and a copy cost more than the write): only a
                 # newcomer that is renamed is copied before it is changed.
@@ -219,18 +224,16 @@ class Store:
                     if on_conflict == "replace":
                         writes[pending[incoming.id]] = incoming
                         continue
-                if incoming.id not in taken and incoming.id not in pending:
+                if not taken(incoming.id):
                     report.added.append(incoming.id)
                 elif on_conflict == "skip":
                     report.skipped.append(incoming.id)
                     continue
                 elif on_conflict == "replace":
-                    current = self._load(incoming.id)
-                    record = UndoRecord.between("import", current, [])
-                    histories[incoming.id] = self.history.load(incoming.id) + [record]
+                    replaced[incoming.id] = self._load(incoming.id)
                     report.replaced.append(incoming.id)
                 else:
-                    new_id = _free_id(incoming.id, taken | set(pending))
+                    new_id = _free_id(incoming.id, taken)
                     incoming = incoming.copy()
                     incoming.extra.setdefault("original_id", incoming.id)
                     report.renamed[incoming.id] = new_id
@@ -238,6 +241,12 @@ class Store:
                 # A new session gets no undo record: undoing it would delete it, unrecoverably.
                 pending[incoming.id] = len(writes)
                 writes.append(incoming)
+            # Recorded against what finally replaces each session (a later duplicate may have
+            # taken the place of an earlier one).
+            histories = {
+                session_id: self.history.load(session_id) + [UndoRecord.between(
+                    "import", current, writes[pending[session_id]].events)]
+                for session_id, current in replaced.items()}
             if writes:
                 self._write(writes, [], histories)
         return report
@@ -356,24 +365,36 @@ class Store:
 
     def undo(self, session_id: str) -> UndoResult:
         """Put back the version before the session's last change (edit, rewind, delete,
-        import), exactly, `updated_at` included."""
+        import), keeping the events an agent appended since (with their state). With none
+        appended, the previous version exactly, `updated_at` included. Refused (StoreError,
+        nothing changed) where it cannot be done exactly."""
         with self.lock():
             records = self.history.load(session_id)
             current = self._load(session_id) if self._exists(session_id) else None
             # A record whose change never landed (a crash between the two writes) is dropped.
-            while records and current is not None and records[-1].before_revision == current.revision:
+            while records and records[-1].standing(current) == UNAPPLIED:
                 records.pop()
             if not records:
                 if current is None and not self.history.path(session_id).exists():
                     raise NotFound(f"no session {session_id!r}")
                 raise NothingToUndo(f"session {session_id!r}: nothing to undo")
             record = records.pop()
+            _refuse_undo_unless_exact(session_id, record, current)
             restored = record.restore(current)
-            keep = record.keep if current is not None else 0
+            appended = record.appended_since(current)
+            if appended and restored is not None and current is not None:
+                # A new version, not an old one: it changed now.
+                restored.updated_at = _later(now_iso(), current.updated_at)
+            if current is None:
+                removed = 0
+            elif record.after_count is None:
+                removed = len(current.events) - record.keep
+            else:
+                removed = record.after_count - record.keep
             result = UndoResult(
                 session_id, record.kind,
                 restored_events=len(record.tail),
-                removed_events=(len(current.events) - keep) if current is not None else 0,
+                removed_events=removed,
                 state_changes=state_changes(current.state if current else {},
                                             restored.state if restored else {}))
             if restored is None:
@@ -381,6 +402,30 @@ class Store:
             else:
                 self._write([restored], [], {session_id: records})
             return result
+
+
+def _refuse_undo_unless_exact(session_id: str, record: UndoRecord, current: Session | None) -> None:
+    """Raise StoreError (one line, the reason) where undoing `record` would lose or
+    misrepresent another writer's work."""
+    what = f"session {session_id!r}"
+    standing = record.standing(current)
+    if standing == DIVERGED:
+        if current is None:
+            raise StoreError(f"cannot undo the {record.kind} of {what}: the session was removed "
+                             "since, outside session-tui; nothing changed")
+        if record.kind == "delete":
+            raise StoreError(f"cannot undo the delete of {what}: it was created again since, "
+                             "and undoing would overwrite it; nothing changed")
+        raise StoreError(f"cannot undo the {record.kind} of {what}: the session was rewound or "
+                         f"replaced since, outside session-tui (the events that {record.kind} "
+                         "left are gone); nothing changed")
+    appended = record.appended_since(current)
+    if record.kind == "import" and appended:
+        # The appended events followed the imported ones (a reply after its call): put on the
+        # version the import replaced, they would tell a story that never happened.
+        raise StoreError(f"cannot undo the import of {what}: {len(appended)} event(s) were "
+                         "appended to the imported version since, and would end up on the "
+                         "version it replaced; nothing changed")
 
 
 class _NoChange:
@@ -406,8 +451,8 @@ def _later(now: str, previous: str) -> str:
         return now
 
 
-def _free_id(session_id: str, taken: set[str]) -> str:
+def _free_id(session_id: str, taken: Callable[[str], bool]) -> str:
     n = 2
-    while f"{session_id}~{n}" in taken:
+    while taken(f"{session_id}~{n}"):
         n += 1
     return f"{session_id}~{n}"

@@ -242,6 +242,10 @@ class DirectoryStore(Store):
         if not self.loaded:
             self.load()  # the index is rewritten below: it must be whole first
         with self.lock():
+            if self._stat_marks() != self._seen:
+                # Another process changed the store since this object looked: the index written
+                # below must keep the sessions it added.
+                self._refresh(rebuild=False)
             for name in (file_name(s.id) for s in sessions):
                 if name in self._broken:
                     raise CorruptFile(f"{self.sessions_dir / name}: {self._broken[name]}; "

@@ -4,6 +4,11 @@ A record holds what is needed to put back the version before a change exactly: t
 fields except events, how many of its events are still the leading events of the version after
 the change (`keep`), and its events after those (`tail`). A rewind's record is small (the removed
 events), an edit's is tiny (no events), a delete's holds the whole session.
+
+It also says how many events the version right after the change had and the id of its last one,
+so that undo can tell the change's own events from those an agent appended since (which undo
+keeps), and a session rewound or replaced since (where undo is refused). Records written before
+those two fields existed are read as they always were.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from .naming import file_name
 KINDS = ("edit", "rewind", "delete", "import")
 MAX_RECORDS = 50  # SPEC: at least the last 20 per session
 
+# How a session as it is now stands to a record's change (UndoRecord.standing):
+APPLIED = "applied"  # the version right after the change, perhaps with events appended since
+UNAPPLIED = "unapplied"  # the change never landed (a crash between the record and the change)
+DIVERGED = "diverged"  # changed otherwise since: rewound, replaced or re-created elsewhere
+
 
 @dataclass
 class UndoRecord:
@@ -31,6 +41,8 @@ class UndoRecord:
     before_revision: str | None  # revision of the previous version; matching it means "never applied"
     keep: int
     tail: list[dict[str, Any]]
+    after_count: int | None = None  # events right after the change (None: an older record)
+    after_last: str | None = None  # the id of the last of them
 
     @classmethod
     def between(cls, kind: str, before: Session | None, after_events: list[Event]) -> "UndoRecord":
@@ -48,25 +60,72 @@ class UndoRecord:
         finally:
             before.events = events
         del meta["events"]
-        return cls(kind, meta, before.revision, keep, [e.export() for e in before.events[keep:]])
+        return cls(kind, meta, before.revision, keep, [e.export() for e in before.events[keep:]],
+                   len(after_events), after_events[-1].id if after_events else None)
+
+    def standing(self, current: Session | None) -> str:
+        """APPLIED, UNAPPLIED or DIVERGED: see above. Only appends change a session without an
+        undo record of ours, so a session that has the change's events followed by others is
+        the change plus appends; one that has the events the change removed, or lacks the
+        event it added, never saw it."""
+        if current is None:
+            return APPLIED if self.kind == "delete" else DIVERGED
+        if current.revision == self.before_revision:
+            return UNAPPLIED
+        ids = [e.id for e in current.events]
+        if self.kind == "delete":  # the session exists again
+            same = self.before is not None and current.created_at == self.before.get("created_at")
+            return UNAPPLIED if same and self._tail_follows(ids) else DIVERGED
+        if self.after_count is None:
+            return APPLIED  # an older record: undone as it always was
+        after_holds = len(ids) >= self.after_count and (
+            self.after_count == 0 or ids[self.after_count - 1] == self.after_last)
+        # Never landed, then appended to (the revision moved, so something was written): the
+        # events the change would have removed are still in place, and more follow them.
+        before_holds = self._tail_follows(ids) and len(ids) > self.keep + len(self.tail)
+        # Both hold when the change only removed events (a rewind): then the removed events,
+        # still in place, say it never landed.
+        if before_holds and (not after_holds or len(self.tail) > self.after_count - self.keep):
+            return UNAPPLIED
+        return APPLIED if after_holds else DIVERGED
+
+    def _tail_follows(self, ids: list[str]) -> bool:
+        """Do the events the change removed still follow the ones it kept?"""
+        return len(ids) >= self.keep and ids[self.keep:self.keep + len(self.tail)] == [
+            e.get("id") if isinstance(e, dict) else None for e in self.tail]
+
+    def appended_since(self, current: Session | None) -> list[Event]:
+        """Events added after the change (by an agent): undo keeps them. For an APPLIED
+        record; an older record knows of none."""
+        if current is None or self.after_count is None:
+            return []
+        return current.events[self.after_count:]
 
     def restore(self, current: Session | None) -> Session | None:
-        """The version before the change, given the session as it is now (None: absent)."""
+        """The version before the change, given the session as it is now (None: absent), with
+        the events appended since the change after its own, their state_deltas applied in
+        order. With none appended, exactly the previous version."""
         if self.before is None:
             return None
         kept = current.events[: self.keep] if current is not None else []
+        appended = self.appended_since(current)
         value = deep_copy(self.before)
-        value["events"] = [e.export() for e in kept] + deep_copy(self.tail)
-        return Session.from_json(value)
+        value["events"] = ([e.export() for e in kept] + deep_copy(self.tail)
+                           + [e.export() for e in appended])
+        restored = Session.from_json(value)
+        for event in restored.events[len(restored.events) - len(appended):]:
+            restored.apply_delta(event.actions.state_delta)
+        return restored
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "before": self.before, "before_revision": self.before_revision,
-                "keep": self.keep, "tail": self.tail}
+                "keep": self.keep, "tail": self.tail, "after_count": self.after_count,
+                "after_last": self.after_last}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> "UndoRecord":
         return cls(value["kind"], value["before"], value.get("before_revision"), value["keep"],
-                   value["tail"])
+                   value["tail"], value.get("after_count"), value.get("after_last"))
 
 
 class History:
