@@ -163,25 +163,28 @@ class SessionTuiApp(App[int]):
 
 def build_app(path: str | os.PathLike | None = None, *, store: Store | None = None,
               config: AppConfig | None = None,
-              default_store: Store | str | os.PathLike | None = None) -> SessionTuiApp:
+              default_store: Store | str | os.PathLike | None = None,
+              read_only: bool = False) -> SessionTuiApp:
     """The one way to make the app. Raises StoreError (one line) when PATH cannot be used.
 
     A PATH that is a file of sessions to import rather than a store (ADK SQLite or JSON, session
     JSON or JSON Lines: recognised by content) opens the default store (`default_store`, else
-    $SESSION_TUI_STORE or the per-user folder) and offers to import the file on start."""
+    $SESSION_TUI_STORE or the per-user folder) and offers to import the file on start.
+    `read_only`: open the store read-only (a store that cannot be written opens so anyway)."""
     from .formats import reading
 
     if store is None:
         # Opening is checked here (one line on stderr if PATH is unusable); bringing a big
         # store's index up to date happens in a worker, with progress (SessionsScreen).
         try:
-            store = open_store(path, create=False, load=False)
+            store = open_store(path, create=False, load=False, read_only=read_only)
         except (NotAStore, CorruptFile):
             if path is None or reading.importable_kind(Path(path)) is None:
                 raise
             if isinstance(default_store, Store):
                 store = default_store
             else:
-                store = open_store(default_store, create=True, load=False)
+                store = open_store(default_store, create=not read_only, load=False,
+                                   read_only=read_only)
             config = replace(config or AppConfig(), pending_import=Path(path))
     return SessionTuiApp(store, config)
