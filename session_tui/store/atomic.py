@@ -9,6 +9,7 @@ the new one, never a mix. Callers hold the store's lock around read-modify-write
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import secrets
@@ -205,6 +206,11 @@ def write_problem(paths) -> str | None:
             read_only_fs = False
         return f"{path}: read-only ({'read-only file system' if read_only_fs else 'no write permission'})"
     return None
+
+
+def denied(exc: OSError) -> bool:
+    """A write refused for good (permissions, a read-only file system), not for lack of room."""
+    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 def lock_problem(lock) -> str | None:

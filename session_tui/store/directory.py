@@ -24,6 +24,7 @@ from ..model import Session, SessionFormatError
 from .atomic import (
     AtomicOrjsonStorage,
     cannot_write,
+    denied,
     file_sig,
     fsync_dir,
     gc_paused,
@@ -147,6 +148,8 @@ class DirectoryStore(Store):
             try:
                 self._file_lock.acquire()
             except OSError as exc:
+                if not denied(exc):
+                    raise cannot_write(exc, self._file_lock.lock_file) from None
                 raise ReadOnlyStore(f"{self._file_lock.lock_file}: read-only (cannot take the "
                                     f"lock: {exc.strerror or exc})") from None
             try:

@@ -22,6 +22,7 @@ from ..model import Session, SessionFormatError
 from .atomic import (
     TMP_MARK,
     cannot_write,
+    denied,
     file_sig,
     gc_paused,
     is_temp,
@@ -109,6 +110,8 @@ class TinyFileStore(Store):
                     self._file_lock = FileLock(str(lock_path), thread_local=False)
                 self._file_lock.acquire()
             except OSError as exc:
+                if not denied(exc):
+                    raise cannot_write(exc, lock_path) from None
                 self.read_only = True
                 self.read_only_reason = f"{lock_path}: read-only (cannot take the lock: {exc.strerror or exc})"
                 raise ReadOnlyStore(f"{self.read_only_reason}: nothing can be changed") from None
