@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .store import CorruptFile, NotAStore, Store, StoreError, open_store
+from .store import CorruptFile, NotAStore, ReadOnlyStore, Store, StoreError, open_store
 
 
 @dataclass
@@ -88,6 +88,25 @@ class SessionTuiApp(App[int]):
         self.sub_title = store.path.name
         self.changed_sessions.clear()  # ids of the other store: `u` must not undo them here
         old.close()
+        self.show_read_only()
+
+    # -- a read-only store -------------------------------------------------------------------
+    def show_read_only(self) -> None:
+        """Every screen's banner follows the store (a TinyDB file may turn out read-only only
+        when its first change cannot take the lock)."""
+        from .widgets.read_only_banner import ReadOnlyBanner
+
+        for screen in self.screen_stack:
+            for banner in screen.query(ReadOnlyBanner):
+                banner.show_store(self.store)
+
+    def refuse_if_read_only(self) -> bool:
+        """Say why a change cannot be made, instead of trying it: True when refused."""
+        if not self.store.read_only:
+            return False
+        self.notify(f"{self.store.read_only_reason}: nothing can be changed", title="Read-only",
+                    severity="warning", timeout=6)
+        return True
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -101,6 +120,8 @@ class SessionTuiApp(App[int]):
                        timeout=timeout, markup=False)
 
     def report_error(self, exc: Exception) -> None:
+        if isinstance(exc, ReadOnlyStore):
+            self.show_read_only()
         self.notify(" ".join(str(exc).split()) or type(exc).__name__, title="Not done",
                     severity="error", markup=False, timeout=8)
 
