@@ -199,8 +199,8 @@ class DirectoryStore(Store):
         broken: dict[str, str] = {}
         to_read: list[tuple[str, list[int]]] = []
         # (A read-only store may have no sessions/ folder yet: it is empty.)
-        listing = os.scandir(self.sessions_dir) if self.sessions_dir.is_dir() else contextlib.nullcontext(())
-        with listing as entries:
+        has_sessions = self.sessions_dir.is_dir()
+        with os.scandir(self.sessions_dir) if has_sessions else contextlib.nullcontext(()) as entries:
             for entry in entries:
                 if not is_session_file(entry.name):
                     continue

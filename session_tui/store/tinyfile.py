@@ -113,7 +113,8 @@ class TinyFileStore(Store):
                 if not denied(exc):
                     raise cannot_write(exc, lock_path) from None
                 self.read_only = True
-                self.read_only_reason = f"{lock_path}: read-only (cannot take the lock: {exc.strerror or exc})"
+                self.read_only_reason = (f"{lock_path}: read-only (cannot take the lock: "
+                                         f"{exc.strerror or exc})")
                 raise ReadOnlyStore(f"{self.read_only_reason}: nothing can be changed") from None
             try:
                 yield

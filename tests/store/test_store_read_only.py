@@ -171,8 +171,9 @@ def unprivileged(tmp_path) -> list[str]:
     prefix = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"]
     locked = tmp_path / "probe"
     locked.mkdir(mode=0o555)
-    probe = subprocess.run(prefix + [sys.executable, "-c", "import os, sys; print(os.access(sys.argv[1], os.W_OK))",
-                                     str(locked)], capture_output=True, text=True, timeout=30)
+    can_write = "import os, sys; print(os.access(sys.argv[1], os.W_OK))"
+    probe = subprocess.run(prefix + [sys.executable, "-c", can_write, str(locked)],
+                           capture_output=True, text=True, timeout=30)
     if probe.returncode != 0 or probe.stdout.strip() != "False":
         pytest.skip(f"setpriv cannot drop root's capabilities here: {probe.stderr.strip()[:200]}")
     return prefix
