@@ -1,13 +1,16 @@
 """A full disk (ENOSPC, simulated in-process at every write call of a change, see faultkit):
 the change fails with a one-line StoreError naming the file, nothing of it remains (the store's
 bytes and the undo history are as before), and once space is freed undo still undoes the last
-real change. Both backends; the CLI says it in one line with exit 2."""
+real change. Both backends; the CLI says it in one line with exit 2, on a simulated and on a
+real full disk (a 512 KiB tmpfs, where the test may mount one)."""
 
 from __future__ import annotations
 
 import copy
 import errno
+import os
 import shutil
+import subprocess
 
 import pytest
 from faultkit import Faults, count_calls
@@ -162,3 +165,52 @@ def test_a_failed_journaled_import_leaves_no_staging_files(tmp_path):
             store.import_sessions([incoming("n1", {}), incoming("n2", {})])
     assert not (backend.path / "staging").exists()
     assert tree_hashes(backend.root) == before
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real 512 KiB file system (tmpfs), where the test can mount one (root); else skip."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True, timeout=30)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()[:200]}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, timeout=30)
+
+
+def fill(folder) -> object:
+    """Fill the file system `folder` is on; returns the filler file (delete it to free space)."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+    return filler
+
+
+@pytest.mark.parametrize("kind", ["directory", "tinyfile"])
+def test_a_real_full_disk_through_the_cli(kind, tiny_disk):
+    backend, before_last = make_store(kind, tiny_disk / "store")
+    filler = fill(tiny_disk)
+    before = tree_hashes(backend.root)
+    cli = "import sys; from session_tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    result = run_python(cli, "--store", backend.path, "set", "s", "/x", "5", timeout=60)
+    err = result.stderr
+    assert result.returncode == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"{backend.root}" in err and "cannot write: No space left on device" in err, err
+    assert tree_hashes(backend.root) == before
+    filler.unlink()  # space freed: undo undoes the last real change
+    result = run_python(cli, "--store", backend.path, "undo", "s", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert backend.open().get("s").state == before_last
