@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .store import CorruptFile, NotAStore, Store, StoreError, open_store
+from .store import CorruptFile, NotAStore, ReadOnlyStore, Store, StoreError, open_store
 
 
 @dataclass
@@ -107,6 +107,25 @@ class SessionTuiApp(App[int]):
         self.sub_title = store.path.name
         self.changed_sessions.clear()  # ids of the other store: `u` must not undo them here
         old.close()
+        self.show_read_only()
+
+    # -- a read-only store -------------------------------------------------------------------
+    def show_read_only(self) -> None:
+        """Every screen's banner follows the store (a TinyDB file may turn out read-only only
+        when its first change cannot take the lock)."""
+        from .widgets.read_only_banner import ReadOnlyBanner
+
+        for screen in self.screen_stack:
+            for banner in screen.query(ReadOnlyBanner):
+                banner.show_store(self.store)
+
+    def refuse_if_read_only(self) -> bool:
+        """Say why a change cannot be made, instead of trying it: True when refused."""
+        if not self.store.read_only:
+            return False
+        self.notify(f"{self.store.read_only_reason}: nothing can be changed", title="Read-only",
+                    severity="warning", timeout=6)
+        return True
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -120,6 +139,8 @@ class SessionTuiApp(App[int]):
                        timeout=timeout, markup=False)
 
     def report_error(self, exc: Exception) -> None:
+        if isinstance(exc, ReadOnlyStore):
+            self.show_read_only()
         self.notify(" ".join(str(exc).split()) or type(exc).__name__, title="Not done",
                     severity="error", markup=False, timeout=8)
 
@@ -182,19 +203,21 @@ class SessionTuiApp(App[int]):
 
 def build_app(path: str | os.PathLike | None = None, *, store: Store | None = None,
               config: AppConfig | None = None,
-              default_store: Store | str | os.PathLike | None = None) -> SessionTuiApp:
+              default_store: Store | str | os.PathLike | None = None,
+              read_only: bool = False) -> SessionTuiApp:
     """The one way to make the app. Raises StoreError (one line) when PATH cannot be used.
 
     A PATH that is a file of sessions to import rather than a store (ADK SQLite or JSON, session
     JSON or JSON Lines: recognised by content) opens the default store (`default_store`, else
-    $SESSION_TUI_STORE or the per-user folder) and offers to import the file on start."""
+    $SESSION_TUI_STORE or the per-user folder) and offers to import the file on start.
+    `read_only`: open the store read-only (a store that cannot be written opens so anyway)."""
     from .formats import reading
 
     if store is None:
         # Opening is checked here (one line on stderr if PATH is unusable); bringing a big
         # store's index up to date happens in a worker, with progress (SessionsScreen).
         try:
-            store = open_store(path, create=False, load=False)
+            store = open_store(path, create=False, load=False, read_only=read_only)
         except (NotAStore, CorruptFile):
             if path is None:
                 raise
@@ -204,6 +227,7 @@ def build_app(path: str | os.PathLike | None = None, *, store: Store | None = No
             if isinstance(default_store, Store):
                 store = default_store
             else:
-                store = open_store(default_store, create=True, load=False)
+                store = open_store(default_store, create=not read_only, load=False,
+                                   read_only=read_only)
             config = replace(config or AppConfig(), pending_import=Path(path))
     return SessionTuiApp(store, config)

@@ -259,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="store folder or TinyDB file (default: $SESSION_TUI_STORE, else "
                              f"{default_store_path()})")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--read-only", action="store_true",
+                        help="open the store read-only: reading works, every change is refused "
+                             "(a store that cannot be written opens so by itself)")
     parser.add_argument("--version", action="version", version="session-tui 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -365,14 +368,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command is None:
         # `session-tui --store S FILE`: FILE to import offers S as the store to import into.
-        return _run_app(app_path or args.store, args.store if app_path else None)
+        return _run_app(app_path or args.store, args.store if app_path else None, args.read_only)
     try:
         creating = args.command in ("demo", "import")
         if args.command == "import":
             # Read (and so validate) the input before the store is opened or created: bad
             # input changes nothing, not even by creating an empty store folder.
             args.sessions = read_imports(args.files)
-        store = open_store(args.store, create=creating)
+        store = open_store(args.store, create=creating and not args.read_only,
+                           read_only=args.read_only)
         _resolve_ids(store, args)
         return HANDLERS[args.command](store, args)
     except (NotFound, jp.PointerNotFound) as exc:
@@ -390,13 +394,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _run_app(path: str | None, default_store: str | None = None) -> int:
+def _run_app(path: str | None, default_store: str | None = None, read_only: bool = False) -> int:
     from .app import AppConfig, build_app
     from .settings import default_settings_path
     from .store import StoreError
 
     try:
-        app = build_app(path, default_store=default_store, config=AppConfig(settings=default_settings_path()))
+        app = build_app(path, default_store=default_store, read_only=read_only,
+                        config=AppConfig(settings=default_settings_path()))
     except StoreError as exc:
         _say(f"session-tui: {_one_line(exc)}")
         return 1 if isinstance(exc, NotFound) else 2

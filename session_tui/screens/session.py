@@ -23,6 +23,7 @@ from ..model import Session, state_after
 from ..store import NotFound, StaleError
 from ..text import one_line, plural, safe
 from ..widgets.event_view import EventView
+from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
@@ -63,6 +64,7 @@ class SessionScreen(ExportMixin, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ReadOnlyBanner()
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Static(id="state-title", markup=False)
@@ -75,6 +77,7 @@ class SessionScreen(ExportMixin, Screen):
 
     def on_mount(self) -> None:
         self.query_one(EventView).display = False
+        self.query_one(ReadOnlyBanner).show_store(self.app.store)
         self.query_one(Timeline).focus()
         self.load()
 
@@ -217,6 +220,8 @@ class SessionScreen(ExportMixin, Screen):
     def action_edit(self) -> None:
         from ..dialogs.edit_value import EditValueDialog
 
+        if self.app.refuse_if_read_only():
+            return
         cursor = self._cursor()
         if cursor is None or not cursor[0]:
             self.notify("Pick a value in the state tree", severity="warning")
@@ -236,6 +241,8 @@ class SessionScreen(ExportMixin, Screen):
     def action_add(self) -> None:
         from ..dialogs.edit_value import EditValueDialog
 
+        if self.app.refuse_if_read_only():
+            return
         cursor = self._cursor()
         path, value = cursor if cursor is not None else ((), None)
         # Add inside the object/array under the cursor, else beside the cursor's key.
@@ -268,6 +275,8 @@ class SessionScreen(ExportMixin, Screen):
     def action_rename(self) -> None:
         from ..dialogs.rename_key import RenameKeyDialog
 
+        if self.app.refuse_if_read_only():
+            return
         cursor = self._cursor()
         if cursor is None or not cursor[0] or not isinstance(cursor[0][-1], str):
             self.notify("Pick an object key to rename", severity="warning")
@@ -287,6 +296,8 @@ class SessionScreen(ExportMixin, Screen):
     def action_delete_key(self) -> None:
         from ..dialogs.confirm import ConfirmDialog
 
+        if self.app.refuse_if_read_only():
+            return
         cursor = self._cursor()
         if cursor is None or not cursor[0]:
             return
@@ -319,6 +330,8 @@ class SessionScreen(ExportMixin, Screen):
     def _rewind(self, before: bool) -> None:
         from ..dialogs.rewind import RewindDialog
 
+        if self.app.refuse_if_read_only():
+            return
         invocation = self.query_one(Timeline).current_invocation
         if invocation is None or self.session is None:
             self.notify("Move the timeline cursor to an invocation first", severity="warning")
@@ -338,6 +351,8 @@ class SessionScreen(ExportMixin, Screen):
                            preview, group="preview")
 
     def action_undo(self) -> None:
+        if self.app.refuse_if_read_only():
+            return
         def done(result) -> None:
             # That change of this run is undone: `u` on the list must not undo one more.
             changed = self.app.changed_sessions
@@ -355,6 +370,8 @@ class SessionScreen(ExportMixin, Screen):
     def action_delete_session(self) -> None:
         from ..dialogs.confirm import ConfirmDialog
 
+        if self.app.refuse_if_read_only():
+            return
         def confirmed(yes: bool | None) -> None:
             if yes:
                 def done(_: Any) -> None:

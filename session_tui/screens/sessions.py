@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ..messages import StoreChanged
 from ..text import one_line, plural
+from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
 
@@ -41,6 +42,7 @@ class SessionsScreen(ExportMixin, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ReadOnlyBanner()
         yield Input(placeholder="Filter: app, user, id or text in state   (/ to focus, ↓ to the list)",
                     id="filter", compact=True)
         yield SessionList(id="sessions")
@@ -50,6 +52,7 @@ class SessionsScreen(ExportMixin, Screen):
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = self.app.cursor_blink
+        self.query_one(ReadOnlyBanner).show_store(self.app.store)
         self.reload()
         self.query_one(SessionList).focus()
 
@@ -70,6 +73,7 @@ class SessionsScreen(ExportMixin, Screen):
         self.app.run_store(job, lambda rows: self._show_rows(rows, select), group="list")
 
     def _show_rows(self, rows: list[dict], select: str | None = None) -> None:
+        self.query_one(ReadOnlyBanner).show_store(self.app.store)
         session_list = self.query_one(SessionList)
         session_list.set_rows(rows)
         if select is not None:
@@ -163,7 +167,7 @@ class SessionsScreen(ExportMixin, Screen):
         from ..dialogs.confirm import ConfirmDialog
 
         row = self.query_one(SessionList).selected_row
-        if row is None:
+        if row is None or self.app.refuse_if_read_only():
             return
         session_id = row["id"]
 
@@ -185,6 +189,8 @@ class SessionsScreen(ExportMixin, Screen):
 
     def action_undo(self) -> None:
         """Undo the newest change made in this run of the app (any session)."""
+        if self.app.refuse_if_read_only():
+            return
         if not self.app.changed_sessions:
             self.notify("Nothing to undo in this run. Open a session to undo its changes.",
                         severity="warning")
@@ -208,6 +214,9 @@ class SessionsScreen(ExportMixin, Screen):
 
         if self._importing:
             self.notify("An import is running: wait for it to finish", severity="warning")
+            return
+        # (A file given on start may still go into a new store beside it: the dialog offers it.)
+        if not target_choices and self.app.refuse_if_read_only():
             return
         label = f"the store {shown_path(self.app.store.path)}"
         self.app.push_screen(ImportDialog(default_path, target_choices=target_choices,

@@ -15,12 +15,20 @@ from .base import (
     plan_rewind,
 )
 from .directory import DirectoryStore
-from .errors import CorruptFile, NotAStore, NotFound, NothingToUndo, StaleError, StoreError
+from .errors import (
+    CorruptFile,
+    NotAStore,
+    NotFound,
+    NothingToUndo,
+    ReadOnlyStore,
+    StaleError,
+    StoreError,
+)
 from .tinyfile import TinyFileStore
 
 __all__ = [
     "CONFLICT_POLICIES", "CheckReport", "CorruptFile", "DirectoryStore", "ImportReport",
-    "NotAStore", "NotFound", "NothingToUndo", "RewindPlan", "StaleError", "Store", "StoreError",
+    "NotAStore", "NotFound", "NothingToUndo", "ReadOnlyStore", "RewindPlan", "StaleError", "Store", "StoreError",
     "TinyFileStore", "UndoResult", "default_store_path", "open_store", "plan_rewind",
 ]
 
@@ -36,20 +44,22 @@ def default_store_path() -> Path:
 
 
 def open_store(path: str | os.PathLike | None = None, create: bool = False,
-               load: bool = True) -> Store:
+               load: bool = True, read_only: bool = False) -> Store:
     """Open a store folder or a TinyDB file of sessions. A missing path is NotFound unless
     `create` (then a new store folder); the default store is always created. `load=False`
     leaves bringing a store folder's index up to date to `store.load(progress)` (the app does
-    it in a worker)."""
+    it in a worker). A store that cannot be written opens read-only (`store.read_only`, with
+    `store.read_only_reason`); `read_only=True` opens a writable one so, and never creates."""
     if path is None:
-        return DirectoryStore(default_store_path(), create=True, load=load)
+        return DirectoryStore(default_store_path(), create=not read_only, load=load,
+                              read_only=read_only)
     path = Path(path).expanduser()
     if path.is_dir():
-        return DirectoryStore(path, create=False, load=load)
+        return DirectoryStore(path, create=False, load=load, read_only=read_only)
     if path.is_file():
-        return TinyFileStore(path)
+        return TinyFileStore(path, read_only=read_only)
     if path.exists():
         raise NotAStore(f"{path}: neither a folder nor a file")
-    if not create:
+    if not create or read_only:
         raise NotFound(f"{path}: no such store")
     return DirectoryStore(path, create=True, load=load)

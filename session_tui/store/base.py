@@ -28,7 +28,7 @@ from ..model import (
     restore_state,
     state_changes,
 )
-from .errors import NotFound, NothingToUndo, StaleError, StoreError
+from .errors import NotFound, NothingToUndo, ReadOnlyStore, StaleError, StoreError
 from .history import DIVERGED, UNAPPLIED, History, UndoRecord
 
 EDIT_AUTHOR = "session-tui"
@@ -124,6 +124,15 @@ class Store:
     path: Path
     history: History
     loaded: bool = True  # see DirectoryStore.load
+    # A store that cannot be written (or was opened with read_only=True) is read, never changed.
+    read_only: bool = False
+    read_only_reason: str | None = None  # one line: "<path>: read-only (no write permission)"
+
+    def _check_writable(self) -> None:
+        """Refuse a change of a read-only store up front, naming why (backends call it first
+        thing in `lock()`, which every change takes before it reads or writes anything)."""
+        if self.read_only:
+            raise ReadOnlyStore(f"{self.read_only_reason or self.path}: nothing can be changed")
 
     def load(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Bring the store up to date with its files (a store folder's index)."""

@@ -23,16 +23,21 @@ from .. import jsonio
 from ..model import Session, SessionFormatError
 from .atomic import (
     AtomicOrjsonStorage,
+    cannot_write,
+    denied,
     file_sig,
     fsync_dir,
     gc_paused,
     is_temp,
+    lock_problem,
     read_json,
     remove_file,
     write_atomic,
+    write_files,
+    write_problem,
 )
 from .base import SUMMARY_KEYS, CheckReport, Store, summary_of
-from .errors import CorruptFile, NotAStore, NotFound, StoreError
+from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .naming import file_name, is_session_file
 
@@ -70,10 +75,11 @@ def decode_session_file(path: Path, value: Any, check_name: bool = True) -> Sess
 
 
 class DirectoryStore(Store):
-    def __init__(self, path: str | os.PathLike, create: bool = True, load: bool = True):
+    def __init__(self, path: str | os.PathLike, create: bool = True, load: bool = True,
+                 read_only: bool = False):
         self.path = Path(path)
         if not self.path.exists():
-            if not create:
+            if not create or read_only:
                 raise NotFound(f"{self.path}: no such store")
             self.path.mkdir(parents=True)
         elif not self.path.is_dir():
@@ -93,18 +99,39 @@ class DirectoryStore(Store):
         self._index: dict[str, dict[str, Any]] = {}  # session id -> index document
         self._broken: dict[str, str] = {}  # file name -> what is wrong with it
         self._seen: tuple[Any, Any] = (None, None)
-        try:
-            self.sessions_dir.mkdir(exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot use this folder: {exc.strerror}") from None
+        self._open_read_only(read_only)
+        if not self.read_only:
+            try:
+                self.sessions_dir.mkdir(exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot use this folder: {exc.strerror}") from None
         self.loaded = False
         if load:
             self.load()
+
+    def _open_read_only(self, asked: bool) -> None:
+        """Read-only when asked, or when the store cannot be written: a folder it writes to
+        that is not writable, or a lock that cannot be taken. Reading needs neither."""
+        if asked:
+            self.read_only, self.read_only_reason = True, f"{self.path}: opened read-only"
+            return
+        reason = (write_problem([self.path, self.sessions_dir, self.history.folder])
+                  or lock_problem(self._file_lock))
+        if reason:
+            self.read_only, self.read_only_reason = True, reason
 
     def load(self, progress: Progress | None = None) -> None:
         """Finish an interrupted change and bring the index up to date (reading only the
         session files it does not know): fast for a sound store, long after a bulk change,
         so the app runs it in a worker with `progress(done, total)`."""
+        if self.read_only:
+            # No lock (it cannot be taken) and no repairs: session files are replaced
+            # atomically, so each read sees a whole old or new file; the index is only read,
+            # its stale entries are read from the session files instead.
+            with self._thread_lock:
+                self._refresh(rebuild=False, progress=progress)
+                self.loaded = True
+            return
         with self.lock():
             self._recover()
             self._refresh(rebuild=False, progress=progress)
@@ -113,9 +140,22 @@ class DirectoryStore(Store):
     # -- locking ----------------------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self):
-        # The thread lock keeps the app's worker threads apart; the file lock, other processes.
-        with self._thread_lock, self._file_lock:
-            yield
+        """The lock for changing the store: a read-only store refuses here, before anything
+        is read or written. The thread lock keeps the app's worker threads apart; the file
+        lock, other processes."""
+        self._check_writable()
+        with self._thread_lock:
+            try:
+                self._file_lock.acquire()
+            except OSError as exc:
+                if not denied(exc):
+                    raise cannot_write(exc, self._file_lock.lock_file) from None
+                raise ReadOnlyStore(f"{self._file_lock.lock_file}: read-only (cannot take the "
+                                    f"lock: {exc.strerror or exc})") from None
+            try:
+                yield
+            finally:
+                self._file_lock.release()
 
     # -- the index --------------------------------------------------------------------------
     def _read_index(self) -> dict[str, dict[str, Any]] | None:
@@ -139,7 +179,10 @@ class DirectoryStore(Store):
             sorted(list(self._index.values()) + [
                 {"file": name, "error": err, "sig": file_sig(self.sessions_dir / name)}
                 for name, err in self._broken.items()], key=lambda d: d["file"]), start=1)}
-        AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})
+        try:
+            AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})
+        except OSError:
+            return  # only a cache (a full disk): the next look finds it stale and retries
         self._seen = self._stat_marks()
 
     def _stat_marks(self) -> tuple[Any, Any]:
@@ -155,7 +198,9 @@ class DirectoryStore(Store):
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         to_read: list[tuple[str, list[int]]] = []
-        with os.scandir(self.sessions_dir) as entries:
+        # (A read-only store may have no sessions/ folder yet: it is empty.)
+        has_sessions = self.sessions_dir.is_dir()
+        with os.scandir(self.sessions_dir) if has_sessions else contextlib.nullcontext(()) as entries:
             for entry in entries:
                 if not is_session_file(entry.name):
                     continue
@@ -191,7 +236,7 @@ class DirectoryStore(Store):
         changed = dirty or broken != self._broken or index != self._index
         self._index = index
         self._broken = broken
-        if dirty:
+        if dirty and not self.read_only:
             with self.lock():
                 self._write_index()
         else:
@@ -256,14 +301,22 @@ class DirectoryStore(Store):
                     generation = self._next_generation(session)
                     encoded.append((session, generation, encode_session_file(session, generation)))
             if len(sessions) + len(deletes) <= 1 and len(history) <= 1:
-                # One file: its atomic replace is the transaction. The undo record goes first,
-                # so a crash between the two leaves a record that undo recognises as unapplied.
-                for session_id, records in history.items():
-                    self.history.save(session_id, records)
-                for session, generation, data in encoded:
-                    write_atomic(self._file(session.id), data)
-                for session_id in deletes:
-                    remove_file(self._file(session_id))
+                # One session file: its atomic replace is the transaction. The undo record goes
+                # first, so a crash between the two leaves a record that undo recognises as
+                # unapplied; a failure between the two (a full disk) puts the old history back.
+                made_history = bool(history) and not self.history.folder.exists()
+                try:
+                    if made_history:
+                        self.history.folder.mkdir()
+                    write_files(
+                        [(self.history.path(i), self.history.encode(i, r)) for i, r in history.items()]
+                        + [(self._file(s.id), data) for s, _, data in encoded],
+                        [self._file(i) for i in deletes])
+                except OSError as exc:
+                    if made_history:
+                        with contextlib.suppress(OSError):
+                            self.history.folder.rmdir()
+                    raise cannot_write(exc) from None
             else:
                 self._journaled(encoded, deletes, history)
             for session, generation, _ in encoded:
@@ -279,18 +332,30 @@ class DirectoryStore(Store):
     def _journaled(self, encoded, deletes, history) -> None:
         txn = f"{os.getpid()}-{time.time_ns()}"
         stage = self.staging_dir / txn
-        stage.mkdir(parents=True)
-        moves = []
-        for n, (session, _, data) in enumerate(encoded):
-            write_atomic(stage / f"s{n}.json", data)
-            moves.append([f"staging/{txn}/s{n}.json", f"sessions/{file_name(session.id)}"])
-        for n, (session_id, records) in enumerate(history.items()):
-            write_atomic(stage / f"h{n}.json", self.history.encode(session_id, records))
-            moves.append([f"staging/{txn}/h{n}.json", f"history/{file_name(session_id)}"])
-        journal = {"txn": txn, "moves": moves,
-                   "deletes": [f"sessions/{file_name(i)}" for i in deletes]}
-        write_atomic(self.journal_path, jsonio.dumps(journal))  # the commit point
-        self._apply_journal(journal)
+        try:
+            stage.mkdir(parents=True)
+            moves = []
+            for n, (session, _, data) in enumerate(encoded):
+                write_atomic(stage / f"s{n}.json", data)
+                moves.append([f"staging/{txn}/s{n}.json", f"sessions/{file_name(session.id)}"])
+            for n, (session_id, records) in enumerate(history.items()):
+                write_atomic(stage / f"h{n}.json", self.history.encode(session_id, records))
+                moves.append([f"staging/{txn}/h{n}.json", f"history/{file_name(session_id)}"])
+            journal = {"txn": txn, "moves": moves,
+                       "deletes": [f"sessions/{file_name(i)}" for i in deletes]}
+            write_atomic(self.journal_path, jsonio.dumps(journal))  # the commit point
+        except OSError as exc:
+            # Not committed: nothing of it may remain, its staging files included.
+            shutil.rmtree(stage, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                self.staging_dir.rmdir()  # only when empty: another writer may be staging
+            raise cannot_write(exc, stage) from None
+        try:
+            self._apply_journal(journal)
+        except OSError as exc:
+            raise StoreError(f"{exc.filename or self.journal_path}: the change is committed but not "
+                             f"yet in place ({exc.strerror or exc}); it is completed when the "
+                             "store is next opened") from None
 
     def _apply_journal(self, journal: dict[str, Any]) -> None:
         (self.path / "history").mkdir(exist_ok=True)

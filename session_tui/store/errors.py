@@ -23,3 +23,7 @@ class CorruptFile(StoreError):
 
 class NotAStore(StoreError):
     """A path that is neither a store folder nor a TinyDB file of sessions."""
+
+
+class ReadOnlyStore(StoreError):
+    """A change asked of a store opened read-only: refused before anything is read or written."""

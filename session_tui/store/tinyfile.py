@@ -19,9 +19,20 @@ from filelock import FileLock
 
 from .. import jsonio
 from ..model import Session, SessionFormatError
-from .atomic import TMP_MARK, file_sig, gc_paused, is_temp, read_json, write_atomic
+from .atomic import (
+    TMP_MARK,
+    cannot_write,
+    denied,
+    file_sig,
+    gc_paused,
+    is_temp,
+    lock_problem,
+    read_json,
+    write_files,
+    write_problem,
+)
 from .base import CheckReport, Store, summary_of
-from .errors import NotAStore, NotFound, StoreError
+from .errors import NotAStore, NotFound, ReadOnlyStore
 from .history import History, UndoRecord
 
 DEFAULT_TABLE = "_default"
@@ -58,7 +69,7 @@ def scan_tables(path: Path, tables: Any) -> tuple[dict[str, tuple[str, str, Sess
 
 
 class TinyFileStore(Store):
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, read_only: bool = False):
         self.path = Path(path)
         if not self.path.is_file():
             raise NotFound(f"{self.path}: no such file")
@@ -69,18 +80,46 @@ class TinyFileStore(Store):
         self._sessions: dict[str, tuple[str, str, Session]] = {}
         self.problems: list[str] = []
         self._seen = None
+        self._open_read_only(read_only)
         self._read()
         if not self._sessions and self.problems:
             raise NotAStore(f"{self.path}: not a TinyDB file of sessions: {self.problems[0].split(': ', 1)[1]}")
 
+    def _open_read_only(self, asked: bool) -> None:
+        """Read-only when asked, or when the file, its folder or the side folder cannot be
+        written. (The side folder is not made just to find out: the first change does.)"""
+        if asked:
+            self.read_only, self.read_only_reason = True, f"{self.path}: opened read-only"
+            return
+        reason = write_problem([self.path, self.path.parent, self.side, self.history.folder])
+        if reason is None and self.side.is_dir():
+            reason = lock_problem(FileLock(str(self.side / "lock"), thread_local=False))
+        if reason:
+            self.read_only, self.read_only_reason = True, reason
+
     @contextlib.contextmanager
     def lock(self):
+        """The lock for changing the file: a read-only store refuses here, before anything is
+        read or written; so does one whose lock turns out not to be makeable."""
+        self._check_writable()
         with self._thread_lock:
-            if self._file_lock is None:
-                self.side.mkdir(exist_ok=True)
-                self._file_lock = FileLock(str(self.side / "lock"), thread_local=False)
-            with self._file_lock:
+            lock_path = self.side / "lock"
+            try:
+                if self._file_lock is None:
+                    self.side.mkdir(exist_ok=True)
+                    self._file_lock = FileLock(str(lock_path), thread_local=False)
+                self._file_lock.acquire()
+            except OSError as exc:
+                if not denied(exc):
+                    raise cannot_write(exc, lock_path) from None
+                self.read_only = True
+                self.read_only_reason = (f"{lock_path}: read-only (cannot take the lock: "
+                                         f"{exc.strerror or exc})")
+                raise ReadOnlyStore(f"{self.read_only_reason}: nothing can be changed") from None
+            try:
                 yield
+            finally:
+                self._file_lock.release()
 
     def _read(self) -> dict[str, Any]:
         sig = file_sig(self.path)
@@ -136,12 +175,15 @@ class TinyFileStore(Store):
             # Encode before anything is written or remembered: a session that cannot be
             # written leaves no undo record on disk and no phantom session in memory.
             data = jsonio.dumps(tables)
-            for session_id, records in history.items():
-                self.history.save(session_id, records)
+            # The undo history first (a crash between leaves a record undo knows as unapplied);
+            # a failure (a full disk) leaves neither: write_files puts the old history back.
             try:
-                write_atomic(self.path, data)
+                if history:
+                    self.history.folder.mkdir(parents=True, exist_ok=True)
+                write_files([(self.history.path(i), self.history.encode(i, r))
+                             for i, r in history.items()] + [(self.path, data)])
             except OSError as exc:
-                raise StoreError(f"{self.path}: cannot write: {exc.strerror}") from None
+                raise cannot_write(exc) from None
             self._read()
             for session in sessions:
                 session.revision = self._sessions[session.id][2].revision
