@@ -8,15 +8,25 @@ freezes; a one-second stat check notices changes made by other processes.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from .store import CorruptFile, NotAStore, ReadOnlyStore, Store, StoreError, open_store
+from .undo_log import UndoLog
+
+
+class Notice(NamedTuple):
+    """A notification as the app showed it."""
+
+    title: str
+    message: str
+    severity: str
 
 
 @dataclass
@@ -47,7 +57,8 @@ class SessionTuiApp(App[int]):
         self.store = store
         self.config = config or AppConfig()
         self.cursor_blink = self.config.cursor_blink
-        self.changed_sessions: list[str] = []  # newest last: what `u` on the list undoes
+        self.notices: deque[Notice] = deque(maxlen=200)  # what was said, newest last (as shown)
+        self.undo_log = UndoLog()  # this run's changes, newest last: what `u` on the list undoes
         self.sub_title = store.path.name  # the name only: screenshots do not depend on where
 
     def on_mount(self) -> None:
@@ -105,7 +116,7 @@ class SessionTuiApp(App[int]):
             return
         old, self.store = self.store, store
         self.sub_title = store.path.name
-        self.changed_sessions.clear()  # ids of the other store: `u` must not undo them here
+        self.undo_log.clear()  # changes of the other store: `u` must not undo them here
         old.close()
         self.show_read_only()
 
@@ -135,8 +146,9 @@ class SessionTuiApp(App[int]):
         default, and no message here is meant as markup."""
         from .text import safe
 
-        super().notify(safe(message), title=safe(title, multiline=False), severity=severity,
-                       timeout=timeout, markup=False)
+        shown, heading = safe(message), safe(title, multiline=False)
+        self.notices.append(Notice(heading, shown, severity))
+        super().notify(shown, title=heading, severity=severity, timeout=timeout, markup=False)
 
     def report_error(self, exc: Exception) -> None:
         if isinstance(exc, ReadOnlyStore):

@@ -176,19 +176,26 @@ def cmd_import(store: Store, args) -> int:
     sessions = args.sessions if hasattr(args, "sessions") else read_imports(args.files)
     report = store.import_sessions(sessions, on_conflict=args.on_conflict)
     if args.json:
-        _print_json({"added": report.added, "replaced": report.replaced,
-                     "renamed": report.renamed, "skipped": report.skipped})
+        _print_json(report.to_json())
         return 0
-    parts = [f"imported {len(report.added)}"]
+    _say(import_text(report))
+    return 0
+
+
+def import_text(report) -> str:
+    """Every session of the import accounted for, in one line."""
+    parts = [f"imported {len(report.new_ids)} new"]
     if report.replaced:
-        parts.append(f"replaced {len(report.replaced)}")
+        parts.append(f"replaced {len(report.replaced)} (undo ID restores each)")
     if report.renamed:
-        parts.append("kept both for " + ", ".join(f"{a} (as {b})" for a, b in report.renamed.items()))
+        parts.append("kept both for " + ", ".join(f"{a} (as {b})" for a, b in report.renamed))
     if report.skipped:
         parts.append(f"skipped {len(report.skipped)} already in the store: {', '.join(report.skipped)}"
                      " (use --on-conflict replace or keep-both)")
-    _say("; ".join(parts))
-    return 0
+    if report.duplicates:
+        parts.append(f"{plural(len(report.duplicates), 'session')} came twice in the input: "
+                     f"{', '.join(report.duplicates)} (the later one met the earlier as a conflict)")
+    return "; ".join(parts)
 
 
 def cmd_rewind(store: Store, args) -> int:

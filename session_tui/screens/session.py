@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Static
 
 from .. import pointer as jp
 from ..messages import StoreChanged
+from ..undo_log import SessionChange
 from ..model import Session, state_after
 from ..store import NotFound, StaleError
 from ..text import one_line, plural, safe
@@ -192,7 +193,7 @@ class SessionScreen(ExportMixin, Screen):
         (before a dialog opened), so a change that landed meanwhile makes the store refuse."""
 
         def done(result: Any) -> None:
-            self.app.changed_sessions.append(self.session_id)
+            self.app.undo_log.record(SessionChange(self.session_id))
             self.notify(done_text, markup=False, timeout=3)
             if isinstance(result, Session):
                 self.show(result)
@@ -353,19 +354,23 @@ class SessionScreen(ExportMixin, Screen):
     def action_undo(self) -> None:
         if self.app.refuse_if_read_only():
             return
-        def done(result) -> None:
+
+        def done(outcome) -> None:
+            result, still_there = outcome
             # That change of this run is undone: `u` on the list must not undo one more.
-            changed = self.app.changed_sessions
-            if self.session_id in changed:
-                del changed[len(changed) - 1 - changed[::-1].index(self.session_id)]
+            self.app.undo_log.forget(self.session_id)
             self.notify(f"Undid {result.undone}: {plural(result.restored_events, 'event')} back, "
                         f"{result.removed_events} removed", timeout=4)
-            if result.undone == "import" and not self.app.store.__contains__(self.session_id):
+            if not still_there:
                 self.app.pop_screen()
                 return
             self.load()
 
-        self.app.run_store(lambda: self.app.store.undo(self.session_id), done)
+        def job():
+            result = self.app.store.undo(self.session_id)
+            return result, self.session_id in self.app.store  # asked in the worker, not here
+
+        self.app.run_store(job, done)
 
     def action_delete_session(self) -> None:
         from ..dialogs.confirm import ConfirmDialog
@@ -375,7 +380,7 @@ class SessionScreen(ExportMixin, Screen):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 def done(_: Any) -> None:
-                    self.app.changed_sessions.append(self.session_id)
+                    self.app.undo_log.record(SessionChange(self.session_id))
                     self.notify(f"Deleted {self.session_id}. Press u on the list to undo.", markup=False)
                     self.app.pop_screen()
 

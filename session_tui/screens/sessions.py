@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..messages import StoreChanged
+from ..undo_log import ImportChange, SessionChange
 from ..text import one_line, plural
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
@@ -183,7 +184,7 @@ class SessionsScreen(ExportMixin, Screen):
             confirm_label="Delete", danger=True), confirmed)
 
     def _deleted(self, session_id: str) -> None:
-        self.app.changed_sessions.append(session_id)
+        self.app.undo_log.record(SessionChange(session_id))
         self.notify(f"Deleted {session_id}. Press u to undo.", markup=False)
         self.reload()
 
@@ -191,18 +192,36 @@ class SessionsScreen(ExportMixin, Screen):
         """Undo the newest change made in this run of the app (any session)."""
         if self.app.refuse_if_read_only():
             return
-        if not self.app.changed_sessions:
+        change = self.app.undo_log.pop()
+        if change is None:
             self.notify("Nothing to undo in this run. Open a session to undo its changes.",
                         severity="warning")
             return
-        session_id = self.app.changed_sessions.pop()
+        store = self.app.store
+        if isinstance(change, ImportChange):
+            def undone_import(counts) -> None:
+                self.notify(f"Undid the import: removed {plural(counts['removed'], 'new session')}, "
+                            f"restored {plural(counts['restored'], 'replaced session')}", markup=False)
+                self.reload()
+
+            def refused(exc: Exception) -> None:
+                self.app.undo_log.record(change)  # still the newest change: not skipped over
+                self.app.report_error(exc)
+
+            self.app.run_store(lambda: store.undo_import(change.report), undone_import, refused)
+            return
+        session_id = change.session_id
 
         def done(result) -> None:
             self.notify(f"Undid {result.undone} of {session_id}", markup=False)
             # The session is back in the list only once the list is read again.
             self.reload(select=session_id)
 
-        self.app.run_store(lambda: self.app.store.undo(session_id), done)
+        def failed(exc: Exception) -> None:
+            self.app.undo_log.record(change)
+            self.app.report_error(exc)
+
+        self.app.run_store(lambda: store.undo(session_id), done, failed)
 
     # -- import ------------------------------------------------------------------------------
     def action_import(self) -> None:
@@ -245,15 +264,15 @@ class SessionsScreen(ExportMixin, Screen):
             if request.target == "beside":
                 store = open_store(request.beside_path, create=True)
             say(f"Import: writing {plural(len(sessions), 'session')} into {store.path.name}…")
-            there = set(store.ids())  # to tell "in the store" from "twice in the file(s)"
-            return store, sessions, store.import_sessions(sessions, request.on_conflict), there
+            return store, sessions, store.import_sessions(sessions, request.on_conflict)
 
         def done(result) -> None:
-            store, sessions, report, there = result
+            store, sessions, report = result
             self._importing = False
             app.switch_store(store)
-            app.changed_sessions.extend(report.replaced)  # `u` undoes a replace
-            text, severity = import_summary(report, len(sessions), there, request.on_conflict)
+            if report.new_ids or report.replaced:
+                app.undo_log.record(ImportChange(report, store.path.name))  # `u`: the whole import
+            text, severity = import_summary(report, len(sessions), request.on_conflict)
             self.notify(text, title=f"Imported into {store.path.name}", severity=severity,
                         markup=False, timeout=10)
             self.reload(select=first_imported(sessions, report))
@@ -290,44 +309,40 @@ def _ids(ids: list[str], limit: int = 5) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def import_summary(report, total: int, there: set[str] | None = None,
-                   on_conflict: str = "skip") -> tuple[str, str]:
-    """What an import did, in one notification: (text, severity). `there`: the ids the store
-    held before (a skipped id that was not there came twice in the files: ADK keys sessions
-    by app, user and id, so two apps' sessions may share one)."""
+def import_summary(report, total: int, on_conflict: str = "skip") -> tuple[str, str]:
+    """What an import did, in one notification: (text, severity). Every session given is
+    accounted for: new, replaced, kept both (renamed), skipped or met twice."""
     if not total:
         return "Nothing to import: no sessions in the file(s)", "warning"
-    parts = [f"Imported {len(report.added)} new session{'s' if len(report.added) != 1 else ''}"]
+    new = len(report.new_ids)
+    parts = [f"Imported {plural(new, 'new session')}" + (" (u undoes the import)" if new or report.replaced else "")]
     if report.replaced:
-        parts.append(f"replaced {len(report.replaced)} (u undoes): {_ids(report.replaced)}")
+        parts.append(f"replaced {len(report.replaced)}: {_ids(report.replaced)}")
     if report.renamed:
-        pairs = [f"{one_line(a, 40)} (as {one_line(b, 44)})" for a, b in report.renamed.items()]
+        pairs = [f"{one_line(a, 40)} (as {one_line(b, 44)})" for a, b in report.renamed]
         parts.append("kept both for " + ", ".join(pairs[:5])
                      + (f" and {len(pairs) - 5} more" if len(pairs) > 5 else ""))
-    in_store = [i for i in report.skipped if there is None or i in there]
-    twice = [i for i in report.skipped if there is not None and i not in there]
-    if in_store:
-        parts.append(f"skipped {len(in_store)} already in the store: {_ids(in_store)}")
-    if twice:
-        parts.append(f"skipped {len(twice)} whose id came twice in the file(s): {_ids(twice)}")
-    accounted = len(report.added) + len(report.replaced) + len(report.renamed) + len(report.skipped)
-    if on_conflict == "replace" and total > accounted:
-        # The store's report does not name these: a later session of the same id in the
-        # file(s) took the place of an earlier one.
-        parts.append(f"{total - accounted} came twice in the file(s): the later one was kept")
     if report.skipped:
-        parts[-1] += (" (import again with replace or keep both to bring them in)" if in_store
-                      and not twice else " (import again with keep both to bring them in)")
-    written = report.added or report.replaced or report.renamed
+        parts.append(f"skipped {len(report.skipped)} already in the store: {_ids(report.skipped)}"
+                     " (import again with replace or keep both to bring them in)")
+    if report.duplicates:
+        kept = {"skip": "the first was kept", "replace": "the later one was kept",
+                "keep-both": "both were kept"}[on_conflict]
+        parts.append(f"{plural(len(report.duplicates), 'session')} came twice in the file(s) "
+                     f"({_ids(report.duplicates)}): {kept}")
+    written = new or report.replaced
     return "; ".join(parts), "information" if written else "warning"
 
 
 def first_imported(sessions, report) -> str | None:
     """The id under which the first session written by the import is in the store now."""
     written = set(report.added) | set(report.replaced)
+    renamed: dict[str, str] = {}
+    for old, new in report.renamed:
+        renamed.setdefault(old, new)
     for session in sessions:
         if session.id in written:
             return session.id
-        if session.id in report.renamed:
-            return report.renamed[session.id]
+        if session.id in renamed:
+            return renamed[session.id]
     return None

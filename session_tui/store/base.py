@@ -93,10 +93,29 @@ class UndoResult:
 
 @dataclass
 class ImportReport:
+    """What an import did. Every session it was given is in exactly one list (`renamed` by
+    its pair), so nothing goes unreported."""
+
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
-    renamed: dict[str, str] = field(default_factory=dict)  # original id -> new id (keep-both)
-    skipped: list[str] = field(default_factory=list)
+    # (original id, id in the store): keep-both, and a session of another app or user that
+    # shares its id with an earlier one in the same import (ADK keys by app, user and id).
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already in the store
+    # The same id, app and user twice in this import: the later one met the earlier like any
+    # conflict (skipped; or, with replace, taking its place).
+    duplicates: list[str] = field(default_factory=list)
+    revisions: dict[str, str] = field(default_factory=dict)  # id in the store -> revision written
+
+    @property
+    def new_ids(self) -> list[str]:
+        """Sessions the import created (undoing it removes them)."""
+        return self.added + [new for _, new in self.renamed]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"added": self.added, "replaced": self.replaced,
+                "renamed": [{"id": old, "as": new} for old, new in self.renamed],
+                "skipped": self.skipped, "duplicates": self.duplicates}
 
 
 @dataclass
@@ -221,19 +240,26 @@ class Store:
                 # created the session since this store object last looked.
                 return session_id in pending or self._exists(session_id)
 
+            owner: dict[str, tuple[str, str]] = {}  # id -> (app, user) of its earlier newcomer
             for incoming in sessions:
                 # Not copied (imports are big, and a copy cost more than the write): only a
                 # newcomer that is renamed is copied before it is changed.
-                if incoming.id in pending:
-                    # The same id twice in one import (ADK keys sessions by app, user and id):
-                    # the later one meets the earlier like any conflict.
+                first = owner.setdefault(incoming.id, (incoming.app_name, incoming.user_id))
+                if incoming.id in pending and first != (incoming.app_name, incoming.user_id):
+                    # Another app's or user's session with the same id (ADK keys sessions by
+                    # app, user and id): a different session, kept under a new id.
+                    incoming = _renamed(incoming, _free_id(incoming.id, taken), report)
+                elif incoming.id in pending:
+                    # The same session twice in one import: the later one meets the earlier
+                    # like any conflict.
+                    report.duplicates.append(incoming.id)
                     if on_conflict == "skip":
-                        report.skipped.append(incoming.id)
                         continue
                     if on_conflict == "replace":
                         writes[pending[incoming.id]] = incoming
                         continue
-                if not taken(incoming.id):
+                    incoming = _renamed(incoming, _free_id(incoming.id, taken), report)
+                elif not taken(incoming.id):
                     report.added.append(incoming.id)
                 elif on_conflict == "skip":
                     report.skipped.append(incoming.id)
@@ -242,12 +268,7 @@ class Store:
                     replaced[incoming.id] = self._load(incoming.id)
                     report.replaced.append(incoming.id)
                 else:
-                    new_id = _free_id(incoming.id, taken)
-                    incoming = incoming.copy()
-                    incoming.extra.setdefault("original_id", incoming.id)
-                    report.renamed[incoming.id] = new_id
-                    incoming.id = new_id
-                # A new session gets no undo record: undoing it would delete it, unrecoverably.
+                    incoming = _renamed(incoming, _free_id(incoming.id, taken), report)
                 pending[incoming.id] = len(writes)
                 writes.append(incoming)
             # Recorded against what finally replaces each session (a later duplicate may have
@@ -258,7 +279,41 @@ class Store:
                 for session_id, current in replaced.items()}
             if writes:
                 self._write(writes, [], histories)
+            report.revisions = {w.id: w.revision for w in writes}
         return report
+
+    def undo_import(self, report: ImportReport) -> dict[str, int]:
+        """Undo an import as one change: the sessions it created are removed (each keeps a
+        delete record, so `undo ID` brings it back) and the ones it replaced are restored.
+        Refused (StoreError, nothing changed) when any of them changed since."""
+        with self.lock():
+            deletes: list[str] = []
+            restores: list[Session] = []
+            histories: dict[str, list[UndoRecord]] = {}
+            for session_id in report.new_ids:
+                if not self._exists(session_id):
+                    continue  # deleted since: nothing of the import is left to take back
+                current = self._load(session_id)
+                if current.revision != report.revisions.get(session_id):
+                    raise StoreError(f"cannot undo the import: session {session_id!r} changed "
+                                     "since it was imported (undo those changes first); nothing changed")
+                deletes.append(session_id)
+                histories[session_id] = self.history.load(session_id) + [
+                    UndoRecord.between("delete", current, [])]
+            for session_id in report.replaced:
+                records = self.history.load(session_id)
+                current = self._load(session_id) if self._exists(session_id) else None
+                if current is None or current.revision != report.revisions.get(session_id) \
+                        or not records or records[-1].kind != "import":
+                    raise StoreError(f"cannot undo the import: session {session_id!r} changed "
+                                     "since it was imported (undo those changes first); nothing changed")
+                record = records.pop()
+                _refuse_undo_unless_exact(session_id, record, current)
+                restores.append(record.restore(current))
+                histories[session_id] = records
+            if deletes or restores:
+                self._write(restores, deletes, histories)
+            return {"removed": len(deletes), "restored": len(restores)}
 
     # -- changing ---------------------------------------------------------------------------
     def _change(self, session_id: str, kind: str, change: Callable[[Session], Any],
@@ -458,6 +513,15 @@ def _later(now: str, previous: str) -> str:
         return now if parse_time(now) > parse_time(previous) else previous
     except ValueError:
         return now
+
+
+def _renamed(session: Session, new_id: str, report: ImportReport) -> Session:
+    """A copy of a newcomer under a free id, its original id kept (`original_id`)."""
+    copy = session.copy()
+    copy.extra.setdefault("original_id", session.id)
+    copy.id = new_id
+    report.renamed.append((session.id, new_id))
+    return copy
 
 
 def _free_id(session_id: str, taken: Callable[[str], bool]) -> str:

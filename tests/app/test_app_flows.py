@@ -59,7 +59,7 @@ def exported(store_path: Path, session_id: str) -> bytes:
 
 
 def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.notices]
 
 
 def assert_edit_event(session: Session, delta: dict) -> None:

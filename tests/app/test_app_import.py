@@ -58,7 +58,7 @@ def three_sessions(tmp_path: Path) -> Path:
 
 
 def notes(app) -> list[tuple[str, str, str]]:
-    return [(n.title, n.message, n.severity) for n in app._notifications]
+    return [(n.title, n.message, n.severity) for n in app.notices]
 
 
 def config() -> AppConfig:
@@ -109,7 +109,7 @@ def test_import_three_sessions_from_json_lines(tmp_path):
             await import_by_keys(pilot, str(source))
             assert listed(app).total_count == 33
             assert listed(app).selected_id == "imp-1"  # the first imported session
-            assert notes(app)[-1][1] == "Imported 3 new sessions"
+            assert notes(app)[-1][1] == "Imported 3 new sessions (u undoes the import)"
             assert "33 of 33 sessions" in str(app.screen.query_one("#status", Static).content)
 
     asyncio.run(main())
@@ -176,16 +176,18 @@ def test_an_id_already_in_the_store(tmp_path, policy, keys):
             await settle(pilot)
             await import_by_keys(pilot, str(source), *keys)
             message = notes(app)[-1][1]
-            assert message.startswith("Imported 1 new session")
+            # Every session accounted for: a kept-both copy is a new session too.
+            new = 2 if policy == "keep-both" else 1
+            assert message.startswith(f"Imported {new} new session{'s' if new > 1 else ''} (u undoes the import)")
             if policy == "skip":
                 assert f"skipped 1 already in the store: {FIRST}" in message
                 assert listed(app).total_count == 31
                 assert listed(app).selected_id == "imp-new"
             elif policy == "replace":
-                assert f"replaced 1 (u undoes): {FIRST}" in message
+                assert f"replaced 1: {FIRST}" in message
                 assert listed(app).total_count == 31
                 assert listed(app).selected_id == FIRST
-                assert app.changed_sessions == [FIRST]
+                assert len(app.undo_log) == 1  # the import, as one change
             else:
                 assert f"kept both for {FIRST} (as {FIRST}~2)" in message
                 assert listed(app).total_count == 32
@@ -252,13 +254,14 @@ def test_opening_an_adk_sqlite_file_offers_to_import_it(tmp_path, name):
             _offered(app, source)
             await press(pilot, "enter")
             await settle(pilot)
-            assert listed(app).total_count == 34
+            assert listed(app).total_count == 35
             return notes(app)[-1][1]
 
     message = asyncio.run(main())
-    # The fixture holds weather-alice-1 twice (two apps: ADK keys sessions by app, user, id).
-    assert message == ("Imported 4 new sessions; skipped 1 whose id came twice in the file(s): "
-                       "weather-alice-1 (import again with keep both to bring them in)")
+    # The fixture holds weather-alice-1 twice (two apps: ADK keys sessions by app, user, id):
+    # two sessions, both kept.
+    assert message == ("Imported 5 new sessions (u undoes the import); kept both for "
+                       "weather-alice-1 (as weather-alice-1~2)")
     assert {"weather-alice-1", "trip/2026 ✈ #1", "empty-session"} <= store_ids(other)
 
 
@@ -354,13 +357,12 @@ def test_the_summary_says_what_the_store_report_leaves_out(tmp_path):
         pytest.skip("no ADK fixture sqlite.db")
     sessions = reading.read_path(fixture)
     assert len(sessions) == 5
-    for policy, expected in [
-        ("replace", "Imported 4 new sessions; 1 came twice in the file(s): the later one was kept"),
-        ("keep-both",
-         "Imported 4 new sessions; kept both for weather-alice-1 (as weather-alice-1~2)"),
-    ]:
+    # weather-alice-1 is in two apps: two sessions, both kept whatever the policy.
+    expected = ("Imported 5 new sessions (u undoes the import); kept both for weather-alice-1 "
+                "(as weather-alice-1~2)")
+    for policy in ("skip", "replace", "keep-both"):
         store = open_store(tmp_path / policy, create=True)
         report = store.import_sessions(sessions, policy)
-        assert import_summary(report, len(sessions), set(), policy) == (expected, "information")
+        assert import_summary(report, len(sessions), policy) == (expected, "information")
     empty = open_store(tmp_path / "empty", create=True).import_sessions([], "skip")
     assert import_summary(empty, 0) == ("Nothing to import: no sessions in the file(s)", "warning")

@@ -86,3 +86,39 @@ def test_the_theme_is_remembered_across_starts(tmp_path):
     run(first)
     assert settings.is_file()
     run(second)
+
+
+def test_u_after_an_import_undoes_the_import_not_an_older_edit(tmp_path):
+    import orjson
+
+    from test_app_import import import_by_keys, session, write_jsonl
+
+    store_path = make_demo_store(tmp_path / "store")
+    other = "f52c49ae-5529-4826-857f-c0ab63c166f4"  # another session, edited first
+    source = write_jsonl(tmp_path / "clash.jsonl", [session(FIRST, note="a").export(),
+                                                    session(FIRST, note="b").export(),
+                                                    session("imp-new").export()])
+
+    async def main():
+        app = make_app(store_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            # An edit of another session in this run: the older change.
+            await press(pilot, "down", "enter", "shift+tab", "down", "e")
+            await pilot.press("end", "ctrl+u", *'"edited"')
+            await press(pilot, "enter", "escape")
+            edited = orjson.dumps(open_store(store_path).get(other).export())
+            await import_by_keys(pilot, str(source), "tab", "down", "down")  # keep both
+            assert {f"{FIRST}~2", f"{FIRST}~3", "imp-new"} <= set(open_store(store_path).ids())
+            message = app.notices[-1].message
+            assert f"kept both for {FIRST} (as {FIRST}~2), {FIRST} (as {FIRST}~3)" in message
+            assert message.startswith("Imported 3 new sessions")
+            await press(pilot, "u")
+            ids = set(open_store(store_path).ids())
+            assert not ({f"{FIRST}~2", f"{FIRST}~3", "imp-new"} & ids) and FIRST in ids
+            assert orjson.dumps(open_store(store_path).get(other).export()) == edited  # untouched
+            assert "Undid the import: removed 3 new sessions" in app.notices[-1].message
+            await press(pilot, "u")  # now the edit, the older change
+            assert orjson.dumps(open_store(store_path).get(other).export()) != edited
+
+    run(main)

@@ -85,7 +85,7 @@ elif role == "importer":
         result = store.import_sessions(batch)
         added += result.added  # an id twice here: it overwrote a session
         skipped += result.skipped
-        replaced += result.replaced + list(result.renamed)
+        replaced += result.replaced + [old for old, _ in result.renamed]
     report.update(added=added, skipped=skipped, replaced=replaced)
 elif role == "undoer":
     # Until `undos` undos went through, round the shared sessions: one may have nothing to

@@ -10,8 +10,8 @@ from session_tui.store import NotFound, NothingToUndo, StoreError
 from storekit import add_event, export_bytes
 
 
-def sample(session_id: str, app: str = "app", events: int = 2, **state) -> Session:
-    s = Session.new(app, "user", session_id)
+def sample(session_id: str, app: str = "app", events: int = 2, user: str = "user", **state) -> Session:
+    s = Session.new(app, user, session_id)
     s.state = dict(state)
     s.created_at = s.updated_at = "2026-01-02T03:04:05Z"
     for n in range(events):
@@ -152,25 +152,32 @@ def test_import_is_all_or_nothing(backend, store):
             store.undo(session_id)
 
 
-def test_import_same_id_twice_meets_like_a_conflict(backend, store):
-    """ADK keys sessions by (app, user, id), so one ADK file can hold an id twice: the later
-    one meets the earlier exactly as it would meet one already in the store."""
+@pytest.mark.parametrize("policy", ["skip", "replace", "keep-both"])
+def test_one_id_of_two_apps_in_one_import_is_two_sessions(backend, store, policy):
+    """ADK keys sessions by (app, user, id): one ADK file can hold an id in two apps (or for two
+    users). They are different sessions: both come in, the later under a new id, and the
+    report says so (they are not "already in the store")."""
+    report = store.import_sessions([sample("a"), sample("dup"), sample("dup", app="x"),
+                                    sample("dup", app="x", user="u2")], on_conflict=policy)
+    assert report.added == ["a", "dup"] and report.skipped == [] and report.duplicates == []
+    assert report.renamed == [("dup", "dup~2"), ("dup", "dup~3")]
+    assert store.get("dup~2").app_name == "x" and store.get("dup~2").extra["original_id"] == "dup"
+    assert store.get("dup~3").user_id == "u2"
+
+
+def test_the_same_session_twice_in_one_import_meets_like_a_conflict(backend, store):
+    report = store.import_sessions([sample("d", note=1), sample("d", note=2)])
+    assert report.added == ["d"] and report.duplicates == ["d"] and store.get("d").state == {"note": 1}
+    report = store.import_sessions([sample("r", note=1), sample("r", note=2)], on_conflict="replace")
+    assert report.added == ["r"] and report.duplicates == ["r"] and store.get("r").state == {"note": 2}
+    report = store.import_sessions([sample("k"), sample("k")], on_conflict="keep-both")
+    assert report.added == ["k"] and report.renamed == [("k", "k~2")] and report.duplicates == ["k"]
+
     store.import_sessions([sample("existing")])
-    report = store.import_sessions([sample("a"), sample("dup"), sample("dup", app="x")])
-    assert report.added == ["a", "dup"] and report.skipped == ["dup"]
-    assert store.get("dup").app_name != "x"
-
-    report = store.import_sessions([sample("k"), sample("k", app="x")], on_conflict="keep-both")
-    assert report.added == ["k"] and report.renamed == {"k": "k~2"}
-    assert store.get("k~2").app_name == "x" and store.get("k~2").extra["original_id"] == "k"
-
-    report = store.import_sessions([sample("r"), sample("r", app="x")], on_conflict="replace")
-    assert report.added == ["r"] and store.get("r").app_name == "x"
-
     before = export_bytes(store.get("existing"))
-    report = store.import_sessions([sample("existing", app="x"), sample("existing", app="y")],
+    report = store.import_sessions([sample("existing", note=1), sample("existing", note=2)],
                                    on_conflict="replace")
-    assert report.replaced == ["existing"] and store.get("existing").app_name == "y"
+    assert report.replaced == ["existing"] and store.get("existing").state == {"note": 2}
     store.undo("existing")  # one undo: the import was one change
     assert export_bytes(store.get("existing")) == before
 
@@ -185,13 +192,13 @@ def test_import_conflicts(backend, store):
     assert export_bytes(store.get("x")) == original_x
 
     report = store.import_sessions([incoming], on_conflict="keep-both")
-    assert report.renamed == {"x": "x~2"} and report.added == []
+    assert report.renamed == [("x", "x~2")] and report.added == []
     kept = store.get("x~2")
     assert kept.app_name == "incoming" and kept.extra["original_id"] == "x"
     assert kept.state == {"b": "new"}
     assert export_bytes(store.get("x")) == original_x
     report = store.import_sessions([incoming], on_conflict="keep-both")
-    assert report.renamed == {"x": "x~3"}
+    assert report.renamed == [("x", "x~3")]
     assert store.get("x~3").extra["original_id"] == "x"
 
     report = store.import_sessions([incoming], on_conflict="replace")
@@ -208,5 +215,38 @@ def test_import_conflicts(backend, store):
 def test_import_nothing(backend, store):
     before = backend.snapshot()
     report = store.import_sessions([])
-    assert report.added == report.skipped == report.replaced == [] and report.renamed == {}
+    assert report.added == report.skipped == report.replaced == report.renamed == []
+    assert backend.snapshot() == before
+
+
+def test_undo_import_takes_back_the_whole_import_as_one_change(backend, store):
+    store.import_sessions([sample("x", a="original")])
+    store.set_value("x", "/a", "edited")  # an older, unrelated change: must stay
+    before = backend.snapshot()
+    original = export_bytes(store.get("x"))
+    report = store.import_sessions([sample("x", b="new"), sample("n1"), sample("n2"), sample("x")],
+                                   on_conflict="keep-both")
+    assert sorted(report.new_ids) == ["n1", "n2", "x~2", "x~3"]
+    assert store.undo_import(report) == {"removed": 4, "restored": 0}
+    assert sorted(backend.open().ids()) == ["x"]
+    assert export_bytes(store.get("x")) == original  # the edit before the import is still there
+    # Each removed session can be brought back on its own (nothing is lost).
+    assert store.undo("n1").undone == "delete" and store.get("n1").id == "n1"
+    del before
+
+
+def test_undo_import_restores_what_it_replaced(backend, store):
+    store.import_sessions([sample("x", a="original"), sample("y")])
+    original = export_bytes(store.get("x"))
+    report = store.import_sessions([sample("x", b="new"), sample("fresh")], on_conflict="replace")
+    assert store.undo_import(report) == {"removed": 1, "restored": 1}
+    assert export_bytes(store.get("x")) == original and "fresh" not in backend.open().ids()
+
+
+def test_undo_import_is_refused_when_an_imported_session_changed_since(backend, store):
+    report = store.import_sessions([sample("n1"), sample("n2")])
+    store.append_event("n2", Event("late", "inv9", "agent", "appended later", timestamp=1767323999))
+    before = backend.snapshot()
+    with pytest.raises(StoreError, match="n2.*changed since it was imported"):
+        store.undo_import(report)
     assert backend.snapshot() == before

@@ -250,7 +250,7 @@ def test_import_keep_both_avoids_ids_created_since_open(backend):
     other.create("creator", "u", state={"by": "creator"}, session_id="x")
     other.create("creator", "u", state={"by": "creator 2"}, session_id="x~2")
     report = importer.import_sessions([_plain("x", "importer")], on_conflict="keep-both")
-    assert report.renamed == {"x": "x~3"}
+    assert report.renamed == [("x", "x~3")]
     fresh = backend.open()
     assert fresh.get("x").state == {"by": "creator"}
     assert fresh.get("x~2").state == {"by": "creator 2"}
