@@ -52,6 +52,8 @@ def _say(text: str) -> None:
 
 def cmd_list(store: Store, args) -> int:
     rows = sorted(store.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
+    for line in getattr(store, "problems", []):  # what is not listed, and why: one line each
+        _say(f"session-tui: warning: {line}")
     rows = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
     if args.json:
         _print_json(rows)
