@@ -637,3 +637,38 @@ def test_the_cli_on_the_issues_journal(tmp_path):
     assert checked.returncode == 0 and "quarantine/" in checked.stderr.decode()
     assert cli("--store", scene.root, "list").stderr == b""
     scene.assert_outside_untouched()
+
+
+def test_a_journal_planted_while_the_store_is_open_is_never_applied_nor_overwritten(tmp_path):
+    scene = Scene(tmp_path)
+    store = scene.open()
+    data = plant_journal(scene, CRAFTED_JOURNALS["delete with .."])
+    store.set_value("s0", "/touched", 1)  # one file: allowed, and the journal is noted
+    assert any("journal.json" in line for line in store.problems)
+    with pytest.raises(CorruptFile, match="journal.json"):
+        store.import_sessions([Session.new("a", "u", "n1"), Session.new("a", "u", "n2")])
+    assert (scene.root / "journal.json").read_bytes() == data
+    scene.assert_outside_untouched()
+
+
+def test_a_crashed_writers_journal_is_completed_before_a_long_lived_store_writes(tmp_path, monkeypatch):
+    scene = Scene(tmp_path)
+    long_lived = scene.open()
+    crashing = scene.open()
+
+    class Crash(BaseException):
+        pass
+
+    def crash(self, journal):
+        raise Crash()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(DirectoryStore, "_apply_journal", crash)
+        with pytest.raises(Crash):
+            crashing.import_sessions([Session.new("a", "u", "n1"), Session.new("a", "u", "n2")],
+                                     on_conflict="replace")
+    assert (scene.root / "journal.json").exists()
+    long_lived.set_value("s0", "/touched", 1)
+    assert not (scene.root / "journal.json").exists()
+    assert {"n1", "n2"} <= set(long_lived.ids()) and long_lived.problems == []
+    assert scene.open().get("s0").state["touched"] == 1
