@@ -151,7 +151,9 @@ class DirectoryStore(Store):
     def _check_writable(self, journaled: bool) -> None:
         """Refuse a change up front when a folder it needs is not a real folder, or when a
         journal that was not applied would be overwritten."""
-        if kind_of(self.journal_path) is not None and not self._journal_problem:
+        if kind_of(self.journal_path) is None:
+            self._journal_problem = None  # another process's check moved it aside
+        elif not self._journal_problem:
             # Another process's change, committed but not applied (it crashed): completed
             # before this one, or it would later be replayed over it. A bad one is only noted.
             if self._recover():

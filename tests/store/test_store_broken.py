@@ -672,3 +672,14 @@ def test_a_crashed_writers_journal_is_completed_before_a_long_lived_store_writes
     assert not (scene.root / "journal.json").exists()
     assert {"n1", "n2"} <= set(long_lived.ids()) and long_lived.problems == []
     assert scene.open().get("s0").state["touched"] == 1
+
+
+def test_a_bad_journal_moved_aside_by_another_check_no_longer_blocks(tmp_path):
+    scene = Scene(tmp_path)
+    plant_journal(scene, CRAFTED_JOURNALS["delete with .."])
+    long_lived = scene.open()
+    assert any("journal.json" in line for line in long_lived.problems)
+    assert scene.open().check().sound  # another process's check
+    long_lived.import_sessions([Session.new("a", "u", "n1"), Session.new("a", "u", "n2")])
+    assert {"n1", "n2"} <= set(scene.open().ids())
+    scene.assert_outside_untouched()
