@@ -481,7 +481,7 @@ def store_paths(draw):
     return ("{out}/" + text) if draw(st.booleans()) and draw(st.booleans()) else text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(txn=st.one_of(store_paths(), st.just("t")),
        moves=st.lists(st.tuples(store_paths(), store_paths()).map(list), max_size=3),
        deletes=st.lists(store_paths(), max_size=3))
