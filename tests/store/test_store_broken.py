@@ -34,7 +34,7 @@ from session_tui.store.directory import encode_session_file
 from session_tui.store.naming import file_name
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
-from clikit import CLI  # noqa: E402
+from clikit import CLI, one_line_error  # noqa: E402
 
 IDS = ("s0", "s1", "s2")
 S1 = file_name("s1")
@@ -609,6 +609,8 @@ def test_the_cli_on_a_broken_store(tmp_path, kind):
         assert err.count("\n") == 1 and damage.on_open in err, err
     shown = cli("--store", scene.root, "show", "s0", "--json")
     assert shown.returncode == 0 and orjson.loads(shown.stdout)["id"] == "s0"
+    if "s1" not in damage.listed:  # the damaged one: exit 2, one line naming its file
+        one_line_error(cli("--store", scene.root, "show", "s1"), 2, S1, damage.on_open)
     checked = cli("--store", scene.root, "check")
     assert checked.returncode == 0, checked.stderr
     assert "store is sound" in checked.stderr.decode()
