@@ -22,6 +22,7 @@ from .. import jsonio
 from tinydb.storages import Storage
 
 from .errors import CorruptFile, StoreError
+from .paths import read_regular
 
 TMP_MARK = ".tmp-"
 
@@ -240,9 +241,10 @@ def is_temp(name: str) -> bool:
     return name.startswith(".") and TMP_MARK in name
 
 
-def read_json(path: Path, what: str = "") -> Any:
-    """Parse a JSON file, or raise CorruptFile naming the file and the problem."""
-    data = Path(path).read_bytes()
+def read_json(path: Path, what: str = "", follow_symlinks: bool = False) -> Any:
+    """Parse a JSON file, or raise CorruptFile naming the file and the problem (a symbolic link,
+    a folder, a FIFO... included: see paths.read_regular)."""
+    data = read_regular(Path(path), follow_symlinks)
     if not data.strip():
         return None
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import threading
 import time
@@ -40,6 +41,7 @@ from .base import SUMMARY_KEYS, CheckReport, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .naming import file_name, is_session_file
+from .paths import UnsafePath, inside, kind_of, lstat_sig, odd_entry
 
 Progress = Callable[[int, int], None]
 
@@ -47,6 +49,11 @@ INDEX_TABLE = "sessions"
 SESSION_TABLE = "session"
 META_TABLE = "_meta"
 FORMAT = "session-tui/1"
+FOLDERS = ("sessions", "history", "staging", "quarantine")
+_TXN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_STAGED = re.compile(r"[A-Za-z0-9_-]{1,64}\.json")
+_SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
+                  "event_count": int, "invocation_count": int, "search_text": str}
 
 
 def encode_session_file(session: Session, generation: int) -> bytes:
@@ -93,16 +100,19 @@ class DirectoryStore(Store):
         self.journal_path = self.path / "journal.json"
         self.staging_dir = self.path / "staging"
         self.quarantine_dir = self.path / "quarantine"
-        self.history = History(self.path / "history")
+        self.history = History(self.path / "history", root=self.path)
         self._thread_lock = threading.RLock()
         self._file_lock = FileLock(str(self.path / ".lock"), thread_local=False)
         self._index: dict[str, dict[str, Any]] = {}  # session id -> index document
         self._broken: dict[str, str] = {}  # file name -> what is wrong with it
+        self._odd: dict[str, str] = {}  # a folder or index.json that is not what it should be
+        self._journal_problem: str | None = None  # a journal that was not applied, and why
         self._seen: tuple[Any, Any] = (None, None)
         self._open_read_only(read_only)
         if not self.read_only:
             try:
-                self.sessions_dir.mkdir(exist_ok=True)
+                if kind_of(self.sessions_dir) is None:
+                    self.sessions_dir.mkdir()
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot use this folder: {exc.strerror}") from None
         self.loaded = False
@@ -115,6 +125,7 @@ class DirectoryStore(Store):
         if asked:
             self.read_only, self.read_only_reason = True, f"{self.path}: opened read-only"
             return
+        self._check_lock_file()  # a link or a FIFO as .lock is never opened, not even to probe
         reason = (write_problem([self.path, self.sessions_dir, self.history.folder])
                   or lock_problem(self._file_lock))
         if reason:
@@ -144,6 +155,7 @@ class DirectoryStore(Store):
         is read or written. The thread lock keeps the app's worker threads apart; the file
         lock, other processes."""
         self._check_writable()
+        self._check_lock_file()
         with self._thread_lock:
             try:
                 self._file_lock.acquire()
@@ -156,6 +168,43 @@ class DirectoryStore(Store):
                 yield
             finally:
                 self._file_lock.release()
+
+    def _check_lock_file(self) -> None:
+        problem = odd_entry(self.path / ".lock", "file")
+        if problem:
+            raise StoreError(f"{problem}; session-tui never opens it as its lock: remove it")
+
+    # -- what is where: only real folders and regular files are used ------------------------
+    def _survey(self) -> dict[str, str]:
+        """One line per store folder, or index.json, that is something else (a symbolic link,
+        a file, a FIFO...): such a thing is never followed, read or written."""
+        odd = {}
+        for name in FOLDERS:
+            problem = odd_entry(self.path / name, "folder")
+            if problem:
+                odd[name] = f"{problem}; run `session-tui check` to move it aside"
+        problem = odd_entry(self.index_path, "file")
+        if problem:
+            odd["index.json"] = f"{problem}; run `session-tui check` to move it aside"
+        self._odd = odd
+        return odd
+
+    def _check_layout(self, journaled: bool) -> None:
+        """Refuse a change up front when a folder it needs is not a real folder, or when a
+        journal that was not applied would be overwritten."""
+        if kind_of(self.journal_path) is None:
+            self._journal_problem = None  # another process's check moved it aside
+        elif not self._journal_problem:
+            # Another process's change, committed but not applied (it crashed): completed
+            # before this one, or it would later be replayed over it. A bad one is only noted.
+            if self._recover():
+                self._refresh(rebuild=False)
+        odd = self._survey()
+        for name in ("sessions", "history") + (("staging",) if journaled else ()):
+            if name in odd:
+                raise CorruptFile(odd[name])
+        if journaled and self._journal_problem:
+            raise CorruptFile(self._journal_problem)
 
     # -- the index --------------------------------------------------------------------------
     def _read_index(self) -> dict[str, dict[str, Any]] | None:
@@ -175,9 +224,11 @@ class DirectoryStore(Store):
         return index
 
     def _write_index(self) -> None:
+        if "index.json" in self._survey():
+            return  # never written over: `check` moves it aside first
         docs = {str(n): doc for n, doc in enumerate(
             sorted(list(self._index.values()) + [
-                {"file": name, "error": err, "sig": file_sig(self.sessions_dir / name)}
+                {"file": name, "error": err, "sig": lstat_sig(self.sessions_dir / name)}
                 for name, err in self._broken.items()], key=lambda d: d["file"]), start=1)}
         try:
             AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})
@@ -198,16 +249,20 @@ class DirectoryStore(Store):
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         to_read: list[tuple[str, list[int]]] = []
-        # (A read-only store may have no sessions/ folder yet: it is empty.)
-        has_sessions = self.sessions_dir.is_dir()
-        with os.scandir(self.sessions_dir) if has_sessions else contextlib.nullcontext(()) as entries:
+        # A `sessions` that is not a real folder (a link out of the store...) is never read;
+        # a read-only store may have none yet (it is empty).
+        sessions_dir = self.sessions_dir if "sessions" not in self._survey() else None
+        if sessions_dir is not None and not sessions_dir.is_dir():
+            sessions_dir = None
+        with contextlib.ExitStack() as stack:
+            entries = stack.enter_context(os.scandir(sessions_dir)) if sessions_dir else ()
             for entry in entries:
                 if not is_session_file(entry.name):
                     continue
-                st = entry.stat()
+                st = entry.stat(follow_symlinks=False)
                 sig = [st.st_ino, st.st_size, st.st_mtime_ns]
                 doc = by_file.get(entry.name)
-                if doc is not None and doc.get("sig") == sig:
+                if doc is not None and doc.get("sig") == sig and _trusted_doc(doc, entry.name):
                     if "error" in doc:
                         broken[entry.name] = doc["error"]
                     else:
@@ -222,6 +277,11 @@ class DirectoryStore(Store):
                 session = self._read_file(self.sessions_dir / name)
             except CorruptFile as exc:
                 broken[name] = str(exc)
+                continue
+            except FileNotFoundError:
+                continue  # removed since the folder was listed
+            except OSError as exc:
+                broken[name] = f"{self.sessions_dir / name}: cannot read it: {exc.strerror}"
                 continue
             doc = summary_of(session)
             doc.update(file=name, sig=sig)
@@ -251,8 +311,10 @@ class DirectoryStore(Store):
 
     @property
     def problems(self) -> list[str]:
-        """One line per session file that could not be read."""
-        return sorted(self._broken.values())
+        """One line per thing in the store that is not used: a journal left alone, a folder or
+        index.json that is not what it should be, a session file that could not be read."""
+        journal = [self._journal_problem] if self._journal_problem else []
+        return journal + sorted(self._odd.values()) + sorted(self._broken.values())
 
     def list(self) -> list[dict[str, Any]]:
         if not self.loaded:
@@ -269,6 +331,9 @@ class DirectoryStore(Store):
             return decode_session_file(path, read_json(path))
 
     def _load(self, session_id: str) -> Session:
+        problem = odd_entry(self.sessions_dir, "folder")
+        if problem:  # never read through it
+            raise CorruptFile(f"{problem}; run `session-tui check` to move it aside")
         path = self._file(session_id)
         try:
             return self._read_file(path)
@@ -276,7 +341,7 @@ class DirectoryStore(Store):
             raise NotFound(f"no session {session_id!r}") from None
 
     def _exists(self, session_id: str) -> bool:
-        return self._file(session_id).exists()
+        return os.path.lexists(self._file(session_id))
 
     def _next_generation(self, session: Session) -> int:
         previous = int(session.revision) if session.revision and session.revision.isdigit() else 0
@@ -287,6 +352,7 @@ class DirectoryStore(Store):
         if not self.loaded:
             self.load()  # the index is rewritten below: it must be whole first
         with self.lock():
+            self._check_layout(journaled=len(sessions) + len(deletes) > 1 or len(history) > 1)
             if self._stat_marks() != self._seen:
                 # Another process changed the store since this object looked: the index written
                 # below must keep the sessions it added.
@@ -357,46 +423,130 @@ class DirectoryStore(Store):
                              f"yet in place ({exc.strerror or exc}); it is completed when the "
                              "store is next opened") from None
 
+    def _journal_plan(self, journal: Any) -> tuple[str, list[tuple[Path, Path]], list[Path]]:
+        """The journal's steps as paths proven to stay inside the store: moves only from
+        staging/<txn>/ to sessions/ or history/ under a session file name, deletes only of
+        session files. Anything else is UnsafePath naming journal.json and the entry."""
+        where = self.journal_path
+
+        def unsafe(what: str) -> UnsafePath:
+            return UnsafePath(f"{where}: {what}")
+
+        if not isinstance(journal, dict) or not {"txn", "moves", "deletes"} <= set(journal):
+            raise unsafe("not a journal (txn, moves and deletes expected)")
+        txn, moves, deletes = journal["txn"], journal["moves"], journal["deletes"]
+        if not isinstance(txn, str) or not _TXN.fullmatch(txn):
+            raise unsafe(f"txn {txn!r} is not a plain name")
+        if not isinstance(moves, list) or not isinstance(deletes, list):
+            raise unsafe("moves and deletes must be lists")
+
+        def checked(rel: Any, field: str, folders: tuple[str, ...], name_ok) -> Path:
+            try:
+                path = inside(self.path, rel)
+            except UnsafePath as exc:
+                raise unsafe(f"{field} entry {exc}") from None
+            parts = rel.split("/")
+            if len(parts) != len(folders[0].split("/")) + 1 or "/".join(parts[:-1]) not in folders \
+                    or not name_ok(parts[-1]):
+                raise unsafe(f"{field} entry {rel!r} is not under {' or '.join(folders)}/ "
+                             "with a name session-tui gives")
+            return path
+
+        plan = []
+        for move in moves:
+            if not (isinstance(move, list) and len(move) == 2):
+                raise unsafe(f"moves entry {move!r} is not a [from, to] pair")
+            staged = checked(move[0], "moves", (f"staging/{txn}",), _STAGED.fullmatch)
+            final = checked(move[1], "moves", ("sessions", "history"), is_session_file)
+            plan.append((staged, final))
+        removed = [checked(d, "deletes", ("sessions",), is_session_file) for d in deletes]
+        return txn, plan, removed
+
     def _apply_journal(self, journal: dict[str, Any]) -> None:
-        (self.path / "history").mkdir(exist_ok=True)
-        for staged, final in journal["moves"]:
-            src = self.path / staged
-            if src.exists():  # already moved when an earlier run got this far
-                os.replace(src, self.path / final)
-        for final in journal["deletes"]:
-            remove_file(self.path / final)
+        txn, moves, deletes = self._journal_plan(journal)  # before anything is touched
+        if kind_of(self.path / "history") is None:
+            (self.path / "history").mkdir()
+        for staged, final in moves:
+            if kind_of(staged) == "file":  # absent: already moved when an earlier run got this far
+                os.replace(staged, final)
+        for final in deletes:
+            remove_file(final)
         fsync_dir(self.sessions_dir)
         fsync_dir(self.path / "history")
         remove_file(self.journal_path)
-        shutil.rmtree(self.staging_dir / journal["txn"], ignore_errors=True)
+        shutil.rmtree(self.staging_dir / txn, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.staging_dir.rmdir()  # only when empty: another writer may be staging
 
-    def _recover(self) -> list[str]:
-        """Complete a journaled change a crash interrupted, or roll back one never committed."""
-        done = []
-        if self.journal_path.exists():
+    def _recover(self, repair: bool = False) -> list[str]:
+        """Complete a journaled change a crash interrupted, or roll back one never committed.
+        A journal that cannot be read, or names a path outside the store, is never applied:
+        on open it is left alone (with what is staged) and reported in `problems`; `repair`
+        (check) moves both aside into quarantine/."""
+        done: list[str] = []
+        self._journal_problem = None
+        bad_journal = False
+        if kind_of(self.journal_path) is not None:
             try:
                 journal = read_json(self.journal_path)
                 self._apply_journal(journal)
                 done.append(f"completed an interrupted change ({len(journal['moves'])} files)")
-            except (CorruptFile, KeyError, TypeError):
-                # A journal is written atomically, so this is damage from outside: keep it aside.
-                self._quarantine(self.journal_path, "journal.json")
-                done.append("moved an unreadable journal.json to quarantine/")
-        if self.staging_dir.exists():
-            for leftover in self.staging_dir.iterdir():
-                shutil.rmtree(leftover, ignore_errors=True)
+            except CorruptFile as exc:  # UnsafePath, and a journal that is not a file, included
+                self._journal_problem = (f"{exc}; left alone, not applied (run `session-tui "
+                                         "check` to move it aside)")
+                if not repair:
+                    return done
+                done.append(self._move_aside(self.journal_path, "journal.json", str(exc)))
+                self._journal_problem = None
+                bad_journal = True
+        if kind_of(self.staging_dir) == "folder":
+            with os.scandir(self.staging_dir) as entries:
+                leftovers = sorted(entries, key=lambda e: e.name)
+            for leftover in leftovers:
+                path = Path(leftover.path)
+                if bad_journal:
+                    # Maybe the only copy of the change that journal named: kept, aside.
+                    done.append(self._move_aside(path, "staging-" + leftover.name,
+                                                 "staged for that journal"))
+                    continue
+                if leftover.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)  # a stray file; a link goes, never what it points to
                 done.append(f"rolled back an uncommitted change (staging/{leftover.name})")
+            with contextlib.suppress(OSError):
+                self.staging_dir.rmdir()
         return done
 
     # -- check ------------------------------------------------------------------------------
     def _quarantine(self, path: Path, name: str) -> Path:
+        """Move `path` (whatever it is: a link is moved as a link) into quarantine/ under a
+        name no earlier quarantined thing has."""
+        problem = odd_entry(self.quarantine_dir, "folder")
+        if problem:
+            raise StoreError(f"{problem}, so nothing can be moved aside into it")
         self.quarantine_dir.mkdir(exist_ok=True)
-        target = self.quarantine_dir / f"{time.strftime('%Y%m%dT%H%M%S')}-{name}"
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.quarantine_dir / f"{stamp}-{name}"
+        n = 1
+        while os.path.lexists(target):  # under the lock: no other check is moving things
+            n += 1
+            target = self.quarantine_dir / f"{stamp}-{n}-{name}"
         os.replace(path, target)
         fsync_dir(path.parent)
         return target
+
+    def _move_aside(self, path: Path, name: str, reason: str) -> str:
+        """Quarantine `path`; the report line says where to, or raises StoreError saying why
+        it could not be moved."""
+        try:
+            target = self._quarantine(path, name)
+        except OSError as err:
+            raise StoreError(f"{reason} (could not move it aside: {err.strerror})") from None
+        except StoreError as err:
+            raise StoreError(f"{reason} (could not move it aside: {err})") from None
+        rel = path.relative_to(self.path)
+        return f"moved {rel} to quarantine/{target.name}: {reason}"
 
     def _rename_to_its_id(self, path: Path) -> str | None:
         """A valid session file under another name (renamed by hand, an older naming): give
@@ -406,24 +556,83 @@ class DirectoryStore(Store):
         except CorruptFile:
             return None
         target = self._file(session.id)
-        if target.exists():
+        if os.path.lexists(target):
             return None
         os.replace(path, target)
         fsync_dir(self.sessions_dir)
         return f"renamed {path.name} to {target.name} (the name its id {session.id!r} gives)"
 
+    def _history_problem(self, path: Path) -> str | None:
+        """Why history/<name> is not the undo history its name says, or None."""
+        if not is_session_file(path.name):
+            return f"{path}: not a name session-tui gives an undo history"
+        try:
+            value = read_json(path)
+        except CorruptFile as exc:
+            return str(exc)
+        session_id = value.get("id") if isinstance(value, dict) else None
+        if not isinstance(session_id, str):
+            return f"{path}: not an undo history (no session id)"
+        if file_name(session_id) != path.name:
+            return (f"{path}: holds the undo history of session {session_id!r}, whose file "
+                    f"name is {file_name(session_id)}")
+        try:
+            [UndoRecord.from_json(r) for r in value["records"]]
+        except (KeyError, TypeError, AttributeError) as exc:
+            return f"{path}: not an undo history ({exc.__class__.__name__}: {exc})"
+        return None
+
     def check(self) -> CheckReport:
-        """Verify every file, move unusable ones to quarantine/, rebuild the index."""
+        """Verify every file, move unusable ones (and anything that is not a regular file where
+        one should be, or not a folder where one should be) to quarantine/, complete or set
+        aside a journal, rebuild the index. Nothing outside the store is ever touched."""
         report = CheckReport()
+
+        def aside(path: Path, name: str, reason: str) -> None:
+            try:
+                report.repaired.append(self._move_aside(path, name, reason))
+            except StoreError as exc:
+                report.damaged.append(str(exc))
+
         with self.lock():
-            report.repaired.extend(self._recover())
-            for folder in (self.path, self.sessions_dir, self.history.folder):
-                if folder.exists():
-                    for entry in folder.iterdir():
-                        if is_temp(entry.name):
-                            entry.unlink()
-                            report.repaired.append(f"removed a leftover temporary file {entry.name}")
-            for entry in sorted(self.sessions_dir.iterdir()):
+            problem = odd_entry(self.quarantine_dir, "folder")
+            if problem:
+                report.damaged.append(f"{problem}, so nothing can be moved aside into it")
+            # A journal is judged as found: one refused on open is never applied by a repair.
+            try:
+                report.repaired.extend(self._recover(repair=True))
+            except StoreError as exc:
+                report.damaged.append(str(exc))
+            for name in ("sessions", "history", "staging"):
+                problem = odd_entry(self.path / name, "folder")
+                if problem:
+                    aside(self.path / name, name, problem)
+            for path in (self.index_path, self.journal_path):
+                problem = odd_entry(path, "file")
+                if problem:
+                    aside(path, path.name, problem)
+            if kind_of(self.sessions_dir) is None:
+                self.sessions_dir.mkdir()
+            history_ok = kind_of(self.history.folder) == "folder"
+            sessions_ok = kind_of(self.sessions_dir) == "folder"
+            # Odd things under a session file's name.
+            for folder, prefix, ok in ((self.sessions_dir, "", sessions_ok),
+                                       (self.history.folder, "history-", history_ok)):
+                for entry in sorted(folder.iterdir()) if ok else ():
+                    problem = odd_entry(entry, "file")
+                    if problem and not is_temp(entry.name):
+                        aside(entry, prefix + entry.name, problem)
+            for folder, ok in ((self.path, True), (self.sessions_dir, sessions_ok),
+                               (self.history.folder, history_ok)):
+                for entry in sorted(folder.iterdir()) if ok else ():
+                    if not is_temp(entry.name):
+                        continue
+                    if kind_of(entry) == "folder":
+                        aside(entry, entry.name.lstrip("."), "a folder under a temporary file's name")
+                    else:
+                        entry.unlink()  # a link goes, never what it points to
+                        report.repaired.append(f"removed a leftover temporary file {entry.name}")
+            for entry in sorted(self.sessions_dir.iterdir()) if sessions_ok else ():
                 if not is_session_file(entry.name):
                     continue
                 try:
@@ -433,21 +642,25 @@ class DirectoryStore(Store):
                     if renamed:
                         report.repaired.append(renamed)
                         continue
-                    try:
-                        target = self._quarantine(entry, entry.name)
-                        report.repaired.append(f"moved {entry.name} to quarantine/{target.name}: {exc}")
-                    except OSError as err:
-                        report.damaged.append(f"{exc} (could not move it aside: {err.strerror})")
-            if self.history.folder.exists():
-                for entry in sorted(self.history.folder.iterdir()):
-                    try:
-                        value = read_json(entry)
-                        [UndoRecord.from_json(r) for r in value["records"]]
-                    except (CorruptFile, KeyError, TypeError) as exc:
-                        target = self._quarantine(entry, "history-" + entry.name)
-                        report.repaired.append(f"moved undo history {entry.name} to quarantine/{target.name}: {exc}")
+                    aside(entry, entry.name, str(exc))
+            for entry in sorted(self.history.folder.iterdir()) if history_ok else ():
+                problem = self._history_problem(entry)
+                if problem:
+                    aside(entry, "history-" + entry.name, problem)
             old = self._read_index()
             self._refresh(rebuild=True)
             if old is None or {d.get("id") for d in old.values() if "error" not in d} != set(self._index):
                 report.repaired.append(f"rebuilt index.json ({len(self._index)} sessions)")
+            if not report.damaged:  # never "sound" while something is left unused
+                report.damaged.extend(self.problems)
         return report
+
+
+def _trusted_doc(doc: dict[str, Any], name: str) -> bool:
+    """An index document is used without reading its session file only when it is whole and
+    names the file its id gives (a lying index is read past, not believed)."""
+    if "error" in doc:
+        return isinstance(doc["error"], str)
+    session_id = doc.get("id")
+    return (isinstance(session_id, str) and file_name(session_id) == name
+            and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items()))

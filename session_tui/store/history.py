@@ -24,6 +24,7 @@ from ..model import Event, Session
 from .atomic import read_json, write_atomic
 from .errors import CorruptFile
 from .naming import file_name
+from .paths import odd_entry
 
 KINDS = ("edit", "rewind", "delete", "import")
 MAX_RECORDS = 50  # SPEC: at least the last 20 per session
@@ -129,27 +130,46 @@ class UndoRecord:
 
 
 class History:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, root: Path | None = None):
+        """`root`: the trusted folder `folder` is under; every folder between them must be a
+        real folder (a symbolic link there could lead the history out of the store)."""
         self.folder = Path(folder)
+        self.root = None if root is None else Path(root)
+
+    def check_folder(self) -> None:
+        if self.root is None:
+            return
+        path = self.root
+        for part in self.folder.relative_to(self.root).parts:
+            path = path / part
+            problem = odd_entry(path, "folder")
+            if problem:
+                raise CorruptFile(f"{problem}; undo history is never read or written through it "
+                                  "(`session-tui check` reports it)")
 
     def path(self, session_id: str) -> Path:
         return self.folder / file_name(session_id)
 
     def load(self, session_id: str) -> list[UndoRecord]:
         path = self.path(session_id)
+        self.check_folder()
         try:
             value = read_json(path)
         except FileNotFoundError:
             return []
         if not isinstance(value, dict) or value.get("id") != session_id:
             raise CorruptFile(f"{path}: not the undo history of session {session_id!r}")
-        return [UndoRecord.from_json(r) for r in value["records"]]
+        try:
+            return [UndoRecord.from_json(r) for r in value["records"]]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise CorruptFile(f"{path}: not an undo history ({exc.__class__.__name__}: {exc})") from None
 
     def encode(self, session_id: str, records: list[UndoRecord]) -> bytes:
         records = records[-MAX_RECORDS:]
         return jsonio.dumps({"id": session_id, "records": [r.to_json() for r in records]})
 
     def save(self, session_id: str, records: list[UndoRecord]) -> None:
+        self.check_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path(session_id), self.encode(session_id, records))
 

@@ -32,8 +32,9 @@ from .atomic import (
     write_problem,
 )
 from .base import CheckReport, Store, summary_of
-from .errors import NotAStore, NotFound, ReadOnlyStore
+from .errors import NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
+from .paths import kind_of, odd_entry
 
 DEFAULT_TABLE = "_default"
 SKIPPED_TABLES = ("_meta",)  # a session-tui session file's own bookkeeping
@@ -74,16 +75,28 @@ class TinyFileStore(Store):
         if not self.path.is_file():
             raise NotFound(f"{self.path}: no such file")
         self.side = self.path.with_name(self.path.name + ".session-tui")
-        self.history = History(self.side / "history")
+        self.history = History(self.side / "history", root=self.path.parent)
         self._thread_lock = threading.RLock()
         self._file_lock: FileLock | None = None
         self._sessions: dict[str, tuple[str, str, Session]] = {}
         self.problems: list[str] = []
+        self._not_sessions: list[str] = []
         self._seen = None
         self._open_read_only(read_only)
         self._read()
-        if not self._sessions and self.problems:
-            raise NotAStore(f"{self.path}: not a TinyDB file of sessions: {self.problems[0].split(': ', 1)[1]}")
+        if not self._sessions and self._not_sessions:
+            raise NotAStore(f"{self.path}: not a TinyDB file of sessions: {self._not_sessions[0].split(': ', 1)[1]}")
+
+    def _side_problem(self) -> str | None:
+        """The side folder, its lock and its history must be what they are named: a symbolic
+        link there could lead the lock or the undo history anywhere, so it is never followed."""
+        for path, want in ((self.side, "folder"), (self.side / "lock", "file"),
+                           (self.side / "history", "folder")):
+            problem = odd_entry(path, want)
+            if problem:
+                return (f"{problem}; session-tui keeps its lock and undo history there and "
+                        "never follows it: move it away")
+        return None
 
     def _open_read_only(self, asked: bool) -> None:
         """Read-only when asked, or when the file, its folder or the side folder cannot be
@@ -91,8 +104,12 @@ class TinyFileStore(Store):
         if asked:
             self.read_only, self.read_only_reason = True, f"{self.path}: opened read-only"
             return
-        reason = write_problem([self.path, self.path.parent, self.side, self.history.folder])
-        if reason is None and self.side.is_dir():
+        # A side folder that is not what it is named is never followed, not even to probe it
+        # (writes are refused with that problem; reads need none of it).
+        side_ok = self._side_problem() is None
+        reason = write_problem([self.path, self.path.parent]
+                               + ([self.side, self.history.folder] if side_ok else []))
+        if reason is None and side_ok and self.side.is_dir():
             reason = lock_problem(FileLock(str(self.side / "lock"), thread_local=False))
         if reason:
             self.read_only, self.read_only_reason = True, reason
@@ -100,8 +117,12 @@ class TinyFileStore(Store):
     @contextlib.contextmanager
     def lock(self):
         """The lock for changing the file: a read-only store refuses here, before anything is
-        read or written; so does one whose lock turns out not to be makeable."""
+        read or written; so does one whose lock turns out not to be makeable, or whose side
+        folder is not a real folder."""
         self._check_writable()
+        problem = self._side_problem()
+        if problem:
+            raise StoreError(problem)
         with self._thread_lock:
             lock_path = self.side / "lock"
             try:
@@ -125,9 +146,12 @@ class TinyFileStore(Store):
         sig = file_sig(self.path)
         try:
             with gc_paused():
-                tables = read_json(self.path, " (a TinyDB file of sessions was expected)")
+                tables = read_json(self.path, " (a TinyDB file of sessions was expected)",
+                                   follow_symlinks=True)  # the user's own file, as they named it
                 tables = {} if tables is None else tables
-                self._sessions, self.problems = scan_tables(self.path, tables)
+                self._sessions, self._not_sessions = scan_tables(self.path, tables)
+                side = self._side_problem()
+                self.problems = self._not_sessions + ([side] if side else [])
         except FileNotFoundError:
             raise NotFound(f"{self.path}: no such file") from None
         self._seen = sig
@@ -190,6 +214,10 @@ class TinyFileStore(Store):
 
     def check(self) -> CheckReport:
         report = CheckReport()
+        if self._side_problem():  # reported, never followed (nor moved: it is beside the file)
+            self._read()
+            report.damaged.extend(self.problems)
+            return report
         with self.lock():
             # Temporary files a killed writer left: ours only (beside the user's file, only
             # those named after it), and never a live one (writers hold the lock).
@@ -198,6 +226,8 @@ class TinyFileStore(Store):
             if self.history.folder.is_dir():
                 leftovers += [p for p in self.history.folder.iterdir() if is_temp(p.name)]
             for leftover in leftovers:
+                if kind_of(leftover) == "folder":
+                    continue  # not a file we left
                 leftover.unlink(missing_ok=True)
                 report.repaired.append(f"removed a leftover temporary file {leftover.name}")
             self._read()
