@@ -46,6 +46,9 @@ class SessionTuiApp(App[int]):
         self.config = config or AppConfig()
         self.cursor_blink = self.config.cursor_blink
         self.changed_sessions: list[str] = []  # newest last: what `u` on the list undoes
+        # (severity, message) of every notification shown, newest last (the latest 100): what
+        # tests read, since Textual forgets a toast once its timeout passes.
+        self.notices: list[tuple[str, str]] = []
         self.sub_title = store.path.name  # the name only: screenshots do not depend on where
 
     def on_mount(self) -> None:
@@ -97,6 +100,7 @@ class SessionTuiApp(App[int]):
         default, and no message here is meant as markup."""
         from .text import safe
 
+        self.notices = [*self.notices[-99:], (severity, safe(message))]
         super().notify(safe(message), title=safe(title, multiline=False), severity=severity,
                        timeout=timeout, markup=False)
 
