@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from scenes import make_demo_store, press, settle
+from scenes import make_demo_store, press, settle, store_files, store_ids
 from textual import events
 
 from session_tui.app import AppConfig, build_app
@@ -490,9 +490,9 @@ def test_a_file_that_is_not_a_store_is_a_one_line_error_and_left_alone(tmp_path)
         assert path.read_bytes() == data
 
 
-def test_a_store_file_nested_500_deep_opens_and_shows(tmp_path):
+def test_a_store_file_nested_400_deep_opens_and_shows(tmp_path):
     """Deeper than orjson writes (255): the store falls back to the standard library."""
-    state = deep_value(500)
+    state = deep_value(APP_DEPTH)
     path = tmp_path / "deep.json"
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(10_000)
@@ -524,10 +524,47 @@ def test_notifications_never_parse_markup_even_from_screens(tmp_path):
         app = build_app(store_path, config=config())
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            app.screen.notify("Deleted [bold red]x[/] \x1b]0;t\x07")
+            app.screen.notify("Deleted [bold red]x[/] \x1b]0;t\x07", timeout=600)
             await settle(pilot)
-            (note,) = [n for n in app._notifications if "Deleted" in n.message]
-            assert note.markup is False
-            assert "[bold red]x[/]" in note.message and "\x1b" not in note.message
+            (message,) = [m for _, m in app.notices if "Deleted" in m]
+            assert "[bold red]x[/]" in message and "\x1b" not in message
+            assert shows(screen_lines(app), "Deleted [bold red]x[/] ␛]0;t␇")  # the toast
+
+    asyncio.run(main())
+
+
+def test_a_session_nested_500_deep_is_imported_and_shown_or_refused_in_one_line(tmp_path):
+    """Around the depth limit (about 500 levels, landing with fix-values): an import either
+    keeps the session whole and the app shows it, or refuses it with one line (exit 2) and
+    leaves the store as it was. Never a traceback, never half of it."""
+    store_path = make_demo_store(tmp_path / "store")
+    before = store_files(store_path)
+    source = tmp_path / "deep.json"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)
+    try:
+        source.write_text(json.dumps({"id": "deep500", "app_name": "a", "user_id": "u",
+                                      "state": {"deep": deep_value(500)},
+                                      "created_at": "2026-11-20T10:00:00Z",
+                                      "updated_at": "2026-11-20T10:00:00Z", "events": []}))
+    finally:
+        sys.setrecursionlimit(limit)
+    result = run_app_process("--store", str(store_path), "import", str(source))
+    if result.returncode != 0:
+        assert_one_line_error(result, 2)
+        assert store_files(store_path) == before
+        return
+    assert "Traceback" not in result.stderr
+    assert "deep500" in store_ids(store_path)
+
+    async def main():
+        app = build_app(store_path, config=config())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "slash", *"deep500", "enter", "enter")
+            assert isinstance(app.screen, SessionScreen) and app.screen.session_id == "deep500"
+            tree = app.screen.query_one(StateTree)
+            assert tree.state == {"deep": deep_value(500)}
+            await answers(pilot)
 
     asyncio.run(main())
