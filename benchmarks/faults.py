@@ -134,12 +134,15 @@ def hostile_content(quick: bool) -> dict:
                            "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", [])
     asyncio.run(main(small, small_walk, baseline))
     asyncio.run(main(safety.huge_session(), safety.hostile_sizes_walk, steps))
-    slowest = max(steps, key=steps.get)
+    # Pilot's own cost of a key (its idle waits: ~100 ms) is in every figure: a key on the small
+    # session shows it, and the net figures take it out (opening: the small session's opening).
     key_ms = min(v for k, v in baseline.items() if k.startswith("tree down"))
-    return {"ms_by_step": steps, "slowest_step": slowest, "slowest_ms": steps[slowest],
-            "steps_over_100ms": sorted(k for k, v in steps.items() if v > ANSWER_BUDGET_MS),
-            "all_within_100ms": all(v <= ANSWER_BUDGET_MS for v in steps.values()),
-            "small_session_ms": baseline, "small_session_key_ms": key_ms,
+    net = {k: round(max(0.0, v - baseline.get(k, key_ms)), 1) for k, v in steps.items()}
+    slowest = max(net, key=net.get)
+    return {"ms_by_step": steps, "small_session_ms": baseline, "harness_key_ms": key_ms,
+            "net_ms_by_step": net, "slowest_step": slowest, "slowest_net_ms": net[slowest],
+            "steps_over_100ms_net": sorted(k for k, v in net.items() if v > ANSWER_BUDGET_MS),
+            "all_within_100ms_net": all(v <= ANSWER_BUDGET_MS for v in net.values()),
             "load_average": round(os.getloadavg()[0], 2)}
 
 
