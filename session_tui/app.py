@@ -8,7 +8,6 @@ freezes; a one-second stat check notices changes made by other processes.
 from __future__ import annotations
 
 import os
-from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
@@ -57,7 +56,9 @@ class SessionTuiApp(App[int]):
         self.store = store
         self.config = config or AppConfig()
         self.cursor_blink = self.config.cursor_blink
-        self.notices: deque[Notice] = deque(maxlen=200)  # what was said, newest last (as shown)
+        # Every notification as shown, newest last (the latest 200): Textual forgets a toast
+        # once its timeout passes, and tests (and a future log view) need what was said.
+        self.notices: list[Notice] = []
         self.undo_log = UndoLog()  # this run's changes, newest last: what `u` on the list undoes
         self.sub_title = store.path.name  # the name only: screenshots do not depend on where
 
@@ -147,7 +148,7 @@ class SessionTuiApp(App[int]):
         from .text import safe
 
         shown, heading = safe(message), safe(title, multiline=False)
-        self.notices.append(Notice(heading, shown, severity))
+        self.notices = [*self.notices[-199:], Notice(heading, shown, severity)]
         super().notify(shown, title=heading, severity=severity, timeout=timeout, markup=False)
 
     def report_error(self, exc: Exception) -> None:

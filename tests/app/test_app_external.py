@@ -26,13 +26,18 @@ from session_tui.widgets.timeline import Timeline
 SIZE = (120, 36)
 FIRST = "aa5d0b4b-df3c-49ba-a21e-c3e37a0365db"  # the newest demo session: first in the list
 REPO = Path(__file__).resolve().parents[2]
-WAIT = 3.0  # seconds the app has to show a change (it polls every 0.1 s here)
+HANG_GUARD = 60.0  # seconds: only a broken app gets near it (the tests wait for events)
 
 
+def watching_app(store_path: Path, tmp_path: Path, poll_interval: float = 0.1):
+    config = AppConfig(watch=True, poll_interval=poll_interval, cursor_blink=False,
+                       export_dir=tmp_path)
+    return build_app(store_path, config=config)
 
 
-def watching_app(store_path: Path, tmp_path: Path):
-    config = AppConfig(watch=True, poll_interval=0.1, cursor_blink=False, export_dir=tmp_path)
+def app_without_timer(store_path: Path, tmp_path: Path):
+    """Watches the store only when the test says so (`poll_now`): nothing depends on a timer."""
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path)
     return build_app(store_path, config=config)
 
 
@@ -43,23 +48,32 @@ async def cli(*args: str) -> None:
         sys.executable, "-m", "session_tui", *args, cwd=REPO, env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
-    out, err = await proc.communicate()
+    out, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD)
     assert proc.returncode == 0, (proc.returncode, out, err)
 
 
-async def wait_until(pilot, condition) -> bool:
-    """Let the app run (short pauses) until `condition()` holds or WAIT seconds pass."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    while not condition():
-        if loop.time() > deadline:
-            return False
-        await pilot.pause(0.05)
-    return True
+async def poll_now(pilot) -> None:
+    """Run the app's store poll now and wait for what follows from it: the poll worker, the
+    StoreChanged messages it posts, the reloads they start, and the screen's update."""
+    pilot.app.check_for_changes()
+    for _ in range(3):  # poll -> StoreChanged -> reload worker -> shown
+        await settle(pilot)
+
+
+async def until_the_app_shows(pilot, condition) -> None:
+    """Let the app run (its own poll timer noticing the change) until `condition()` holds:
+    each round waits for the app's workers and messages; HANG_GUARD only ends a hang."""
+
+    async def rounds():
+        while not condition():
+            await pilot.pause(pilot.app.config.poll_interval)
+            await settle(pilot)
+
+    await asyncio.wait_for(rounds(), HANG_GUARD)
 
 
 def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.notices]
 
 
 def test_a_cli_change_shows_on_the_list_and_the_cursor_stays_on_its_session(tmp_path):
@@ -77,11 +91,11 @@ def test_a_cli_change_shows_on_the_list_and_the_cursor_stays_on_its_session(tmp_
             # Change another session: the cursor stays where it is.
             other = session_list.shown_ids()[10]
             await cli("--store", str(store_path), "set", other, "/from_cli", '"hi"')
-            assert await wait_until(pilot, lambda: session_list.shown_ids()[0] == other)
+            await until_the_app_shows(pilot, lambda: session_list.shown_ids()[0] == other)
             assert session_list.selected_id == chosen
             # Change the chosen one: it becomes the newest, the cursor goes with it.
             await cli("--store", str(store_path), "set", chosen, "/from_cli", '"hi"')
-            assert await wait_until(
+            await until_the_app_shows(
                 pilot, lambda: session_list.selected_row["event_count"] == events + 1)
             assert session_list.selected_id == chosen
             assert session_list.shown_ids()[0] == chosen
@@ -99,7 +113,7 @@ def test_a_cli_change_shows_in_the_open_session_keeping_the_event_shown(tmp_path
     store_path = make_demo_store(tmp_path / "store")
 
     async def main():
-        app = watching_app(store_path, tmp_path)
+        app = app_without_timer(store_path, tmp_path)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await press(pilot, "enter")
@@ -112,7 +126,8 @@ def test_a_cli_change_shows_in_the_open_session_keeping_the_event_shown(tmp_path
             assert screen.event_index == 2 and timeline.cursor_event == 2
             shown = view.event
             await cli("--store", str(store_path), "set", FIRST, "/from_cli", '"hi"')
-            assert await wait_until(pilot, lambda: len(timeline.session.events) == 33)
+            await poll_now(pilot)
+            assert len(timeline.session.events) == 33
             assert any("changed elsewhere" in m for m in messages(app))
             # Still on the same event, still showing the state right after it.
             assert timeline.cursor_event == 2 and screen.event_index == 2
@@ -151,8 +166,8 @@ def test_an_edit_based_on_stale_data_is_refused_and_the_session_reloaded(tmp_pat
             await pilot.press("end", "ctrl+u", *"mine")
             await press(pilot, "enter")
             assert app.screen is screen
-            refused = [n for n in app._notifications if n.severity == "error"]
-            assert refused and "changed by someone else" in refused[-1].message
+            refused = [n.message for n in app.notices if n.severity == "error"]
+            assert refused and "changed by someone else" in refused[-1]
             # Their change stays, mine was not written.
             assert orjson.dumps(open_store(store_path).get(FIRST).export()) == theirs
             # The app reloaded: it shows their change now.

@@ -15,16 +15,18 @@ import sys
 import time
 from pathlib import Path
 
-from scenes import make_demo_store, press, settle
+import pytest
+from scenes import make_demo_store, press, settle, store_files, store_ids
 from textual import events
 
 from session_tui.app import AppConfig, build_app
 from session_tui.dialogs.confirm import ConfirmDialog
 from session_tui.dialogs.edit_value import EditValueDialog
+from session_tui.dialogs.help import HelpScreen
 from session_tui.dialogs.rename_key import RenameKeyDialog
 from session_tui.dialogs.rewind import RewindDialog
 from session_tui.dialogs.value_view import ValueDialog
-from session_tui.model import Session
+from session_tui.model import Event, EventActions, Session
 from session_tui.screens.session import SessionScreen
 from session_tui.screens.sessions import SessionsScreen
 from session_tui.store import DirectoryStore, NotFound, open_store
@@ -43,8 +45,18 @@ ANSI = "\x1b[31mred"
 OSC = "\x1b]0;pwned\x07"
 C1 = "\x9b"
 BIDI = "\u202e"
-HOSTILE = [MARKUP, LINK, ANSI, OSC, C1, BIDI]
-FORBIDDEN = ("\x1b", "\x07", "\x9b", "\u202e")
+DCS = "\x1bP1$qm\x1b\\"  # a device control string (DECRQSS: asks the terminal to answer)
+C1_MORE = "c1:\x90\x9d\x85"  # C1 DCS, OSC and NEL
+BIDI_MORE = "bidi:\u2066\u2069\u200f\u061c"  # isolates, RLM, Arabic letter mark
+TAGS = "tags:\U000e0049\U000e0047\U000e004e"  # invisible text ("IGN") a reader cannot see
+NUL = "nul:\x00"
+ACTION = "[@click=app.quit]click me[/]"  # markup that would run an action when clicked
+STRAY_CLOSE = "[/] stray close tag"  # an error if it were parsed as markup
+HOSTILE = [MARKUP, LINK, ANSI, OSC, C1, BIDI, DCS, C1_MORE, BIDI_MORE, TAGS, NUL, ACTION,
+           STRAY_CLOSE]
+FORBIDDEN = ("\x1b", "\x07", "\x9b", "\u202e", "\x00", "\x90", "\x9d", "\x85", "\u2066",
+             "\u2069", "\u200f", "\u061c", "\U000e0049", "\U000e0047", "\U000e004e")
+ZERO_WIDTH = "\u200b\u200d\ufeff"  # zero-width space, joiner, no-break space (BOM)
 
 HOSTILE_ID = "[b]id[/b]\x1b[2J\u202e"
 
@@ -77,6 +89,8 @@ def hostile_session() -> Session:
             ANSI: f"{OSC} tail",
             f"c1{C1}": f"bidi{BIDI}evil",
             "nested": {LINK: [ANSI, MARKUP], f"k{OSC}": {"deeper": C1}},
+            "more": {DCS: C1_MORE, BIDI_MORE: 1, TAGS: 2, NUL: ACTION, STRAY_CLOSE: 3,
+                     f"zw{ZERO_WIDTH}key": f"{MARKUP}{ZERO_WIDTH}"},
         },
         "created_at": "2026-11-20T10:00:00Z",
         "updated_at": "2026-11-20T10:05:00Z",
@@ -148,6 +162,12 @@ def test_agent_text_is_shown_literally_and_never_reaches_the_terminal_as_control
             await settle(pilot)
             lines = screen_lines(app)
             assert shows(lines, LINK)  # a nested key
+            tree.expand_path(("more", DCS))
+            await settle(pilot)
+            lines = screen_lines(app)
+            for text in ("␛P1$qm␛\\", "c1:\\u0090\\u009d\\u0085", "bidi:\\u2066\\u2069\\u200f\\u061c",
+                         "tags:\\U000e0049\\U000e0047\\U000e004e", f'nul:␀: "{ACTION}"', STRAY_CLOSE):
+                assert shows(lines, text), text  # literally, or made visible
             # Each dialog on a hostile key or value.
             await press(pilot, "home", "e")
             assert isinstance(app.screen, EditValueDialog)
@@ -184,7 +204,7 @@ def test_agent_text_is_shown_literally_and_never_reaches_the_terminal_as_control
             # A notification that names the session: deleted, then undone.
             await press(pilot, "D", "y")
             assert isinstance(app.screen, SessionsScreen)
-            assert any(n.message.startswith("Deleted [b]id[/b]") for n in app._notifications)
+            assert any(n.message.startswith("Deleted [b]id[/b]") for n in app.notices)
             lines = screen_lines(app)
             assert shows(lines, "Deleted [b]id[/b]")  # the toast, made safe
             await press(pilot, "u")
@@ -246,7 +266,7 @@ def test_a_5mb_message_and_a_deep_state_from_a_store_open_without_freezing(tmp_p
 
 class _OneSession(Store):
     """A store holding one session in memory: what the store's JSON cannot write (a state
-    nested 500 deep) can still reach the app from another backend."""
+    nested 400 deep) can still reach the app from another backend."""
 
     def __init__(self, path: Path, session: Session):
         self.path = path
@@ -273,38 +293,136 @@ class _OneSession(Store):
         return False
 
 
-def test_a_state_nested_500_deep_opens_without_freezing(tmp_path):
-    depth = 500
-    session = Session("deep", "app", "user", {"deep": deep_value(depth), "big": "y" * 5_000_000},
-                      "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", [])
-    times = {}
+APP_DEPTH = 400  # deep values in the app: below the depth limit imports get (about 500)
+TEN_MB = ("z" * 99 + "\n") * 100_000
+MANY_KEYS = 100_000
 
+
+def huge_session() -> Session:
+    """10 MB of text (a state value and an event), 100,000 keys in one object, a value nested
+    400 deep: what the store's JSON (orjson) cannot all write still reaches the app from another
+    backend, so the app must cope with it."""
+    many = {f"k{n:06d}": n for n in range(MANY_KEYS)}
+    event = Event("e1", "i1", "agent", TEN_MB, EventActions(state_delta={"many": many}),
+                  1795000000.0)
+    return Session("huge", "app", "user", {"deep": deep_value(APP_DEPTH), "big": TEN_MB,
+                                           "many": many},
+                   "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", [event])
+
+
+async def answers(pilot) -> None:
+    """The app handles a key press: ? opens the help over whatever is shown, escape closes it."""
+    app = pilot.app
+    below = app.screen
+    await press(pilot, "question_mark")
+    assert isinstance(app.screen, HelpScreen)
+    await press(pilot, "escape")
+    assert app.screen is below
+
+
+async def hostile_sizes_walk(pilot, timed=None) -> None:
+    """Open the huge session and visit each of its hostile sizes by keys; after each, the app
+    answers. `timed(name, keys)`: how a benchmark presses the keys it measures."""
+    app = pilot.app
+    timed = timed or (lambda name, keys: press(pilot, *keys))
+    await settle(pilot)
+    await timed("open session", ["enter", "shift+tab"])
+    screen = app.screen
+    assert isinstance(screen, SessionScreen)
+    tree = screen.query_one(StateTree)
+    assert tree.cursor_path == ("deep",)
+    await walk_to_the_bottom(pilot, tree, APP_DEPTH)
+    await timed("view 400-deep value", ["v"])
+    assert isinstance(app.screen, ValueDialog)
+    screen_lines(app)
+    await press(pilot, "escape")
+    assert app.screen is screen
+    await timed("tree home, fold 400 levels", ["home", "left"])
+    assert tree.cursor_path == ("deep",)
+    await timed("tree down (10 MB string)", ["down"])
+    assert tree.cursor_path == ("big",)
+    await timed("view 10 MB value", ["v"])
+    assert isinstance(app.screen, ValueDialog)
+    assert shows(screen_lines(app), "z" * 20)
+    await timed("close 10 MB value", ["escape"])  # the dialog answers its key
+    assert app.screen is screen
+    await timed("tree down (100k keys)", ["down"])
+    assert tree.cursor_path == ("many",)
+    await timed("expand 100k keys", ["right"])
+    await timed("first of 100k keys", ["right"])
+    assert tree.cursor_path == ("many", "k000000")
+    await timed("end of the shown keys", ["end"])  # a page of them, then `… N more`
+    shown = StateTree.PAGE
+    assert shows(screen_lines(app), f"… {MANY_KEYS - shown:,} more")
+    await timed("the next page of 100k keys", ["enter", "end"])
+    assert shows(screen_lines(app), f"… {MANY_KEYS - 2 * shown:,} more")
+    await press(pilot, "up")
+    assert tree.cursor_path == ("many", f"k{2 * shown - 1:06d}")
+    await press(pilot, "tab")
+    assert app.focused is screen.query_one(Timeline)
+    await timed("open 10 MB event", ["down", "enter"])
+    view = screen.query_one(EventView)
+    assert view.display and view.event.content == TEN_MB
+    assert shows(screen_lines(app), "z" * 20)
+    await answers(pilot)
+    await press(pilot, "escape")
+    assert not view.display
+
+
+def test_10mb_text_100k_keys_and_400_deep_values_are_shown_and_the_app_answers(tmp_path):
     async def main():
-        app = build_app(store=_OneSession(tmp_path, session), config=config())
+        app = build_app(store=_OneSession(tmp_path, huge_session()), config=config())
         async with app.run_test(size=SIZE) as pilot:
-            start = time.perf_counter()
-            await settle(pilot)
-            await press(pilot, "enter", "shift+tab")
-            screen = app.screen
-            assert isinstance(screen, SessionScreen)
-            tree = screen.query_one(StateTree)
-            assert tree.cursor_path == ("deep",)
-            await walk_to_the_bottom(pilot, tree, depth)
-            screen_lines(app)
-            await press(pilot, "v")  # the value in full: the leaf
-            assert isinstance(app.screen, ValueDialog)
-            screen_lines(app)
-            await press(pilot, "escape", "end")
-            assert tree.cursor_path == ("big",)
-            await press(pilot, "v")  # the 5 MB string in full
-            assert isinstance(app.screen, ValueDialog)
-            screen_lines(app)
-            await press(pilot, "escape")
-            assert app.screen is screen
-            times["500 deep"] = time.perf_counter() - start
+            await hostile_sizes_walk(pilot)
 
     asyncio.run(main())
-    print({k: f"{v:.2f}s" for k, v in times.items()})
+
+
+def zero_width_session() -> Session:
+    return Session.from_json({
+        "id": "zw", "app_name": f"app{ZERO_WIDTH}{MARKUP}", "user_id": f"u{ZERO_WIDTH}",
+        "state": {f"zw{ZERO_WIDTH}key": f"{MARKUP}{ZERO_WIDTH}{LINK}"},
+        "created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-20T10:05:00Z",
+        "events": [{"id": "e1", "invocation_id": "i1", "author": f"a{ZERO_WIDTH}",
+                    "content": f"{ZERO_WIDTH}{MARKUP}\n{LINK}{ZERO_WIDTH}",
+                    "timestamp": 1795000000.0}]})
+
+
+async def zero_width_screens(store_path: Path) -> list[list[str]]:
+    """The list, the session (tree and timeline) and the open event, as screen lines."""
+    screens = []
+    app = build_app(store_path, config=config())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screens.append(screen_lines(app))
+        await press(pilot, "enter")
+        screens.append(screen_lines(app))
+        await press(pilot, "down", "enter")
+        assert app.screen.query_one(EventView).display
+        screens.append(screen_lines(app))
+        await answers(pilot)
+    return screens
+
+
+def test_zero_width_characters_carry_no_markup_and_nothing_is_interpreted(tmp_path):
+    store_path = tmp_path / "store"
+    DirectoryStore(store_path, create=True).import_sessions([zero_width_session()])
+    screens = asyncio.run(zero_width_screens(store_path))
+    for lines in screens:  # markup beside zero-width characters is shown as typed
+        assert shows(lines, "[bold red]")
+    assert shows(screens[2], MARKUP) and shows(screens[2], LINK)  # the event, in full
+
+
+@pytest.mark.xfail(strict=True, reason="zero-width visibility lands with fix-values")
+def test_zero_width_characters_are_made_visible(tmp_path):
+    """U+200B, U+200D and U+FEFF shift the layout unseen: like other invisible characters,
+    they reach the screen only as a visible stand-in (issue 7, hole 8)."""
+    store_path = tmp_path / "store"
+    DirectoryStore(store_path, create=True).import_sessions([zero_width_session()])
+    for lines in asyncio.run(zero_width_screens(store_path)):
+        for char in ZERO_WIDTH:
+            assert not any(char in line for line in lines), f"{char!r} reached the screen raw"
+        assert not shows(lines, "zwkey") and not shows(lines, "appkey")
 
 
 def test_a_pasted_value_nested_300_deep_is_saved_and_the_app_stays_up(tmp_path):
@@ -323,7 +441,7 @@ def test_a_pasted_value_nested_300_deep_is_saved_and_the_app_stays_up(tmp_path):
             await settle(pilot)
             await press(pilot, "enter")
             assert isinstance(app.screen, SessionScreen)  # the app is still there
-            assert not [n for n in app._notifications if n.severity == "error"]
+            assert not [n.message for n in app.notices if n.severity == "error"]
             return app.screen.session_id, app.screen.query_one(StateTree).cursor_path
 
     session_id, path = asyncio.run(main())
@@ -371,9 +489,9 @@ def test_a_file_that_is_not_a_store_is_a_one_line_error_and_left_alone(tmp_path)
         assert path.read_bytes() == data
 
 
-def test_a_store_file_nested_500_deep_opens_and_shows(tmp_path):
+def test_a_store_file_nested_400_deep_opens_and_shows(tmp_path):
     """Deeper than orjson writes (255): the store falls back to the standard library."""
-    state = deep_value(500)
+    state = deep_value(APP_DEPTH)
     path = tmp_path / "deep.json"
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(10_000)
@@ -405,10 +523,47 @@ def test_notifications_never_parse_markup_even_from_screens(tmp_path):
         app = build_app(store_path, config=config())
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            app.screen.notify("Deleted [bold red]x[/] \x1b]0;t\x07")
+            app.screen.notify("Deleted [bold red]x[/] \x1b]0;t\x07", timeout=600)
             await settle(pilot)
-            (note,) = [n for n in app._notifications if "Deleted" in n.message]
-            assert note.markup is False
-            assert "[bold red]x[/]" in note.message and "\x1b" not in note.message
+            (message,) = [n.message for n in app.notices if "Deleted" in n.message]
+            assert "[bold red]x[/]" in message and "\x1b" not in message
+            assert shows(screen_lines(app), "Deleted [bold red]x[/] ␛]0;t␇")  # the toast
+
+    asyncio.run(main())
+
+
+def test_a_session_nested_500_deep_is_imported_and_shown_or_refused_in_one_line(tmp_path):
+    """Around the depth limit (about 500 levels, landing with fix-values): an import either
+    keeps the session whole and the app shows it, or refuses it with one line (exit 2) and
+    leaves the store as it was. Never a traceback, never half of it."""
+    store_path = make_demo_store(tmp_path / "store")
+    before = store_files(store_path)
+    source = tmp_path / "deep.json"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)
+    try:
+        source.write_text(json.dumps({"id": "deep500", "app_name": "a", "user_id": "u",
+                                      "state": {"deep": deep_value(500)},
+                                      "created_at": "2026-11-20T10:00:00Z",
+                                      "updated_at": "2026-11-20T10:00:00Z", "events": []}))
+    finally:
+        sys.setrecursionlimit(limit)
+    result = run_app_process("--store", str(store_path), "import", str(source))
+    if result.returncode != 0:
+        assert_one_line_error(result, 2)
+        assert store_files(store_path) == before
+        return
+    assert "Traceback" not in result.stderr
+    assert "deep500" in store_ids(store_path)
+
+    async def main():
+        app = build_app(store_path, config=config())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "slash", *"deep500", "enter", "enter")
+            assert isinstance(app.screen, SessionScreen) and app.screen.session_id == "deep500"
+            tree = app.screen.query_one(StateTree)
+            assert tree.state == {"deep": deep_value(500)}
+            await answers(pilot)
 
     asyncio.run(main())

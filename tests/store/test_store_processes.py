@@ -101,14 +101,23 @@ print("finished", flush=True)
 
 def killed_run(code: str, delay: float, *args) -> tuple[list[str], bool]:
     """Start `code`, wait for its "ready", let it run `delay` seconds, SIGKILL it. Returns the
-    lines it printed and whether the kill came before it finished."""
+    lines it printed and whether the kill came before it finished.
+
+    Every line is read through the one text reader of the pipe (`proc.stdout`): `communicate()`
+    reads the raw pipe and would lose what `readline()` had already buffered."""
     proc = spawn(code, *args)
-    first = proc.stdout.readline().strip()
-    assert first == "ready", proc.stderr.read()
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    out, err = proc.communicate(timeout=60)
-    lines = out.split()
+    try:
+        first = proc.stdout.readline().strip()
+        assert first == "ready", proc.stderr.read()
+        time.sleep(delay)  # the random moment of the kill (not a wait for anything)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        lines = proc.stdout.read().split()  # the child is gone: the pipe ends
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
     killed = proc.returncode == -signal.SIGKILL and "finished" not in lines
     if not killed:
         assert proc.returncode in (0, -signal.SIGKILL), err
