@@ -44,10 +44,20 @@ def make_app(store_path: Path, export_dir: Path | None = None) -> SessionTuiApp:
 
 
 async def settle(pilot) -> None:
-    """Let store workers finish and the screen catch up (they run in threads)."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let store workers finish and the screen catch up (they run in threads). A worker may
+    start only once a new screen mounts, a pause later: wait until two looks in a row find
+    none running (a bounded number of looks)."""
+    app = pilot.app
+    idle = 0
+    for _ in range(50):
+        await pilot.pause()
+        if any(not w.is_finished for w in app.workers):
+            idle = 0
+            await app.workers.wait_for_complete()
+        else:
+            idle += 1
+            if idle == 2:
+                return
 
 
 # Keys that only move a cursor or the focus: pressed in a row, with one wait for the app after.

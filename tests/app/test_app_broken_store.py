@@ -26,7 +26,8 @@ async def main():
     async with app.run_test(size=(140, 30)) as pilot:
         await settle(pilot)
         print("total", app.screen.query_one(SessionList).total_count)
-        print("status", str(app.screen.query_one("#status", Static).content))
+        print("status", str(app.screen.query_one("#status", Static).content),
+              str(app.screen.query_one("#problems", Static).content).replace("\n", " "))
         await pilot.press("q")
     print("quit")
 

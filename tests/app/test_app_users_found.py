@@ -42,6 +42,7 @@ def test_time_travel_counts_agree_while_an_agent_appends(tmp_path):
     async def main():
         app = make_app(store_path)
         async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)  # the list is read in a worker
             await press(pilot, "enter", "down", "down", "enter")  # event 2 of 32, opened
             screen = app.screen
             agent = open_store(store_path)
