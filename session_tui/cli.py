@@ -87,9 +87,15 @@ def cmd_show(store: Store, args) -> int:
 
 def _parse_value(text: str) -> Any:
     try:
-        return jsonio.loads(text)
+        return jsonio.parse(text)
+    except jsonio.JSONLimitError as exc:
+        raise UsageError(f"value {_short(text)}: {exc}") from None
     except orjson.JSONDecodeError as exc:
-        raise UsageError(f"value {text!r} is not JSON ({exc}); write a string as '\"text\"'") from None
+        raise UsageError(f"value {_short(text)} is not JSON ({exc}); write a string as '\"text\"'") from None
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
 
 def _edited(session, args, done: str) -> int:

@@ -21,6 +21,10 @@ from ..model import (
     Event,
     EventActions,
     Session,
+    SessionFormatError,
+    _describe,
+    check_event,
+    check_values,
     delta_between,
     keep_count,
     now_iso,
@@ -187,6 +191,8 @@ class Store:
         if state:
             if not isinstance(state, dict):
                 raise StoreError("state must be an object")
+            with _refused(session.id):
+                check_values((f"state[{_describe(k)}]", v) for k, v in state.items())
             session.state = deep_copy(state)
             session.extra["initial_state"] = deep_copy(state)
         with self.lock():
@@ -281,6 +287,8 @@ class Store:
                     # The edit event could not say it: in a state_delta, null means "removed".
                     raise StoreError(f"top-level key {key!r} cannot be set to null (in a "
                                      "state_delta null means removed); remove it instead")
+            with _refused(session_id):  # too deep, a huge integer: could not be kept exactly
+                check_values((f"state[{_describe(k)}]", v) for k, v in delta.items())
             session.events.append(Event(
                 id=str(uuid.uuid4()), invocation_id=f"edit-{uuid.uuid4()}", author=EDIT_AUTHOR,
                 content=None, actions=EventActions(state_delta=deep_copy(delta)),
@@ -324,6 +332,9 @@ class Store:
     def append_event(self, session_id: str, event: Event,
                      expected_revision: str | None = None) -> Session:
         """Add an event an agent produced; its state_delta is applied to the state."""
+
+        with _refused(session_id):  # checked before the lock is taken: nothing to undo
+            check_event(event)
 
         def change(session: Session) -> Session:
             session.events.append(event)
@@ -380,6 +391,15 @@ class Store:
             else:
                 self._write([restored], [], {session_id: records})
             return result
+
+
+@contextlib.contextmanager
+def _refused(session_id: str) -> Iterator[None]:
+    """A value beyond the limits (jsonio), as a StoreError naming the session and the place."""
+    try:
+        yield
+    except SessionFormatError as exc:
+        raise StoreError(f"session {session_id!r}: {exc}") from None
 
 
 class _NoChange:
