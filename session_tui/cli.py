@@ -290,6 +290,11 @@ def _split_app_path(argv: list[str]) -> tuple[list[str], str | None]:
         if arg == "--store":
             i += 2
             continue
+        if arg == "--":  # `session-tui -- -odd-name`: what follows is a command or the path
+            after = rest[i + 1:i + 2]
+            if after and after[0] not in COMMANDS:
+                return rest[:i] + rest[i + 2:], after[0]
+            return rest, None
         if arg.startswith("-"):
             i += 1
             continue
