@@ -174,6 +174,8 @@ def parse(data: bytes | str) -> Any:
     except orjson.JSONDecodeError as exc:
         if _is_depth_error(exc):
             raise too_deep() from None
+        if "number" in str(exc):  # an integer too big for a double: say so, not "invalid"
+            _strict_check(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data))
         raise
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     try:
@@ -208,10 +210,10 @@ def _strict_check(raw: bytes) -> None:
             raise JSONLimitError(int_problem(literal))
         return number
 
-    text = raw.decode("utf-8", "surrogatepass")
     try:
-        json.loads(text, object_pairs_hook=pairs, parse_int=integer)
+        json.loads(raw.decode("utf-8", "surrogatepass"), object_pairs_hook=pairs, parse_int=integer)
     except RecursionError:
         raise too_deep() from None
-    except json.JSONDecodeError:
-        pass  # orjson read it; a difference between parsers is not this check's business
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError: the caller's error stands
+        if isinstance(exc, JSONLimitError):
+            raise

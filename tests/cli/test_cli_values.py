@@ -4,7 +4,6 @@ integers, duplicate keys, times out of range), hostile characters in plain `show
 from __future__ import annotations
 
 import json
-import sys
 
 import orjson
 import pytest
@@ -61,20 +60,18 @@ def _deep(levels: int):
     return value
 
 
-def _session_file(path, state) -> None:
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(100_000)
-    try:
-        path.write_text(json.dumps({"id": "deep", "app_name": "a", "user_id": "u", "state": state,
-                                    "created_at": "2026-01-01T00:00:00Z",
-                                    "updated_at": "2026-01-01T00:00:00Z"}))
-    finally:
-        sys.setrecursionlimit(limit)
+def _session_file(path, levels: int) -> None:
+    """A session whose state value `deep` nests `levels` levels (written as text: deeper than
+    the standard library writes)."""
+    head = json.dumps({"id": "deep", "app_name": "a", "user_id": "u",
+                       "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"})
+    deep = '{"d":' * (levels + 1) + "1" + "}" * (levels + 1)
+    path.write_text(head[:-1] + ', "state": {"deep": ' + deep + "}}")
 
 
 @pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 1_000, 20_000])
 def test_an_import_nested_too_deep_is_refused_with_one_line(cli, store, tmp_path, levels):
-    _session_file(tmp_path / "deep.json", {"deep": _deep(levels)})
+    _session_file(tmp_path / "deep.json", levels)
     before = tree_hashes(store.path)
     err = one_line_error(cli("--store", store.path, "import", tmp_path / "deep.json"), 2,
                          "deep.json", f"nested deeper than {MAX_DEPTH} levels")
@@ -84,7 +81,7 @@ def test_an_import_nested_too_deep_is_refused_with_one_line(cli, store, tmp_path
 
 def test_a_session_at_the_depth_limit_is_imported_shown_exported_rewound_and_undone(cli, store, tmp_path):
     deep = _deep(MAX_DEPTH)
-    _session_file(tmp_path / "deep.json", {"deep": deep})
+    _session_file(tmp_path / "deep.json", MAX_DEPTH)
     s = ("--store", store.path)
     assert cli(*s, "import", tmp_path / "deep.json").returncode == 0
     assert cli(*s, "show", "deep").returncode == 0
