@@ -11,6 +11,7 @@ run sets SESSION_TUI_FUZZ_EXAMPLES (e.g. 5000)."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from hostile import (  # noqa: E402
     adk_doc,
     big_json,
     deep,
+    event_doc,
     import_or_refuse,
     session_doc,
     tree_hashes,
@@ -122,15 +124,29 @@ def mutated(draw, doc):
     return doc
 
 
-def _duplicate_a_key(text: str, where: int) -> str:
-    """The text with an object's first key written twice (`{"k": 1, "k": ...`)."""
-    starts = [i for i in range(len(text)) if text.startswith('{"', i)]
-    if not starts:
-        return text
-    i = starts[where % len(starts)]
-    end = text.index('"', i + 2)
-    key = text[i + 1:end + 1]
-    return text[:i + 1] + f"{key}: 0, " + text[i + 1:]
+_DUP_MARK = "\0dup\0"
+
+
+def _with_a_duplicate_key(doc, where: int) -> str:
+    """The document's JSON text with one object's first key written twice (`{"k": 0, "k": ...`):
+    the `where`-th non-empty object (counted without recursion) gets a marker key first, which
+    the text then spells as that object's first key."""
+    objects, pending = [], [doc]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if item:
+                objects.append(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    target = objects[where % len(objects)]
+    first = next(iter(target))
+    items = list(target.items())
+    target.clear()
+    target.update([(_DUP_MARK, 0)] + items)
+    text = big_json(doc)
+    return text.replace(json.dumps(_DUP_MARK) + ": 0", json.dumps(first, ensure_ascii=False) + ": 0", 1)
 
 
 # --------------------------------------------------------------------------------- the fuzz
@@ -166,11 +182,37 @@ def test_mutated_sessions(kind, data):
        where=st.integers(0, 1_000))
 def test_duplicate_keys_anywhere(kind, data, where):
     doc = data.draw(session_exports(max_events=2))
-    text = big_json(adk_doc(doc) if kind == "adk-json" else doc)
-    source = _duplicate_a_key(text, where).encode("utf-8", "surrogatepass")
+    text = _with_a_duplicate_key(adk_doc(doc) if kind == "adk-json" else doc, where)
+    source = text.encode("utf-8", "surrogatepass")
     if kind == "tinydb":
         source = b'{"_default": {"1": ' + source + b"}}"
     assert _try("duplicate keys", kind, source) == "refused"
+
+
+@FUZZ
+@given(kind=st.sampled_from(FORMATS), value=st.one_of(HOSTILE_VALUES, HOSTILE_VALUES, json_values),
+       data=st.data(),
+       place=st.sampled_from(["state", "state_delta", "event field", "actions field", "session field",
+                              "initial state", "timestamp"]))
+def test_hostile_values_where_values_go(kind, value, place, data):
+    """The places a session keeps values, each given a hostile (or random) one."""
+    doc = data.draw(session_exports(max_events=2))
+    if not doc["events"]:
+        doc["events"] = [event_doc()]
+    adk = kind.startswith("adk")
+    if adk:
+        doc = adk_doc(doc)
+    event = doc["events"][-1]
+    event.setdefault("actions", {})
+    target = {"state": doc["state"], "event field": event, "actions field": event["actions"],
+              "state_delta": event["actions"].setdefault("stateDelta" if adk else "state_delta", {}),
+              "session field": doc,
+              "initial state": doc if adk else doc.setdefault("initial_state", {})}.get(place)
+    if target is None:
+        event["timestamp"] = value
+    else:
+        target["hostile"] = value
+    _try("hostile values", kind, [doc])
 
 
 @FUZZ
