@@ -191,6 +191,9 @@ def test_a_store_file_holding_deeper_data_is_a_corrupt_file_naming_it(levels, st
         open_store(store_path).get("other")
     assert_one_line(info.value)
     assert str(path) in str(info.value) and TOO_DEEP in str(info.value)
+    report = open_store(store_path).check()  # moved aside, with the reason
+    assert any(TOO_DEEP in line and path.name in line for line in report.repaired + report.damaged)
+    assert not path.exists()
 
 
 def test_a_tinydb_store_file_holding_deeper_data_reports_it(tmp_path):
