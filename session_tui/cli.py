@@ -123,9 +123,15 @@ def cmd_show(store: Store, args) -> int:
 
 def _parse_value(text: str) -> Any:
     try:
-        return jsonio.loads(text)
+        return jsonio.parse(text)
+    except jsonio.JSONLimitError as exc:
+        raise UsageError(f"value {_short(text)}: {exc}") from None
     except orjson.JSONDecodeError as exc:
-        raise UsageError(f"value {text!r} is not JSON ({exc}); write a string as '\"text\"'") from None
+        raise UsageError(f"value {_short(text)} is not JSON ({exc}); write a string as '\"text\"'") from None
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(text[:57] + "...")
 
 
 def _edited(session, args, done: str) -> int:
@@ -330,6 +336,11 @@ def _split_app_path(argv: list[str]) -> tuple[list[str], str | None]:
         if arg == "--store":
             i += 2
             continue
+        if arg == "--":  # `session-tui -- -odd-name`: what follows is a command or the path
+            after = rest[i + 1:i + 2]
+            if after and after[0] not in COMMANDS:
+                return rest[:i] + rest[i + 2:], after[0]
+            return rest, None
         if arg.startswith("-"):
             i += 1
             continue

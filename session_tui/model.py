@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from . import jsonio
 from .jsonio import deep_copy
 JSON = Any
 
@@ -47,8 +48,8 @@ def _describe(value: JSON) -> str:
 
     try:
         text = json.dumps(value, ensure_ascii=True)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value) if not isinstance(value, (dict, list)) else json_type(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -272,6 +273,7 @@ class Event:
         ts = value["timestamp"]
         _expect(isinstance(ts, (int, float)) and not isinstance(ts, bool)
                 and math.isfinite(ts), f"{where}.timestamp", "a number", ts)
+        check_timestamp(ts, f"{where}.timestamp")
         actions = EventActions.from_json(value.get("actions"), f"{where}.actions", share)
         extra = {k: _dup(v, share) for k, v in value.items() if k not in EVENT_FIELDS}
         return cls(value["id"], value["invocation_id"], value["author"], content, actions, ts, extra)
@@ -315,9 +317,11 @@ class Session:
         return out
 
     @classmethod
-    def from_json(cls, value: JSON, share: bool = False) -> "Session":
+    def from_json(cls, value: JSON, share: bool = False, check: bool = True) -> "Session":
         """The inverse of `export`. Raises SessionFormatError naming the place; never partial.
-        `share=True`: the caller hands `value` over (nested values are not copied)."""
+        `share=True`: the caller hands `value` over (nested values are not copied). Values
+        beyond the limits (jsonio: deeper than MAX_DEPTH, integers beyond 64 bits) are
+        refused; `check=False` only for a value known to come from a checked session."""
         _expect(isinstance(value, dict), "", "a session object", value)
         for name in ("id", "app_name", "user_id"):
             if name not in value:
@@ -343,22 +347,23 @@ class Session:
         if "initial_state" in extra:
             _expect(isinstance(extra["initial_state"], dict), "initial_state", "an object",
                     extra["initial_state"])
-        return cls(value["id"], value["app_name"], value["user_id"], _dup(value["state"], share),
-                   times["created_at"], times["updated_at"], events, extra)
+        session = cls(value["id"], value["app_name"], value["user_id"], _dup(value["state"], share),
+                      times["created_at"], times["updated_at"], events, extra)
+        if check and not writable(value):
+            check_values(session_values(session))
+        return session
 
     # `import` is a keyword in Python; this is the SPEC's `import(value)`.
     import_ = from_json
 
     def copy(self) -> "Session":
         """An independent deep copy (through orjson: several times faster than deepcopy)."""
-        import orjson
-
         from .jsonio import dumps, loads
 
         try:
-            clone = Session.from_json(loads(dumps(self.export(share=True))), share=True)
-        except (TypeError, orjson.JSONDecodeError):  # values orjson cannot carry (huge ints)
-            clone = Session.from_json(self.export())
+            clone = Session.from_json(loads(dumps(self.export(share=True))), share=True, check=False)
+        except (TypeError, ValueError):  # values orjson cannot carry (huge ints)
+            clone = Session.from_json(self.export(), check=False)
         clone.revision = self.revision
         return clone
 
@@ -388,6 +393,77 @@ class Session:
 
     def apply_delta(self, delta: dict[str, JSON]) -> None:
         apply_delta(self.state, delta)
+
+
+# ------------------------------------------------------------------------------------- limits
+
+# The Unix times of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what a datetime can hold.
+MIN_TIMESTAMP, MAX_TIMESTAMP = -62_135_596_800, 253_402_300_799
+
+
+def check_timestamp(ts: float | int, where: str) -> None:
+    """An event time that can be shown (years 1-9999), else SessionFormatError."""
+    if not MIN_TIMESTAMP <= ts <= MAX_TIMESTAMP:
+        raise SessionFormatError(where, f"time out of range, got {_describe(ts)}")
+
+
+def writable(value: JSON) -> bool:
+    """True when orjson can write `value`: then it nests at most 255 levels and every integer
+    fits in 64 bits, so no closer look is needed (the common case, at C speed)."""
+    import orjson
+
+    try:
+        orjson.dumps(value)
+        return True
+    except TypeError:
+        return False
+
+
+def _field(key: str) -> str:
+    return f".{key}" if key.isidentifier() else f"[{_describe(key)}]"
+
+
+def event_values(event: Event, where: str) -> Iterable[tuple[str, JSON]]:
+    """Every value an event holds, with its place (`events[2].actions.state_delta["k"]`)."""
+    for key, value in event.actions.state_delta.items():
+        yield f"{where}.actions.state_delta[{_describe(key)}]", value
+    for key, value in event.actions.extra.items():
+        yield f"{where}.actions{_field(key)}", value
+    for key, value in event.extra.items():
+        yield f"{where}{_field(key)}", value
+
+
+def session_values(session: Session) -> Iterable[tuple[str, JSON]]:
+    """Every value a session holds, with its place: each state value, each value of its other
+    fields (an initial state value by value), then each event's."""
+    for key, value in session.state.items():
+        yield f"state[{_describe(key)}]", value
+    for key, value in session.extra.items():
+        if key == "initial_state" and isinstance(value, dict):
+            for inner, item in value.items():
+                yield f"initial_state[{_describe(inner)}]", item
+        else:
+            yield _field(key).lstrip("."), value
+    for i, event in enumerate(session.events):
+        yield from event_values(event, f"events[{i}]")
+
+
+def check_values(values: Iterable[tuple[str, JSON]]) -> None:
+    """SessionFormatError for the first value that cannot be kept exactly (jsonio's limits:
+    nested deeper than MAX_DEPTH, an integer beyond 64 bits, not JSON)."""
+    for where, value in values:
+        problem = jsonio.value_problem(value)
+        if problem:
+            raise SessionFormatError(where, problem)
+
+
+def check_event(event: Event, where: str = "event") -> None:
+    """An event from the API, before it is stored: its time and values within the limits."""
+    ts = event.timestamp
+    _expect(isinstance(ts, (int, float)) and not isinstance(ts, bool) and math.isfinite(ts),
+            f"{where}.timestamp", "a number", ts)
+    check_timestamp(ts, f"{where}.timestamp")
+    check_values(event_values(event, where))
 
 
 # -------------------------------------------------------------------------- state and rewinding

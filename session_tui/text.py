@@ -14,6 +14,17 @@ visible stand-ins:
   which a terminal cannot encode) and Unicode tag characters (U+E0000-U+E007F, invisible text
   used to smuggle instructions past readers) become a Python-style escape: `\\u009b`,
   `\\u202e`, `\\U000e0041`.
+- Invisible format and filler characters, which take no cell (or look like a space) and so hide
+  text or shift the layout, are escaped the same way: zero-width space, joiners and
+  non-joiner (U+200B-U+200D), word joiner and invisible operators (U+2060-U+2064), deprecated
+  format characters (U+206A-U+206F), the byte order mark / zero-width no-break space (U+FEFF),
+  soft hyphen (U+00AD), combining grapheme joiner (U+034F), Mongolian vowel separator
+  (U+180E), Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), Khmer inherent vowels (U+17B4,
+  U+17B5), interlinear annotation marks (U+FFF9-U+FFFB), Egyptian hieroglyph format controls
+  (U+13430-U+1343F), shorthand format controls (U+1BCA0-U+1BCA3) and musical format
+  characters (U+1D173-U+1D17A). (Format characters that show a glyph, such as the Arabic number
+  signs U+0600-U+0605, are left alone.)
+  An emoji sequence joined by U+200D then shows its parts and the joiner.
 
 No markup is involved anywhere: callers put the result into `rich.text.Text(...)` or
 `textual.content.Content(...)` objects, never into a markup string. This module imports neither
@@ -36,6 +47,13 @@ NEWLINE_MARK = "⏎ "
 TAB_MARK = "→"
 
 
+# Invisible format and filler characters (see the module docstring).
+INVISIBLE = (0x00AD, 0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, 0x200C, 0x200D,
+             *range(0x2060, 0x2065), *range(0x206A, 0x2070), 0x3164, 0xFEFF, 0xFFA0,
+             *range(0xFFF9, 0xFFFC), *range(0x13430, 0x13440), *range(0x1BCA0, 0x1BCA4),
+             *range(0x1D173, 0x1D17B))
+
+
 def _escape(code: int) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
@@ -49,7 +67,7 @@ def _build_table() -> dict[int, str]:
     for code in range(0x80, 0xA0):
         table[code] = _escape(code)
     for code in (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F),
-                 *range(0x2066, 0x206A)):
+                 *range(0x2066, 0x206A), *INVISIBLE):
         table[code] = _escape(code)
     return table
 
@@ -61,7 +79,10 @@ _TABLE: dict[int, str] = _build_table()
 # Everything that must not reach a terminal as is (\n and \t included: the callers decide).
 _DANGER = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-    "\ud800-\udfff\U000e0000-\U000e007f]"
+    "\ud800-\udfff\U000e0000-\U000e007f"
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
+    "\u3164\ufeff\uffa0\ufff9-\ufffb\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a]"
 )
 _CRLF = re.compile("\r\n")
 

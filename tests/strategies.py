@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from session_tui.model import ACTION_FIELDS, EVENT_FIELDS, SESSION_FIELDS, format_time
+from session_tui.model import (ACTION_FIELDS, EVENT_FIELDS, MAX_TIMESTAMP, MIN_TIMESTAMP, SESSION_FIELDS,
+                               format_time)
 
 # Short text, any unicode except surrogates (JSON cannot carry lone surrogates as UTF-8).
 short_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
@@ -36,9 +37,10 @@ json_objects = st.dictionaries(keys, json_values, max_size=4)
 utc_datetimes = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
                              timezones=st.just(timezone.utc))
 canonical_times = utc_datetimes.map(format_time)
-timestamps = st.one_of(st.integers(min_value=-(2**40), max_value=2**40),
-                       st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
-                       st.floats(allow_nan=False, allow_infinity=False))
+# Event times a session can hold: years 1-9999 (model.MIN_TIMESTAMP .. MAX_TIMESTAMP).
+timestamps = st.one_of(st.integers(min_value=MIN_TIMESTAMP, max_value=MAX_TIMESTAMP),
+                       st.floats(min_value=MIN_TIMESTAMP, max_value=MAX_TIMESTAMP),
+                       st.sampled_from([MIN_TIMESTAMP, MAX_TIMESTAMP, 0, -0.0, 1e-7]))
 ids = st.one_of(st.uuids().map(str), short_text, st.just("a/../b c"), st.just("e-" + "x" * 120))
 
 

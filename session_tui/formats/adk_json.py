@@ -39,7 +39,6 @@ Standard library and orjson only: google-adk is not needed to read or write its 
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from typing import Any, Callable, Iterable
@@ -47,6 +46,8 @@ from typing import Any, Callable, Iterable
 import orjson
 
 from ..eventinfo import ADK_CONTENT
+from .. import jsonio
+from ..jsonio import deep_copy
 from ..model import (
     JSON,
     Event,
@@ -55,10 +56,14 @@ from ..model import (
     SessionFormatError,
     _describe,
     _type_name,
+    check_timestamp,
+    check_values,
     format_time,
     from_unix,
     json_equal,
+    session_values,
     to_unix,
+    writable,
 )
 
 ADK_RAW = "adk_raw"
@@ -221,8 +226,8 @@ def default_content(event: Event) -> JSON:
         return _MISSING
     calls = _function_items(event.extra.get("function_calls"), _CALL_FIELDS, "args") or []
     responses = _function_items(event.extra.get("function_responses"), _RESPONSE_FIELDS, "response") or []
-    fparts = ([{"functionCall": copy.deepcopy(c)} for c in calls]
-              + [{"functionResponse": copy.deepcopy(r)} for r in responses])
+    fparts = ([{"functionCall": deep_copy(c)} for c in calls]
+              + [{"functionResponse": deep_copy(r)} for r in responses])
     rendered = "\n".join(_render_part(p) or "" for p in fparts)
     if fparts and text == rendered:
         parts = fparts
@@ -244,7 +249,7 @@ def _diff(given: dict, produced: dict, known: Iterable[str]) -> dict | None:
     for key in known:
         if key in given:
             if key not in produced or not json_equal(given[key], produced[key]):
-                set_[key] = copy.deepcopy(given[key])
+                set_[key] = deep_copy(given[key])
         elif key in produced:
             unset.append(key)
     raw: dict[str, JSON] = {}
@@ -267,7 +272,7 @@ def _patched(out: dict, raw: JSON, same: Callable[[dict], bool]) -> dict:
                 patched.pop(key, None)
     set_ = raw.get("set")
     if isinstance(set_, dict):
-        patched.update(copy.deepcopy(set_))
+        patched.update(deep_copy(set_))
     try:
         return patched if same(patched) else out
     except SessionFormatError:
@@ -285,7 +290,7 @@ def _with_raw(extra: dict, raw: dict | None) -> dict:
 def _actions_from_adk(value: dict, where: str, owned: bool = False) -> EventActions:
     """The model's actions from an ADK actions object (no bookkeeping). `owned`: the value is
     this reader's own (just parsed), so it is used without copying."""
-    dup = _same if owned else copy.deepcopy
+    dup = _same if owned else deep_copy
     _, delta = _pick(value, _A_DELTA)
     if delta is _MISSING or delta is None:
         delta = {}
@@ -310,7 +315,7 @@ def _actions_from_adk(value: dict, where: str, owned: bool = False) -> EventActi
 
 def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
     """The model's event from an ADK event object, without bookkeeping."""
-    dup = _same if owned else copy.deepcopy
+    dup = _same if owned else deep_copy
     if not isinstance(value, dict):
         raise _err(where, f"expected an event object, got {_got(value)}")
     event_id = _required_str(value, _E_ID, where)
@@ -321,6 +326,7 @@ def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
     ts = value["timestamp"]
     if not _is_number(ts):
         raise _err(_join(where, "timestamp"), f"expected a number, got {_got(ts)}")
+    check_timestamp(ts, _join(where, "timestamp"))
     content = value.get("content")
     if content is not None and not isinstance(content, dict):
         raise _err(_join(where, "content"), f"expected an object or null, got {_got(content)}")
@@ -344,7 +350,7 @@ def event_from_adk(value: JSON, where: str = "event", owned: bool = False) -> Ev
     if "content" in value:
         rebuilt = default_content(event)
         if rebuilt is _MISSING or not json_equal(rebuilt, value["content"]):
-            event.extra[ADK_CONTENT] = value["content"] if owned else copy.deepcopy(value["content"])
+            event.extra[ADK_CONTENT] = value["content"] if owned else deep_copy(value["content"])
     raw_actions = value.get("actions")
     if isinstance(raw_actions, dict):
         _with_raw(event.actions.extra, _diff(raw_actions, _actions_head(event.actions), ACTION_KEYS))
@@ -361,7 +367,7 @@ def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = F
     """One ADK session object as a model session. `created_at` (ADK JSON has none): the first
     event's timestamp, else `lastUpdateTime`, unless given. `owned`: `value` was just parsed by
     the caller and may be taken over without copying."""
-    dup = _same if owned else copy.deepcopy
+    dup = _same if owned else deep_copy
     if not isinstance(value, dict):
         raise _err("", f"expected an ADK session object, got {_got(value)}")
     session_id = _required_str(value, _S_ID, "")
@@ -394,6 +400,8 @@ def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = F
     if extra:
         raw["keep"] = list(extra)
     _with_raw(session.extra, raw)
+    if not writable(value):  # deeper than orjson writes, a huge integer, not JSON: look closer
+        check_values(session_values(session))
     return session
 
 
@@ -407,7 +415,9 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     try:
-        value = orjson.loads(data)
+        value = jsonio.parse(data)
+    except jsonio.JSONLimitError as exc:
+        raise _err(source, str(exc)) from None
     except orjson.JSONDecodeError as exc:
         raise _err(source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     items = value if isinstance(value, list) else [value]
@@ -442,10 +452,10 @@ def _actions_head(actions: EventActions, dup: Callable[[JSON], JSON] = _same) ->
 
 def _actions_out(actions: EventActions) -> dict:
     """ADK's actions for the model's (before any bookkeeping is applied)."""
-    out = _actions_head(actions, copy.deepcopy)
+    out = _actions_head(actions, deep_copy)
     for key, value in actions.extra.items():
         if key not in BOOKKEEPING and key not in out:
-            out[key] = copy.deepcopy(value)
+            out[key] = deep_copy(value)
     return out
 
 
@@ -464,7 +474,7 @@ def _content_out(event: Event) -> JSON:
     if ADK_CONTENT in event.extra:
         original = event.extra[ADK_CONTENT]
         if (original is None or isinstance(original, dict)) and render_content(original) == event.content:
-            return copy.deepcopy(original)
+            return deep_copy(original)
     return default_content(event)
 
 
@@ -479,7 +489,7 @@ def _event_out(event: Event) -> dict:
     out["actions"] = actions_to_adk(event.actions)
     for key, value in event.extra.items():
         if key not in BOOKKEEPING and key not in EVENT_KEYS and key not in out:
-            out[key] = copy.deepcopy(value)
+            out[key] = deep_copy(value)
     out["id"] = event.id
     out["timestamp"] = event.timestamp
     return out
@@ -502,7 +512,7 @@ def _session_head(session: Session, copy_state: bool = True) -> dict:
         "id": session.id,
         "appName": session.app_name,
         "userId": session.user_id,
-        "state": copy.deepcopy(session.state) if copy_state else session.state,
+        "state": deep_copy(session.state) if copy_state else session.state,
         "lastUpdateTime": to_unix(session.updated_at),
     }
 
@@ -534,10 +544,10 @@ def to_adk_json(session: Session) -> dict:
     if isinstance(keep, list):
         for key in keep:
             if isinstance(key, str) and key in session.extra and key not in BOOKKEEPING and key not in out:
-                out[key] = copy.deepcopy(session.extra[key])
+                out[key] = deep_copy(session.extra[key])
     return out
 
 
 def dumps_adk(session: Session) -> bytes:
     """`to_adk_json` as indented JSON with a trailing newline (as `adk run --save_session`)."""
-    return orjson.dumps(to_adk_json(session), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    return jsonio.dumps(to_adk_json(session), jsonio.INDENT) + b"\n"

@@ -26,13 +26,14 @@ read here is what google-adk's `get_session` returns for it.
 
 from __future__ import annotations
 
-import copy
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from .. import jsonio
+from ..jsonio import deep_copy
 from ..model import Session, SessionFormatError, _describe, format_time, parse_time
 from . import adk_json
 
@@ -121,10 +122,12 @@ def _json_object(value: Any, what: str) -> dict:
     if value is None:
         raise ValueError(f"{what}: missing (NULL)")
     try:
-        decoded = orjson.loads(value)
+        decoded = jsonio.parse(value)
+    except jsonio.JSONLimitError as exc:
+        raise ValueError(f"{what}: {exc}") from None
     except orjson.JSONDecodeError as exc:
         raise ValueError(f"{what}: not valid JSON: {exc.msg}") from None
-    except TypeError:
+    except (TypeError, AttributeError):
         raise ValueError(f"{what}: expected JSON text, got {_describe(value)}") from None
     if not isinstance(decoded, dict):
         raise ValueError(f"{what}: expected a JSON object, got {_describe(decoded)}")
@@ -165,9 +168,9 @@ def _merge_state(app: dict, user: dict, session: dict) -> dict:
     """ADK's `_merge_state`: the session's keys, then `app:`+key, then `user:`+key."""
     merged = dict(session)
     for key, value in app.items():
-        merged["app:" + key] = copy.deepcopy(value)  # shared by sessions: each gets its own
+        merged["app:" + key] = deep_copy(value)  # shared by sessions: each gets its own
     for key, value in user.items():
-        merged["user:" + key] = copy.deepcopy(value)
+        merged["user:" + key] = deep_copy(value)
     return merged
 
 

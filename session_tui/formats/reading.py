@@ -7,6 +7,7 @@ from pathlib import Path
 
 import orjson
 
+from .. import jsonio
 from ..model import Session, SessionFormatError
 from . import session_json
 
@@ -49,9 +50,9 @@ def detect(data: bytes) -> str:
         return "unknown"
     try:
         value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        # JSON Lines do not parse as one document.
-        return "session-json" if head == b"{" else "unknown"
+    except orjson.JSONDecodeError as exc:
+        # JSON Lines do not parse as one document; too deep a document is refused as such.
+        return "session-json" if head == b"{" or "depth" in str(exc) else "unknown"
     evals = _eval_kind(value)
     if evals:
         return evals
@@ -90,7 +91,11 @@ def _read_bytes(data: bytes, source: str) -> list[Session]:
     if kind == "tinydb":
         from ..store.tinyfile import scan_tables
 
-        found, bad = scan_tables(Path(source), orjson.loads(data))
+        try:
+            tables = jsonio.parse(data.removeprefix(b"\xef\xbb\xbf"))
+        except jsonio.JSONLimitError as exc:
+            raise SessionFormatError(source, str(exc)) from None
+        found, bad = scan_tables(Path(source), tables)
         if bad:
             raise SessionFormatError("", bad[0])
         return [s for _, _, s in found.values()]

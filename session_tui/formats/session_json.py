@@ -13,6 +13,7 @@ from typing import Iterable
 
 import orjson
 
+from .. import jsonio
 from ..model import SESSION_FIELDS, Session, SessionFormatError, _describe, _type_name, sessions_from_json
 
 _BOM = b"\xef\xbb\xbf"
@@ -45,7 +46,9 @@ def read_sessions(data: bytes, source: str = "<input>") -> list[Session]:
     if not data.strip():
         return []
     try:
-        value = orjson.loads(data)
+        value = jsonio.parse(data)
+    except jsonio.JSONLimitError as exc:
+        raise SessionFormatError(source, str(exc)) from None
     except orjson.JSONDecodeError as whole_exc:
         lines = _json_lines(data)
         if lines is None:
@@ -75,7 +78,7 @@ def _json_lines(data: bytes) -> list[tuple[int, bytes]] | None:
     try:
         first = orjson.loads(lines[0][1])
     except orjson.JSONDecodeError:
-        return None
+        return None  # (too deep included: the whole input's error says so)
     return lines if isinstance(first, dict) else None
 
 
@@ -84,7 +87,9 @@ def _read_lines(lines: list[tuple[int, bytes]], source: str) -> list[Session]:
     for n, line in lines:
         where = f"{source}: line {n}"
         try:
-            value = orjson.loads(line)
+            value = jsonio.parse(line)
+        except jsonio.JSONLimitError as exc:
+            raise SessionFormatError(where, str(exc)) from None
         except orjson.JSONDecodeError as exc:
             raise SessionFormatError(where, _decode_problem(exc, with_line=False)) from None
         try:
@@ -96,12 +101,12 @@ def _read_lines(lines: list[tuple[int, bytes]], source: str) -> list[Session]:
 
 def dumps_session(session: Session) -> bytes:
     """One session as an indented JSON object, with a trailing newline."""
-    return orjson.dumps(session.export(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    return jsonio.dumps(session.export(share=True), jsonio.INDENT) + b"\n"
 
 
 def dumps_sessions_jsonl(sessions: Iterable[Session]) -> bytes:
     """JSON Lines: one compact session object per line (no sessions: empty)."""
-    return b"".join(orjson.dumps(s.export(), option=orjson.OPT_APPEND_NEWLINE) for s in sessions)
+    return b"".join(jsonio.dumps(s.export(share=True)) + b"\n" for s in sessions)
 
 
 def looks_like_session_json(data: bytes) -> bool:

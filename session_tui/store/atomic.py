@@ -251,6 +251,8 @@ def read_json(path: Path, what: str = "", follow_symlinks: bool = False) -> Any:
         return jsonio.loads(data)
     except orjson.JSONDecodeError as exc:
         raise CorruptFile(f"{path}: not valid JSON{what}: {exc}") from None
+    except jsonio.JSONLimitError as exc:  # nested deeper than anything session-tui writes
+        raise CorruptFile(f"{path}: {exc}") from None
 
 
 def file_sig(path: Path) -> list[int] | None:

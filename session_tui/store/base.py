@@ -16,11 +16,16 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..jsonio import deep_copy
+from ..text import plural
 from .. import pointer as jp
 from ..model import (
     Event,
     EventActions,
     Session,
+    SessionFormatError,
+    _describe,
+    check_event,
+    check_values,
     delta_between,
     keep_count,
     now_iso,
@@ -216,6 +221,8 @@ class Store:
         if state:
             if not isinstance(state, dict):
                 raise StoreError("state must be an object")
+            with _refused(session.id):
+                check_values((f"state[{_describe(k)}]", v) for k, v in state.items())
             session.state = deep_copy(state)
             session.extra["initial_state"] = deep_copy(state)
         with self.lock():
@@ -355,6 +362,8 @@ class Store:
                     # The edit event could not say it: in a state_delta, null means "removed".
                     raise StoreError(f"top-level key {key!r} cannot be set to null (in a "
                                      "state_delta null means removed); remove it instead")
+            with _refused(session_id):  # too deep, a huge integer: could not be kept exactly
+                check_values((f"state[{_describe(k)}]", v) for k, v in delta.items())
             session.events.append(Event(
                 id=str(uuid.uuid4()), invocation_id=f"edit-{uuid.uuid4()}", author=EDIT_AUTHOR,
                 content=None, actions=EventActions(state_delta=deep_copy(delta)),
@@ -398,6 +407,9 @@ class Store:
     def append_event(self, session_id: str, event: Event,
                      expected_revision: str | None = None) -> Session:
         """Add an event an agent produced; its state_delta is applied to the state."""
+
+        with _refused(session_id):  # checked before the lock is taken: nothing to undo
+            check_event(event)
 
         def change(session: Session) -> Session:
             session.events.append(event)
@@ -487,9 +499,18 @@ def _refuse_undo_unless_exact(session_id: str, record: UndoRecord, current: Sess
     if record.kind == "import" and appended:
         # The appended events followed the imported ones (a reply after its call): put on the
         # version the import replaced, they would tell a story that never happened.
-        raise StoreError(f"cannot undo the import of {what}: {len(appended)} event(s) were "
+        raise StoreError(f"cannot undo the import of {what}: {plural(len(appended), 'event')} were "
                          "appended to the imported version since, and would end up on the "
                          "version it replaced; nothing changed")
+
+
+@contextlib.contextmanager
+def _refused(session_id: str) -> Iterator[None]:
+    """A value beyond the limits (jsonio), as a StoreError naming the session and the place."""
+    try:
+        yield
+    except SessionFormatError as exc:
+        raise StoreError(f"session {session_id!r}: {exc}") from None
 
 
 class _NoChange:

@@ -413,7 +413,6 @@ def test_zero_width_characters_carry_no_markup_and_nothing_is_interpreted(tmp_pa
     assert shows(screens[2], MARKUP) and shows(screens[2], LINK)  # the event, in full
 
 
-@pytest.mark.xfail(strict=True, reason="zero-width visibility lands with fix-values")
 def test_zero_width_characters_are_made_visible(tmp_path):
     """U+200B, U+200D and U+FEFF shift the layout unseen: like other invisible characters,
     they reach the screen only as a visible stand-in (issue 7, hole 8)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -50,6 +51,33 @@ def test_text_module_does_not_import_textual():
 def test_safe_makes_each_dangerous_class_visible(raw, shown):
     assert safe(raw) == shown
     assert not DANGEROUS.search(safe(raw))
+
+
+# Format characters (Unicode category Cf) that do show a glyph: left as they are.
+VISIBLE_FORMAT = {0x600, 0x601, 0x602, 0x603, 0x604, 0x605, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2,
+                  0x110BD, 0x110CD}
+INVISIBLE_FORMAT = [chr(c) for c in range(0x110000)
+                    if unicodedata.category(chr(c)) == "Cf" and c not in VISIBLE_FORMAT]
+FILLERS = ["\u115f", "\u1160", "\u3164", "\uffa0", "\u034f", "\u17b4", "\u17b5"]
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",
+                                  "\u180e", "\u2061", "\u206a"] + FILLERS)
+def test_zero_width_and_invisible_characters_are_made_visible_by_every_helper(char):
+    raw = f"a{char}b"
+    escaped = f"\\u{ord(char):04x}"
+    assert safe(raw) == f"a{escaped}b"
+    for shown in (safe(raw, multiline=False), one_line(raw), one_line(raw, 40), short(raw, 40),
+                  json_preview({"k": raw}, 60)):
+        assert char not in shown and escaped in shown
+
+
+def test_every_invisible_format_character_is_made_visible():
+    text = "".join(INVISIBLE_FORMAT + FILLERS)
+    shown = safe(text)
+    assert not [c for c in shown if c in text]
+    assert shown.count("\\") == len(INVISIBLE_FORMAT) + len(FILLERS)
+    assert safe("\u0600\u06dd") == "\u0600\u06dd"  # these show a glyph
 
 
 def test_safe_keeps_newlines_and_tabs_in_multiline_text():
@@ -111,6 +139,8 @@ def test_json_preview_truncates_big_and_deep_values():
 @given(st.text(), st.integers(min_value=1, max_value=60))
 def test_properties_nothing_dangerous_gets_through(text, width):
     assert not DANGEROUS.search(safe(text))
+    assert not set(safe(text)) & set(INVISIBLE_FORMAT + FILLERS)
+    assert not set(one_line(text, width)) & set(INVISIBLE_FORMAT + FILLERS)
     line = one_line(text, width)
     assert "\n" not in line and "\t" not in line and not DANGEROUS.search(line)
     assert cell_width(line) <= width
