@@ -187,15 +187,25 @@ def import_or_refuse(source: Path, store_path: Path, check_show: bool = True) ->
     try:
         sessions = reading.read_path(source)
         store = open_store(store_path)
-        store.import_sessions(sessions, on_conflict="replace")
+        report = store.import_sessions(sessions, on_conflict="replace")
     except (SessionFormatError, StoreError) as exc:
         assert_one_line(exc)
         assert tree_hashes(store_path) == before
         return "refused"
-    last = {s.id: s for s in sessions}
-    for session_id, session in last.items():
+    # Where each session went: under its id (the last of the same id, app and user wins, as
+    # `replace` says), or under a new one when another app or user had the id first.
+    placed = [(sid, sid) for sid in report.added + report.replaced] + list(report.renamed)
+    assert len(placed) == len({(s.id, s.app_name, s.user_id) for s in sessions})
+    for original, session_id in placed:
         stored = store.get(session_id)
-        assert stored.export() == session.export()
+        got = stored.export()
+        candidates = [s.export() for s in sessions if s.id == original]
+        if session_id != original:
+            got["id"] = original
+            if got.get("original_id") == original and all("original_id" not in c for c in candidates):
+                del got["original_id"]
+        assert got == [c for c in candidates if (c["app_name"], c["user_id"]) == (
+            got["app_name"], got["user_id"])][-1]
         assert_round_trips(stored)
         if check_show:
             shown(store_path, session_id)
