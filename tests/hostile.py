@@ -5,10 +5,8 @@ line and leaves the store as it was, byte for byte."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import os
 import sqlite3
 import sys
 from contextlib import redirect_stdout
@@ -21,6 +19,7 @@ from session_tui import cli, jsonio
 from session_tui.formats import adk_json, reading, session_json
 from session_tui.model import Session, SessionFormatError
 from session_tui.store import StoreError, open_store
+from filetree import tree_hashes  # noqa: F401  (shared; re-exported for the tests here)
 
 FORMATS = ("session-json", "jsonl", "tinydb", "adk-json", "adk-sqlite")
 
@@ -146,19 +145,6 @@ def adk_doc(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ the rule
-
-
-def tree_hashes(root: Path) -> dict[str, str]:
-    out = {}
-    if root.is_file():
-        return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            if name in (".lock", "lock"):
-                continue
-            path = Path(dirpath) / name
-            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def assert_one_line(exc: BaseException) -> None:

@@ -3,7 +3,6 @@ $SESSION_TUI_STORE pointing into the test's tmp folder (never the user's default
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import orjson
 
 from session_tui.model import Event
 from session_tui.store import DirectoryStore
+from filetree import tree_hashes  # noqa: F401  (shared; re-exported for the tests here)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,19 +51,6 @@ def one_line_error(result: subprocess.CompletedProcess, code: int, *needles: str
     for needle in needles:
         assert needle in err, (needle, err)
     return err
-
-
-def tree_hashes(root: Path) -> dict[str, str]:
-    out = {}
-    if root.is_file():
-        return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            if name in (".lock", "lock"):
-                continue
-            path = Path(dirpath) / name
-            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def make_store(path: Path) -> DirectoryStore:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -12,10 +11,10 @@ import orjson
 
 from session_tui.model import Event, Session
 from session_tui.store import DirectoryStore, open_store
+from filetree import LOCK_NAMES, tree_hashes  # noqa: F401  (shared; re-exported for the tests here)
 
 REPO = Path(__file__).resolve().parents[2]
 BACKENDS = ("directory", "tinyfile")
-LOCK_NAMES = {".lock", "lock"}  # filelock may create or remove these at will: not data
 
 
 class Backend:
@@ -42,18 +41,6 @@ class Backend:
 
     def __repr__(self) -> str:
         return f"Backend({self.kind}, {self.path})"
-
-
-def tree_hashes(root: Path) -> dict[str, str]:
-    """sha256 of every file's bytes under `root` (lock files excluded), by relative path."""
-    out = {}
-    for dirpath, _, files in os.walk(root):
-        for name in files:
-            if name in LOCK_NAMES:
-                continue
-            path = Path(dirpath) / name
-            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def export_bytes(session: Session) -> bytes:
