@@ -88,7 +88,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 def _at_event(session, at: str) -> int:
     """How many events `--at EVENT` keeps: a 1-based index, or an event id (or its prefix)."""
     ids = [e.id for e in session.events]
-    if at.isdigit() and at not in ids:
+    if at.isascii() and at.isdigit() and at not in ids:
         n = int(at)
         if not 1 <= n <= len(ids):
             raise NotFound(f"session {session.id!r} has no event {n} (it has {len(ids)})")
@@ -360,14 +360,15 @@ def _looks_like_a_path(arg: str) -> bool:
 
 def _resolve_ids(store: Store, args) -> None:
     """Session ids (and `rewind`'s invocation, `show --at`'s event) by unambiguous prefix."""
-    if getattr(args, "id", None) is not None:
-        if args.id in store:
-            pass  # exact: no need to list the store
-        else:
-            args.id = resolve(args.id, store.ids(), "session id")
+    def exact(session_id: str) -> bool:
+        # A deleted session is still known by its undo history: `undo x` must not become `x~2`.
+        return session_id in store or store.history.path(session_id).exists()
+
+    if getattr(args, "id", None) is not None and not exact(args.id):
+        args.id = resolve(args.id, store.ids(), "session id")
     if getattr(args, "ids", None):
         known = store.ids()
-        args.ids = [i if i in store else resolve(i, known, "session id") for i in args.ids]
+        args.ids = [i if exact(i) else resolve(i, known, "session id") for i in args.ids]
 
 
 def _one_line(exc: BaseException) -> str:

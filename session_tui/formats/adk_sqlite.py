@@ -54,7 +54,8 @@ def _to_camel(key: str) -> str:
 # Fields whose value is the user's own data (a dict of anything): their keys are kept as they
 # are. Fields whose value is a dict keyed by ids: the keys are kept, the values are ADK objects.
 _FREE = {"args", "response", "state_delta", "artifact_delta", "custom_metadata", "payload",
-         "partial_args", "response_schema", "parameters", "parameters_json_schema", "json_schema"}
+         "partial_args", "response_schema", "parameters", "parameters_json_schema", "json_schema",
+         "agent_state", "set_model_response", "output"}
 _BY_ID = {"requested_auth_configs", "requested_tool_confirmations"}
 
 

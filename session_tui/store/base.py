@@ -110,7 +110,9 @@ class ImportReport:
     # The same id, app and user twice in this import: the later one met the earlier like any
     # conflict (skipped; or, with replace, taking its place).
     duplicates: list[str] = field(default_factory=list)
-    revisions: dict[str, str] = field(default_factory=dict)  # id in the store -> revision written
+    # id in the store -> (undo records, events, last event id) right after the import: what
+    # tells undo_import that a session is as the import left it (undone changes included).
+    marks: dict[str, tuple[int, int, str | None]] = field(default_factory=dict)
 
     @property
     def new_ids(self) -> list[str]:
@@ -247,6 +249,12 @@ class Store:
                 # created the session since this store object last looked.
                 return session_id in pending or self._exists(session_id)
 
+            given = {s.id for s in sessions}
+
+            def name_taken(session_id: str) -> bool:
+                # A new name must not be one that a session still to come brings along.
+                return taken(session_id) or session_id in given
+
             owner: dict[str, tuple[str, str]] = {}  # id -> (app, user) of its earlier newcomer
             for incoming in sessions:
                 # Not copied (imports are big, and a copy cost more than the write): only a
@@ -255,7 +263,7 @@ class Store:
                 if incoming.id in pending and first != (incoming.app_name, incoming.user_id):
                     # Another app's or user's session with the same id (ADK keys sessions by
                     # app, user and id): a different session, kept under a new id.
-                    incoming = _renamed(incoming, _free_id(incoming.id, taken), report)
+                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
                 elif incoming.id in pending:
                     # The same session twice in one import: the later one meets the earlier
                     # like any conflict.
@@ -265,7 +273,7 @@ class Store:
                     if on_conflict == "replace":
                         writes[pending[incoming.id]] = incoming
                         continue
-                    incoming = _renamed(incoming, _free_id(incoming.id, taken), report)
+                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
                 elif not taken(incoming.id):
                     report.added.append(incoming.id)
                 elif on_conflict == "skip":
@@ -275,7 +283,7 @@ class Store:
                     replaced[incoming.id] = self._load(incoming.id)
                     report.replaced.append(incoming.id)
                 else:
-                    incoming = _renamed(incoming, _free_id(incoming.id, taken), report)
+                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
                 pending[incoming.id] = len(writes)
                 writes.append(incoming)
             # Recorded against what finally replaces each session (a later duplicate may have
@@ -286,13 +294,24 @@ class Store:
                 for session_id, current in replaced.items()}
             if writes:
                 self._write(writes, [], histories)
-            report.revisions = {w.id: w.revision for w in writes}
+            for written in writes:
+                records = (len(histories[written.id]) if written.id in histories
+                           else len(self.history.load(written.id))
+                           if self.history.path(written.id).exists() else 0)
+                report.marks[written.id] = _mark(records, written)
         return report
 
     def undo_import(self, report: ImportReport) -> dict[str, int]:
         """Undo an import as one change: the sessions it created are removed (each keeps a
-        delete record, so `undo ID` brings it back) and the ones it replaced are restored.
-        Refused (StoreError, nothing changed) when any of them changed since."""
+        delete record, so `undo ID` brings it back) and the ones it replaced are restored;
+        a replaced session whose import was undone on its own already is left as it is.
+        Refused (StoreError, nothing changed) when any of them changed since (changes undone
+        since do not count: the session is as the import left it)."""
+
+        def changed(session_id: str) -> StoreError:
+            return StoreError(f"cannot undo the import: session {session_id!r} changed since it "
+                              "was imported (undo those changes first); nothing changed")
+
         with self.lock():
             deletes: list[str] = []
             restores: list[Session] = []
@@ -301,19 +320,20 @@ class Store:
                 if not self._exists(session_id):
                     continue  # deleted since: nothing of the import is left to take back
                 current = self._load(session_id)
-                if current.revision != report.revisions.get(session_id):
-                    raise StoreError(f"cannot undo the import: session {session_id!r} changed "
-                                     "since it was imported (undo those changes first); nothing changed")
+                records = self.history.load(session_id)
+                if _mark(len(records), current) != report.marks.get(session_id):
+                    raise changed(session_id)
                 deletes.append(session_id)
-                histories[session_id] = self.history.load(session_id) + [
-                    UndoRecord.between("delete", current, [])]
+                histories[session_id] = records + [UndoRecord.between("delete", current, [])]
             for session_id in report.replaced:
                 records = self.history.load(session_id)
+                expected = report.marks.get(session_id)
+                if expected is not None and len(records) < expected[0]:
+                    continue  # its import record was undone already (`undo ID`)
                 current = self._load(session_id) if self._exists(session_id) else None
-                if current is None or current.revision != report.revisions.get(session_id) \
-                        or not records or records[-1].kind != "import":
-                    raise StoreError(f"cannot undo the import: session {session_id!r} changed "
-                                     "since it was imported (undo those changes first); nothing changed")
+                if current is None or _mark(len(records), current) != expected \
+                        or records[-1].kind != "import":
+                    raise changed(session_id)
                 record = records.pop()
                 _refuse_undo_unless_exact(session_id, record, current)
                 restores.append(record.restore(current))
@@ -534,6 +554,11 @@ def _later(now: str, previous: str) -> str:
         return now if parse_time(now) > parse_time(previous) else previous
     except ValueError:
         return now
+
+
+def _mark(records: int, session: Session) -> tuple[int, int, str | None]:
+    """What says a session is as a change left it: its undo records, events and last event."""
+    return (records, len(session.events), session.events[-1].id if session.events else None)
 
 
 def _renamed(session: Session, new_id: str, report: ImportReport) -> Session:
