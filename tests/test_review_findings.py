@@ -1,5 +1,7 @@
-"""Review findings on a60831e..HEAD: each test fails on the code as landed (strict xfail-free:
-they are meant to fail until the finding is fixed). Numbers match the review report."""
+"""Regressions found by an adversarial review of the issue 7 and 8 work (each failed before its
+fix): import renames, undo of an import after changes undone, undo of a deleted id, escaped
+duplicate keys, ADK fields with free-form keys, `show --at` with non-ASCII digits. The numbers
+match the review report in the issue notes."""
 
 from __future__ import annotations
 
