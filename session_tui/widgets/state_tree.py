@@ -213,8 +213,7 @@ class StateTree(Tree[tuple]):
             target = self.root.children[0]
         self.get_node_at_line(0)  # lay out the lines, so that nodes know their line
         if target is not None:
-            if target is not self.cursor_node:
-                self.move_cursor(target)
+            self.move_cursor(target)  # its line may have moved: nodes above it were replaced
         else:
             self.cursor_line = -1
 
