@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Iterable
 
 from .model import Event
+from .text import json_head
 
 EDIT_PREFIX = "edit-"
 ADK_CONTENT = "adk_content"  # where formats.adk_json keeps ADK content the text cannot rebuild
@@ -22,6 +24,7 @@ _CALL_KEYS = ("functionCall", "function_call")
 _RESPONSE_KEYS = ("functionResponse", "function_response")
 _INLINE_KEYS = ("inlineData", "inline_data")
 _PART_SCAN_LIMIT = 200
+_HEADLINE_SCAN = 10_000  # characters of an error message searched for its headline
 _STATUS_LINE = re.compile(r"\b[45]\d\d\b")
 
 
@@ -88,7 +91,8 @@ class EventError:
     def headline(self) -> str:
         """One line: the code and the line of the message that says most (an HTTP status
         line beats ADK's "On how to mitigate..." preamble)."""
-        lines = [ln.strip() for ln in (self.message or "").splitlines() if ln.strip()]
+        head = (self.message or "")[:_HEADLINE_SCAN]  # a 10 MB message: its start says it
+        lines = [ln.strip() for ln in head.splitlines() if ln.strip()]
         best = next((ln for ln in lines if _STATUS_LINE.search(ln)), lines[0] if lines else "")
         return ": ".join(p for p in (self.code, best) if p) or "error"
 
@@ -148,15 +152,25 @@ def compaction_of(event: Event) -> Compaction | None:
 
 # ------------------------------------------------------------------------ tool results
 
-def _json_or_text(text: str) -> str:
-    """JSON inside a text, indented; other text as it is (markdown keeps its line breaks)."""
-    stripped = text.strip()
-    if stripped[:1] in ("{", "[") and len(stripped) < 2_000_000:
+_JSON_PARSE_LIMIT = 2_000_000  # characters of a text worth parsing as JSON to indent it
+
+
+def _json_or_text(text: str, limit: int | None = None) -> tuple[str, bool]:
+    """JSON inside a text, indented; other text as it is (markdown keeps its line breaks). With
+    `limit`, at most that many characters of it; and whether that is all of it."""
+    start = text[:100].lstrip()[:1]  # a prefix: stripping a 10 MB text would copy it
+    if start in ("{", "[") and len(text) < _JSON_PARSE_LIMIT:
         try:
-            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
+            value = json.loads(text)
         except (ValueError, RecursionError):
             pass
-    return text
+        else:
+            if limit is None:
+                return json.dumps(value, indent=2, ensure_ascii=False), True
+            return json_head(value, limit)
+    if limit is None or len(text) <= limit:
+        return text, True
+    return text[:limit], False
 
 
 def readable_result(response: Any) -> tuple[str, bool]:
@@ -166,23 +180,49 @@ def readable_result(response: Any) -> tuple[str, bool]:
       the texts, JSON inside them indented;
     - one string field (`{"result": "# Title\\n..."}`): that string, its line breaks real;
     - anything else: indented JSON."""
+    text, failed, _ = _readable_result(response, None)
+    return text, failed
+
+
+def _readable_result(response: Any, limit: int | None) -> tuple[str, bool, bool]:
+    """`readable_result`, with at most `limit` characters of the text (None: all of it), and
+    whether the text is all of it."""
     mcp = response
     if isinstance(response, dict) and isinstance(response.get("result"), dict) and "content" in response["result"]:
         mcp = response["result"]
     if isinstance(mcp, dict) and isinstance(mcp.get("content"), list):
         items = mcp["content"]
         if items and all(isinstance(i, dict) and "type" in i for i in items):
-            texts = [_json_or_text(i["text"]) if isinstance(i.get("text"), str)
-                     else f"[{i.get('type')}: {_size_note(i)}]" for i in items]
-            return "\n".join(texts), mcp.get("isError") is True
+            failed = mcp.get("isError") is True
+            texts: list[str] = []
+            length = 0
+            for i in items:
+                room = None if limit is None else max(0, limit - length)
+                if isinstance(i.get("text"), str):
+                    text, complete = _json_or_text(i["text"], room)
+                else:
+                    text, complete = f"[{i.get('type')}: {_size_note(i)}]", True
+                texts.append(text)
+                length += len(text) + 1
+                if limit is not None and (not complete or length > limit):
+                    return "\n".join(texts)[:limit], failed, False
+            return "\n".join(texts), failed, True
     if isinstance(response, dict) and len(response) == 1:
         (value,) = response.values()
         if isinstance(value, str):
-            return _json_or_text(value), False
+            return _text_result(value, limit)
     if isinstance(response, str):
-        return _json_or_text(response), False
-    return json.dumps(response, indent=2, ensure_ascii=False, default=repr), (
-        isinstance(response, dict) and response.get("isError") is True)
+        return _text_result(response, limit)
+    failed = isinstance(response, dict) and response.get("isError") is True
+    if limit is None:
+        return json.dumps(response, indent=2, ensure_ascii=False, default=repr), failed, True
+    text, complete = json_head(response, limit)
+    return text, failed, complete
+
+
+def _text_result(text: str, limit: int | None) -> tuple[str, bool, bool]:
+    shown, complete = _json_or_text(text, limit)
+    return shown, False, complete
 
 
 def _size_note(item: dict) -> str:
@@ -201,26 +241,44 @@ def human_size(n: int) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    """One part of an event's content, readable: `kind` is text, call, result or data."""
+    """One part of an event's content, readable: `kind` is text, call, result or data. A call's
+    or a result's text may be only its start (`complete` False) when `content_blocks` was given
+    a limit; a text part's text is always whole."""
 
     kind: str
     text: str
     failed: bool = False
     name: str = ""  # the function's, for calls and results
+    complete: bool = True
+
+
+_MATCH_CHARS = 200  # characters at each end of a part that must be in the event's text
 
 
 def _describe_the_text(event: Event, blocks: list[Block]) -> bool:
     """The kept parts are where the event's text came from (not a text changed since): every
-    text part and every function name is in it."""
+    text part and every function name is in it (for a long part: its two ends, so that a 10 MB
+    text is not searched for as a whole)."""
     text = event.content
     if text is None:
         return True
-    return all((b.text if b.kind == "text" else b.name) in text for b in blocks if b.kind != "data")
+    for block in blocks:
+        if block.kind == "data":
+            continue
+        needle = block.text if block.kind == "text" else block.name
+        if len(needle) > 2 * _MATCH_CHARS:
+            if needle[:_MATCH_CHARS] not in text or needle[-_MATCH_CHARS:] not in text:
+                return False
+        elif needle not in text:
+            return False
+    return True
 
 
-def content_blocks(event: Event) -> list[Block] | None:
+def content_blocks(event: Event, limit: int | None = None) -> list[Block] | None:
     """The event's ADK content part by part, readable; None when there are no parts to read
-    (the content text says it all)."""
+    (the content text says it all). With `limit`, a call's or a result's text is laid out only
+    that far (`Block.complete` says whether it is whole): a 10 MB tool result costs no more
+    than what is shown of it."""
     parts = adk_parts(event)
     if not parts:
         return None
@@ -230,13 +288,18 @@ def content_blocks(event: Event) -> list[Block] | None:
             blocks.append(Block("text", part["text"]))
         elif isinstance(call := _either(part, _CALL_KEYS), dict):
             args = call.get("args")
-            shown = json.dumps(args, indent=2, ensure_ascii=False, default=repr) if args else ""
             name = str(call.get("name", "?"))
-            blocks.append(Block("call", f"{name}({shown})", name=name))
+            shown, complete = "", True
+            if args and limit is None:
+                shown = json.dumps(args, indent=2, ensure_ascii=False, default=repr)
+            elif args:
+                shown, complete = json_head(args, limit)
+            blocks.append(Block("call", f"{name}({shown}" + (")" if complete else ""), name=name,
+                                complete=complete))
         elif isinstance(resp := _either(part, _RESPONSE_KEYS), dict):
-            text, failed = readable_result(resp.get("response"))
+            text, failed, complete = _readable_result(resp.get("response"), limit)
             name = str(resp.get("name", "?"))
-            blocks.append(Block("result", f"{name} →\n{text}", failed, name))
+            blocks.append(Block("result", f"{name} →\n{text}", failed, name, complete))
         elif isinstance(blob := _either(part, _INLINE_KEYS), dict):
             name = _either(blob, ("displayName", "display_name")) or "inline data"
             mime = _either(blob, ("mimeType", "mime_type")) or "unknown type"
@@ -246,21 +309,39 @@ def content_blocks(event: Event) -> list[Block] | None:
     return blocks if blocks and _describe_the_text(event, blocks) else None
 
 
+PREVIEW_CHARS = 1_000
+"""Characters of an event's text `preview` returns at most: more than a line can show."""
+
+
 def preview(event: Event) -> tuple[str, str]:
-    """One line for the timeline and its kind: content, error, compaction, state or empty."""
-    blocks = content_blocks(event)
+    """One line for the timeline and its kind: content, error, compaction, state or empty. The
+    text is only the start (at most `PREVIEW_CHARS` characters, one more when there is more):
+    a 10 MB content or 100,000 state keys cost no more than a short one."""
+    text, kind = _preview(event)
+    return text[: PREVIEW_CHARS + 1], kind
+
+
+def _preview(event: Event) -> tuple[str, str]:
+    blocks = content_blocks(event, PREVIEW_CHARS)
     if blocks and any(b.kind != "text" for b in blocks):
-        text = " · ".join(b.text.replace(" →\n", " → ", 1) if b.kind == "result" else b.text
-                          for b in blocks)
-        return text, "error" if any(b.failed for b in blocks) else "content"
+        pieces: list[str] = []
+        length = 0
+        for b in blocks:
+            piece = b.text.replace(" →\n", " → ", 1) if b.kind == "result" else b.text[: PREVIEW_CHARS + 1]
+            pieces.append(piece)
+            length += len(piece) + 3
+            if length > PREVIEW_CHARS:
+                break
+        return " · ".join(pieces), "error" if any(b.failed for b in blocks) else "content"
     if event.content:
-        return event.content, "content"
+        return event.content[: PREVIEW_CHARS + 1], "content"
     error = error_of(event)
     if error is not None:
         return error.headline, "error"
     compaction = compaction_of(event)
     if compaction is not None:
-        return f"compacted: {compaction.summary}", "compaction"
+        return f"compacted: {compaction.summary[: PREVIEW_CHARS + 1]}", "compaction"
     if event.actions.state_delta:
-        return "state ← " + ", ".join(map(str, event.actions.state_delta)), "state"
+        keys = islice(event.actions.state_delta, PREVIEW_CHARS)  # each key: one character at least
+        return "state ← " + ", ".join(str(k)[: PREVIEW_CHARS + 1] for k in keys), "state"
     return "(no content)", "empty"

@@ -538,15 +538,19 @@ def restore_state(session: Session, keep: int) -> StateRestore:
 def state_after(session: Session, keep: int) -> StateRestore:
     """The state as it was right after event keep-1 (time travel, `show --at`): the rewind rule
     applied to every key, shared keys included (their values as this session's log has them).
-    One rule for both showed later values of shared keys at earlier events."""
-    return _restore(session, keep, shared_too=True)
+    One rule for both showed later values of shared keys at earlier events.
+
+    For reading (it is shown, each step of time travel): values no event after `keep` wrote are
+    the session's own, not copies (copying 100,000 keys took ~0.35 s a step); do not change
+    them in place."""
+    return _restore(session, keep, shared_too=True, copy=False)
 
 
-def _restore(session: Session, keep: int, shared_too: bool) -> StateRestore:
+def _restore(session: Session, keep: int, shared_too: bool, copy: bool = True) -> StateRestore:
     written_later: set[str] = set()
     for event in session.events[keep:]:
         written_later.update(event.actions.state_delta)
-    state = deep_copy(session.state)
+    state = deep_copy(session.state) if copy else dict(session.state)
     changes: dict[str, dict[str, JSON]] = {}
     unrecorded: list[str] = []
     staying: list[str] = []

@@ -39,8 +39,8 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["safe", "one_line", "short", "json_preview", "cell_width", "truncate_cells",
-           "middle_cut", "plural"]
+__all__ = ["safe", "one_line", "short", "json_preview", "json_head", "cell_width",
+           "truncate_cells", "middle_cut", "plural"]
 
 ELLIPSIS = "…"
 NEWLINE_MARK = "⏎ "
@@ -322,3 +322,70 @@ def _json_scalar(value: Any) -> str:
             return json.dumps(value)
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return repr(value)
+
+
+# ------------------------------------------------------------------------------- JSON head
+
+
+def json_head(value: Any, limit: int, indent: int = 2) -> tuple[str, bool]:
+    """The first `limit` characters of `value` as indented JSON (what `json.dumps(value,
+    indent=indent, ensure_ascii=False, default=repr)` writes; unicode kept, not yet made safe),
+    and whether that is all of it.
+
+    Only as much of `value` is looked at as the head holds: a 10 MB string or 100,000 keys cost
+    no more than a screenful (`json.dumps` would lay out all of it, to show a page)."""
+    parts: list[str] = []
+    length = 0
+
+    def emit(text: str) -> None:
+        nonlocal length
+        parts.append(text)
+        length += len(text)
+        if length > limit:
+            raise _Full
+
+    def walk(item: Any, depth: int) -> None:
+        if isinstance(item, dict):
+            if not item:
+                emit("{}")
+                return
+            inner = "\n" + " " * (indent * (depth + 1))
+            emit("{")
+            for i, (key, sub) in enumerate(item.items()):
+                emit(("," if i else "") + inner)
+                emit(_json_string(_json_key(key), limit - length) + ": ")
+                walk(sub, depth + 1)
+            emit("\n" + " " * (indent * depth) + "}")
+        elif isinstance(item, (list, tuple)):
+            if not item:
+                emit("[]")
+                return
+            inner = "\n" + " " * (indent * (depth + 1))
+            emit("[")
+            for i, sub in enumerate(item):
+                emit(("," if i else "") + inner)
+                walk(sub, depth + 1)
+            emit("\n" + " " * (indent * depth) + "]")
+        elif isinstance(item, str):
+            emit(_json_string(item, limit - length))
+        elif item is None or isinstance(item, (bool, int, float)):
+            emit(_json_scalar(item))
+        else:  # what `default=repr` does
+            emit(_json_string(repr(item), limit - length))
+
+    try:
+        walk(value, 0)
+    except _Full:
+        return "".join(parts)[: max(limit, 0)], False
+    except RecursionError:  # pathological nesting: what we have is the head
+        return "".join(parts)[: max(limit, 0)], False
+    return "".join(parts), True
+
+
+def _json_key(key: Any) -> str:
+    """A key as `json.dumps` writes it (`True` -> `true`, `1.5` -> `1.5`)."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, (bool, int, float)):
+        return _json_scalar(key)
+    return repr(key)

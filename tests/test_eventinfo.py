@@ -84,3 +84,53 @@ def test_edits_and_plain_events():
     assert not is_edit(ev("x"))
     assert preview(ev(delta={"k": 1})) == ("state ← k", "state")
     assert preview(ev()) == ("(no content)", "empty")
+
+
+class Needles(str):
+    """A text that records what is searched for in it."""
+
+    searched: list[int] = []
+
+    def __contains__(self, needle):
+        Needles.searched.append(len(needle))
+        return super().__contains__(needle)
+
+
+TEN_MB = ("z" * 99 + "\n") * 100_000
+
+
+def test_previews_of_10mb_texts_and_100k_keys_are_bounded():
+    from session_tui.eventinfo import PREVIEW_CHARS
+
+    text, kind = preview(ev(TEN_MB))
+    assert kind == "content" and text == TEN_MB[: PREVIEW_CHARS + 1]
+    text, kind = preview(ev(delta={f"k{n:06d}": n for n in range(100_000)}))
+    assert kind == "state" and text.startswith("state ← k000000, k000001") and len(text) <= PREVIEW_CHARS + 1
+    huge_call = {"functionCall": {"name": "lookup", "args": {"blob": TEN_MB}}}
+    text, _ = preview(ev("lookup", extra={"adk_content": {"parts": [huge_call]}}))
+    assert text.startswith('lookup({\n  "blob": "zzz') and len(text) <= PREVIEW_CHARS + 1
+    error = ev(extra={"errorCode": "E", "errorMessage": "429 too many\n" + TEN_MB})
+    assert preview(error) == ("E: 429 too many", "error")
+
+
+def test_content_blocks_with_a_limit_lay_out_only_the_start_of_a_10mb_tool_result():
+    result = {"functionResponse": {"name": "fetch", "response": {"result": TEN_MB}}}
+    event = ev("fetch", extra={"adk_content": {"parts": [result]}})
+    (block,) = content_blocks(event, 5_000)
+    assert block.text == "fetch →\n" + TEN_MB[:5_000] and not block.complete
+    (whole,) = content_blocks(event)
+    assert whole.complete and whole.text == "fetch →\n" + TEN_MB
+    as_json = {"functionResponse": {"name": "q", "response": {"result": json.dumps({"rows": list(range(100_000))})}}}
+    (block,) = content_blocks(ev("q", extra={"adk_content": {"parts": [as_json]}}), 1_000)
+    assert block.text.startswith('q →\n{\n  "rows": [\n    0,\n    1,') and len(block.text) <= 1_004
+
+
+def test_a_10mb_text_part_is_matched_by_its_ends_not_searched_for_whole():
+    Needles.searched = []
+    part = TEN_MB[:-1] + "!"
+    event = ev(Needles("intro " + part), extra={"adk_content": {"parts": [{"text": part}]}})
+    (block,) = content_blocks(event)
+    assert block.text == part
+    assert Needles.searched and max(Needles.searched) <= 1_000
+    changed = ev(Needles("intro " + TEN_MB), extra={"adk_content": {"parts": [{"text": part}]}})
+    assert content_blocks(changed) is None  # its end is not in the text: the text wins

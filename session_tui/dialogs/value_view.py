@@ -5,7 +5,6 @@ text is cut with a "… N more characters" note. escape or q closes it (None).""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from textual.app import ComposeResult
@@ -14,29 +13,25 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
 
-from ..text import one_line, safe
+from ..text import json_head, one_line, safe
 from .base import Dialog, keys_line, load_css
 from .values import describe
 
 __all__ = ["ValueDialog", "full_text"]
 
-MAX_CHARS = 200_000
+MAX_CHARS = 50_000
+"""Characters shown at most: the text area wraps all it holds at each layout (200,000 took
+~0.3 s), and past a few pages a value is read in an export, not here."""
 
 
-def full_text(value: Any, limit: int = MAX_CHARS) -> tuple[str, int]:
-    """(the text to show, how many characters were left out). A string is shown as itself,
-    anything else as pretty JSON; either way made safe."""
+def full_text(value: Any, limit: int = MAX_CHARS) -> tuple[str, int | None]:
+    """(the text to show, how many characters were left out: 0 for none, None for some that
+    were not measured). A string is shown as itself (cut, then made safe), anything else as
+    pretty JSON laid out only as far as it is shown (100,000 keys cost a page)."""
     if isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = json.dumps(value, ensure_ascii=False, indent=2)
-        except (TypeError, ValueError):
-            text = repr(value)
-    more = max(0, len(text) - limit)
-    if more:
-        text = text[:limit]
-    return safe(text), more
+        return safe(value[:limit]), max(0, len(value) - limit)
+    text, complete = json_head(value, limit)
+    return safe(text), 0 if complete else None
 
 
 class ValueDialog(Dialog[None]):
@@ -49,7 +44,7 @@ class ValueDialog(Dialog[None]):
     def __init__(self, path_label: str, value: object, *,
                  cursor_blink: bool | None = None) -> None:
         super().__init__(cursor_blink=cursor_blink)
-        self.path_label = one_line(path_label)
+        self.path_label = one_line(path_label, 1_000)  # a path of huge keys: its start
         self.value = value
         self.text, self.more = full_text(value)
 
@@ -61,17 +56,21 @@ class ValueDialog(Dialog[None]):
                 yield Static(Content(describe(self.value)), id="value-type",
                              classes="dialog--muted")
             shown = self.text
-            if self.more:
-                shown += f"\n\n… {self.more:,} more characters"
+            if self.more != 0:
+                shown += f"\n\n{self.more_note}"
             yield TextArea(shown, id="value-text", read_only=True, soft_wrap=True,
                            show_line_numbers=False, highlight_cursor_line=False)
             with Vertical(id="value-bottom"):
-                if self.more:
-                    yield Static(Content(f"… {self.more:,} more characters not shown"),
-                                 id="value-more")
+                if self.more != 0:
+                    yield Static(Content(f"{self.more_note} not shown"), id="value-more")
                 yield Static(keys_line(("esc/q", "close"), ("↑↓ pgup pgdn", "scroll"),
                                        ("shift+↑↓", "select"), ("ctrl+c", "copy")),
                              classes="dialog--keys")
+
+    @property
+    def more_note(self) -> str:
+        """`… 1,234 more characters` (or `… more`, where the rest was not measured)."""
+        return "… more" if self.more is None else f"… {self.more:,} more characters"
 
     def on_mount(self) -> None:
         self.query_one("#value-text").focus()

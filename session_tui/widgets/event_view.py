@@ -1,8 +1,8 @@
 """One event, whole: header (id, invocation, author, time), content, actions, extra fields.
 
 All of it is safe text in `Content` objects (never markup). A huge content or extra field is
-cut at `EventView.LIMIT` characters with a note saying how much more there is, so a 5 MB
-message shows at once.
+cut at `EventView.LIMIT` characters (before anything else is done with it) with a note saying
+how much more there is, so a 10 MB message shows at once.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from textual.widgets import Static
 
 from ..eventinfo import compaction_of, content_blocks, error_of, is_edit
 from ..model import Event, format_time, from_unix
-from ..text import one_line, safe
+from ..text import json_head, json_preview, one_line, safe
 
 __all__ = ["EventView", "pretty_json"]
 
 _LABEL = "$foreground-muted"
 _MUTED = "italic $foreground-muted"
+_FIELD_WIDTH = 1_000  # cells of a one-line field (id, author, ...) shown at most
 
 
 def pretty_json(value: Any) -> str:
@@ -35,13 +36,31 @@ def pretty_json(value: Any) -> str:
 
 
 def _capped(text: str, limit: int) -> Content:
-    """Safe `text`, cut at `limit` characters with a note on what was left out."""
+    """Safe `text`, cut at `limit` characters with a note on what was left out (cut first, so
+    only what is shown is made safe)."""
     if len(text) <= limit:
         return Content(safe(text))
     return Content.assemble(
         safe(text[:limit]),
         (f"\n… {len(text) - limit:,} more characters not shown", _MUTED),
     )
+
+
+def _capped_json(value: Any, limit: int) -> Content:
+    """`value` as safe indented JSON, cut at `limit` characters with a note: only the part
+    shown is laid out (100,000 keys cost what one screenful does), so how much more there is
+    stays unmeasured."""
+    text, complete = json_head(value, limit)
+    if complete:
+        return Content(safe(text))
+    return Content.assemble(safe(text), (f"\n… more not shown (the first {limit:,} characters)", _MUTED))
+
+
+def _capped_head(text: str, complete: bool, limit: int) -> Content:
+    """`_capped`, for a text that may itself be only the start of what there is."""
+    if complete:
+        return _capped(text, limit)
+    return Content.assemble(safe(text[:limit]), ("\n… more not shown", _MUTED))
 
 
 def _time(timestamp: Any) -> str:
@@ -56,8 +75,10 @@ class EventView(VerticalScroll):
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
-    LIMIT = 50_000
-    """Characters of content (and of each JSON section) shown at most."""
+    LIMIT = 10_000
+    """Characters of content (and of each JSON section) shown at most: a few screens. Textual
+    wraps a section's whole text at each layout (~15 times as the view opens), so what is
+    held costs at every step: 50,000 took ~0.35 s to open."""
 
     def __init__(
         self,
@@ -110,7 +131,7 @@ class EventView(VerticalScroll):
         has_extra = bool(event.extra)
         self._extra_title.display = self._extra.display = has_extra
         if has_extra:
-            self._extra.update(_capped(pretty_json(event.extra), self.LIMIT))
+            self._extra.update(_capped_json(event.extra, self.LIMIT))
         if self.is_mounted:
             self.scroll_home(animate=False)
 
@@ -123,15 +144,17 @@ class EventView(VerticalScroll):
             parts += [(title, "bold $accent"), "\n"]
         edit = is_edit(event)
         rows: list[tuple[str, Any]] = [
-            ("id", one_line(event.id)),
-            ("invocation", Content.assemble(one_line(event.invocation_id),
+            ("id", one_line(event.id, _FIELD_WIDTH)),
+            ("invocation", Content.assemble(one_line(event.invocation_id, _FIELD_WIDTH),
                                             ("  ✎ edit", "$warning") if edit else "")),
-            ("author", (one_line(event.author), "bold $secondary")),
+            ("author", (one_line(event.author, _FIELD_WIDTH), "bold $secondary")),
             ("time", Content.assemble(_time(event.timestamp), (f"  ({event.timestamp!r})", _LABEL))),
         ]
         node = event.extra.get("nodeInfo", event.extra.get("node_info"))
         if isinstance(node, dict) and node.get("path"):
-            rows.append(("node", one_line(str(node["path"]))))
+            path = node["path"]
+            rows.append(("node", one_line(path, _FIELD_WIDTH) if isinstance(path, str)
+                         else json_preview(path, _FIELD_WIDTH)))
         for i, (label, value) in enumerate(rows):
             parts.append((f"{label:<11}", _LABEL))
             parts.append(value)
@@ -152,16 +175,17 @@ class EventView(VerticalScroll):
             span = f"{_time(compaction.start)} – {_time(compaction.end)}"
             parts += [("⋯ compaction", "bold $text-secondary"), (f"  of the events {span}\n", _LABEL),
                       _capped(compaction.summary, self.LIMIT), "\n"]
-        blocks = content_blocks(event)
+        blocks = content_blocks(event, self.LIMIT)
         if blocks:
             for block in blocks:
                 if block.kind == "result":
                     name, _, body = block.text.partition("\n")
                     parts += [(f"↩ {name}", "bold $primary"),
                               ("  ✗ isError" if block.failed else "", "bold $text-error"), "\n",
-                              _capped(body, self.LIMIT), "\n"]
+                              _capped_head(body, block.complete, self.LIMIT), "\n"]
                 elif block.kind == "call":
-                    parts += [("ƒ ", "bold $primary"), _capped(block.text, self.LIMIT), "\n"]
+                    parts += [("ƒ ", "bold $primary"),
+                              _capped_head(block.text, block.complete, self.LIMIT), "\n"]
                 elif block.kind == "data":
                     parts += [(block.text, _LABEL), "\n"]
                 else:
@@ -177,12 +201,12 @@ class EventView(VerticalScroll):
         parts: list[Any] = [("state_delta        ", _LABEL)]
         if actions.state_delta:
             parts.append("\n")
-            parts.append(_capped(pretty_json(actions.state_delta), self.LIMIT))
+            parts.append(_capped_json(actions.state_delta, self.LIMIT))
         else:
             parts.append(("none", _MUTED))
         parts.append(("\ntransfer_to_agent  ", _LABEL))
         if actions.transfer_to_agent:
-            parts.append((one_line(actions.transfer_to_agent), "bold $accent"))
+            parts.append((one_line(actions.transfer_to_agent, _FIELD_WIDTH), "bold $accent"))
         else:
             parts.append(("none", _MUTED))
         parts.append(("\nescalate           ", _LABEL))
@@ -192,5 +216,5 @@ class EventView(VerticalScroll):
         if actions.extra:
             parts.append(("\nother action fields", _LABEL))
             parts.append("\n")
-            parts.append(_capped(pretty_json(actions.extra), self.LIMIT))
+            parts.append(_capped_json(actions.extra, self.LIMIT))
         return Content.assemble(*parts)

@@ -61,3 +61,31 @@ def test_snapshot_value(snap_compare):
                            {"flight": "LH 401", "from": "JFK", "to": "FRA"}],
              "total": 1234.5, "paid": False, "coupon": None}
     assert snap_compare(Host(lambda: ValueDialog("/booking", value)), terminal_size=(80, 24))
+
+
+class CountingDict(dict):
+    """A dict that counts how many of its items were read."""
+
+    read = 0
+
+    def items(self):
+        for item in super().items():
+            CountingDict.read += 1
+            yield item
+
+
+def test_100k_keys_are_laid_out_only_as_far_as_they_are_shown():
+    CountingDict.read = 0
+    text, more = full_text(CountingDict({f"k{n:06d}": n for n in range(100_000)}))
+    assert text.startswith('{\n  "k000000": 0,') and len(text) == MAX_CHARS and more is None
+    assert CountingDict.read < MAX_CHARS // 10  # not all 100,000
+    ten_mb = "\x1b" + "z" * 10_000_000
+    assert full_text(ten_mb) == full_text(ten_mb[:MAX_CHARS]) [:1] + (10_000_001 - MAX_CHARS,)
+
+
+def test_a_json_value_cut_says_there_is_more():
+    async def script(pilot, app):
+        assert "… more not shown" in screen_text(app)
+        assert app.screen.query_one("#value-text").text.endswith("… more")
+
+    run(lambda: ValueDialog("/many", {f"k{n:06d}": n for n in range(100_000)}), script)

@@ -120,3 +120,40 @@ def test_tool_results_errors_and_node_are_readable():
         assert "root_agent@1" in text
 
     run(check)
+
+
+class CountingDict(dict):
+    """A dict that counts how many of its items were read."""
+
+    read = 0
+
+    def items(self):
+        for item in super().items():
+            CountingDict.read += 1
+            yield item
+
+
+def test_a_state_delta_of_100k_keys_is_laid_out_only_as_far_as_it_is_shown():
+    async def check(app, widget, pilot):
+        many = CountingDict({f"k{n:06d}": n for n in range(100_000)})
+        CountingDict.read = 0
+        widget.show_event(Event(id="e", invocation_id="i", author="a", content="x",
+                                actions=EventActions(state_delta={"many": many}), timestamp=1))
+        await pilot.pause()
+        assert CountingDict.read < EventView.LIMIT  # not all 100,000
+        actions = str(widget.query_one(".event-view--actions", Static).render())
+        assert '"k000000": 0,' in actions and "more not shown" in actions
+        assert len(actions) < EventView.LIMIT + 1_000
+
+    run(check)
+
+
+def test_huge_one_line_fields_are_cut_before_they_are_made_safe():
+    async def check(app, widget, pilot):
+        author = "\x1b[31m" + "a" * 10_000_000
+        widget.show_event(Event(id="e", invocation_id="i", author=author, content="x", timestamp=1))
+        await pilot.pause()
+        header = str(widget.query_one(".event-view--header", Static).render())
+        assert "␛[31maaa" in header and "\x1b" not in header and len(header) < 5_000
+
+    run(check)

@@ -166,3 +166,36 @@ def test_string_labels_are_never_markup():
         assert str(node.label) == "[bold]not markup[/bold]"
 
     run(check, {})
+
+
+def test_a_state_with_the_same_keys_rebuilds_only_the_values_that_changed():
+    """Time travel steps through states that share most values: the 1,000s of nodes loaded
+    under an unchanged key stay as they are; a changed key is rebuilt with its nodes expanded
+    as they were, and the marks follow `highlight_keys`."""
+    many = {f"k{n:06d}": n for n in range(3_000)}
+    deep = {"level": {"level": {"level": "a"}}}
+
+    async def check(app, widget, pilot):
+        widget.expand_path(("deep", "level", "level", "level"))
+        kept = widget.expand_path(("many", "k001500"))  # two pages loaded
+        await pilot.pause()
+        widget.move_cursor(kept)
+        await pilot.pause()
+        assert widget.cursor_path == ("many", "k001500")
+        widget.set_state({"deep": {"level": {"level": {"level": "b"}}}, "many": dict(many), "x": 2},
+                         highlight_keys={"x"})
+        await pilot.pause()
+        assert widget.find_node(("many", "k001500")) is kept and widget.cursor_path == ("many", "k001500")
+        leaf = widget.find_node(("deep", "level", "level", "level"))
+        assert leaf is not None and leaf.data[1] == "b"
+        assert widget.find_node(("x",)).data[1] == 2
+        assert str(widget.find_node(("x",)).label).startswith("● x: 2")
+        widget.scroll_home(animate=False)
+        await pilot.pause()
+        assert '▼ deep: {"level": {"level": {"level": "b"}}}' in "\n".join(lines(widget))
+        widget.set_state({"deep": deep, "many": many, "x": 2})
+        await pilot.pause()
+        assert str(widget.find_node(("x",)).label).startswith("x: 2")
+        assert widget.find_node(("many", "k001500")) is kept
+
+    run(check, {"deep": deep, "many": many, "x": 1})

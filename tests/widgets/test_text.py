@@ -147,3 +147,45 @@ def test_properties_nothing_dangerous_gets_through(text, width):
     assert len(short(text, width)) <= width
     preview = json_preview({"k": text, "l": [text]}, width)
     assert cell_width(preview) <= width and not DANGEROUS.search(preview)
+
+
+# ------------------------------------------------------------------------------- json_head
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES, st.integers(min_value=0, max_value=200))
+def test_json_head_is_the_start_of_json_dumps(value, limit):
+    full = json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    from session_tui.text import json_head
+
+    head, complete = json_head(value, limit)
+    assert complete == (len(full) <= limit)
+    assert head == full[:limit] if not complete else head == full
+    assert json_head(value, len(full)) == (full, True)
+
+
+class CountingDict(dict):
+    """A dict that counts how many of its items were read."""
+
+    read = 0
+
+    def items(self):
+        for item in super().items():
+            CountingDict.read += 1
+            yield item
+
+
+def test_json_head_of_10mb_and_100k_keys_looks_at_what_it_shows():
+    from session_tui.text import json_head
+
+    ten_mb = "z" * 10_000_000
+    assert json_head({"big": ten_mb}, 1_000) == json_head({"big": ten_mb[:100_000]}, 1_000)
+    CountingDict.read = 0
+    head, complete = json_head(CountingDict({f"k{n:06d}": n for n in range(100_000)}), 1_000)
+    assert not complete and len(head) == 1_000 and head.startswith('{\n  "k000000": 0,')
+    assert CountingDict.read < 100  # not 100,000
