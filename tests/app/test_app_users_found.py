@@ -123,3 +123,22 @@ def test_u_after_an_import_undoes_the_import_not_an_older_edit(tmp_path):
             assert orjson.dumps(open_store(store_path).get(other).export()) != edited
 
     run(main)
+
+
+def test_help_names_palette_commands_that_exist(tmp_path):
+    from session_tui.dialogs.help import HelpScreen
+
+    store_path = make_demo_store(tmp_path / "store")
+
+    async def main():
+        app = make_app(store_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            commands = {c.title for c in app.get_system_commands(app.screen)}
+            await press(pilot, "question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            rows = [text for _, items in app.help_sections() for _, text in items]
+            quoted = [text.split('"')[1] for text in rows if '"' in text]  # commands it names
+            assert quoted and all(name in commands for name in quoted), (quoted, commands)
+
+    run(main)

@@ -62,3 +62,20 @@ def test_uuids_at_80_columns_are_distinct():
         assert all(s[:4] in heads and ("…" in s or s in ids) for s in shown)
 
     run(check, rows_of(ids), size=(80, 24))
+
+
+def test_equal_rows_sort_by_update_time_then_id_whichever_way():
+    rows = [{"id": i, "app_name": app, "user_id": "u", "event_count": 5, "invocation_count": 1,
+             "updated_at": t} for i, app, t in [
+                 ("b", "same", "2026-11-01T10:00:00Z"), ("a", "same", "2026-11-01T10:00:00Z"),
+                 ("c", "same", "2026-11-02T10:00:00Z"), ("d", "other", "2026-11-03T10:00:00Z")]]
+
+    async def check(app, widget, pilot):
+        for column in ("app", "events"):
+            for reverse in (False, True):
+                widget.sort_by(column, reverse=reverse)
+                shown = widget.shown_ids()
+                same = [i for i in shown if i != "d"]
+                assert same == ["c", "a", "b"], (column, reverse, shown)  # newest, then by id
+
+    run(check, rows)
