@@ -28,6 +28,7 @@ from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
+from .keys import FOOTER_FIRST
 
 TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
 TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
@@ -36,7 +37,10 @@ TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
 class SessionScreen(ExportMixin, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
+    # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
     BINDINGS = [
+        *FOOTER_FIRST,
         Binding("escape", "back", "Back"),
         Binding("tab", "app.focus_next", "Switch pane", show=False),
         Binding("e", "edit", "Edit"),
@@ -45,10 +49,10 @@ class SessionScreen(ExportMixin, Screen):
         Binding("d,delete", "delete_key", "Delete key"),
         Binding("v", "view_value", "View value"),
         Binding("w", "rewind_to", "Rewind to"),
-        Binding("b", "rewind_before", "Rewind before"),
+        Binding("b", "rewind_before", "Rewind before", show=False),  # (help, palette)
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("x", "export", "Export"),
-        Binding("D", "delete_session", "Delete session"),
+        Binding("D", "delete_session", "Delete session", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
     ]
     HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),

@@ -16,6 +16,7 @@ from ..text import one_line, plural
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
+from .keys import FOOTER_FIRST
 
 
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
@@ -25,6 +26,7 @@ class SessionsScreen(ExportMixin, Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
     BINDINGS = [
+        *FOOTER_FIRST,
         Binding("slash", "focus_filter", "Filter"),
         Binding("enter", "open", "Open", show=False),
         Binding("s", "sort", "Sort"),

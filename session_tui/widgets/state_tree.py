@@ -17,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text, TextType
 from textual import on
@@ -31,7 +32,8 @@ __all__ = ["StateTree", "More", "json_type", "describe_type"]
 
 _TOGGLE = Style.from_meta({"toggle": True})
 _KEY_WIDTH = 60
-_PREVIEW_WIDTH = 60
+_PREVIEW_WIDTH = 60  # built at this width; shown as wide as the tree has room for
+_MIN_PREVIEW = 12
 
 
 class More(NamedTuple):
@@ -320,10 +322,41 @@ class StateTree(Tree[tuple]):
         return label
 
     def get_label_width(self, node: TreeNode[tuple]) -> int:
-        return node._label.cell_len + (2 if node.allow_expand else 0)
+        parts = self._parts.get(node.id)
+        if parts is None or not self._has_preview(node, parts):
+            return node._label.cell_len + (2 if node.allow_expand else 0)
+        # At most the width the line has: the preview fits it (see `_fit_preview`).
+        preview = parts[-3][0]
+        others = sum(cell_len(text) for text, _ in parts) - cell_len(preview)
+        room = self._preview_room(node, parts)
+        return 2 + others + (room if preview.endswith("…") else min(cell_len(preview), room))
+
+    @staticmethod
+    def _has_preview(node: TreeNode[tuple], parts: Parts) -> bool:
+        return node.data is not None and not isinstance(node.data[1], More) and len(parts) >= 3
+
+    def _preview_room(self, node: TreeNode[tuple], parts: Parts) -> int:
+        """Cells the value preview may take on this node's line: the tree's width less the
+        guides, the expand icon, the key and the type (never fewer than _MIN_PREVIEW)."""
+        guides = max(0, len(node.data[0]) - 1) * self.guide_depth
+        others = sum(cell_len(text) for text, _ in parts) - cell_len(parts[-3][0])
+        return max(_MIN_PREVIEW, self.scrollable_content_region.width - guides - 2 - others)
+
+    def _fit_preview(self, node: TreeNode[tuple], parts: Parts) -> Parts:
+        """The label's parts with the preview (third from the end: preview, gap, type) as wide
+        as the line has room for: a wide tree shows more of each value."""
+        if not self._has_preview(node, parts):
+            return parts
+        preview, component = parts[-3]
+        room = self._preview_room(node, parts)
+        if room == cell_len(preview) or (room > cell_len(preview) and not preview.endswith("…")):
+            return parts  # already whole, or exactly as wide
+        return [*parts[:-3], (json_preview(node.data[1], room), component), *parts[-2:]]
 
     def render_label(self, node: TreeNode[tuple], base_style: Style, style: Style) -> Text:
         parts = self._parts.get(node.id)
+        if parts is not None:
+            parts = self._fit_preview(node, parts)
         if parts is None:
             label = node._label.copy()
         else:

@@ -475,7 +475,7 @@ class Timeline(ScrollView, can_focus=True):
         count = run.end - run.start
         pieces: list[tuple[str, Style]] = [
             ("✎ " if stats.edit else "▾ ", header),
-            (middle_cut(one_line(run.invocation_id), max(18, width // 3)), header),
+            (middle_cut(one_line(run.invocation_id), max(18, width // 2 - 10)), header),  # whole at 96+
         ]
         if run.parts > 1:
             pieces.append((f" (part {run.part}/{run.parts})", muted))
