@@ -36,6 +36,7 @@ class EditResult:
 
     value: Any
     key: str | None = None
+    text: str = ""  # as typed: offered again if the store refuses the save as stale
 
 
 class EditValueDialog(Dialog["EditResult | None"]):
@@ -45,6 +46,8 @@ class EditValueDialog(Dialog["EditResult | None"]):
       in a `TextArea` (ctrl+s saves, enter is a new line);
     - `is_new_key`: a key-name input comes first; empty names and names in `existing_keys`
       are refused with the reason; `key` pre-fills it;
+    - `text`: start with this text instead of the current value's (what the user typed
+      before), `note`: a line that says why the dialog is back;
     - escape cancels (None).
     """
 
@@ -54,6 +57,7 @@ class EditValueDialog(Dialog["EditResult | None"]):
 
     def __init__(self, path_label: str, current: object, is_new_key: bool = False,
                  existing_keys: frozenset[str] = frozenset(), key: str | None = None, *,
+                 text: str | None = None, note: str = "",
                  cursor_blink: bool | None = None) -> None:
         super().__init__(cursor_blink=cursor_blink)
         self.path_label = one_line(path_label)
@@ -62,10 +66,16 @@ class EditValueDialog(Dialog["EditResult | None"]):
         self.existing_keys = frozenset(existing_keys)
         self.initial_key = key or ""
         self.initial_text, self.multiline = edit_text(current)
+        if text is not None:
+            self.initial_text = text
+            self.multiline = self.multiline or "\n" in text
+        self.note = note
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog--box", id="edit-box") as box:
+            if self.note:
+                yield Static(Content(self.note), id="edit-note")
             if self.is_new_key:
                 box.border_title = Content("New key")
                 yield Static(Content.assemble(("in ", "$text-muted"), self.path_label),
@@ -178,7 +188,7 @@ class EditValueDialog(Dialog["EditResult | None"]):
             self._set_error("#edit-error", str(refused))
             self.query_one("#edit-value").focus()
             return
-        self.dismiss(EditResult(value, key=key))
+        self.dismiss(EditResult(value, key=key, text=self.value_text))
 
 
 def _shows_safely(text: str) -> bool:

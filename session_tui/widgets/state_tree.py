@@ -34,6 +34,7 @@ _TOGGLE = Style.from_meta({"toggle": True})
 _KEY_WIDTH = 60
 _PREVIEW_WIDTH = 60  # built at this width; shown as wide as the tree has room for
 _MIN_PREVIEW = 12
+_ROOM_FOR_TYPE = 40  # a preview cut to fewer cells than this drops the type instead
 
 
 class More(NamedTuple):
@@ -325,33 +326,41 @@ class StateTree(Tree[tuple]):
         parts = self._parts.get(node.id)
         if parts is None or not self._has_preview(node, parts):
             return node._label.cell_len + (2 if node.allow_expand else 0)
-        # At most the width the line has: the preview fits it (see `_fit_preview`).
-        preview = parts[-3][0]
-        others = sum(cell_len(text) for text, _ in parts) - cell_len(preview)
+        # Fitted to the line (`_fit_preview`): no wider than the tree, unless the key is.
+        natural = 2 + sum(cell_len(text) for text, _ in parts)
         room = self._preview_room(node, parts)
-        return 2 + others + (room if preview.endswith("…") else min(cell_len(preview), room))
+        return min(natural, natural - sum(cell_len(text) for text, _ in parts[-3:]) + room)
 
     @staticmethod
     def _has_preview(node: TreeNode[tuple], parts: Parts) -> bool:
         return node.data is not None and not isinstance(node.data[1], More) and len(parts) >= 3
 
     def _preview_room(self, node: TreeNode[tuple], parts: Parts) -> int:
-        """Cells the value preview may take on this node's line: the tree's width less the
-        guides, the expand icon, the key and the type (never fewer than _MIN_PREVIEW)."""
+        """Cells for the value preview and the type on this node's line: the tree's width
+        less the guides, the expand icon and the key (never fewer than _MIN_PREVIEW)."""
         guides = max(0, len(node.data[0]) - 1) * self.guide_depth
-        others = sum(cell_len(text) for text, _ in parts) - cell_len(parts[-3][0])
-        return max(_MIN_PREVIEW, self.scrollable_content_region.width - guides - 2 - others)
+        key = sum(cell_len(text) for text, _ in parts[:-3])
+        return max(_MIN_PREVIEW, self.scrollable_content_region.width - guides - 2 - key)
 
     def _fit_preview(self, node: TreeNode[tuple], parts: Parts) -> Parts:
-        """The label's parts with the preview (third from the end: preview, gap, type) as wide
-        as the line has room for: a wide tree shows more of each value."""
+        """The label's parts (key, preview, gap, type) fitted to the line: the preview as wide
+        as the line has room for, so a wide tree shows more of each value; a scalar's type only
+        where it leaves the value enough room (the value matters more), a container's always
+        (its size)."""
         if not self._has_preview(node, parts):
             return parts
-        preview, component = parts[-3]
         room = self._preview_room(node, parts)
-        if room == cell_len(preview) or (room > cell_len(preview) and not preview.endswith("…")):
-            return parts  # already whole, or exactly as wide
-        return [*parts[:-3], (json_preview(node.data[1], room), component), *parts[-2:]]
+        (preview, component), gap, kind = parts[-3:]
+        beside = room - cell_len(gap[0]) - cell_len(kind[0])  # the preview's room beside the type
+        if beside >= cell_len(preview) and not preview.endswith("…"):
+            return parts  # whole, with its type
+        if beside >= _ROOM_FOR_TYPE or isinstance(node.data[1], (dict, list)):  # (size: "3 keys")
+            return [*parts[:-3], (json_preview(node.data[1], max(_MIN_PREVIEW, beside)), component),
+                    gap, kind]
+        whole = json_preview(node.data[1], room)
+        if cell_len(whole) <= beside and not whole.endswith("…"):
+            return [*parts[:-3], (whole, component), gap, kind]
+        return [*parts[:-3], (whole, component)]
 
     def render_label(self, node: TreeNode[tuple], base_style: Style, style: Style) -> Text:
         parts = self._parts.get(node.id)
