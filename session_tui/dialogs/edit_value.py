@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static, TextArea
 
-from ..text import one_line
+from ..text import json_preview, one_line
 from .base import Dialog, keys_line, load_css
 from ..model import json_type
 from .values import Refused, describe, edit_text, parse_edit_text
@@ -88,8 +88,10 @@ class EditValueDialog(Dialog["EditResult | None"]):
             else:
                 box.border_title = Content("Edit value")
                 yield Static(Content(self.path_label), id="edit-path")
-                yield Static(Content.assemble(("current: ", "$text-muted"),
-                                              describe(self.current)), id="edit-type")
+                current = [("current: ", "$text-muted"), describe(self.current)]
+                if self.note:  # back after another writer's change: what it is now
+                    current += [("  now ", "$text-muted"), json_preview(self.current, 60)]
+                yield Static(Content.assemble(*current), id="edit-type")
             editor: Input | TextArea
             if self.multiline:
                 editor = TextArea(self.initial_text, id="edit-value", soft_wrap=True,

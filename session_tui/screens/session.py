@@ -147,19 +147,30 @@ class SessionScreen(ExportMixin, Screen):
                      + (f" · removed: {', '.join(removed)}" if removed else ""))
 
     def _show_timeline_title(self) -> None:
-        """Counts, and quietly whether another writer changed the session: `● live: N new`
-        while new events are marked (until the cursor moves), then when it last changed."""
+        """Counts, and quietly whether another writer changed the session: `● live: N new,
+        HH:MM:SS` while new events are marked (until the cursor moves), then when it last
+        changed (short: the title shares the timeline's width)."""
         session = self.session
         if session is None:
             return
-        text = (f"Timeline  ({plural(len(session.events), 'event')}, "
-                f"{plural(len(session.invocation_ids()), 'invocation')})")
+        counts = (f"{plural(len(session.events), 'event')}, "
+                  f"{plural(len(session.invocation_ids()), 'invocation')}")
+        text = f"Timeline  ({counts})"
         new = self.query_one(Timeline).new_count
+        marker = ""
         if new:
-            text += f"  ● live: {plural(new, 'new event')}"
-        if self.changed_elsewhere is not None:
-            text += f"  · updated {clock_of(self.changed_elsewhere)}"
-        self.query_one("#timeline-title", Static).update(text)
+            marker = f"● live: {new} new, {clock_of(self.changed_elsewhere or '')}"
+        elif self.changed_elsewhere is not None:
+            marker = f"· live, updated {clock_of(self.changed_elsewhere)}"
+        title = self.query_one("#timeline-title", Static)
+        if marker:
+            text += f"  {marker}"
+            if len(text) > title.content_region.width > 0:  # narrow: the marker first
+                text = f"{marker} · {counts}"
+        title.update(text)
+
+    def on_resize(self) -> None:
+        self._show_timeline_title()
 
     @on(StoreChanged)
     def _store_changed(self) -> None:

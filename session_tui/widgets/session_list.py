@@ -557,11 +557,11 @@ class SessionList(ScrollView, can_focus=True):
                 text = middle_cut(one_line("" if value is None else str(value)), placed.width)
             if placed.x > x:
                 gap = placed.x - x
-                if column.key == "updated" and self._new and str(row.get("id")) in self._new:  # in the gap: no column moves
+                if column.key == "events" and self._new and str(row.get("id")) in self._new:
+                    # Right after the id, in the gap: no column moves for the marker.
                     new = base + get("session-list--new", partial=True)
-                    segments.append(Segment(" " * (gap - 2), line_style))
+                    segments.append(Segment(" " * (gap - 1), line_style))
                     segments.append(Segment("●", new + cursor if cursor is not None else new))
-                    segments.append(Segment(" ", line_style))
                 else:
                     segments.append(Segment(" " * gap, line_style))
             style = line_style

@@ -355,8 +355,7 @@ class StateTree(Tree[tuple]):
         if beside >= cell_len(preview) and not preview.endswith("…"):
             return parts  # whole, with its type
         if beside >= _ROOM_FOR_TYPE or isinstance(node.data[1], (dict, list)):  # (size: "3 keys")
-            return [*parts[:-3], (json_preview(node.data[1], max(_MIN_PREVIEW, beside)), component),
-                    gap, kind]
+            return [*parts[:-3], (json_preview(node.data[1], max(2, beside)), component), gap, kind]
         whole = json_preview(node.data[1], room)
         if cell_len(whole) <= beside and not whole.endswith("…"):
             return [*parts[:-3], (whole, component), gap, kind]
