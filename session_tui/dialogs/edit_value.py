@@ -11,7 +11,7 @@ reason and the dialog stays open.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual import on
@@ -36,7 +36,9 @@ class EditResult:
 
     value: Any
     key: str | None = None
-    text: str = ""  # as typed: offered again if the store refuses the save as stale
+    # As typed: offered again if the store refuses the save as stale (not part of equality:
+    # the same value saved is the same result).
+    text: str = field(default="", compare=False)
 
 
 class EditValueDialog(Dialog["EditResult | None"]):
