@@ -42,6 +42,7 @@ class SessionsScreen(ExportMixin, Screen):
     HELP_EXTRA = [("Moving", [("↑ ↓ pgup pgdn home end", "move in the list"),
                               ("enter", "open the session")])]
     _back_from_session = False  # a session screen was opened: read the list again on return
+    _opened = ""  # the session opened last
     _importing = False  # an import is running (one at a time)
     _changed_at: str | None = None  # when another writer last changed a session shown
 
@@ -179,12 +180,15 @@ class SessionsScreen(ExportMixin, Screen):
         from .session import SessionScreen
 
         self._back_from_session = True
+        self._opened = session_id
         self.app.push_screen(SessionScreen(session_id))
 
     def on_screen_resume(self) -> None:
         # Back from a session that was edited, rewound or deleted there: show its new summary.
         if self._back_from_session:
             self._back_from_session = False
+            # What changed in the session just looked at is seen (it marked its new events).
+            self.query_one(SessionList).mark_seen([self._opened])
             self.reload()
 
     def action_reload(self) -> None:

@@ -189,6 +189,14 @@ class SessionList(ScrollView, can_focus=True):
             self._cache.clear()
             self.refresh()
 
+    def mark_seen(self, session_ids: Iterable[str]) -> None:
+        """Take the mark off these sessions (the user opened them)."""
+        seen = self._new & set(session_ids)
+        if seen:
+            self._new -= seen
+            self._cache.clear()
+            self.refresh()
+
     @property
     def new_ids(self) -> list[str]:
         """The shown sessions marked as changed, in the order shown."""

@@ -92,13 +92,13 @@ def test_the_list_marks_the_sessions_changed_elsewhere_quietly(tmp_path):
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(pilot)
             session_list = app.screen.query_one(SessionList)
-            others = session_list.shown_ids()[5:7]
+            changed = [FIRST, session_list.shown_ids()[5]]  # the cursor is on FIRST
             shown = len(app.notices)
-            for n, session_id in enumerate(others * 2):
+            for n, session_id in enumerate(changed * 2):
                 agent.append_event(session_id, agent_event(n))
                 await poll_now(pilot)
             assert app.notices[shown:] == []
-            assert sorted(session_list.new_ids) == sorted(others)
+            assert sorted(session_list.new_ids) == sorted(changed)
             status = title_of(app.screen, "#status")
             assert "● 2 sessions changed elsewhere" in status
             # The marker sits in the rows of those two sessions (newest first: the top two).
@@ -106,6 +106,11 @@ def test_the_list_marks_the_sessions_changed_elsewhere_quietly(tmp_path):
             marked = [bool(re.search(re.escape(i) + r"\s*●", row))  # right after the id
                       for row, i in zip(rows, session_list.shown_ids())]
             assert marked[:3] == [True, True, False] and sum(marked) == 2
+            # A session opened is seen (the cursor stayed on it): back on the list, only the
+            # other one is marked.
+            assert session_list.selected_id == FIRST
+            await press(pilot, "enter", "escape")
+            assert session_list.new_ids == [changed[1]]
             await press(pilot, "down")
             assert session_list.new_ids == []
             status = title_of(app.screen, "#status")
