@@ -31,7 +31,8 @@ def main() -> None:
         store = make_demo_store(Path(tmp) / "demo-store")
         for scene in SCENES:
             if scene.screenshot:
-                asyncio.run(shoot(scene, store, out))
+                own = make_demo_store(Path(tmp) / scene.name / "demo-store") if scene.agent else store
+                asyncio.run(shoot(scene, own, out))
                 print(f"screenshots/{scene.name}.svg")
 
 

@@ -171,12 +171,14 @@ class SessionTuiApp(App[int]):
 
     # -- everything the palette and the help screen list -------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from .screens.keys import FOOTER_FIRST  # the app's own keys, listed once
+
         yield from super().get_system_commands(screen)
         for node in (screen, self):
             for binding in getattr(node, "BINDINGS", []):
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
-                if binding.action in ("quit", "command_palette"):
+                if binding.action in ("quit", "command_palette") or binding in FOOTER_FIRST:
                     continue
                 if not node.check_action(binding.action, ()):
                     continue  # not live here (e.g. rewind while the tree has the focus)
@@ -200,11 +202,13 @@ class SessionTuiApp(App[int]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        from .screens.keys import FOOTER_FIRST  # the app's own keys, listed once
+
         sections = []
         screen = self.screen
         for title, node in ((getattr(screen, "HELP_TITLE", "This screen"), screen), ("Everywhere", self)):
             rows = [(self.keys_of(b), b.description) for b in getattr(node, "BINDINGS", [])
-                    if isinstance(b, Binding) and b.description]
+                    if isinstance(b, Binding) and b.description and b not in FOOTER_FIRST]
             if rows:
                 sections.append((title, rows))
         for title, rows in getattr(screen, "HELP_EXTRA", []):

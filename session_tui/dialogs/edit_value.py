@@ -11,7 +11,7 @@ reason and the dialog stays open.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual import on
@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static, TextArea
 
-from ..text import one_line
+from ..text import json_preview, one_line
 from .base import Dialog, keys_line, load_css
 from ..model import json_type
 from .values import Refused, describe, edit_text, parse_edit_text
@@ -36,6 +36,9 @@ class EditResult:
 
     value: Any
     key: str | None = None
+    # As typed: offered again if the store refuses the save as stale (not part of equality:
+    # the same value saved is the same result).
+    text: str = field(default="", compare=False)
 
 
 class EditValueDialog(Dialog["EditResult | None"]):
@@ -45,6 +48,8 @@ class EditValueDialog(Dialog["EditResult | None"]):
       in a `TextArea` (ctrl+s saves, enter is a new line);
     - `is_new_key`: a key-name input comes first; empty names and names in `existing_keys`
       are refused with the reason; `key` pre-fills it;
+    - `text`: start with this text instead of the current value's (what the user typed
+      before), `note`: a line that says why the dialog is back;
     - escape cancels (None).
     """
 
@@ -54,6 +59,7 @@ class EditValueDialog(Dialog["EditResult | None"]):
 
     def __init__(self, path_label: str, current: object, is_new_key: bool = False,
                  existing_keys: frozenset[str] = frozenset(), key: str | None = None, *,
+                 text: str | None = None, note: str = "",
                  cursor_blink: bool | None = None) -> None:
         super().__init__(cursor_blink=cursor_blink)
         self.path_label = one_line(path_label)
@@ -62,10 +68,16 @@ class EditValueDialog(Dialog["EditResult | None"]):
         self.existing_keys = frozenset(existing_keys)
         self.initial_key = key or ""
         self.initial_text, self.multiline = edit_text(current)
+        if text is not None:
+            self.initial_text = text
+            self.multiline = self.multiline or "\n" in text
+        self.note = note
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog--box", id="edit-box") as box:
+            if self.note:
+                yield Static(Content(self.note), id="edit-note")
             if self.is_new_key:
                 box.border_title = Content("New key")
                 yield Static(Content.assemble(("in ", "$text-muted"), self.path_label),
@@ -78,8 +90,10 @@ class EditValueDialog(Dialog["EditResult | None"]):
             else:
                 box.border_title = Content("Edit value")
                 yield Static(Content(self.path_label), id="edit-path")
-                yield Static(Content.assemble(("current: ", "$text-muted"),
-                                              describe(self.current)), id="edit-type")
+                current = [("current: ", "$text-muted"), describe(self.current)]
+                if self.note:  # back after another writer's change: what it is now
+                    current += [("  now ", "$text-muted"), json_preview(self.current, 60)]
+                yield Static(Content.assemble(*current), id="edit-type")
             editor: Input | TextArea
             if self.multiline:
                 editor = TextArea(self.initial_text, id="edit-value", soft_wrap=True,
@@ -178,7 +192,7 @@ class EditValueDialog(Dialog["EditResult | None"]):
             self._set_error("#edit-error", str(refused))
             self.query_one("#edit-value").focus()
             return
-        self.dismiss(EditResult(value, key=key))
+        self.dismiss(EditResult(value, key=key, text=self.value_text))
 
 
 def _shows_safely(text: str) -> bool:

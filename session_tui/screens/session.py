@@ -8,7 +8,7 @@ a change based on stale data is refused instead of written over someone else's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Static
 from .. import pointer as jp
 from ..messages import StoreChanged
 from ..undo_log import SessionChange
-from ..model import Session, state_after
+from ..model import Session, format_time, parse_time, state_after
 from ..store import NotFound, StaleError
 from ..text import one_line, plural, safe
 from ..widgets.event_view import EventView
@@ -28,6 +28,7 @@ from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
+from .keys import FOOTER_FIRST
 
 TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
 TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
@@ -36,7 +37,10 @@ TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
 class SessionScreen(ExportMixin, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
+    # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
     BINDINGS = [
+        *FOOTER_FIRST,
         Binding("escape", "back", "Back"),
         Binding("tab", "app.focus_next", "Switch pane", show=False),
         Binding("e", "edit", "Edit"),
@@ -45,10 +49,10 @@ class SessionScreen(ExportMixin, Screen):
         Binding("d,delete", "delete_key", "Delete key"),
         Binding("v", "view_value", "View value"),
         Binding("w", "rewind_to", "Rewind to"),
-        Binding("b", "rewind_before", "Rewind before"),
+        Binding("b", "rewind_before", "Rewind before", show=False),  # (help, palette)
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("x", "export", "Export"),
-        Binding("D", "delete_session", "Delete session"),
+        Binding("D", "delete_session", "Delete session", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
     ]
     HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),
@@ -62,6 +66,10 @@ class SessionScreen(ExportMixin, Screen):
         self.session_id = session_id
         self.session: Session | None = None
         self.event_index: int | None = None  # the event shown (time travel), None: live state
+        # When another writer last changed the session (its update time), None: not yet; said
+        # in the timeline's title instead of a toast per change (an agent writes often).
+        self.changed_elsewhere: str | None = None
+        self._said_deleted = False  # a deleted session says so once, not on every poll
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,21 +91,33 @@ class SessionScreen(ExportMixin, Screen):
         self.load()
 
     # -- data down ---------------------------------------------------------------------------
-    def load(self) -> None:
+    def load(self, then: Callable[[], None] | None = None, *, elsewhere: bool = False) -> None:
+        """Read the session again and show it; `elsewhere`: another writer changed it (its new
+        events are marked); `then`: what to do once it is shown."""
         def failed(exc: Exception) -> None:
             self.app.report_error(exc)
             if isinstance(exc, NotFound) and self.session is None:
                 self.app.pop_screen()
 
-        self.app.run_store(lambda: self.app.store.get(self.session_id), self.show, failed,
+        def loaded(session: Session) -> None:
+            self.show(session, elsewhere=elsewhere)
+            if then is not None:
+                then()
+
+        self.app.run_store(lambda: self.app.store.get(self.session_id), loaded, failed,
                            group="load")
 
-    def show(self, session: Session) -> None:
+    def show(self, session: Session, *, elsewhere: bool = False) -> None:
+        known = {event.id for event in self.session.events} if elsewhere and self.session else None
         self.session = session
         # Agent text: made safe (the header shows it as is, control characters included).
         self.title = f"{one_line(session.app_name, 60)} · {one_line(session.user_id, 60)}"
         self.sub_title = one_line(session.id)
-        self.query_one(Timeline).set_session(session)
+        timeline = self.query_one(Timeline)
+        timeline.set_session(session)
+        if known is not None:
+            self.changed_elsewhere = session.updated_at
+            timeline.mark_new(event.id for event in session.events if event.id not in known)
         if self.event_index is not None:
             if self.event_index >= len(session.events):
                 self.close_event()
@@ -112,12 +132,10 @@ class SessionScreen(ExportMixin, Screen):
         title = self.query_one("#state-title", Static)
         if session is None:
             return
+        self._show_timeline_title()
         if self.event_index is None:
             tree.set_state(session.state)
             title.update(f"State  ({plural(len(session.state), 'key')}, live)")
-            self.query_one("#timeline-title", Static).update(
-                f"Timeline  ({plural(len(session.events), 'event')}, "
-                f"{plural(len(session.invocation_ids()), 'invocation')})")
             return
         event = session.events[self.event_index]
         restored = state_after(session, self.event_index + 1)
@@ -128,16 +146,46 @@ class SessionScreen(ExportMixin, Screen):
         title.update(f"State after event {self.event_index + 1}/{len(session.events)} · ● changed"
                      + (f" · removed: {', '.join(removed)}" if removed else ""))
 
+    def _show_timeline_title(self) -> None:
+        """Counts, and quietly whether another writer changed the session: `● live: N new,
+        HH:MM:SS` while new events are marked (until the cursor moves), then when it last
+        changed (short: the title shares the timeline's width)."""
+        session = self.session
+        if session is None:
+            return
+        counts = (f"{plural(len(session.events), 'event')}, "
+                  f"{plural(len(session.invocation_ids()), 'invocation')}")
+        text = f"Timeline  ({counts})"
+        new = self.query_one(Timeline).new_count
+        marker = ""
+        if new:
+            marker = f"● live: {new} new, {clock_of(self.changed_elsewhere or '')}"
+        elif self.changed_elsewhere is not None:
+            marker = f"· live, updated {clock_of(self.changed_elsewhere)}"
+        title = self.query_one("#timeline-title", Static)
+        if marker:
+            text += f"  {marker}"
+            if len(text) > title.content_region.width > 0:  # narrow: the marker first
+                text = f"{marker} · {counts}"
+        title.update(text)
+
+    def on_resize(self) -> None:
+        self._show_timeline_title()
+
     @on(StoreChanged)
     def _store_changed(self) -> None:
         if self.session is None:
             return
         summary = next((r for r in self.app.store.list() if r["id"] == self.session_id), None)
         if summary is None:
-            self.notify("This session was deleted by another process.", severity="warning")
-        elif summary["updated_at"] != self.session.updated_at:
-            self.notify("This session was changed elsewhere: reloaded.", timeout=3)
-            self.load()
+            if not self._said_deleted:
+                self._said_deleted = True
+                self.notify("This session was deleted by another process.", severity="warning")
+            return
+        self._said_deleted = False
+        if summary["updated_at"] != self.session.updated_at:
+            # No toast: an agent may write every second. The timeline marks what came.
+            self.load(elsewhere=True)
 
     def action_reload(self) -> None:
         self.load()
@@ -154,6 +202,7 @@ class SessionScreen(ExportMixin, Screen):
     @on(Timeline.Highlighted)
     def _event_highlighted(self, message: Timeline.Highlighted) -> None:
         """While an event is open, the view and the state follow the timeline's cursor."""
+        self._show_timeline_title()  # a move has the new events seen
         if self.event_index is not None and message.index is not None and message.event is not None:
             self.event_index = message.index
             self.query_one(EventView).show_event(message.event, message.index, len(self.session.events))
@@ -188,9 +237,12 @@ class SessionScreen(ExportMixin, Screen):
     def _shown_revision(self) -> str | None:
         return self.session.revision if self.session else None
 
-    def _change(self, job, done_text: str, revision: str | None) -> None:
+    def _change(self, job, done_text: str, revision: str | None,
+                on_stale: Callable[[], None] | None = None) -> None:
         """Run a store change based on `revision`: the one on screen when the user started it
-        (before a dialog opened), so a change that landed meanwhile makes the store refuse."""
+        (before a dialog opened), so a change that landed meanwhile makes the store refuse.
+        Refused so, the session is read again; `on_stale` then offers the change once more (a
+        dialog with what the user typed) instead of an error that loses it."""
 
         def done(result: Any) -> None:
             self.app.undo_log.record(SessionChange(self.session_id))
@@ -201,11 +253,21 @@ class SessionScreen(ExportMixin, Screen):
                 self.load()
 
         def failed(exc: Exception) -> None:
+            if isinstance(exc, StaleError) and on_stale is not None:
+                self.load(on_stale, elsewhere=True)
+                return
             self.app.report_error(exc)
             if isinstance(exc, StaleError):
-                self.load()
+                self.load(elsewhere=True)
 
         self.app.run_store(lambda: job(revision), done, failed, group="change")
+
+    def _value_at(self, path: tuple) -> tuple[bool, Any]:
+        """(found, value) at `path` in the live state shown."""
+        try:
+            return True, jp.get(self.session.state if self.session else {}, jp.build(list(path)))
+        except (jp.PointerError, jp.PointerNotFound):
+            return False, None
 
     def _cursor(self) -> tuple[tuple, Any] | None:
         """(path, value) of the tree's cursor in the state shown; None on no value."""
@@ -219,8 +281,6 @@ class SessionScreen(ExportMixin, Screen):
         return tuple(path), value
 
     def action_edit(self) -> None:
-        from ..dialogs.edit_value import EditValueDialog
-
         if self.app.refuse_if_read_only():
             return
         cursor = self._cursor()
@@ -228,16 +288,28 @@ class SessionScreen(ExportMixin, Screen):
             self.notify("Pick a value in the state tree", severity="warning")
             return
         path, value = cursor
+        self._edit_value(path, value)
+
+    def _edit_value(self, path: tuple, value: Any, text: str | None = None, note: str = "") -> None:
+        """The edit dialog for `path`, based on the revision shown now; refused as stale, it
+        comes back with what was typed, on the session as it is then."""
+        from ..dialogs.edit_value import EditValueDialog
+
         pointer = jp.build(list(path))
         revision = self._shown_revision()
 
         def saved(result) -> None:
             if result is None:
                 return
-            self._change(lambda rev: self.app.store.set_value(self.session_id, pointer, result.value, rev),
-                         f"Saved {pointer}", revision)
 
-        self.app.push_screen(EditValueDialog(pointer, value), saved)
+            def again() -> None:
+                found, fresh = self._value_at(path)
+                self._edit_value(path, fresh, result.text, stale_note(found))
+
+            self._change(lambda rev: self.app.store.set_value(self.session_id, pointer, result.value, rev),
+                         f"Saved {pointer}", revision, on_stale=again)
+
+        self.app.push_screen(EditValueDialog(pointer, value, text=text, note=note), saved)
 
     def action_add(self) -> None:
         from ..dialogs.edit_value import EditValueDialog
@@ -263,15 +335,36 @@ class SessionScreen(ExportMixin, Screen):
             self.app.push_screen(EditValueDialog(pointer, None, is_new_key=False), saved_item)
             return
 
+        self._add_key(path, container)
+
+    def _add_key(self, path: tuple, container: dict, key: str | None = None, text: str | None = None,
+                 note: str = "") -> None:
+        """The new-key dialog in the object at `path`; refused as stale, it comes back with
+        the key and value typed, on the session as it is then."""
+        from ..dialogs.edit_value import EditValueDialog
+
+        revision = self._shown_revision()
+
         def saved(result) -> None:
             if result is None:
                 return
             target = jp.build(list(path) + [result.key])
+
+            def again() -> None:
+                found, fresh = self._value_at(path)
+                if not isinstance(fresh, dict):
+                    self.notify(f"Not added: {jp.build(list(path)) or '/'} is no longer an object "
+                                f"in {self.session_id} (another writer changed it)",
+                                severity="error", timeout=8)
+                    return
+                self._add_key(path, fresh, result.key, result.text, stale_note(found))
+
             self._change(lambda rev: self.app.store.set_value(self.session_id, target, result.value, rev),
-                         f"Added {target}", revision)
+                         f"Added {target}", revision, on_stale=again)
 
         self.app.push_screen(EditValueDialog(jp.build(list(path)) or "/", None, is_new_key=True,
-                                             existing_keys=frozenset(container)), saved)
+                                             existing_keys=frozenset(container), key=key, text=text,
+                                             note=note), saved)
 
     def action_rename(self) -> None:
         from ..dialogs.rename_key import RenameKeyDialog
@@ -394,3 +487,20 @@ class SessionScreen(ExportMixin, Screen):
 
     def export_targets(self) -> list[str]:
         return [self.session_id]
+
+
+def clock_of(value: str) -> str:
+    """`HH:MM:SS` (UTC, as the timeline's times) of an ISO time; an odd one shown safely."""
+    try:
+        return format_time(parse_time(value))[11:19]
+    except (ValueError, OverflowError, TypeError):
+        return one_line(str(value), 32)
+
+
+def stale_note(found: bool) -> str:
+    """Why the edit dialog is back: the save was refused as stale."""
+    if found:
+        return ("The session changed meanwhile (another writer): your value was not saved. "
+                "Press enter to apply it to the current version, esc to drop it.")
+    return ("The session changed meanwhile (another writer) and this key is gone now: "
+            "press enter to write your value again, esc to drop it.")

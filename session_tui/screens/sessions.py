@@ -16,6 +16,8 @@ from ..text import one_line, plural
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
+from .keys import FOOTER_FIRST
+from .session import clock_of
 
 
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
@@ -25,6 +27,7 @@ class SessionsScreen(ExportMixin, Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
     BINDINGS = [
+        *FOOTER_FIRST,
         Binding("slash", "focus_filter", "Filter"),
         Binding("enter", "open", "Open", show=False),
         Binding("s", "sort", "Sort"),
@@ -39,7 +42,13 @@ class SessionsScreen(ExportMixin, Screen):
     HELP_EXTRA = [("Moving", [("↑ ↓ pgup pgdn home end", "move in the list"),
                               ("enter", "open the session")])]
     _back_from_session = False  # a session screen was opened: read the list again on return
+    _opened = ""  # the session opened last
     _importing = False  # an import is running (one at a time)
+    _changed_at: str | None = None  # when another writer last changed a session shown
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows_shown: list[dict] = []  # the rows as last read: what "changed" compares to
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,8 +67,9 @@ class SessionsScreen(ExportMixin, Screen):
         self.query_one(SessionList).focus()
 
     # -- data --------------------------------------------------------------------------------
-    def reload(self, select: str | None = None) -> None:
-        """Read the list again; `select`: put the cursor on that session once it is shown."""
+    def reload(self, select: str | None = None, *, elsewhere: bool = False) -> None:
+        """Read the list again; `select`: put the cursor on that session once it is shown;
+        `elsewhere`: another writer changed the store (the sessions it changed are marked)."""
         store = self.app.store
 
         def progress(done: int, total: int) -> None:
@@ -71,11 +81,18 @@ class SessionsScreen(ExportMixin, Screen):
                 store.load(progress)
             return store.list()
 
-        self.app.run_store(job, lambda rows: self._show_rows(rows, select), group="list")
+        self.app.run_store(job, lambda rows: self._show_rows(rows, select, elsewhere), group="list")
 
-    def _show_rows(self, rows: list[dict], select: str | None = None) -> None:
+    def _show_rows(self, rows: list[dict], select: str | None = None, elsewhere: bool = False) -> None:
         self.query_one(ReadOnlyBanner).show_store(self.app.store)
         session_list = self.query_one(SessionList)
+        if elsewhere:
+            before = {row.get("id"): row.get("updated_at") for row in self._rows_shown}
+            changed = [row for row in rows if before.get(row.get("id"), "") != row.get("updated_at")]
+            if changed:
+                session_list.mark_new(str(row.get("id")) for row in changed)
+                self._changed_at = max(str(row.get("updated_at")) for row in changed)
+        self._rows_shown = rows
         session_list.set_rows(rows)
         if select is not None:
             session_list.select(select)
@@ -87,6 +104,12 @@ class SessionsScreen(ExportMixin, Screen):
         text = f"{session_list.row_count} of {session_list.total_count} sessions"
         if session_list.filter:
             text += f" match {session_list.filter!r}"
+        new = len(session_list.new_ids)
+        if new:
+            text += (f"  ·  ● {plural(new, 'session')} changed elsewhere, "
+                     f"updated {clock_of(self._changed_at or '')}")
+        elif self._changed_at is not None:
+            text += f"  ·  last changed elsewhere {clock_of(self._changed_at)}"
         if problems:
             text += (f"  ·  {len(problems)} file{'s' if len(problems) != 1 else ''} could not be "
                      "read (session-tui check moves them aside)")
@@ -101,7 +124,11 @@ class SessionsScreen(ExportMixin, Screen):
 
     @on(StoreChanged)
     def _store_changed(self) -> None:
-        self.reload()
+        self.reload(elsewhere=True)  # quietly: the sessions changed are marked, no toast
+
+    @on(SessionList.Highlighted)
+    def _highlighted(self) -> None:
+        self._update_status()  # a move has the marked sessions seen
 
     # -- filter ------------------------------------------------------------------------------
     @on(Input.Changed, "#filter")
@@ -153,12 +180,15 @@ class SessionsScreen(ExportMixin, Screen):
         from .session import SessionScreen
 
         self._back_from_session = True
+        self._opened = session_id
         self.app.push_screen(SessionScreen(session_id))
 
     def on_screen_resume(self) -> None:
         # Back from a session that was edited, rewound or deleted there: show its new summary.
         if self._back_from_session:
             self._back_from_session = False
+            # What changed in the session just looked at is seen (it marked its new events).
+            self.query_one(SessionList).mark_seen([self._opened])
             self.reload()
 
     def action_reload(self) -> None:

@@ -85,7 +85,8 @@ def _number(value: Any) -> str:
 class SessionList(ScrollView, can_focus=True):
     """A table of sessions: filter as you type, sort by any column, a cursor row.
 
-    Data down: `set_rows(rows)`, the `filter` reactive, `sort_by(column)`.
+    Data down: `set_rows(rows)`, the `filter` reactive, `sort_by(column)`, `mark_new(ids)`
+    (sessions changed elsewhere: marked `●` until the cursor moves).
     Messages up: `SessionList.Highlighted` when the cursor lands on another session,
     `SessionList.Opened` on enter (or a double click).
     """
@@ -100,6 +101,7 @@ class SessionList(ScrollView, can_focus=True):
         "session-list--number",
         "session-list--time",
         "session-list--empty",
+        "session-list--new",
     }
 
     BINDINGS: list[BindingType] = [
@@ -154,6 +156,7 @@ class SessionList(ScrollView, can_focus=True):
         self._view: list[int] = []  # _sorted, filtered
         self._haystacks: list[str] | None = None  # lower-cased filter text, built on demand
         self._cursor = -1  # index into _view
+        self._new: set[str] = set()  # ids of sessions marked as changed since the user looked
         self._highlighted_id: str | None = None  # what the last Highlighted message said
         self._sort = _BY_NAME["updated"]
         self._reverse = True
@@ -176,6 +179,28 @@ class SessionList(ScrollView, can_focus=True):
         self._measure()
         self._resort()
         self._refilter(keep, old_cursor)
+
+    def mark_new(self, session_ids: Iterable[str]) -> None:
+        """Mark these sessions as changed since the user last looked (beside those marked
+        already), until the user moves the cursor."""
+        added = set(session_ids) - self._new
+        if added:
+            self._new |= added
+            self._cache.clear()
+            self.refresh()
+
+    def mark_seen(self, session_ids: Iterable[str]) -> None:
+        """Take the mark off these sessions (the user opened them)."""
+        seen = self._new & set(session_ids)
+        if seen:
+            self._new -= seen
+            self._cache.clear()
+            self.refresh()
+
+    @property
+    def new_ids(self) -> list[str]:
+        """The shown sessions marked as changed, in the order shown."""
+        return [i for i in self.shown_ids() if i in self._new] if self._new else []
 
     @property
     def selected_id(self) -> str | None:
@@ -354,6 +379,10 @@ class SessionList(ScrollView, can_focus=True):
         if not self._view:
             return
         pos = max(0, min(pos, len(self._view) - 1))
+        if pos != self._cursor and self._new:
+            self._new.clear()  # the user looks: what was new is seen
+            self._cache.clear()
+            self.refresh()
         if pos != self._cursor:
             old = self._cursor
             self._cursor = pos
@@ -535,7 +564,14 @@ class SessionList(ScrollView, can_focus=True):
             else:  # app, user, id: cut in the middle, both ends stay readable
                 text = middle_cut(one_line("" if value is None else str(value)), placed.width)
             if placed.x > x:
-                segments.append(Segment(" " * (placed.x - x), line_style))
+                gap = placed.x - x
+                if column.key == "events" and self._new and str(row.get("id")) in self._new:
+                    # Right after the id, in the gap: no column moves for the marker.
+                    new = base + get("session-list--new", partial=True)
+                    segments.append(Segment(" " * (gap - 1), line_style))
+                    segments.append(Segment("●", new + cursor if cursor is not None else new))
+                else:
+                    segments.append(Segment(" " * gap, line_style))
             style = line_style
             extra = styles.get(column.key)
             if extra is not None:

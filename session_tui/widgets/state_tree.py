@@ -17,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text, TextType
 from textual import on
@@ -31,7 +32,9 @@ __all__ = ["StateTree", "More", "json_type", "describe_type"]
 
 _TOGGLE = Style.from_meta({"toggle": True})
 _KEY_WIDTH = 60
-_PREVIEW_WIDTH = 60
+_PREVIEW_WIDTH = 60  # built at this width; shown as wide as the tree has room for
+_MIN_PREVIEW = 12
+_ROOM_FOR_TYPE = 40  # a preview cut to fewer cells than this drops the type instead
 
 
 class More(NamedTuple):
@@ -380,10 +383,48 @@ class StateTree(Tree[tuple]):
         return label
 
     def get_label_width(self, node: TreeNode[tuple]) -> int:
-        return node._label.cell_len + (2 if node.allow_expand else 0)
+        parts = self._parts.get(node.id)
+        if parts is None or not self._has_preview(node, parts):
+            return node._label.cell_len + (2 if node.allow_expand else 0)
+        # Fitted to the line (`_fit_preview`): no wider than the tree, unless the key is.
+        natural = 2 + sum(cell_len(text) for text, _ in parts)
+        room = self._preview_room(node, parts)
+        return min(natural, natural - sum(cell_len(text) for text, _ in parts[-3:]) + room)
+
+    @staticmethod
+    def _has_preview(node: TreeNode[tuple], parts: Parts) -> bool:
+        return node.data is not None and not isinstance(node.data[1], More) and len(parts) >= 3
+
+    def _preview_room(self, node: TreeNode[tuple], parts: Parts) -> int:
+        """Cells for the value preview and the type on this node's line: the tree's width
+        less the guides, the expand icon and the key (never fewer than _MIN_PREVIEW)."""
+        guides = max(0, len(node.data[0]) - 1) * self.guide_depth
+        key = sum(cell_len(text) for text, _ in parts[:-3])
+        return max(_MIN_PREVIEW, self.scrollable_content_region.width - guides - 2 - key)
+
+    def _fit_preview(self, node: TreeNode[tuple], parts: Parts) -> Parts:
+        """The label's parts (key, preview, gap, type) fitted to the line: the preview as wide
+        as the line has room for, so a wide tree shows more of each value; a scalar's type only
+        where it leaves the value enough room (the value matters more), a container's always
+        (its size)."""
+        if not self._has_preview(node, parts):
+            return parts
+        room = self._preview_room(node, parts)
+        (preview, component), gap, kind = parts[-3:]
+        beside = room - cell_len(gap[0]) - cell_len(kind[0])  # the preview's room beside the type
+        if beside >= cell_len(preview) and not preview.endswith("…"):
+            return parts  # whole, with its type
+        if beside >= _ROOM_FOR_TYPE or isinstance(node.data[1], (dict, list)):  # (size: "3 keys")
+            return [*parts[:-3], (json_preview(node.data[1], max(2, beside)), component), gap, kind]
+        whole = json_preview(node.data[1], room)
+        if cell_len(whole) <= beside and not whole.endswith("…"):
+            return [*parts[:-3], (whole, component), gap, kind]
+        return [*parts[:-3], (whole, component)]
 
     def render_label(self, node: TreeNode[tuple], base_style: Style, style: Style) -> Text:
         parts = self._parts.get(node.id)
+        if parts is not None:
+            parts = self._fit_preview(node, parts)
         if parts is None:
             label = node._label.copy()
         else:

@@ -64,7 +64,8 @@ class _RunStats:
 class Timeline(ScrollView, can_focus=True):
     """The events of one session, one line each, under a header per invocation.
 
-    Data down: `set_session(session)`. Messages up: `Timeline.Highlighted` on every cursor
+    Data down: `set_session(session)`, `mark_new(event_ids)` (events that arrived from
+    elsewhere: marked until the cursor moves). Messages up: `Timeline.Highlighted` on every cursor
     move, `Timeline.EventSelected` on enter over an event, `Timeline.InvocationSelected` on
     enter over a header.
     """
@@ -88,6 +89,7 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--error",
         "timeline--compaction",
         "timeline--empty",
+        "timeline--new",
     }
 
     BINDINGS: list[BindingType] = [
@@ -164,6 +166,7 @@ class Timeline(ScrollView, can_focus=True):
         self._stats: dict[int, _RunStats] = {}
         self._author_width = 8
         self._cursor = -1
+        self._new: set[str] = set()  # ids of events marked new (arrived from elsewhere)
         self._announced: tuple | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
         self._cache_width = -1
@@ -189,6 +192,8 @@ class Timeline(ScrollView, can_focus=True):
                 keep_event = self._events[index].id
             else:
                 keep_invocation = self.current_invocation
+        if not same:
+            self._new.clear()
         self._session = session
         self._events = session.events if session is not None else ()
         self._build()
@@ -212,6 +217,26 @@ class Timeline(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
         self._announce()
+
+    def mark_new(self, event_ids: Iterable[str]) -> None:
+        """Mark these events (by id) as new, beside those marked already, until the user moves
+        the cursor: what arrived since they last looked."""
+        added = set(event_ids) - self._new
+        if added:
+            self._new |= added
+            self._cache.clear()
+            self.refresh()
+
+    @property
+    def new_count(self) -> int:
+        """How many of the events shown are marked new."""
+        if not self._new:
+            return 0
+        return sum(1 for event in self._events if event.id in self._new)
+
+    def is_new(self, index: int) -> bool:
+        """Whether the event at `index` (in `session.events`) is marked new."""
+        return 0 <= index < len(self._events) and self._events[index].id in self._new
 
     @property
     def line_count(self) -> int:
@@ -341,6 +366,10 @@ class Timeline(ScrollView, can_focus=True):
         if not self._lines:
             return
         line = max(0, min(line, len(self._lines) - 1))
+        if line != self._cursor and self._new:
+            self._new.clear()  # the user looks: what was new is seen
+            self._cache.clear()
+            self.refresh()
         if line != self._cursor:
             old = self._cursor
             self._cursor = line
@@ -475,7 +504,7 @@ class Timeline(ScrollView, can_focus=True):
         count = run.end - run.start
         pieces: list[tuple[str, Style]] = [
             ("✎ " if stats.edit else "▾ ", header),
-            (middle_cut(one_line(run.invocation_id), max(18, width // 3)), header),
+            (middle_cut(one_line(run.invocation_id), max(18, width // 2 - 10)), header),  # whole at 96+
         ]
         if run.parts > 1:
             pieces.append((f" (part {run.part}/{run.parts})", muted))
@@ -498,9 +527,11 @@ class Timeline(ScrollView, can_focus=True):
         base = self.rich_style
         muted = self._part("timeline--muted", base, cursor)
         clock = _clock(event.timestamp)
+        new = event.id in self._new
+        time_style = self._part("timeline--new" if new else "timeline--time", base, cursor)
         left: list[tuple[str, Style]] = [
-            ("  ", line_style),
-            (clock.strftime("%H:%M:%S") if clock else "??:??:??", self._part("timeline--time", base, cursor)),
+            ("● " if new else "  ", time_style),
+            (clock.strftime("%H:%M:%S") if clock else "??:??:??", time_style),
             ("  ", line_style),
             (_pad(one_line(event.author, self._author_width), self._author_width),
              self._part("timeline--author", base, cursor)),

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from session_tui.app import AppConfig, SessionTuiApp, build_app
 from session_tui.demo import demo_sessions
+from session_tui.model import Event, format_time, from_unix
 from session_tui.store import DirectoryStore, open_store
 
 # The demo session the scenes open: the newest (first in the list), a support chat with a
@@ -83,16 +85,50 @@ async def press(pilot, *keys: str) -> None:
         await settle(pilot)
 
 
+# The newest demo session (first in the list): what the session scenes open.
+DEMO_FIRST = "aa5d0b4b-df3c-49ba-a21e-c3e37a0365db"
+
+
+def agent_appends(store_path: Path) -> None:
+    """Another writer (an agent) adds an invocation of three events to the newest session, at
+    fixed times a minute after its last event, so that what the app shows is the same each run.
+    (Written as an import that replaces the session: the store stamps appends with the clock.)"""
+    store = open_store(store_path)
+    try:
+        session = store.get(DEMO_FIRST)
+        last = max(event.timestamp for event in session.events)
+        texts = ["Checking the refund status again…", "lookup_refund -> pending",
+                 "Your refund is on its way."]
+        for n, text in enumerate(texts):
+            event = Event.new("e-agent-live-0001", "support_triage", text,
+                              state_delta={"refund_checked": True} if n == 1 else None,
+                              timestamp=last + 60 + n)
+            session.events.append(event)
+            session.apply_delta(event.actions.state_delta)
+        session.updated_at = format_time(from_unix(last + 62))
+        store.import_sessions([session], "replace")
+    finally:
+        store.close()
+
+
 @dataclass
 class Scene:
     name: str
     keys: list[str] = field(default_factory=list)
     size: tuple[int, int] = (120, 36)
     screenshot: bool = True  # also in the README's screenshots/
+    # Another writer's change once the keys are pressed, seen by the app's poll (it writes:
+    # such a scene needs a store of its own).
+    agent: Callable[[Path], None] | None = None
 
     async def play(self, pilot) -> None:
         await settle(pilot)
         await press(pilot, *self.keys)
+        if self.agent is not None:
+            self.agent(pilot.app.store.path)
+            pilot.app.check_for_changes()  # what the poll timer does
+            for _ in range(3):  # poll -> StoreChanged -> reload -> shown
+                await settle(pilot)
 
 
 # Timeline keys: the cursor starts on the first invocation header.
@@ -108,4 +144,9 @@ SCENES = [
     Scene("delete-session-dialog", ["d"], screenshot=False),
     Scene("session-list-80x24", size=(80, 24), screenshot=False),
     Scene("session-80x24", ["enter"], size=(80, 24), screenshot=False),
+    # Changes from elsewhere, shown quietly: new rows marked, `● live` in the title, no toast.
+    Scene("session-live-changes", ["enter"], size=(120, 50), screenshot=False, agent=agent_appends),
+    Scene("session-list-live-changes", size=(120, 36), screenshot=False, agent=agent_appends),
+    Scene("session-live-changes-80x24", ["enter"], size=(80, 24), screenshot=False,
+          agent=agent_appends),
 ]

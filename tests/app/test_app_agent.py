@@ -18,6 +18,7 @@ from scenes import make_demo_store, press, settle
 from textual.widgets import Input
 
 from session_tui.app import AppConfig, build_app
+from session_tui.dialogs.edit_value import EditValueDialog
 from session_tui.demo import demo_sessions
 from session_tui.screens.session import SessionScreen
 from session_tui.store import open_store
@@ -28,6 +29,7 @@ SIZE = (120, 36)
 REPO = Path(__file__).resolve().parents[2]
 HANG_GUARD = 60.0  # seconds: only a hung agent or app gets near it
 REFUSED = "changed by someone else"
+STALE = "The session changed meanwhile"  # the edit dialog, back with what was typed
 
 AGENT = r"""
 import sys
@@ -105,13 +107,18 @@ async def poll_now(pilot) -> None:
 
 
 async def edit_value(pilot, tree: StateTree, value: int) -> str | None:
-    """Edit the value under the tree's cursor as a user does; the error the app showed, if any."""
+    """Edit the value under the tree's cursor as a user does; the error the app showed, if any
+    (refused as stale, the dialog comes back with the value typed: dropped here, with esc)."""
     app = pilot.app
     shown = len(app.notices)
     await press(pilot, "e")
     assert isinstance(app.focused, Input)
     await pilot.press("end", "ctrl+u", *str(value))
     await press(pilot, "enter")
+    if isinstance(app.screen, EditValueDialog):
+        assert app.screen.value_text == str(value)
+        await press(pilot, "escape")
+        return STALE
     errors = [n.message for n in app.notices[shown:] if n.severity == "error"]
     return errors[-1] if errors else None
 
@@ -147,19 +154,21 @@ def test_the_app_and_an_agent_at_once_lose_nothing(kind, tmp_path):
                 await poll_now(pilot)
                 assert len(timeline.session.events) == events_before + 3
                 assert tree.state["agent_2"] == 2
-                assert any("changed elsewhere" in n.message for n in app.notices)
+                assert timeline.new_count == 3  # marked quietly, no toast
+                assert not any("changed elsewhere" in n.message for n in app.notices)
 
-                # 2. An edit started before the agent's append is refused with a message, and
-                # the app shows the agent's write; the user's value is not written.
+                # 2. An edit started before the agent's append is refused, and the app shows
+                # the agent's write; the user's value is not written (the dialog offers it
+                # again on the fresh version: dropped here).
                 await press(pilot, "e")
                 assert isinstance(app.focused, Input)
                 await agent.append(1)
                 await pilot.press("end", "ctrl+u", *"999")
-                shown = len(app.notices)
                 await press(pilot, "enter")
+                assert isinstance(app.screen, EditValueDialog)
+                assert app.screen.value_text == "999"
+                await press(pilot, "escape")
                 assert app.screen is screen
-                errors = [n.message for n in app.notices[shown:] if n.severity == "error"]
-                assert errors and REFUSED in errors[-1]
                 stored = open_store(store_path).get(session_id)
                 assert stored.state[key[0]] != 999 and stored.state["agent_3"] == 3
                 assert len(timeline.session.events) == events_before + 4  # reloaded
@@ -180,7 +189,7 @@ def test_the_app_and_an_agent_at_once_lose_nothing(kind, tmp_path):
                     if error is None:
                         saved.append(value)
                     else:
-                        assert REFUSED in error, error
+                        assert error == STALE, error
                         refused.append(value)
                 total = await agent.finished()
                 assert total == 34

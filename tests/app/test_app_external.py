@@ -14,6 +14,7 @@ from scenes import make_app, make_demo_store, press, settle
 from textual.widgets import Input
 
 from session_tui.app import AppConfig, build_app
+from session_tui.dialogs.edit_value import EditValueDialog
 from session_tui.dialogs.rewind import RewindDialog
 from session_tui.model import state_after
 from session_tui.screens.session import SessionScreen
@@ -128,7 +129,8 @@ def test_a_cli_change_shows_in_the_open_session_keeping_the_event_shown(tmp_path
             await cli("--store", str(store_path), "set", FIRST, "/from_cli", '"hi"')
             await poll_now(pilot)
             assert len(timeline.session.events) == 33
-            assert any("changed elsewhere" in m for m in messages(app))
+            assert timeline.new_count == 1  # quietly marked: no toast
+            assert not any("changed elsewhere" in m for m in messages(app))
             # Still on the same event, still showing the state right after it.
             assert timeline.cursor_event == 2 and screen.event_index == 2
             assert view.event == shown
@@ -165,9 +167,10 @@ def test_an_edit_based_on_stale_data_is_refused_and_the_session_reloaded(tmp_pat
             assert isinstance(app.focused, Input)
             await pilot.press("end", "ctrl+u", *"mine")
             await press(pilot, "enter")
+            # Refused: the dialog is back with what was typed, offered on the fresh version.
+            assert isinstance(app.screen, EditValueDialog) and app.screen.value_text == "mine"
+            await press(pilot, "escape")  # dropped
             assert app.screen is screen
-            refused = [n.message for n in app.notices if n.severity == "error"]
-            assert refused and "changed by someone else" in refused[-1]
             # Their change stays, mine was not written.
             assert orjson.dumps(open_store(store_path).get(FIRST).export()) == theirs
             # The app reloaded: it shows their change now.
@@ -182,7 +185,7 @@ def test_an_edit_based_on_stale_data_is_refused_and_the_session_reloaded(tmp_pat
             assert isinstance(app.screen, RewindDialog)
             await press(pilot, "y")
             assert orjson.dumps(open_store(store_path).get(FIRST).export()) == theirs
-            assert sum("changed by someone else" in m for m in messages(app)) == 2
+            assert sum("changed by someone else" in m for m in messages(app)) == 1
             assert tree.state["from_other"] == 1
 
     asyncio.run(main())

@@ -13,7 +13,9 @@ def demo_store(tmp_path_factory):
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
-def test_snapshot(scene, demo_store, snap_compare):
-    # Each scene only reads the store: no dialog is confirmed.
-    app = make_app(demo_store)
+def test_snapshot(scene, demo_store, snap_compare, tmp_path):
+    # Each scene only reads the store (no dialog is confirmed), but for another writer's
+    # change (`agent`): that one gets a store of its own.
+    store = make_demo_store(tmp_path / "demo-store") if scene.agent else demo_store
+    app = make_app(store)
     assert snap_compare(app, run_before=scene.play, terminal_size=scene.size)
