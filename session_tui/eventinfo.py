@@ -78,6 +78,20 @@ def _count(value: Any) -> int:
     return 1 if value else 0
 
 
+def confirmations_requested(event: Event) -> int:
+    """How many tool calls the event asks a person to confirm (ADK's human in the loop:
+    `actions.requestedToolConfirmations`, keyed by function call id)."""
+    value = _either(event.actions.extra, ("requestedToolConfirmations", "requested_tool_confirmations"))
+    return len(value) if isinstance(value, dict) else 0
+
+
+def display_name(state: dict) -> str | None:
+    """The name adk web gives a session (`__session_metadata__.displayName` in its state)."""
+    meta = state.get("__session_metadata__")
+    name = _either(meta, ("displayName", "display_name")) if isinstance(meta, dict) else None
+    return name if isinstance(name, str) and name.strip() else None
+
+
 # ------------------------------------------------------------------------------- errors
 
 @dataclass(frozen=True)

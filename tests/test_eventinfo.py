@@ -134,3 +134,12 @@ def test_a_10mb_text_part_is_matched_by_its_ends_not_searched_for_whole():
     assert Needles.searched and max(Needles.searched) <= 1_000
     changed = ev(Needles("intro " + TEN_MB), extra={"adk_content": {"parts": [{"text": part}]}})
     assert content_blocks(changed) is None  # its end is not in the text: the text wins
+
+
+def test_confirmation_requests_and_display_names():
+    from session_tui.eventinfo import confirmations_requested, display_name
+
+    asking = ev(actions_extra={"requestedToolConfirmations": {"call-1": {"hint": "ok?"}, "call-2": {}}})
+    assert confirmations_requested(asking) == 2 and confirmations_requested(ev("x")) == 0
+    assert display_name({"__session_metadata__": {"displayName": "Quelles cultures…"}}) == "Quelles cultures…"
+    assert display_name({"__session_metadata__": "odd"}) is None and display_name({}) is None

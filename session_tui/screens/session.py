@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from .. import pointer as jp
+from ..eventinfo import display_name
 from ..messages import StoreChanged
 from ..undo_log import SessionChange
 from ..model import Session, format_time, parse_time, state_after
@@ -112,7 +113,8 @@ class SessionScreen(ExportMixin, Screen):
         self.session = session
         # Agent text: made safe (the header shows it as is, control characters included).
         self.title = f"{one_line(session.app_name, 60)} · {one_line(session.user_id, 60)}"
-        self.sub_title = one_line(session.id)
+        name = display_name(session.state)  # what adk web calls it
+        self.sub_title = one_line(session.id) + (f" · “{one_line(name, 60)}”" if name else "")
         timeline = self.query_one(Timeline)
         timeline.set_session(session)
         if known is not None:

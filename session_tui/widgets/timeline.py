@@ -28,7 +28,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..eventinfo import compaction_of, error_of, function_counts, is_edit, preview
+from ..eventinfo import (compaction_of, confirmations_requested, error_of, function_counts, is_edit,
+                         preview)
 from ..model import Event, Session, from_unix
 from ..text import middle_cut, one_line, short
 
@@ -575,6 +576,9 @@ class Timeline(ScrollView, can_focus=True):
             out.append(("✗", self._part("timeline--badge-error", base, cursor)))
         if compaction_of(event) is not None:
             out.append(("⋯", self._part("timeline--badge-compaction", base, cursor)))
+        asked = confirmations_requested(event)
+        if asked:  # a tool waits for a person to confirm it
+            out.append((f"?{asked if asked > 1 else ''}", self._part("timeline--badge-escalate", base, cursor)))
         if not out:
             return out
         spaced: list[tuple[str, Style]] = []

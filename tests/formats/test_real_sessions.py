@@ -98,3 +98,11 @@ def test_mcp_results_are_readable():
                and content_blocks(e)[0].name == "get_me" and content_blocks(e)[0].kind == "result")
     body = content_blocks(raw)[0].text.split("\n", 1)[1]
     assert json.loads(body)["login"] == "EmaSuriano"
+
+
+def test_adk_web_display_names_are_found():
+    from session_tui.eventinfo import display_name
+
+    sessions = reading.read_path(real("agriculture-cameroun_agent.session.db"))
+    names = [display_name(s.state) for s in sessions]
+    assert any(n and n.startswith("Quelles cultures") for n in names)

@@ -211,3 +211,13 @@ def test_error_and_compaction_events_say_what_they_are():
         assert long_inv in lines[6]  # the whole invocation id when there is room
 
     run(check, session, size=(120, 20))
+
+
+def test_a_tool_waiting_for_confirmation_has_a_badge():
+    asking = ev(1, "inv-1", "agent", "May I book it?")
+    asking.actions.extra["requestedToolConfirmations"] = {"call-7": {"hint": "book NH7?"}}
+
+    async def check(app, widget, pilot):
+        assert rendered(widget, 2).rstrip().endswith("?")
+
+    run(check, make_session([ev(0, "inv-1", "user", "hi"), asking]))
