@@ -3,6 +3,7 @@ from __future__ import annotations
 from dialog_harness import Host, answer, keys, run, screen_text
 from session_tui.dialogs import ValueDialog
 from session_tui.dialogs.value_view import MAX_CHARS, full_text
+from probes import CountingDict
 
 
 def test_closes():
@@ -61,17 +62,6 @@ def test_snapshot_value(snap_compare):
                            {"flight": "LH 401", "from": "JFK", "to": "FRA"}],
              "total": 1234.5, "paid": False, "coupon": None}
     assert snap_compare(Host(lambda: ValueDialog("/booking", value)), terminal_size=(80, 24))
-
-
-class CountingDict(dict):
-    """A dict that counts how many of its items were read."""
-
-    read = 0
-
-    def items(self):
-        for item in super().items():
-            CountingDict.read += 1
-            yield item
 
 
 def test_100k_keys_are_laid_out_only_as_far_as_they_are_shown():

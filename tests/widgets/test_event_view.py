@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from session_tui.model import Event, EventActions
 from session_tui.widgets import EventView
+from probes import CountingDict
 
 
 class Harness(App):
@@ -120,17 +121,6 @@ def test_tool_results_errors_and_node_are_readable():
         assert "root_agent@1" in text
 
     run(check)
-
-
-class CountingDict(dict):
-    """A dict that counts how many of its items were read."""
-
-    read = 0
-
-    def items(self):
-        for item in super().items():
-            CountingDict.read += 1
-            yield item
 
 
 def test_a_state_delta_of_100k_keys_is_laid_out_only_as_far_as_it_is_shown():

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from session_tui.text import cell_width, json_preview, one_line, safe, short
+from probes import CountingDict
 
 # Everything that must never reach the terminal as is (besides \n and \t in multi-line text).
 DANGEROUS = re.compile(
@@ -167,17 +168,6 @@ def test_json_head_is_the_start_of_json_dumps(value, limit):
     assert complete == (len(full) <= limit)
     assert head == full[:limit] if not complete else head == full
     assert json_head(value, len(full)) == (full, True)
-
-
-class CountingDict(dict):
-    """A dict that counts how many of its items were read."""
-
-    read = 0
-
-    def items(self):
-        for item in super().items():
-            CountingDict.read += 1
-            yield item
 
 
 def test_json_head_of_10mb_and_100k_keys_looks_at_what_it_shows():
