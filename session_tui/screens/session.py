@@ -39,8 +39,10 @@ TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
 def spare_the_collector() -> None:
     """A loaded session can hold millions of objects that live as long as it is shown: each full
     collection walks them all (60-290 ms on a huge one) on whatever key it lands. Frozen, later
-    collections skip them. Process-wide and cheap; a session replaced is still freed by reference
-    counting (its data holds no cycles)."""
+    collections skip them. Process-wide: what was frozen before is thawed and collected first
+    (one full pass per load, not one per random key), or cycles freed since would never go."""
+    gc.unfreeze()
+    gc.collect()
     gc.freeze()
 
 
