@@ -298,15 +298,16 @@ TEN_MB = ("z" * 99 + "\n") * 100_000
 MANY_KEYS = 100_000
 
 
-def huge_session() -> Session:
+def huge_session(depth: int = APP_DEPTH, keys: int = MANY_KEYS, text: str = TEN_MB,
+                 delta_keys: int | None = None) -> Session:
     """10 MB of text (a state value and an event), 100,000 keys in one object, a value nested
     400 deep: what the store's JSON (orjson) cannot all write still reaches the app from another
-    backend, so the app must cope with it."""
-    many = {f"k{n:06d}": n for n in range(MANY_KEYS)}
-    event = Event("e1", "i1", "agent", TEN_MB, EventActions(state_delta={"many": many}),
+    backend, so the app must cope with it. (Smaller sizes: the same walk, for scale.)"""
+    many = {f"k{n:06d}": n for n in range(keys)}
+    delta = many if delta_keys is None else {k: many[k] for k in list(many)[:delta_keys]}
+    event = Event("e1", "i1", "agent", text, EventActions(state_delta={"many": delta}),
                   1795000000.0)
-    return Session("huge", "app", "user", {"deep": deep_value(APP_DEPTH), "big": TEN_MB,
-                                           "many": many},
+    return Session("huge", "app", "user", {"deep": deep_value(depth), "big": text, "many": many},
                    "2026-11-20T10:00:00Z", "2026-11-20T10:00:00Z", [event])
 
 
@@ -320,9 +321,10 @@ async def answers(pilot) -> None:
     assert app.screen is below
 
 
-async def hostile_sizes_walk(pilot, timed=None) -> None:
-    """Open the huge session and visit each of its hostile sizes by keys; after each, the app
-    answers. `timed(name, keys)`: how a benchmark presses the keys it measures."""
+async def hostile_sizes_walk(pilot, timed=None, depth: int = APP_DEPTH, keys: int = MANY_KEYS,
+                            text: str = TEN_MB) -> None:
+    """Open the huge session (of these sizes) and visit each of its hostile sizes by keys; after
+    each, the app answers. `timed(name, keys)`: how a benchmark presses the keys it measures."""
     app = pilot.app
     timed = timed or (lambda name, keys: press(pilot, *keys))
     await settle(pilot)
@@ -331,7 +333,7 @@ async def hostile_sizes_walk(pilot, timed=None) -> None:
     assert isinstance(screen, SessionScreen)
     tree = screen.query_one(StateTree)
     assert tree.cursor_path == ("deep",)
-    await walk_to_the_bottom(pilot, tree, APP_DEPTH)
+    await walk_to_the_bottom(pilot, tree, depth)
     await timed("view 400-deep value", ["v"])
     assert isinstance(app.screen, ValueDialog)
     screen_lines(app)
@@ -353,16 +355,16 @@ async def hostile_sizes_walk(pilot, timed=None) -> None:
     assert tree.cursor_path == ("many", "k000000")
     await timed("end of the shown keys", ["end"])  # a page of them, then `… N more`
     shown = StateTree.PAGE
-    assert shows(screen_lines(app), f"… {MANY_KEYS - shown:,} more")
+    assert shows(screen_lines(app), f"… {keys - shown:,} more")
     await timed("the next page of 100k keys", ["enter", "end"])
-    assert shows(screen_lines(app), f"… {MANY_KEYS - 2 * shown:,} more")
+    assert shows(screen_lines(app), f"… {keys - 2 * shown:,} more")
     await press(pilot, "up")
     assert tree.cursor_path == ("many", f"k{2 * shown - 1:06d}")
     await press(pilot, "tab")
     assert app.focused is screen.query_one(Timeline)
     await timed("open 10 MB event", ["down", "enter"])
     view = screen.query_one(EventView)
-    assert view.display and view.event.content == TEN_MB
+    assert view.display and view.event.content == text
     assert shows(screen_lines(app), "z" * 20)
     await answers(pilot)
     await press(pilot, "escape")
