@@ -205,11 +205,16 @@ def import_text(report) -> str:
 
 
 def cmd_rewind(store: Store, args) -> int:
-    args.invocation = resolve(args.invocation, store.get(args.id).invocation_ids(), "invocation id")
-    if args.dry_run:
-        plan = store.preview_rewind(args.id, args.invocation, before=args.before)
-    else:
-        plan = store.rewind(args.id, args.invocation, before=args.before)
+    rewind = store.preview_rewind if args.dry_run else store.rewind
+    try:
+        plan = rewind(args.id, args.invocation, before=args.before)
+    except NotFound:
+        # Not a whole invocation id: a prefix of one? (The session is read a second time only
+        # then: a big session is not read twice for every rewind.)
+        invocation = resolve(args.invocation, store.get(args.id).invocation_ids(), "invocation id")
+        if invocation == args.invocation:
+            raise
+        plan = rewind(args.id, invocation, before=args.before)
     if args.json:
         _print_json(plan.to_json())
         return 0

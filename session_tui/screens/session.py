@@ -113,7 +113,8 @@ class SessionScreen(ExportMixin, Screen):
 
         def loaded(session: Session) -> None:
             self.show(session, elsewhere=elsewhere)
-            spare_the_collector()
+            if not elsewhere:  # not at every write of an agent: a full collection each time
+                spare_the_collector()
             if then is not None:
                 then()
 

@@ -255,10 +255,11 @@ def read_json(path: Path, what: str = "", follow_symlinks: bool = False) -> Any:
         raise CorruptFile(f"{path}: {exc}") from None
 
 
-def file_sig(path: Path) -> list[int] | None:
-    """A stat signature that changes with every atomic replace (new inode) and every write."""
+def file_sig(path: Path, follow_symlinks: bool = True) -> list[int] | None:
+    """A stat signature that changes with every atomic replace (new inode) and every write;
+    `follow_symlinks=False`: of the entry itself (a link is not followed)."""
     try:
-        st = os.stat(path)
+        st = os.stat(path, follow_symlinks=follow_symlinks)
     except FileNotFoundError:
         return None
     return [st.st_ino, st.st_size, st.st_mtime_ns]

@@ -34,7 +34,7 @@ from ..model import (
     state_changes,
 )
 from .errors import NotFound, NothingToUndo, ReadOnlyStore, StaleError, StoreError
-from .history import DIVERGED, UNAPPLIED, History, UndoRecord
+from .history import DIVERGED, MAX_RECORDS, UNAPPLIED, History, UndoRecord
 
 EDIT_AUTHOR = "session-tui"
 CONFLICT_POLICIES = ("skip", "replace", "keep-both")
@@ -298,7 +298,8 @@ class Store:
                 records = (len(histories[written.id]) if written.id in histories
                            else len(self.history.load(written.id))
                            if self.history.path(written.id).exists() else 0)
-                report.marks[written.id] = _mark(records, written)
+                # Counted as the history file keeps them (the oldest go past MAX_RECORDS).
+                report.marks[written.id] = _mark(min(records, MAX_RECORDS), written)
         return report
 
     def undo_import(self, report: ImportReport) -> dict[str, int]:

@@ -41,7 +41,7 @@ from .base import SUMMARY_KEYS, CheckReport, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .naming import file_name, is_session_file
-from .paths import UnsafePath, inside, kind_of, lstat_sig, odd_entry
+from .paths import UnsafePath, inside, kind_of, odd_entry
 
 Progress = Callable[[int, int], None]
 
@@ -228,7 +228,7 @@ class DirectoryStore(Store):
             return  # never written over: `check` moves it aside first
         docs = {str(n): doc for n, doc in enumerate(
             sorted(list(self._index.values()) + [
-                {"file": name, "error": err, "sig": lstat_sig(self.sessions_dir / name)}
+                {"file": name, "error": err, "sig": file_sig(self.sessions_dir / name, follow_symlinks=False)}
                 for name, err in self._broken.items()], key=lambda d: d["file"]), start=1)}
         try:
             AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})

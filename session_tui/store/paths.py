@@ -119,11 +119,3 @@ def read_regular(path: Path, follow_symlinks: bool = False) -> bytes:
     with open(fd, "rb") as fh:  # closes fd
         return fh.read()
 
-
-def lstat_sig(path: Path) -> list[int] | None:
-    """A stat signature of the entry itself (a link is not followed)."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]

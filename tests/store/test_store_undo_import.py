@@ -250,3 +250,17 @@ def test_undo_import_is_refused_when_an_imported_session_changed_since(backend, 
     with pytest.raises(StoreError, match="n2.*changed since it was imported"):
         store.undo_import(report)
     assert backend.snapshot() == before
+
+
+def test_undo_import_of_a_session_with_a_full_history(backend, store):
+    """The history keeps the last MAX_RECORDS records: an import that replaces a session whose
+    history is full is still undone as one change."""
+    from session_tui.store.history import MAX_RECORDS
+
+    store.import_sessions([sample("x", n=0)])
+    for n in range(MAX_RECORDS):
+        store.set_value("x", "/n", n + 1)
+    before = export_bytes(store.get("x"))
+    report = store.import_sessions([sample("x", b="new")], on_conflict="replace")
+    assert store.undo_import(report) == {"removed": 0, "restored": 1}
+    assert export_bytes(store.get("x")) == before
