@@ -216,9 +216,15 @@ def test_poll_sees_another_connections_append(adk_db, layout):
     run_agent(layout, path)
     assert store.poll() is True
     assert {r["id"]: r["event_count"] for r in store.list()}["s1"] == counts["s1"] + 2
+    assert store.list() == open_any(path).list()  # read again in part: as a fresh look
     assert store.poll() is False
     store.set_value("s1", "/a", 4)  # our own write is not news
     assert store.poll() is False
+    other = open_any(path)
+    other.set_value("s2", "/app:shared", "x")  # a shared key: in every row of its app
+    assert store.poll() is True
+    rows = store.list()
+    assert rows == other.list() and "app:shared" in {r["id"]: r for r in rows}["s1"]["search_text"]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
