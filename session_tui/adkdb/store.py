@@ -85,16 +85,18 @@ class AdkStore(Store):
         self.db = db
         self.path = Path(path)
         self.problems: list[str] = []
-        self.notes: list[str] = []
         try:
             self.layout = layouts.detect(db)
             layouts.check_columns(db, self.layout)
         except BaseException:
             db.close()
             raise
+        self.notes: list[str] = list(self.layout.notes)
         self.read_only = read_only or db.read_only or not self.layout.writable
+        layout_reason = (f"{db.location}: {self.layout.read_only_reason}"
+                         if self.layout.read_only_reason else None)
         self.read_only_reason = (f"{db.location}: opened read-only" if read_only
-                                 else db.read_only_reason or self.layout.read_only_reason)
+                                 else db.read_only_reason or layout_reason)
         if self.read_only and not self.read_only_reason:
             self.read_only_reason = f"{db.location}: read-only"
         self.history = AdkHistory(history_folder)
@@ -295,18 +297,18 @@ class AdkStore(Store):
             raise NotFound(f"no session {store_id!r}")
         state_raw, created_raw, updated_raw = found[0]
         event_rows = self.db.rows(
-            "SELECT id, invocation_id, timestamp, event_data FROM events WHERE app_name = :a "
-            "AND user_id = :u AND session_id = :i "
+            f"SELECT id, invocation_id, timestamp, {', '.join(layout.event_columns)} FROM events "
+            "WHERE app_name = :a AND user_id = :u AND session_id = :i "
             f"ORDER BY timestamp, {layout.tie_breaker}", where)
         app_state, user_state = self._shared_of(app_name, user_id)
         place = f"{self.db.location}: session {store_id!r}"
         try:
             own = layout.state_value(state_raw)
             events = []
-            for i, (event_id, invocation_id, ts, data) in enumerate(event_rows):
+            for i, (event_id, invocation_id, ts, *data) in enumerate(event_rows):
                 try:
                     fields = layout.event_fields(event_id, invocation_id, ts,
-                                                 layout.event_data_value(data))
+                                                 layout.event_data_value(*data))
                 except (ValueError, TypeError, OverflowError) as exc:
                     raise SessionFormatError(f"events[{i}]", _one_line(exc)) from None
                 events.append(_camel_event(fields))
