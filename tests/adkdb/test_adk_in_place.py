@@ -279,3 +279,28 @@ def test_read_only_opening_reads_and_refuses_changes(adk_db):
             change()
     assert tables(path) == before
     assert not (path.parent / (path.name + ".session-tui")).exists()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_record_whose_change_never_landed_is_dropped(adk_db, layout):
+    """The undo record is filed before the transaction commits; a change that never committed
+    (a crash in between) leaves a record whose rows are still the "before" ones: dropped."""
+    path = adk_db(layout)
+    saved = path.read_bytes()
+    store = open_any(path)
+    store.set_value("s1", "/a", "first")  # an earlier change, landed
+    landed = path.read_bytes()
+    store.set_value("s1", "/a", "second")
+    store.close()
+    path.write_bytes(landed)  # the second edit's commit never happened
+    store = open_any(path)
+    assert store.undo("s1").undone == "edit"  # undoes the first: the second is dropped
+    assert path.read_bytes() != landed
+    assert tables(path) == _tables_of(saved, path.parent / "saved.db")
+    with pytest.raises(NothingToUndo):
+        store.undo("s1")
+
+
+def _tables_of(data: bytes, where):
+    where.write_bytes(data)
+    return tables(where)
