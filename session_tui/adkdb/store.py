@@ -58,6 +58,7 @@ from ..store.base import (
     UndoResult,
     search_text,
 )
+from ..store.atomic import gc_paused
 from ..store.errors import (
     NotFound,
     NothingToUndo,
@@ -173,6 +174,10 @@ class AdkStore(Store):
         """Summaries from SQL. After the first, only sessions whose `update_time` moved are
         read again (ADK bumps it with every event): an agent writing to one session of 10,000
         costs a small query, not the whole list."""
+        with gc_paused():  # 10,000 rows are ~200,000 new objects: no collections meanwhile
+            return self._list_rows_now()
+
+    def _list_rows_now(self) -> list[dict[str, Any]]:
         with self.db.snapshot():
             heads = self.db.rows("SELECT app_name, user_id, id, update_time FROM sessions")
             shared = self._shared_raw()
