@@ -102,7 +102,9 @@ class AdkStore(Store):
             self.read_only_reason = f"{db.location}: read-only"
         self.history = AdkHistory(history_folder)
         self._lock = threading.RLock()
-        self._token = db.change_token()
+        # The change token as poll() last saw it, and as the cached list was read at (two: a
+        # list read between two polls must not hide a change from the next poll).
+        self._token = self._list_token = db.change_token()
         self._rows: list[dict[str, Any]] | None = None
         self._keys: dict[str, tuple[str, str, str]] = {}
         # The list as last read: (app, user, id) -> (update_time as stored, summary or problem)
@@ -145,19 +147,20 @@ class AdkStore(Store):
             if token == self._token:
                 return False
             self._token = token
-            self._rows = None
             return True
 
     def _after_own_write(self) -> None:
-        self._token = self.db.change_token()
+        """The list is read again (in part). poll()'s token is left alone: SQLite's
+        data_version does not move for this connection's own commits, and another writer's
+        commit just before ours must still be news."""
         self._rows = None
 
     # -- listing -----------------------------------------------------------------------------
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
             token = self.db.change_token()
-            if self._rows is None or token != self._token:
-                self._token = token
+            if self._rows is None or token != self._list_token:
+                self._list_token = token
                 self._rows = self._list_rows()
             return [dict(r) for r in self._rows]
 

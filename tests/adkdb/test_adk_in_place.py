@@ -304,3 +304,14 @@ def test_a_record_whose_change_never_landed_is_dropped(adk_db, layout):
 def _tables_of(data: bytes, where):
     where.write_bytes(data)
     return tables(where)
+
+
+def test_a_list_between_two_polls_does_not_hide_a_change(adk_db):
+    path = adk_db("sqlite")
+    store = open_any(path)
+    assert store.poll() is False
+    run_agent("sqlite", path)
+    store.list()  # e.g. a screen reading the list on its own
+    store.set_value("s2", "/mine", 1)  # and our own write after theirs
+    assert store.poll() is True  # the agent's append is still news
+    assert store.poll() is False
