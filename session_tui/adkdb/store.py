@@ -48,6 +48,7 @@ from ..model import (
     check_values,
     json_equal,
     state_changes,
+    to_unix,
 )
 from ..store.base import (
     EDIT_AUTHOR,
@@ -393,7 +394,9 @@ class AdkStore(Store):
             self._insert_event(key, data)
             if kind in ("edit", "rewind"):
                 after = self._rows_of(key)
-                self._push(session_id, AdkUndoRecord(kind, *key, before, after, [data["id"]]))
+                annulled = result.removed_events if isinstance(result, RewindPlan) else 0
+                self._push(session_id, AdkUndoRecord(kind, *key, before, after, [data["id"]],
+                                                     annulled))
             return result
 
     def _rows_of(self, key: tuple[str, str, str]) -> dict[str, Any]:
@@ -512,7 +515,8 @@ class AdkStore(Store):
             except SessionFormatError as exc:
                 raise StoreError(f"session {session_id!r}: {exc}") from None
             data = event_data(f"edit-{uuid.uuid4()}", EDIT_AUTHOR, delta,
-                              node_info=self._event_shape(self.resolve(session_id)))
+                              node_info=self._event_shape(self.resolve(session_id)),
+                              timestamp=_next_time(session))
             return data, session
 
         with self._lock:
@@ -557,7 +561,8 @@ class AdkStore(Store):
                 return None
             data = event_data(f"e-{uuid.uuid4()}", REWIND_AUTHOR, delta,
                               rewind_before=target,
-                              node_info=self._event_shape(self.resolve(session_id)))
+                              node_info=self._event_shape(self.resolve(session_id)),
+                              timestamp=_next_time(session))
             return data, plan
 
         self._append(session_id, "rewind", build, expected_revision)
@@ -620,7 +625,7 @@ class AdkStore(Store):
                     old_state = self._merged_or_empty(key, session_id)
                     self._restore(key, record)
                     new_state = self._merged_or_empty(key, session_id)
-                    restored = len(record.before.get("events", []))
+                    restored = len(record.before.get("events", [])) + record.annulled
                     removed = len(record.added)
                     try:
                         self.history.save(session_id, records)
@@ -857,6 +862,18 @@ def _same_rows(now: dict[str, Any], recorded: dict[str, Any], record: AdkUndoRec
         if record.before.get(name) != record.after.get(name) and now[name] != recorded[name]:
             return False
     return True
+
+
+def _next_time(session: Session) -> float:
+    """Now, unless the session's clock ran ahead (an agent on another machine): then just after
+    its last event, so the change sorts last (ADK orders events by time) and update_time moves
+    forward (what tells a running agent its session went stale)."""
+    times = [e.timestamp for e in session.events[-1:]]
+    if session.updated_at:
+        times.append(to_unix(session.updated_at))
+    latest = max(times, default=0.0)
+    now = time.time()
+    return now if now > latest else latest + 0.001
 
 
 def _kept(row: list | None) -> list | None:

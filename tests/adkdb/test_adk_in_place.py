@@ -315,3 +315,29 @@ def test_a_list_between_two_polls_does_not_hide_a_change(adk_db):
     store.set_value("s2", "/mine", 1)  # and our own write after theirs
     assert store.poll() is True  # the agent's append is still news
     assert store.poll() is False
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_an_edit_of_a_session_from_the_future_still_sorts_last(adk_db, layout):
+    """An agent whose clock ran ahead: the edit goes after its events, and update_time moves
+    forward (so an agent that loaded the session before sees it went stale)."""
+    path = adk_db(layout)
+    ahead = 4_000_000_000.0  # 2096
+    adkkit.run(_append_at(layout, path, ahead))
+    store = open_any(path)
+    store.set_value("s1", "/a", "later")
+    adk = adk_get(layout, path)
+    assert adk.events[-1].author == "session-tui" and adk.events[-1].timestamp > ahead
+    assert adk.last_update_time > ahead and adk.state["a"] == "later"
+    undone = store.undo("s1")
+    assert undone.undone == "edit" and adk_get(layout, path).state["a"] == 3
+
+
+async def _append_at(layout, path, when):
+    svc = adkkit.service(layout, path)
+    try:
+        session = await svc.get_session(app_name=APP, user_id="u1", session_id="s1")
+        await svc.append_event(session, adkkit.AdkEvent(invocation_id="inv-f", author="bot",
+                                                        timestamp=when))
+    finally:
+        await svc.close()
