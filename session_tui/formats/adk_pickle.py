@@ -358,8 +358,10 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         found = _STAND_INS.get((module, name))
         if found is None:
-            raise PickleRefused(f"refused {str(module)[:80]}.{str(name)[:80]}: not a class ADK's "
-                                "event actions hold")
+            shown = f"{str(module)[:80]}.{str(name)[:80]}"
+            if not shown.isprintable():
+                shown = repr(shown)
+            raise PickleRefused(f"refused {shown}: not a class ADK's event actions hold")
         return found
 
     def persistent_load(self, pid: Any) -> Any:
