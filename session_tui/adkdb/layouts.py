@@ -44,6 +44,14 @@ class Layout:
     tie_breaker: ClassVar[str] = "id"
     # DatabaseSessionService keeps an app_states and a user_states row for every session.
     shared_rows_always: ClassVar[bool] = False
+    # One-line facts about a database of this layout, shown with it (`store.notes`).
+    notes: ClassVar[tuple[str, ...]] = ()
+    # The columns ADK reads and writes (check_columns).
+    needed_columns: ClassVar[dict[str, tuple[str, ...]]] = {
+        "sessions": ("app_name", "user_id", "id", "state", "create_time", "update_time"),
+        "events": ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
+                   "event_data"),
+    }
 
     def __init__(self, db: Connection):
         self.db = db
@@ -86,6 +94,14 @@ class Layout:
         if not isinstance(decoded, dict):
             raise ValueError("event_data that is not a JSON object")
         return decoded
+
+    def event_select(self) -> str:
+        """The events columns a session's read selects (`id` first); `row_fields` reads them."""
+        return "id, invocation_id, timestamp, event_data"
+
+    def row_fields(self, row: tuple) -> dict:
+        event_id, invocation_id, timestamp, data = row
+        return self.event_fields(event_id, invocation_id, timestamp, self.event_data_value(data))
 
     def event_fields(self, event_id: str, invocation_id: str, timestamp: Any, data: dict) -> dict:
         """The event as ADK builds it from a row (snake_case, the stored data's own keys)."""
@@ -191,12 +207,7 @@ def detect(db: Connection) -> Layout:
 def check_columns(db: Connection, layout: Layout) -> None:
     """Every column ADK reads and writes is there (a damaged or foreign database is named, not
     met halfway through a change)."""
-    needed = {
-        "sessions": ("app_name", "user_id", "id", "state", "create_time", "update_time"),
-        "events": ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
-                   "event_data"),
-    }
-    for table, columns in needed.items():
+    for table, columns in layout.needed_columns.items():
         present = set(db.columns(table))
         lacking = [c for c in columns if c not in present]
         if lacking:
