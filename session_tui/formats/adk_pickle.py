@@ -130,7 +130,16 @@ class _Uuid(_Model):
     _name = "uuid.UUID"
 
 
-class _EnumValue:
+class _Sealed:
+    """A stand-in value that a pickle's `BUILD` cannot change afterwards."""
+
+    __slots__ = ()
+
+    def __setstate__(self, state: Any) -> None:
+        raise PickleRefused(f"refused a state given to a {type(self).__name__.strip('_')}")
+
+
+class _EnumValue(_Sealed):
     """An enum member: only its value is kept (what pydantic writes in JSON)."""
 
     __slots__ = ("value",)
@@ -139,8 +148,8 @@ class _EnumValue:
         self.value = value
 
 
-class _Text:
-    """A value pydantic writes as text (Decimal, a path, a datetime, ...)."""
+class _Text(_Sealed):
+    """A value pydantic writes as text (Decimal, a path, ...)."""
 
     __slots__ = ("text",)
 
@@ -154,7 +163,7 @@ class _Dict(dict):
     __slots__ = ()
 
 
-class _Maker:
+class _Maker(_Sealed):
     """A callable stand-in for an admitted global (a builtin, a stdlib constructor, an enum). A
     pickle can reach it only to call it (REDUCE); `BUILD` on it is refused, so a pickle cannot
     change it for the next one."""
@@ -166,12 +175,6 @@ class _Maker:
 
     def __call__(self, *args: Any) -> Any:
         return self._call(*args)
-
-    def __setstate__(self, state: Any) -> None:
-        raise PickleRefused(f"refused a state given to {self._name}")
-
-    def __reduce__(self) -> Any:
-        raise TypeError("not picklable")
 
 
 def _enum(name: str) -> Callable[[Any], _EnumValue]:
@@ -418,9 +421,9 @@ def _leaf(value: Any) -> tuple[bool, Any]:
         return True, value if math.isfinite(value) else None
     if isinstance(value, (bytes, bytearray)):
         return True, _b64(bytes(value))
-    if isinstance(value, _EnumValue):
+    if isinstance(value, _EnumValue) and isinstance(value.value, (str, int)):
         return True, value.value
-    if isinstance(value, _Text):
+    if isinstance(value, _Text) and isinstance(value.text, str):
         return True, value.text
     if isinstance(value, complex):
         return True, str(value).strip("()")

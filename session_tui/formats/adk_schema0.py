@@ -72,7 +72,7 @@ def local_timestamp(value: Any) -> float:
             return datetime.strptime(value, form).timestamp()
         except ValueError:
             continue
-        except OverflowError:
+        except (OverflowError, OSError):  # (a year the platform's clock cannot place)
             break
     raise ValueError(f"timestamp: expected a time like 2025-01-31 12:00:00.000000, got {_describe(value)}")
 

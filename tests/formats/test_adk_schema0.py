@@ -275,6 +275,9 @@ def _hostile(marker: Path) -> dict[str, bytes]:
                                              + _global("builtins", "str") + b"sb"),
         "build on a stand-in class": _actions_with(_global("google.genai.types", "Content") + b"}"
                                                    + _text("x") + b"Nsb"),
+        # BUILD (slot state) on a value a stand-in made, to smuggle in something unconverted.
+        "build on a made value": _actions_with(_call(_global("decimal", "Decimal"), _text("1")) + b"N}"
+                                               + _text("text") + _global("builtins", "str") + b"s\x86b"),
         "persistent id": _actions_with(_text("x") + b"Q"),  # BINPERSID
         "protocol 0 global": b"cos\nsystem\n(S'" + touch.encode() + b"'\ntR.",
         "protocol 0 INST": b"(S'" + touch.encode() + b"'\nios\nsystem\n.",
