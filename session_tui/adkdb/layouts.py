@@ -19,8 +19,8 @@ columns; they differ in
 A layout plugs in by subclassing `Layout` and adding itself to `LAYOUTS` (`register`), most
 specific first: `detect(db, tables)` says whether a database is of this layout (raising
 StoreError for a database it knows but cannot open); `writable = False` makes the store
-read-only with `read_only_reason`; `event_columns` + `event_data_value(*values)` read an event
-from other columns than `event_data`, `required_columns` names what must be there, `unix` /
+read-only with `read_only_reason`; `event_select()` + `row_fields(row)` read an event from
+other columns than `event_data`, `needed_columns` names what must be there, `unix` /
 `iso` read its times, `notes` are one-line facts the app shows. The schema-0 layout (pickled
 actions) plugs in so, read-only.
 """
@@ -55,10 +55,8 @@ class Layout:
     tie_breaker: ClassVar[str] = "id"
     # DatabaseSessionService keeps an app_states and a user_states row for every session.
     shared_rows_always: ClassVar[bool] = False
-    # The events columns an event is read from besides id, invocation_id and timestamp (handed
-    # to `event_data_value` in this order), and the columns a database must have.
-    event_columns: ClassVar[tuple[str, ...]] = ("event_data",)
-    required_columns: ClassVar[dict[str, tuple[str, ...]]] = {
+    # The columns ADK reads and writes (check_columns).
+    needed_columns: ClassVar[dict[str, tuple[str, ...]]] = {
         "sessions": ("app_name", "user_id", "id", "state", "create_time", "update_time"),
         "events": ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
                    "event_data"),
@@ -105,11 +103,19 @@ class Layout:
         return self.db.json_param(data)
 
     def event_data_value(self, value: Any) -> dict:
-        """The stored event (from the `event_columns`) as a dict of ADK's field names."""
+        """The stored `event_data` as a dict of ADK's field names."""
         decoded = {} if value is None else self.db.json_value(value)
         if not isinstance(decoded, dict):
             raise ValueError("event_data that is not a JSON object")
         return decoded
+
+    def event_select(self) -> str:
+        """The events columns a session's read selects (`id` first); `row_fields` reads them."""
+        return "id, invocation_id, timestamp, event_data"
+
+    def row_fields(self, row: tuple) -> dict:
+        event_id, invocation_id, timestamp, data = row
+        return self.event_fields(event_id, invocation_id, timestamp, self.event_data_value(data))
 
     def event_fields(self, event_id: str, invocation_id: str, timestamp: Any, data: dict) -> dict:
         """The event as ADK builds it from a row (snake_case, the stored data's own keys)."""
@@ -252,7 +258,7 @@ def detect(db: Connection) -> Layout:
 def check_columns(db: Connection, layout: Layout) -> None:
     """Every column ADK reads and writes is there (a damaged or foreign database is named, not
     met halfway through a change)."""
-    for table, columns in layout.required_columns.items():
+    for table, columns in layout.needed_columns.items():
         present = set(db.columns(table))
         lacking = [c for c in columns if c not in present]
         if lacking:

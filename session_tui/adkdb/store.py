@@ -93,7 +93,7 @@ class AdkStore(Store):
         except BaseException:
             db.close()
             raise
-        self.notes: list[str] = list(self.layout.notes)
+        self.notes = list(self.layout.notes)
         self.read_only = read_only or db.read_only or not self.layout.writable
         layout_reason = (f"{db.location}: {self.layout.read_only_reason}"
                          if self.layout.read_only_reason else None)
@@ -314,18 +314,17 @@ class AdkStore(Store):
             raise NotFound(f"no session {store_id!r}")
         state_raw, created_raw, updated_raw = found[0]
         event_rows = self.db.rows(
-            f"SELECT id, invocation_id, timestamp, {', '.join(layout.event_columns)} FROM events "
-            "WHERE app_name = :a AND user_id = :u AND session_id = :i "
+            f"SELECT {layout.event_select()} FROM events WHERE app_name = :a "
+            "AND user_id = :u AND session_id = :i "
             f"ORDER BY timestamp, {layout.tie_breaker}", where)
         app_state, user_state = self._shared_of(app_name, user_id)
         place = f"{self.db.location}: session {store_id!r}"
         try:
             own = layout.state_value(state_raw)
             events = []
-            for i, (event_id, invocation_id, ts, *data) in enumerate(event_rows):
+            for i, row in enumerate(event_rows):
                 try:
-                    fields = layout.event_fields(event_id, invocation_id, ts,
-                                                 layout.event_data_value(*data))
+                    fields = layout.row_fields(row)
                 except (ValueError, TypeError, OverflowError) as exc:
                     raise SessionFormatError(f"events[{i}]", _one_line(exc)) from None
                 events.append(_camel_event(fields))

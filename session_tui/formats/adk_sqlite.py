@@ -15,8 +15,10 @@ app's `app_states` row is merged in as `app:`+key and the user's `user_states` r
 `user:`+key. Events come oldest first, ties in time broken as ADK breaks them (`id` in the
 first layout, `rowid` in the second).
 
-A legacy database (schema "0", ADK before 1.22: an `events.actions` column of Python pickles) is
-refused with a one-line error. Nothing here ever unpickles.
+A legacy database (schema "0", ADK before 1.22: a column per event field, `events.actions` holding
+Python pickles) is read as google-adk's `adk migrate session` would convert it (adk_schema0): the
+pickles through a restricted unpickler that admits only the data classes ADK pickled and never
+runs any of them (adk_pickle); its event times are naive local times (see adk_schema0).
 
 Each event is kept as ADK had it: its top-level and `actions` keys are spelled camelCase (as in
 ADK's session JSON), nested objects (content parts, usage metadata) as stored, which ADK also
@@ -35,7 +37,7 @@ import orjson
 from .. import jsonio
 from ..jsonio import deep_copy
 from ..model import Session, SessionFormatError, _describe, format_time, parse_time
-from . import adk_json
+from . import adk_json, adk_schema0
 
 LEGACY_MESSAGE = ("a legacy ADK session database (schema 0: event actions stored as Python pickles, "
                   "ADK before 1.22): not supported, and never unpickled; migrate it first with "
@@ -136,15 +138,15 @@ def _json_object(value: Any, what: str) -> dict:
 
 
 def _layout(db: sqlite3.Connection) -> str:
-    """`database` or `sqlite`; raises ValueError for what cannot be read."""
+    """`database`, `schema0` or `sqlite`; raises ValueError for what cannot be read."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     missing = [t for t in ("sessions", "events") if t not in tables]
     if missing:
         raise ValueError(f"not an ADK session database (no {' or '.join(missing)} table)")
     events = _columns(db, "events")
+    if adk_schema0.is_schema0(events):
+        return "schema0"
     if "event_data" not in events:
-        if "actions" in events:
-            raise ValueError(LEGACY_MESSAGE)
         raise ValueError("not an ADK session database (events table has no event_data column)")
     if "adk_internal_metadata" in tables:
         row = db.execute("SELECT value FROM adk_internal_metadata WHERE key = 'schema_version'").fetchone()
@@ -179,7 +181,8 @@ def _read(db: sqlite3.Connection) -> list[Session]:
     layout = _layout(db)
     app_states = _shared_states(db, "app_states", "app_name")
     user_states = _shared_states(db, "user_states", "app_name, user_id")
-    order = "timestamp, id" if layout == "database" else "timestamp, rowid"
+    order = "timestamp, rowid" if layout == "sqlite" else "timestamp, id"
+    schema0_columns = adk_schema0.columns_to_read(_columns(db, "events")) if layout == "schema0" else []
     sessions = []
     rows = db.execute("SELECT app_name, user_id, id, state, create_time, update_time FROM sessions "
                       "ORDER BY create_time, app_name, user_id, id").fetchall()
@@ -198,16 +201,22 @@ def _read(db: sqlite3.Connection) -> list[Session]:
             merged = _merge_state(app_states.get((app_name,), {}),
                                   user_states.get((app_name, user_id), {}), state)
             events = []
-            cursor = db.execute(
-                "SELECT id, invocation_id, timestamp, event_data FROM events "
-                f"WHERE app_name=? AND user_id=? AND session_id=? ORDER BY {order}",
-                (app_name, user_id, session_id))
-            for i, (event_id, invocation_id, ts, data) in enumerate(cursor):
+            if layout == "schema0":
+                rows_of = _schema0_rows(db, schema0_columns, (app_name, user_id, session_id), order)
+            else:
+                rows_of = db.execute(
+                    "SELECT id, invocation_id, timestamp, event_data FROM events "
+                    f"WHERE app_name=? AND user_id=? AND session_id=? ORDER BY {order}",
+                    (app_name, user_id, session_id))
+            for i, (event_id, invocation_id, ts, data) in enumerate(rows_of):
                 where = f"events[{i}]"
                 try:
-                    event = {} if data is None and layout == "database" else _json_object(data, "event_data")
+                    if layout == "schema0":
+                        event = adk_schema0.read_event(data, f"events row {event_id!r}")
+                    else:
+                        event = {} if data is None and layout == "database" else _json_object(data, "event_data")
                     event = _camel_event(event)
-                    if layout == "database":
+                    if layout != "sqlite":
                         # ADK: `Event.model_validate({**event_data, "id": ..., "invocation_id": ...})`
                         event.pop("invocation_id", None)
                         event["id"], event["invocationId"] = event_id, invocation_id
@@ -217,6 +226,8 @@ def _read(db: sqlite3.Connection) -> list[Session]:
                             event["invocationId"] = invocation_id
                     if event.get("timestamp") is None:
                         event["timestamp"] = _time(ts)
+                except SessionFormatError as exc:
+                    raise SessionFormatError(f"{where}: {exc.where}", exc.problem) from None
                 except (ValueError, OverflowError) as exc:
                     raise SessionFormatError(where, str(exc)) from None
                 events.append(event)
@@ -230,6 +241,16 @@ def _read(db: sqlite3.Connection) -> list[Session]:
         except SessionFormatError as exc:
             raise SessionFormatError(f"{place}: {exc.where}" if exc.where else place, exc.problem) from None
     return sessions
+
+
+def _schema0_rows(db: sqlite3.Connection, columns: list[str], key: tuple, order: str):
+    """(id, invocation_id, timestamp, row as a dict) for each schema-0 event of a session."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = db.execute(f"SELECT {names} FROM events WHERE app_name=? AND user_id=? AND session_id=? "
+                        f"ORDER BY {order}", key)
+    for values in cursor:
+        row = dict(zip(columns, values))
+        yield row.get("id"), row.get("invocation_id"), row.get("timestamp"), row
 
 
 def read_sqlite_path(path: Path) -> list[Session]:

@@ -153,15 +153,18 @@ def _legacy_db(path: Path, marker: Path, metadata: bool = False) -> None:
 
 
 @pytest.mark.parametrize("metadata", [False, True])
-def test_legacy_pickle_database_is_refused(tmp_path, metadata):
+def test_legacy_pickle_database_never_unpickles_a_foreign_object(tmp_path, metadata):
+    """Schema 0 is read (tests/formats/test_adk_schema0.py), through an unpickler that admits
+    only the data classes ADK pickles: this pickle's os.mkdir is refused, by the row's name."""
     path, marker = tmp_path / "old.db", tmp_path / "UNPICKLED"
     _legacy_db(path, marker, metadata)
     for read in (adk_sqlite.read_sqlite_path, reading.read_path):
         with pytest.raises(SessionFormatError) as info:
             read(path)
         message = str(info.value)
-        assert message.startswith(f"{path}: a legacy ADK session database")
-        assert "pickle" in message and "adk migrate session" in message and "\n" not in message
+        assert message.startswith(f"{path}: session 's' (app 'a', user 'u'): events[0]: events row 'e': "
+                                  "actions: refused "), message
+        assert "mkdir" in message and "\n" not in message
     assert not marker.exists()
 
 

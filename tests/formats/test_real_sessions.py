@@ -5,6 +5,7 @@ what a person needs (errors, compactions, MCP results) and goes back out."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import orjson
@@ -19,7 +20,6 @@ REAL = Path(__file__).resolve().parents[3] / "shared" / "real-sessions"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} is not here (it is beside the "
                                                          "repository on the team's machines and CI)")
 
-SCHEMA_0 = {"kaggle5_my_agent_data.db", "rishab_my_agent_data.db", "ottawa-health_my_agent_data.db"}
 EVAL_FILES = {"kaggle5_home_automation.evalset.json": "eval set",
               "kaggle5_home_automation.evalset_result.json": "eval result"}
 
@@ -32,7 +32,7 @@ def session_files() -> list[str]:
     if not REAL.is_dir():
         return []
     return sorted(p.name for p in REAL.iterdir()
-                  if p.suffix in (".db", ".json") and p.name not in SCHEMA_0 | set(EVAL_FILES))
+                  if p.suffix in (".db", ".json") and p.name not in EVAL_FILES)
 
 
 @pytest.mark.parametrize("name", session_files())
@@ -67,8 +67,18 @@ def test_error_events_show_their_error():
         assert "429" in text and error_of(event).code in text
 
 
-def test_compaction_events_show_the_summary_and_the_span():
-    sessions = reading.read_path(real("ottawa-health_my_agent_data.migrated-v1.db"))
+@pytest.mark.parametrize("name", ["ottawa-health_my_agent_data.migrated-v1.db", "ottawa-health_my_agent_data.db"])
+def test_compaction_events_show_the_summary_and_the_span(name, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")  # schema 0's naive local times: read as on the machine that migrated
+    time.tzset()
+    try:
+        _compaction_spans(reading.read_path(real(name)))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def _compaction_spans(sessions):
     found = 0
     for session in sessions:
         for event in session.events:
