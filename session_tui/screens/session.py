@@ -165,9 +165,10 @@ class SessionScreen(ExportMixin, Screen):
         tree.set_state(restored.state, highlight_keys=frozenset(k for k in delta if k in restored.state))
         removed = [k for k, v in delta.items() if v is None]
         # (esc returns to the live state: the footer says so.)
-        title.update(f"State after event {self.event_index + 1}/{len(session.events)} · ● changed"
-                     + (f" · removed: {', '.join(removed)}" if removed else "")
-                     + self._annulled_note(self.event_index))
+        # The annulled note before the rest: the title is cut at the pane's width.
+        title.update(f"State after event {self.event_index + 1}/{len(session.events)}"
+                     + self._annulled_note(self.event_index) + " · ● changed"
+                     + (f" · removed: {', '.join(removed)}" if removed else ""))
 
     def _annulled_note(self, index: int) -> str:
         """At an event a rewind annulled: the state is as it was then, and the rewind came
@@ -175,7 +176,8 @@ class SessionScreen(ExportMixin, Screen):
         rewind = self.query_one(Timeline).annulled_at(index)
         if rewind is None or self.session is None:
             return ""
-        return f" · ↶ annulled later by the rewind at event {rewind + 1} ({clock_of_event(self.session.events[rewind])})"
+        return (f" · ↶ annulled by event {rewind + 1} (a later rewind, "
+                f"{clock_of_event(self.session.events[rewind])})")
 
     def _show_timeline_title(self) -> None:
         """Counts, and quietly whether another writer changed the session: `● live: N new,

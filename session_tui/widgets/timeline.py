@@ -568,14 +568,15 @@ class Timeline(ScrollView, can_focus=True):
     def _rewind_text(self, index: int, target: str) -> str:
         """What a rewind event did: which invocation it went back before, and how many events
         (of how many invocations) it annulled."""
+        target = one_line(target)
         if index in self._annulled:  # ADK skips a rewind inside an annulled range
-            return f"rewind before {target}: no effect (itself annulled by a later rewind)"
+            return f"rewind: no effect, itself annulled later (was to go back before {target})"
         count = self._rewound.get(index, 0)
         if not count:
-            return f"rewind before {target}: annulled nothing (no earlier event of it)"
+            return f"rewind: annulled nothing (no earlier event of {target})"
         invocations = {self._events[i].invocation_id for i, r in self._annulled.items() if r == index}
-        across = f" of {len(invocations)} invocations" if len(invocations) > 1 else ""
-        return f"rewind before {target}: annulled {count} event{'s' if count != 1 else ''}{across}"
+        across = f" ({len(invocations)} invocations)" if len(invocations) > 1 else ""
+        return f"rewind: annulled {count} event{'s' if count != 1 else ''} from {target} on{across}"
 
     def _render_event(self, index: int, width: int, is_cursor: bool) -> Strip:
         event = self._events[index]

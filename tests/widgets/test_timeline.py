@@ -251,11 +251,11 @@ def test_annulled_events_are_dimmed_and_say_which_rewind_annulled_them():
         assert lines[3].startswith("↶ 16:00:01") and lines[6].startswith("↶ 16:00:03")
         assert lines[1].startswith("  16:00:00")  # inv-1 stays
         # The rewind events say what they did.
-        assert "rewind before inv-2: annulled 3 events of 2 invocations" in lines[8]
+        assert "rewind: annulled 3 events from inv-2 on (2 invocations)" in lines[8]
         assert lines[8].rstrip().endswith("↶") and not lines[8].startswith("↶")
-        assert "rewind before inv-9: annulled nothing" in lines[12]
-        assert "rewind before inv-5: no effect (itself annulled by a later rewind)" in lines[16]
-        assert "rewind before inv-5: annulled 3 events of 3 invocations" in lines[20]
+        assert "rewind: annulled nothing (no earlier event of inv-9)" in lines[12]
+        assert "rewind: no effect, itself annulled later (was to go back before inv-5)" in lines[16]
+        assert "rewind: annulled 3 events from inv-5 on (3 invocations)" in lines[20]
         # Dimmed: every segment of an annulled line, none of a live one.
         dim = [all(seg.style and seg.style.dim for seg in widget.render_line(y) if seg.text.strip())
                for y in range(widget.line_count)]
