@@ -118,21 +118,23 @@ def annulled_by(events: Sequence[Event]) -> dict[int, int]:
     has no effect of its own. A rewind whose X has no event before it annuls nothing. The
     events stay in the log; ADK shows the model neither them nor the rewind events."""
     out: dict[int, int] = {}
-    first: dict[str, int] | None = None
-    i = len(events) - 1
-    while i >= 0:
-        target = rewind_target(events[i])
-        if target is not None:
-            if first is None:
-                first = {}
-                for index, event in enumerate(events):
-                    first.setdefault(event.invocation_id, index)
-            start = first.get(target)
-            if start is not None and start < i:
-                for j in range(start, i):
-                    out[j] = i
-                i = start
-        i -= 1
+    # The rewind events, newest first (most events have no action extras: a quick look).
+    rewinds = [(i, target) for i, event in enumerate(events)
+               if event.actions.extra and (target := rewind_target(event)) is not None]
+    if not rewinds:
+        return out
+    first: dict[str, int] = {}
+    for index, event in enumerate(events):
+        first.setdefault(event.invocation_id, index)
+    walked_to = len(events)  # ADK's backward walk has skipped everything from here on
+    for i, target in reversed(rewinds):
+        if i >= walked_to:
+            continue  # inside a range a later rewind annulled: skipped, as ADK's walk does
+        start = first.get(target)
+        if start is not None and start < i:
+            for j in range(start, i):
+                out[j] = i
+            walked_to = start
     return out
 
 
