@@ -131,7 +131,7 @@ def live_indices(events: list[Event]) -> list[int]:
     return [i for i, e in enumerate(events) if i not in annulled and rewind_target(e) is None]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(adk_logs())
 def test_annulled_events_are_the_ones_google_adk_drops(adk_events):
     events = model_events(adk_events)
