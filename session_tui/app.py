@@ -8,6 +8,7 @@ freezes; a one-second stat check notices changes made by other processes.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
@@ -40,6 +41,8 @@ class AppConfig:
     pending_import: Path | None = None
     # Where the theme is remembered (None: not at all, as in tests and screenshots).
     settings: Path | None = None
+    # Now, as a Unix time: whether a session changed seconds ago (an agent may be running).
+    clock: Callable[[], float] = time.time
 
 
 class SessionTuiApp(App[int]):

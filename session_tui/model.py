@@ -373,6 +373,18 @@ class Session:
         value = self.extra.get("initial_state")
         return value if isinstance(value, dict) else None
 
+    def last_change(self) -> float | None:
+        """When the session last changed, as a Unix time: its update time or its last event's
+        time, whichever is later; None when neither can be read."""
+        times = []
+        try:
+            times.append(to_unix(self.updated_at))
+        except (ValueError, OverflowError, TypeError):
+            pass
+        if self.events and isinstance(self.events[-1].timestamp, (int, float)):
+            times.append(float(self.events[-1].timestamp))
+        return max(times) if times else None
+
     def invocation_ids(self) -> list[str]:
         """Invocation ids in order of first appearance."""
         seen: dict[str, None] = {}

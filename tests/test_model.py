@@ -474,3 +474,16 @@ def test_state_after_shares_the_values_no_later_event_wrote():
     assert after == {"many": many, "seat": "1A"} and after["many"] is many
     assert s.state == {"many": many, "seat": "2B"}  # the session's own state is unchanged
     assert restore_state(s, 1).state["many"] is not many
+
+
+def test_last_change_is_the_later_of_the_update_time_and_the_last_event():
+    def at(updated: str, *times: float) -> Session:
+        events = [Event(f"e{i}", "inv", "agent", None, EventActions(), t) for i, t in enumerate(times)]
+        return Session("s", "a", "u", {}, "2025-11-24T16:00:00Z", updated, events)
+
+    t = 1_764_000_000.0  # 2025-11-24T16:00:00Z
+    assert at("2025-11-24T16:00:00Z").last_change() == t
+    assert at("2025-11-24T16:00:00Z", t - 30, t + 5).last_change() == t + 5  # an append not stamped
+    assert at("2025-11-24T16:01:00Z", t + 5).last_change() == t + 60
+    assert at("not a time", t + 1).last_change() == t + 1
+    assert at("not a time").last_change() is None

@@ -22,7 +22,7 @@ from .. import pointer as jp
 from ..eventinfo import display_name
 from ..messages import StoreChanged
 from ..undo_log import SessionChange
-from ..model import Session, format_time, parse_time, state_after
+from ..model import Session, format_time, from_unix, parse_time, state_after
 from ..store import NotFound, StaleError
 from ..text import one_line, plural, safe
 from ..widgets.event_view import EventView
@@ -33,6 +33,10 @@ from .actions import ExportMixin
 from .keys import FOOTER_FIRST
 
 TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
+RECENT_CHANGE_SECONDS = 10.0
+"""A session that changed this recently may have an agent running on it: an edit or a rewind
+asks first (google-adk's append_event raises StaleSessionError once the session changed in
+storage after the agent loaded it)."""
 TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
 
 
@@ -82,6 +86,9 @@ class SessionScreen(ExportMixin, Screen):
         # in the timeline's title instead of a toast per change (an agent writes often).
         self.changed_elsewhere: str | None = None
         self._said_deleted = False  # a deleted session says so once, not on every poll
+        # The revision this screen's own last change (or undo) left: a change seconds ago
+        # that is ours is no sign of a running agent.
+        self._own_revision: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,8 +165,19 @@ class SessionScreen(ExportMixin, Screen):
         tree.set_state(restored.state, highlight_keys=frozenset(k for k in delta if k in restored.state))
         removed = [k for k, v in delta.items() if v is None]
         # (esc returns to the live state: the footer says so.)
-        title.update(f"State after event {self.event_index + 1}/{len(session.events)} · ● changed"
+        # The annulled note before the rest: the title is cut at the pane's width.
+        title.update(f"State after event {self.event_index + 1}/{len(session.events)}"
+                     + self._annulled_note(self.event_index) + " · ● changed"
                      + (f" · removed: {', '.join(removed)}" if removed else ""))
+
+    def _annulled_note(self, index: int) -> str:
+        """At an event a rewind annulled: the state is as it was then, and the rewind came
+        later (after the rewind event the state is the one it restored)."""
+        rewind = self.query_one(Timeline).annulled_at(index)
+        if rewind is None or self.session is None:
+            return ""
+        return (f" · ↶ annulled by event {rewind + 1} (a later rewind, "
+                f"{clock_of_event(self.session.events[rewind])})")
 
     def _show_timeline_title(self) -> None:
         """Counts, and quietly whether another writer changed the session: `● live: N new,
@@ -168,8 +186,10 @@ class SessionScreen(ExportMixin, Screen):
         session = self.session
         if session is None:
             return
+        annulled = self.query_one(Timeline).annulled_count
         counts = (f"{plural(len(session.events), 'event')}, "
-                  f"{plural(len(session.invocation_ids()), 'invocation')}")
+                  + (f"{annulled} annulled, " if annulled else "")
+                  + f"{plural(len(session.invocation_ids()), 'invocation')}")
         text = f"Timeline  ({counts})"
         new = self.query_one(Timeline).new_count
         marker = ""
@@ -264,8 +284,9 @@ class SessionScreen(ExportMixin, Screen):
             self.notify(done_text, markup=False, timeout=3)
             if isinstance(result, Session):
                 self.show(result)
+                self._own_revision = result.revision
             else:
-                self.load()
+                self.load(self._mark_own)
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, StaleError) and on_stale is not None:
@@ -295,6 +316,31 @@ class SessionScreen(ExportMixin, Screen):
             value = value[key]
         return tuple(path), value
 
+    def _mark_own(self) -> None:
+        self._own_revision = self.session.revision if self.session else None
+
+    def _unless_agent_running(self, then: Callable[[], None]) -> None:
+        """`then` (an edit or a rewind begins); first, if the session changed within the last
+        RECENT_CHANGE_SECONDS (and not by this screen's own last change), ask whether to go
+        on: an agent may be running on it."""
+        session = self.session
+        changed = session.last_change() if session else None
+        age = self.app.config.clock() - changed if changed is not None else None
+        ours = session is not None and session.revision is not None and session.revision == self._own_revision
+        if age is None or age > RECENT_CHANGE_SECONDS or ours:
+            then()
+            return
+        from ..dialogs.confirm import ConfirmDialog
+
+        when = f"{int(age)} second{'s' if int(age) != 1 else ''} ago" if age >= 1 else "just now"
+        self.app.push_screen(ConfirmDialog(
+            "An agent may be running",
+            f"This session changed {when}: an agent may be working on it. If one is, its next "
+            "event will fail once you change the session (ADK refuses to append to a session "
+            "changed since the agent loaded it: StaleSessionError). Change it anyway?",
+            confirm_label="Go on", cancel_label="Cancel"),
+            lambda yes: then() if yes else None)
+
     def action_edit(self) -> None:
         if self.app.refuse_if_read_only():
             return
@@ -303,7 +349,7 @@ class SessionScreen(ExportMixin, Screen):
             self.notify("Pick a value in the state tree", severity="warning")
             return
         path, value = cursor
-        self._edit_value(path, value)
+        self._unless_agent_running(lambda: self._edit_value(path, value))
 
     def _edit_value(self, path: tuple, value: Any, text: str | None = None, note: str = "") -> None:
         """The edit dialog for `path`, based on the revision shown now; refused as stale, it
@@ -347,10 +393,11 @@ class SessionScreen(ExportMixin, Screen):
                         self.session_id, pointer, result.value, rev),
                         f"Appended to {jp.build(list(path)) or '/'}", revision)
 
-            self.app.push_screen(EditValueDialog(pointer, None, is_new_key=False), saved_item)
+            self._unless_agent_running(lambda: self.app.push_screen(
+                EditValueDialog(pointer, None, is_new_key=False), saved_item))
             return
 
-        self._add_key(path, container)
+        self._unless_agent_running(lambda: self._add_key(path, container))
 
     def _add_key(self, path: tuple, container: dict, key: str | None = None, text: str | None = None,
                  note: str = "") -> None:
@@ -400,7 +447,8 @@ class SessionScreen(ExportMixin, Screen):
                 self._change(lambda rev: self.app.store.rename_key(self.session_id, pointer, name, rev),
                              f"Renamed {path[-1]} to {name}", revision)
 
-        self.app.push_screen(RenameKeyDialog(path[-1], frozenset(parent)), renamed)
+        self._unless_agent_running(
+            lambda: self.app.push_screen(RenameKeyDialog(path[-1], frozenset(parent)), renamed))
 
     def action_delete_key(self) -> None:
         from ..dialogs.confirm import ConfirmDialog
@@ -418,9 +466,9 @@ class SessionScreen(ExportMixin, Screen):
                 self._change(lambda rev: self.app.store.unset_value(self.session_id, pointer, rev),
                              f"Deleted {pointer} (u to undo)", revision)
 
-        self.app.push_screen(ConfirmDialog("Delete key?", f"{safe(pointer)} will be removed. "
-                                           "You can undo this (u).", confirm_label="Delete",
-                                           danger=True), confirmed)
+        self._unless_agent_running(lambda: self.app.push_screen(
+            ConfirmDialog("Delete key?", f"{safe(pointer)} will be removed. You can undo this (u).",
+                          confirm_label="Delete", danger=True), confirmed))
 
     def action_view_value(self) -> None:
         from ..dialogs.value_view import ValueDialog
@@ -456,8 +504,9 @@ class SessionScreen(ExportMixin, Screen):
 
             self.app.push_screen(RewindDialog(plan, invocation), confirmed)
 
-        self.app.run_store(lambda: self.app.store.preview_rewind(self.session_id, invocation, before),
-                           preview, group="preview")
+        self._unless_agent_running(lambda: self.app.run_store(
+            lambda: self.app.store.preview_rewind(self.session_id, invocation, before),
+            preview, group="preview"))
 
     def action_undo(self) -> None:
         if self.app.refuse_if_read_only():
@@ -472,7 +521,7 @@ class SessionScreen(ExportMixin, Screen):
             if not still_there:
                 self.app.pop_screen()
                 return
-            self.load()
+            self.load(self._mark_own)
 
         def job():
             result = self.app.store.undo(self.session_id)
@@ -510,6 +559,14 @@ def clock_of(value: str) -> str:
         return format_time(parse_time(value))[11:19]
     except (ValueError, OverflowError, TypeError):
         return one_line(str(value), 32)
+
+
+def clock_of_event(event) -> str:
+    """`HH:MM:SS` (UTC) of an event's time, as the timeline shows it."""
+    try:
+        return format_time(from_unix(event.timestamp))[11:19]
+    except (ValueError, OverflowError, TypeError):
+        return "??:??:??"
 
 
 def stale_note(found: bool) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from ..eventinfo import annulled_count
 from ..jsonio import deep_copy
 from ..text import plural
 from .. import pointer as jp
@@ -58,6 +59,9 @@ def summary_of(session: Session) -> dict[str, Any]:
         "event_count": len(session.events),
         "invocation_count": len({e.invocation_id for e in session.events}),
         "search_text": search_text(session.state),
+        # Events an ADK rewind annulled (kept in the log): the list says "40 ↶6". Not in
+        # SUMMARY_KEYS: an index written before it lacks it (read as 0, not re-read).
+        "annulled_count": annulled_count(session.events),
     }
 
 

@@ -319,7 +319,7 @@ class DirectoryStore(Store):
     def list(self) -> list[dict[str, Any]]:
         if not self.loaded:
             self.load()
-        return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text",)}
+        return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text", "annulled_count")}
                 for doc in self._index.values()]
 
     # -- sessions ---------------------------------------------------------------------------
@@ -663,4 +663,5 @@ def _trusted_doc(doc: dict[str, Any], name: str) -> bool:
         return isinstance(doc["error"], str)
     session_id = doc.get("id")
     return (isinstance(session_id, str) and file_name(session_id) == name
-            and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items()))
+            and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items())
+            and type(doc.get("annulled_count", 0)) is int)

@@ -2,7 +2,8 @@
 
 Rows are plain dicts (what the store's index holds): `id`, `app_name`, `user_id`,
 `event_count`, `invocation_count`, `updated_at` (ISO 8601), and optionally `search_text`
-(more text the filter looks at, e.g. the state as text). Only the lines on screen are drawn,
+(more text the filter looks at, e.g. the state as text) and `annulled_count` (events an ADK
+rewind annulled: shown beside the count, `40 ↶6`). Only the lines on screen are drawn,
 so 100,000 rows load and scroll as fast as 100.
 
 Line 0 of the widget is a header that stays put; data rows scroll under it.
@@ -561,6 +562,9 @@ class SessionList(ScrollView, can_focus=True):
                 text = short_time(value)
             elif column.numeric:
                 text = _number(value)
+                annulled = row.get("annulled_count") if column.key == "events" else None
+                if type(annulled) is int and annulled > 0:
+                    text = f"{text} ↶{annulled}"
             else:  # app, user, id: cut in the middle, both ends stay readable
                 text = middle_cut(one_line("" if value is None else str(value)), placed.width)
             if placed.x > x:

@@ -5,6 +5,10 @@ events of one invocation gets a header line. Invocations are contiguous in pract
 is interleaved with another, each of its runs gets its own header, marked `part k/m`, so the
 order on screen is always the order in the log.
 
+Events an ADK rewind annulled (`eventinfo.annulled_by`: still in the log, no longer in the
+conversation google-adk gives the model) are dimmed and marked `↶`; their invocation's header
+names the rewind that annulled them, and the rewind event says what it annulled.
+
 Only the lines on screen are drawn (a `ScrollView` with `render_line` and an LRU cache of the
 rendered strips), so a session with 100,000 events loads in a few tens of milliseconds.
 """
@@ -28,8 +32,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..eventinfo import (compaction_of, confirmations_requested, error_of, function_counts, is_edit,
-                         preview)
+from ..eventinfo import (annulled_by, compaction_of, confirmations_requested, error_of, function_counts,
+                         is_edit, preview, rewind_target)
 from ..model import Event, Session, from_unix
 from ..text import middle_cut, one_line, short
 
@@ -60,6 +64,8 @@ class _RunStats:
     changed_keys: int  # distinct state keys the run's deltas write
     edit: bool
     errors: int  # error events (rate limits, failed tools)
+    annulled: int  # events of the run a rewind annulled
+    annulled_by: int | None  # the rewind event (index) that annulled the run's first annulled one
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -91,6 +97,8 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--compaction",
         "timeline--empty",
         "timeline--new",
+        "timeline--annulled",
+        "timeline--rewind",
     }
 
     BINDINGS: list[BindingType] = [
@@ -168,6 +176,10 @@ class Timeline(ScrollView, can_focus=True):
         self._author_width = 8
         self._cursor = -1
         self._new: set[str] = set()  # ids of events marked new (arrived from elsewhere)
+        # Events an ADK rewind annulled (index -> the rewind event's index), and how many each
+        # rewind event annulled: they stay in the log, shown dimmed.
+        self._annulled: dict[int, int] = {}
+        self._rewound: dict[int, int] = {}
         self._announced: tuple | None = None
         self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
         self._cache_width = -1
@@ -234,6 +246,15 @@ class Timeline(ScrollView, can_focus=True):
         if not self._new:
             return 0
         return sum(1 for event in self._events if event.id in self._new)
+
+    @property
+    def annulled_count(self) -> int:
+        """How many of the events shown a rewind annulled."""
+        return len(self._annulled)
+
+    def annulled_at(self, index: int) -> int | None:
+        """The index of the rewind event that annulled the event at `index`; None if none did."""
+        return self._annulled.get(index)
 
     def is_new(self, index: int) -> bool:
         """Whether the event at `index` (in `session.events`) is marked new."""
@@ -311,6 +332,11 @@ class Timeline(ScrollView, can_focus=True):
         self._invocation_runs = counts
         self._lines = lines
         self._stats = {}
+        self._annulled = annulled_by(events_)
+        rewound: dict[int, int] = {}
+        for rewind in self._annulled.values():
+            rewound[rewind] = rewound.get(rewind, 0) + 1
+        self._rewound = rewound
         authors = {event.author for event in events_}
         longest = max((cell_len(one_line(a)) for a in authors), default=6)
         self._author_width = max(6, min(18, longest))
@@ -337,6 +363,7 @@ class Timeline(ScrollView, can_focus=True):
             keys: set[str] = set()
             first = last = None
             errors = 0
+            annulled = [self._annulled[i] for i in range(run.start, run.end) if i in self._annulled]
             for event in self._events[run.start:run.end]:
                 authors.setdefault(event.author, None)
                 errors += error_of(event) is not None
@@ -347,7 +374,8 @@ class Timeline(ScrollView, can_focus=True):
                 if last is None or ts > last:
                     last = ts
             stats = _RunStats(list(authors), first or 0, last or 0, len(keys),
-                              is_edit(self._events[run.start]), errors)
+                              is_edit(self._events[run.start]), errors, len(annulled),
+                              annulled[0] if annulled else None)
             self._stats[number] = stats
         return stats
 
@@ -500,15 +528,21 @@ class Timeline(ScrollView, can_focus=True):
         stats = self._run_stats(number)
         line_style, cursor = self._styles(is_cursor)
         base = self.rich_style
+        if stats.annulled == run.end - run.start:  # the whole run: dimmed as its events
+            base, line_style = self._dimmed(base), self._dimmed(line_style)
         header = self._part("timeline--header-edit" if stats.edit else "timeline--header", base, cursor)
         muted = self._part("timeline--muted", base, cursor)
         count = run.end - run.start
         pieces: list[tuple[str, Style]] = [
-            ("✎ " if stats.edit else "▾ ", header),
+            ("↶ " if stats.annulled else "✎ " if stats.edit else "▾ ", header),
             (middle_cut(one_line(run.invocation_id), max(18, width // 2 - 10)), header),  # whole at 96+
         ]
         if run.parts > 1:
             pieces.append((f" (part {run.part}/{run.parts})", muted))
+        if stats.annulled_by is not None:  # first: the line may be cut at the pane's width
+            which = "" if stats.annulled == count else f"{stats.annulled} of {count} "
+            pieces.append((f"  {which}annulled by {self._rewind_name(stats.annulled_by)}",
+                           self._part("timeline--rewind", base, cursor)))
         pieces.append(("  ", line_style))
         pieces.append((one_line(", ".join(stats.authors), 40), self._part("timeline--author", base, cursor)))
         pieces.append((f" · {count} event{'s' if count != 1 else ''} · ", muted))
@@ -522,16 +556,41 @@ class Timeline(ScrollView, can_focus=True):
                            self._part("timeline--badge-error", base, cursor)))
         return _strip(pieces, width, line_style)
 
+    def _dimmed(self, style: Style) -> Style:
+        return style + self.get_component_rich_style("timeline--annulled", partial=True)
+
+    def _rewind_name(self, rewind: int) -> str:
+        """`rewind at 10:42:07 (event 17)`: the rewind event as the user finds it (events are
+        numbered from 1, as time travel numbers them)."""
+        clock = _clock(self._events[rewind].timestamp)
+        return f"rewind at {clock.strftime('%H:%M:%S') if clock else '??:??:??'} (event {rewind + 1})"
+
+    def _rewind_text(self, index: int, target: str) -> str:
+        """What a rewind event did: which invocation it went back before, and how many events
+        (of how many invocations) it annulled."""
+        target = one_line(target)
+        if index in self._annulled:  # ADK skips a rewind inside an annulled range
+            return f"rewind: no effect, itself annulled later (was to go back before {target})"
+        count = self._rewound.get(index, 0)
+        if not count:
+            return f"rewind: annulled nothing (no earlier event of {target})"
+        invocations = {self._events[i].invocation_id for i, r in self._annulled.items() if r == index}
+        across = f" ({len(invocations)} invocations)" if len(invocations) > 1 else ""
+        return f"rewind: annulled {count} event{'s' if count != 1 else ''} from {target} on{across}"
+
     def _render_event(self, index: int, width: int, is_cursor: bool) -> Strip:
         event = self._events[index]
         line_style, cursor = self._styles(is_cursor)
         base = self.rich_style
+        annulled = index in self._annulled
+        if annulled:
+            base, line_style = self._dimmed(base), self._dimmed(line_style)
         muted = self._part("timeline--muted", base, cursor)
         clock = _clock(event.timestamp)
         new = event.id in self._new
         time_style = self._part("timeline--new" if new else "timeline--time", base, cursor)
         left: list[tuple[str, Style]] = [
-            ("● " if new else "  ", time_style),
+            ("● " if new else "↶ " if annulled else "  ", time_style),
             (clock.strftime("%H:%M:%S") if clock else "??:??:??", time_style),
             ("  ", line_style),
             (_pad(one_line(event.author, self._author_width), self._author_width),
@@ -543,11 +602,15 @@ class Timeline(ScrollView, can_focus=True):
         badge_width = sum(cell_len(text) for text, _ in badges) + (1 if badges else 0)
         room = max(0, width - left_width - badge_width)
         text, kind = preview(event)
-        if kind == "compaction":
+        target = rewind_target(event)
+        if target is not None:
+            text, kind = self._rewind_text(index, target), "rewind"
+        elif kind == "compaction":
             count, _ = compaction_of(event).span(self._events, at=event.timestamp)
             text = f"compacted {count} event{'s' if count != 1 else ''}: {text.removeprefix('compacted: ')}"
         style = {"content": line_style, "error": self._part("timeline--error", base, cursor),
-                 "compaction": self._part("timeline--compaction", base, cursor)}.get(kind, muted)
+                 "compaction": self._part("timeline--compaction", base, cursor),
+                 "rewind": self._part("timeline--rewind", base, cursor)}.get(kind, muted)
         pieces = left + [(_pad(one_line(text, room), room), style)]
         if badges:
             pieces.append((" ", line_style))
@@ -576,6 +639,8 @@ class Timeline(ScrollView, can_focus=True):
             out.append(("✗", self._part("timeline--badge-error", base, cursor)))
         if compaction_of(event) is not None:
             out.append(("⋯", self._part("timeline--badge-compaction", base, cursor)))
+        if rewind_target(event) is not None:
+            out.append(("↶", self._part("timeline--rewind", base, cursor)))
         asked = confirmations_requested(event)
         if asked:  # a tool waits for a person to confirm it
             out.append((f"?{asked if asked > 1 else ''}", self._part("timeline--badge-escalate", base, cursor)))

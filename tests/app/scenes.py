@@ -4,6 +4,7 @@ exactly what the tests check."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -38,11 +39,19 @@ def store_files(store_path: Path) -> dict[str, bytes]:
             for p in sorted(store_path.rglob("*")) if p.is_file() and p.name != ".lock"}
 
 
-def make_app(store_path: Path, export_dir: Path | None = None) -> SessionTuiApp:
+def make_app(store_path: Path, export_dir: Path | None = None,
+             clock: Callable[[], float] = time.time) -> SessionTuiApp:
     """No blink, no polling. The export dialog proposes `export_dir/<name>` (default: a bare
     name, i.e. the current folder, so that snapshots do not depend on a temporary path)."""
-    config = AppConfig(watch=False, cursor_blink=False, export_dir=export_dir)
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=export_dir, clock=clock)
     return build_app(store_path, config=config)
+
+
+def an_hour_later() -> float:
+    """A clock an hour ahead: every change looks old to the app, so an edit does not first ask
+    whether an agent is running (for tests of other things that change a session just before;
+    the question itself: test_app_running_agent.py)."""
+    return time.time() + 3600
 
 
 async def settle(pilot) -> None:

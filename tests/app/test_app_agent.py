@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from scenes import make_demo_store, press, settle
+from scenes import an_hour_later, make_demo_store, press, settle
 from textual.widgets import Input
 
 from session_tui.app import AppConfig, build_app
@@ -133,7 +133,7 @@ def agent_events_in_order(session, total: int) -> None:
 @pytest.mark.parametrize("kind", ["directory", "tinyfile"])
 def test_the_app_and_an_agent_at_once_lose_nothing(kind, tmp_path):
     store_path = make_store(kind, tmp_path)
-    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path)
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path, clock=an_hour_later)
 
     async def main():
         app = build_app(store_path, config=config)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -14,6 +15,7 @@ from scenes import make_app, make_demo_store, press, settle
 from textual.widgets import Input
 
 from session_tui.app import AppConfig, build_app
+from session_tui.dialogs.confirm import ConfirmDialog
 from session_tui.dialogs.edit_value import EditValueDialog
 from session_tui.dialogs.rewind import RewindDialog
 from session_tui.model import state_after
@@ -147,9 +149,10 @@ def test_a_cli_change_shows_in_the_open_session_keeping_the_event_shown(tmp_path
 def test_an_edit_based_on_stale_data_is_refused_and_the_session_reloaded(tmp_path):
     store_path = make_demo_store(tmp_path / "store")
     other = open_store(store_path)
+    now = [time.time()]  # the app's clock: the demo session changed long ago
 
     async def main():
-        app = make_app(store_path)  # no polling: the app cannot notice the other writer
+        app = make_app(store_path, clock=lambda: now[0])  # no polling: the app cannot notice the other writer
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await press(pilot, "enter")
@@ -181,7 +184,11 @@ def test_an_edit_based_on_stale_data_is_refused_and_the_session_reloaded(tmp_pat
             theirs = orjson.dumps(other.get(FIRST).export())
             await press(pilot, "tab")  # to the timeline
             assert app.focused is timeline
+            # Shown now: the other writer's change of a second ago, so the app asks first.
+            now[0] = timeline.session.last_change() + 1
             await press(pilot, "home", "shift+down", "w")
+            assert isinstance(app.screen, ConfirmDialog) and "agent may be running" in app.screen.title_text.lower()
+            await press(pilot, "y")
             assert isinstance(app.screen, RewindDialog)
             await press(pilot, "y")
             assert orjson.dumps(open_store(store_path).get(FIRST).export()) == theirs

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from scenes import make_app, make_demo_store, press, settle, store_files, store_ids
+from scenes import an_hour_later, make_app, make_demo_store, press, settle, store_files, store_ids
 from textual.widgets import Input, Static
 
 from session_tui.dialogs.confirm import ConfirmDialog
@@ -874,7 +874,7 @@ def test_u_on_the_list_never_undoes_a_change_already_undone_in_the_session(tmp_p
     earlier = exported(store_path, FIRST)
 
     async def main():
-        app = make_app(store_path)
+        app = make_app(store_path, clock=an_hour_later)  # the change just before: no question
         async with app.run_test(size=SIZE) as pilot:
             await open_first(pilot)
             await to_tree(pilot)

@@ -235,3 +235,19 @@ def test_theme_change_redraws_with_the_new_colours():
         assert before != after
 
     run(check, make_rows(5))
+
+
+def test_events_an_adk_rewind_annulled_are_counted_beside_the_events():
+    rows = [{"id": "rewound", "app_name": "a", "user_id": "u", "event_count": 40, "invocation_count": 7,
+             "annulled_count": 6, "updated_at": "2026-11-24T10:15:00Z"},
+            {"id": "plain", "app_name": "a", "user_id": "u", "event_count": 12, "invocation_count": 3,
+             "annulled_count": 0, "updated_at": "2026-11-24T10:14:00Z"},
+            {"id": "older-index", "app_name": "a", "user_id": "u", "event_count": 5,
+             "invocation_count": 1, "updated_at": "2026-11-24T10:13:00Z"}]  # no count: none shown
+
+    async def check(app, widget, pilot):
+        assert "  40 ↶6  " in line(widget, 1)
+        assert "↶" not in line(widget, 2) + line(widget, 3)
+        assert " 12  " in line(widget, 2) and " 5  " in line(widget, 3)
+
+    run(check, rows)

@@ -221,3 +221,59 @@ def test_a_tool_waiting_for_confirmation_has_a_badge():
         assert rendered(widget, 2).rstrip().endswith("?")
 
     run(check, make_session([ev(0, "inv-1", "user", "hi"), asking]))
+
+
+def rewind(i: int, inv: str, target: str) -> Event:
+    """A rewind event as google-adk's Runner.rewind_async writes it (a restoring delta)."""
+    event = ev(i, inv, "user", None, delta={"dest": None})
+    event.actions.extra["rewindBeforeInvocationId"] = target
+    return event
+
+
+def with_rewinds() -> Session:
+    """inv-2 and inv-3 annulled by a rewind (event 5); then a rewind that annuls nothing; then a
+    rewind inside a range a later rewind annuls (nested: no effect of its own)."""
+    return make_session([
+        ev(0, "inv-1"), ev(1, "inv-2"), ev(2, "inv-2", delta={"dest": "LIS"}), ev(3, "inv-3"),
+        rewind(4, "e-rw1", "inv-2"), ev(5, "inv-4"), rewind(6, "e-rw2", "inv-9"),
+        ev(7, "inv-5"), rewind(8, "e-rw3", "inv-5"), ev(9, "inv-6"), rewind(10, "e-rw4", "inv-5"),
+    ])
+
+
+def test_annulled_events_are_dimmed_and_say_which_rewind_annulled_them():
+    async def check(app, widget, pilot):
+        lines = [rendered(widget, y) for y in range(widget.line_count)]
+        assert widget.annulled_count == 3 + 3  # inv-2 (2), inv-3; then inv-5, rw3, inv-6
+        assert widget.annulled_at(1) == 4 and widget.annulled_at(0) is None
+        # The headers of annulled invocations name the rewind; their events are marked ↶.
+        assert lines[2].startswith("↶ inv-2  annulled by rewind at 16:00:04 (event 5)")
+        assert lines[5].startswith("↶ inv-3  annulled by rewind at 16:00:04 (event 5)")
+        assert lines[3].startswith("↶ 16:00:01") and lines[6].startswith("↶ 16:00:03")
+        assert lines[1].startswith("  16:00:00")  # inv-1 stays
+        # The rewind events say what they did.
+        assert "rewind: annulled 3 events from inv-2 on (2 invocations)" in lines[8]
+        assert lines[8].rstrip().endswith("↶") and not lines[8].startswith("↶")
+        assert "rewind: annulled nothing (no earlier event of inv-9)" in lines[12]
+        assert "rewind: no effect, itself annulled later (was to go back before inv-5)" in lines[16]
+        assert "rewind: annulled 3 events from inv-5 on (3 invocations)" in lines[20]
+        # Dimmed: every segment of an annulled line, none of a live one.
+        dim = [all(seg.style and seg.style.dim for seg in widget.render_line(y) if seg.text.strip())
+               for y in range(widget.line_count)]
+        assert dim[2] and dim[3] and dim[4] and dim[6] and dim[16]
+        assert not any(dim[y] for y in (0, 1, 7, 8, 12, 20))
+
+    run(check, with_rewinds(), size=(120, 30))
+
+
+def test_a_partly_annulled_invocation_says_how_much():
+    # inv-1 goes on after inv-2 began: a rewind before inv-2 annuls inv-1's later events too.
+    session = make_session([ev(0, "inv-1"), ev(1, "inv-2"), ev(2, "inv-2"), rewind(3, "e-rw", "inv-2")])
+    session.events[2].invocation_id = "inv-1"  # inv-1, inv-2, inv-1: two runs of inv-1
+
+    async def check(app, widget, pilot):
+        lines = [rendered(widget, y) for y in range(widget.line_count)]
+        assert lines[0].startswith("▾ inv-1 (part 1/2)")
+        assert "annulled by rewind at 16:00:03 (event 4)" in lines[4] and "inv-1 (part 2/2)" in lines[4]
+        assert widget.annulled_count == 2
+
+    run(check, session)
