@@ -85,8 +85,8 @@ def test_a_schema0_database_is_read_only_with_the_reason_and_is_never_written(tm
     store = open_any(path)
     try:
         assert store.read_only
-        assert store.read_only_reason == ("schema 0 (ADK before 1.22): read-only; migrate it with "
-                                          "`adk migrate session` to edit")
+        assert store.read_only_reason == (f"{path}: schema 0 (ADK before 1.22): read-only; "
+                                          "migrate it with `adk migrate session` to edit")
         assert store.notes == [adk_schema0.TIMES_NOTE] and "naive local times" in store.notes[0]
         session = store.get("compaction_demo")
         invocation = session.events[0].invocation_id

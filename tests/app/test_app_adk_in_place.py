@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from scenes import press, settle
+from scenes import an_hour_later, press, settle
 from textual.widgets import Input
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adkdb"))
@@ -41,7 +41,9 @@ async def agent_run(path: Path, layout: str) -> None:
 @pytest.mark.parametrize("layout", ["sqlite"])
 def test_the_app_follows_a_running_agent_and_its_edit_lands(tmp_path, layout):
     path = adkkit.build(layout, tmp_path / "session.db")
-    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path)
+    # The edit comes "while the agent is quiet": an hour after its run, as the app's clock says
+    # (a change seconds after the agent's first asks first: test_app_running_agent.py).
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path, clock=an_hour_later)
 
     async def main():
         app = build_app(path, config=config)
