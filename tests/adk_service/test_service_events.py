@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -141,8 +142,21 @@ def test_google_adks_registry_resolves_the_uri_to_the_service(tmp_path, route):
     proc = subprocess.run(
         [sys.executable, "-c", REGISTRY, str(agents), f"session-tui://{store}"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
+        env={**os.environ, "PYTHONPATH": str(REPO)})
     assert proc.returncode == 0, proc.stderr
     kind, session_id = json.loads(proc.stdout.strip().splitlines()[-1])
     assert kind == "session_tui.adk.SessionTuiSessionService"
     assert open_store(store).get(session_id).app_name == "app"
+
+
+def test_the_service_brings_no_textual_along():
+    """An agent process that uses the service loads none of the app (google-adk itself
+    brings rich, so the core contract's rich check does not apply here)."""
+    code = ("import sys, session_tui.adk\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('textual', 'textual_serve') or m.startswith('session_tui.') and "
+            "m.split('.')[1] in ('app', 'screens', 'widgets', 'dialogs')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
