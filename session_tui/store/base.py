@@ -226,7 +226,11 @@ class Store:
     # -- state shared across sessions (ADK's app: and user: keys; see store/shared.py) -----
     def shared_state(self) -> SharedState:
         """The app and user states a new session of an app or user starts from."""
-        return SharedState.from_json(self._read_shared(), str(self.path))
+        return SharedState.from_json(self._read_shared(), self._shared_place())
+
+    def _shared_place(self) -> str:
+        """Where the shared state is kept, for an error message."""
+        return str(self.path)
 
     def write_shared(self, sessions: list[Session], shared: SharedState) -> None:
         """Write these sessions (new or changed) and the shared state as one change, all or

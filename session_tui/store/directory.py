@@ -348,6 +348,9 @@ class DirectoryStore(Store):
         previous = int(session.revision) if session.revision and session.revision.isdigit() else 0
         return max(time.time_ns(), previous + 1)
 
+    def _shared_place(self) -> str:
+        return str(self.path / SHARED_FILE)
+
     def _read_shared(self) -> Any:
         path = self.path / SHARED_FILE
         problem = odd_entry(path, "file")

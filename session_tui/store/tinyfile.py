@@ -184,6 +184,9 @@ class TinyFileStore(Store):
             self._read()
         return session_id in self._sessions
 
+    def _shared_place(self) -> str:
+        return f"{self.path}: table {SHARED_TABLE!r}"
+
     def _read_shared(self) -> Any:
         if file_sig(self.path) != self._seen:
             self._read()
