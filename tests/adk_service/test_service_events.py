@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -112,6 +113,34 @@ def test_a_store_uri_names_a_store(tmp_path):
             store_path_of(bad)
 
 
+def readme_snippets() -> list[tuple[str, str]]:
+    """(language, text) of each code block in the README's "From ADK" section."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## From ADK", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```(\w+)\n(.*?)```", section, re.S)
+
+
+def readme_snippet(route: str) -> str:
+    """The README's services.py (the short Python block) or services.yaml."""
+    if route == "services.yaml":
+        (text,) = [t for lang, t in readme_snippets() if lang == "yaml"]
+    else:
+        (text,) = [t for lang, t in readme_snippets() if lang == "python" and "register()" in t]
+    return text
+
+
+def test_the_readme_runner_snippet_runs(tmp_path):
+    (runner,) = [t for lang, t in readme_snippets() if lang == "python" and "Runner(" in t]
+    proc = subprocess.run([sys.executable, "-c", runner], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "visit 1"
+    (summary,) = open_store(tmp_path / "adk-store").list()
+    session = open_store(tmp_path / "adk-store").get(summary["id"])
+    assert session.state == {"user:visits": 1}
+    assert [e.author for e in session.events] == ["user", "greeter"]
+
+
 REGISTRY = r"""
 import asyncio, json, sys
 from google.adk.cli.service_registry import load_services_module
@@ -132,12 +161,7 @@ def test_google_adks_registry_resolves_the_uri_to_the_service(tmp_path, route):
     registry (in a fresh process: the registry is a process-wide singleton)."""
     agents = tmp_path / "agents"
     agents.mkdir()
-    if route == "services.py":
-        (agents / "services.py").write_text("import session_tui.adk\nsession_tui.adk.register()\n")
-    else:
-        (agents / "services.yaml").write_text(
-            "services:\n  - scheme: session-tui\n    type: session\n"
-            "    class: session_tui.adk.SessionTuiSessionService\n")
+    (agents / route).write_text(readme_snippet(route))  # as the README shows it
     store = tmp_path / "store"
     proc = subprocess.run(
         [sys.executable, "-c", REGISTRY, str(agents), f"session-tui://{store}"],
