@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import os
 import sqlite3
@@ -154,18 +155,22 @@ class SessionTuiSessionService(BaseSessionService):
                 raise AlreadyExistsError(f"Session with id {session_id} already exists.")
             app_delta, user_delta, own = _split(state or {})
             shared = self.store.shared_state()
-            shared.update_app(app_name, app_delta)
-            shared.update_user(app_name, user_id, user_delta)
-            merged = _merged(own, shared, app_name, user_id)
+            shared.update_app(app_name, _json_copy(app_delta))
+            shared.update_user(app_name, user_id, _json_copy(user_delta))
+            stored = _merged(own, shared, app_name, user_id)
             store_id = self._free_store_id(session_id)
-            session = Session(store_id, app_name, user_id, _json_copy(merged), events=[])
-            session.extra["initial_state"] = _json_copy(merged)
+            session = Session(store_id, app_name, user_id, stored, events=[])
+            session.extra["initial_state"] = _json_copy(stored)
             if store_id != session_id:
                 session.extra[ORIGINAL_ID] = session_id
             _stamp(session, now)
             others = self._sharing(app_name, user_id, app_delta, user_delta, skip=None)
             self.store.write_shared([session] + others, shared)
-        return AdkSession(app_name=app_name, user_id=user_id, id=session_id, state=merged,
+        # As ADK answers: the session's keys as given (made JSON-safe), the shared ones as
+        # stored.
+        answer = copy.deepcopy(own)
+        answer.update(_prefixed(shared.app(app_name), shared.user(app_name, user_id)))
+        return AdkSession(app_name=app_name, user_id=user_id, id=session_id, state=answer,
                           events=[], last_update_time=now)
 
     def _get(self, app_name: str, user_id: str, session_id: str,
@@ -219,9 +224,9 @@ class SessionTuiSessionService(BaseSessionService):
                 raise sqlite3.IntegrityError(_DUPLICATE_EVENT)  # ADK's table refuses it so
             shared = self.store.shared_state()
             app_delta, user_delta, own = _split(event.actions.state_delta or {})
-            shared.update_app(session.app_name, app_delta)
-            shared.update_user(session.app_name, session.user_id, user_delta)
-            found.state.update(_json_copy(own))
+            shared.update_app(session.app_name, _json_copy(app_delta))
+            shared.update_user(session.app_name, session.user_id, _json_copy(user_delta))
+            found.state.update(_json_copy(own))  # as ADK reads it back from its JSON column
             found.state.update(_prefixed(app_delta, user_delta))
             found.events.append(_to_store_event(event))
             _stamp(found, event.timestamp)
@@ -336,11 +341,10 @@ def _json_copy(value: Any) -> Any:
 
 
 def _split(state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """app:, user: (prefixes removed) and the session's own keys, JSON-safe as ADK stores
-    them; temp: keys left out."""
+    """app:, user: (prefixes removed) and the session's own keys, made JSON-safe as ADK
+    makes them (not yet through JSON); temp: keys left out."""
     deltas = _session_util.extract_json_safe_state_delta(state)
-    return (_json_copy(deltas["app"]), _json_copy(deltas["user"]),
-            _json_copy(deltas["session"]))
+    return deltas["app"], deltas["user"], deltas["session"]
 
 
 def _prefixed(app_delta: dict[str, Any], user_delta: dict[str, Any]) -> dict[str, Any]:

@@ -34,10 +34,12 @@ class SharedState:
 
     def update_app(self, app_name: str, delta: dict[str, Any]) -> None:
         """`dict.update`, as ADK merges a delta into an app's state (a null is kept)."""
-        self.apps.setdefault(app_name, {}).update(deep_copy(delta))
+        if delta:
+            self.apps.setdefault(app_name, {}).update(deep_copy(delta))
 
     def update_user(self, app_name: str, user_id: str, delta: dict[str, Any]) -> None:
-        self.users.setdefault((app_name, user_id), {}).update(deep_copy(delta))
+        if delta:
+            self.users.setdefault((app_name, user_id), {}).update(deep_copy(delta))
 
     def to_json(self) -> dict[str, Any]:
         apps = {str(n): {"app_name": app, "state": state}
