@@ -137,6 +137,10 @@ class SessionTuiSessionService(BaseSessionService):
         session.last_update_time = event.timestamp
         return self._commit_event_to_session(session, event)
 
+    async def close(self) -> None:
+        """Let go of the store (its lock is only ever held during a call)."""
+        self.store.close()
+
     # -- the work, in a thread, under the store's lock -------------------------------------
     def _guard(self) -> contextlib.AbstractContextManager:
         """The store's lock (a consistent view of a session and the shared state); a read-only

@@ -36,7 +36,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from session_tui.adk import SessionTuiSessionService  # noqa: E402
 from session_tui.store import open_store  # noqa: E402
 
-EXAMPLES = int(os.environ.get("ADK_SERVICE_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("ADK_SERVICE_EXAMPLES", "10"))
 BASE = 1_790_000_000.0
 
 apps = st.sampled_from(["app1", "app2"])
