@@ -43,8 +43,13 @@ apps = st.sampled_from(["app1", "app2"])
 users = st.sampled_from(["u1", "u2"])
 given_ids = st.sampled_from(["s1", "s2", " s1 ", "s1~2", "", None])
 keys = st.sampled_from(["a", "b", "app:x", "app:y", "user:p", "user:q", "temp:t"])
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1),
-                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5))
+# Floats to 15 significant digits: ADK's SQLite merge (json_each and printf('%!.17g') on every
+# key of a state, each time any key changes) reads back about 0.3% of other doubles changed in
+# their last digit under SQLite 3.40 (found by a long run: 1.7976931348623025e+308 came back as
+# ...023e+308). session-tui keeps every double exactly: a difference left unmatched on purpose.
+floats = st.floats(allow_nan=False, allow_infinity=False).map(lambda f: float(f"{f:.15g}"))
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), floats,
+                    st.text(max_size=5))
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)),
     max_leaves=6)
