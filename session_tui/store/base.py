@@ -28,6 +28,7 @@ from ..model import (
     check_event,
     check_values,
     delta_between,
+    session_values,
     keep_count,
     now_iso,
     parse_time,
@@ -36,6 +37,7 @@ from ..model import (
 )
 from .errors import NotFound, NothingToUndo, ReadOnlyStore, StaleError, StoreError
 from .history import DIVERGED, MAX_RECORDS, UNAPPLIED, History, UndoRecord
+from .shared import SharedState
 
 EDIT_AUTHOR = "session-tui"
 CONFLICT_POLICIES = ("skip", "replace", "keep-both")
@@ -191,14 +193,21 @@ class Store:
         raise NotImplementedError
 
     def _write(self, sessions: list[Session], deletes: list[str],
-               history: dict[str, list[UndoRecord]]) -> None:
-        """Write these sessions, delete those ids and save these histories, all or nothing as
-        far as the backend can (caller holds the lock). Sets each written session's revision."""
+               history: dict[str, list[UndoRecord]], shared: Any = None) -> None:
+        """Write these sessions, delete those ids and save these histories (and, when given,
+        the shared state's JSON), all or nothing as far as the backend can (caller holds the
+        lock). Sets each written session's revision."""
         raise NotImplementedError
 
     def poll(self) -> bool:
         """True when another process changed the store since the last look (stat only)."""
         raise NotImplementedError
+
+    def _read_shared(self) -> Any:
+        """The shared app and user state as written (`SharedState.to_json`), read afresh;
+        None when there is none. A backend that keeps it overrides this and takes `shared=`
+        in `_write`."""
+        return None
 
     def check(self) -> CheckReport:
         raise NotImplementedError
@@ -225,6 +234,25 @@ class Store:
 
     def history_of(self, session_id: str) -> list[UndoRecord]:
         return self.history.load(session_id)
+
+    # -- state shared across sessions (ADK's app: and user: keys; see store/shared.py) -----
+    def shared_state(self) -> SharedState:
+        """The app and user states a new session of an app or user starts from."""
+        return SharedState.from_json(self._read_shared(), self._shared_place())
+
+    def _shared_place(self) -> str:
+        """Where the shared state is kept, for an error message."""
+        return str(self.path)
+
+    def write_shared(self, sessions: list[Session], shared: SharedState) -> None:
+        """Write these sessions (new or changed) and the shared state as one change, all or
+        nothing, without undo records (like an agent's append). The caller holds the lock and
+        read the sessions under it."""
+        with self.lock():
+            for session in sessions:
+                with _refused(session.id):
+                    check_values(session_values(session))
+            self._write(sessions, [], {}, shared=shared.to_json())
 
     # -- creating ---------------------------------------------------------------------------
     def create(self, app_name: str, user_id: str, state: dict[str, Any] | None = None,

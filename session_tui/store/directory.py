@@ -50,6 +50,7 @@ SESSION_TABLE = "session"
 META_TABLE = "_meta"
 FORMAT = "session-tui/1"
 FOLDERS = ("sessions", "history", "staging", "quarantine")
+SHARED_FILE = "shared-state.json"  # ADK's app: and user: state (store/shared.py)
 _TXN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _STAGED = re.compile(r"[A-Za-z0-9_-]{1,64}\.json")
 _SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
@@ -347,12 +348,28 @@ class DirectoryStore(Store):
         previous = int(session.revision) if session.revision and session.revision.isdigit() else 0
         return max(time.time_ns(), previous + 1)
 
+    def _shared_place(self) -> str:
+        return str(self.path / SHARED_FILE)
+
+    def _read_shared(self) -> Any:
+        path = self.path / SHARED_FILE
+        problem = odd_entry(path, "file")
+        if problem:  # never read through it
+            raise CorruptFile(f"{problem}; session-tui keeps the shared app and user state there")
+        if kind_of(path) is None:
+            return None
+        return read_json(path)
+
     def _write(self, sessions: list[Session], deletes: list[str],
-               history: dict[str, list[UndoRecord]]) -> None:
+               history: dict[str, list[UndoRecord]], shared: Any = None) -> None:
         if not self.loaded:
             self.load()  # the index is rewritten below: it must be whole first
         with self.lock():
-            self._check_layout(journaled=len(sessions) + len(deletes) > 1 or len(history) > 1)
+            journaled = (len(sessions) + len(deletes) > 1 or len(history) > 1
+                         or shared is not None)
+            self._check_layout(journaled=journaled)
+            if shared is not None and odd_entry(self.path / SHARED_FILE, "file"):
+                self._read_shared()  # refused, naming it
             if self._stat_marks() != self._seen:
                 # Another process changed the store since this object looked: the index written
                 # below must keep the sessions it added.
@@ -366,7 +383,7 @@ class DirectoryStore(Store):
                 for session in sessions:
                     generation = self._next_generation(session)
                     encoded.append((session, generation, encode_session_file(session, generation)))
-            if len(sessions) + len(deletes) <= 1 and len(history) <= 1:
+            if not journaled:
                 # One session file: its atomic replace is the transaction. The undo record goes
                 # first, so a crash between the two leaves a record that undo recognises as
                 # unapplied; a failure between the two (a full disk) puts the old history back.
@@ -384,7 +401,8 @@ class DirectoryStore(Store):
                             self.history.folder.rmdir()
                     raise cannot_write(exc) from None
             else:
-                self._journaled(encoded, deletes, history)
+                self._journaled(encoded, deletes, history,
+                                None if shared is None else jsonio.dumps(shared))
             for session, generation, _ in encoded:
                 session.revision = str(generation)
                 doc = summary_of(session)
@@ -395,7 +413,7 @@ class DirectoryStore(Store):
             self._write_index()
 
     # -- the journal: many files, all or nothing ------------------------------------------
-    def _journaled(self, encoded, deletes, history) -> None:
+    def _journaled(self, encoded, deletes, history, shared: bytes | None = None) -> None:
         txn = f"{os.getpid()}-{time.time_ns()}"
         stage = self.staging_dir / txn
         try:
@@ -407,6 +425,9 @@ class DirectoryStore(Store):
             for n, (session_id, records) in enumerate(history.items()):
                 write_atomic(stage / f"h{n}.json", self.history.encode(session_id, records))
                 moves.append([f"staging/{txn}/h{n}.json", f"history/{file_name(session_id)}"])
+            if shared is not None:
+                write_atomic(stage / "shared.json", shared)
+                moves.append([f"staging/{txn}/shared.json", SHARED_FILE])
             journal = {"txn": txn, "moves": moves,
                        "deletes": [f"sessions/{file_name(i)}" for i in deletes]}
             write_atomic(self.journal_path, jsonio.dumps(journal))  # the commit point
@@ -457,6 +478,9 @@ class DirectoryStore(Store):
             if not (isinstance(move, list) and len(move) == 2):
                 raise unsafe(f"moves entry {move!r} is not a [from, to] pair")
             staged = checked(move[0], "moves", (f"staging/{txn}",), _STAGED.fullmatch)
+            if move[1] == SHARED_FILE:  # the one file of the store's own folder a change moves
+                plan.append((staged, self.path / SHARED_FILE))
+                continue
             final = checked(move[1], "moves", ("sessions", "history"), is_session_file)
             plan.append((staged, final))
         removed = [checked(d, "deletes", ("sessions",), is_session_file) for d in deletes]
@@ -473,6 +497,7 @@ class DirectoryStore(Store):
             remove_file(final)
         fsync_dir(self.sessions_dir)
         fsync_dir(self.path / "history")
+        fsync_dir(self.path)  # shared-state.json, when the change moved it
         remove_file(self.journal_path)
         shutil.rmtree(self.staging_dir / txn, ignore_errors=True)
         with contextlib.suppress(OSError):

@@ -37,7 +37,8 @@ from .history import History, UndoRecord
 from .paths import kind_of, odd_entry
 
 DEFAULT_TABLE = "_default"
-SKIPPED_TABLES = ("_meta",)  # a session-tui session file's own bookkeeping
+SHARED_TABLE = "_shared_state"  # ADK's app: and user: state (store/shared.py), one document
+SKIPPED_TABLES = ("_meta", SHARED_TABLE)  # a session file's own bookkeeping; the shared state
 
 
 def revision_of(doc: Any) -> str:
@@ -82,6 +83,7 @@ class TinyFileStore(Store):
         self.problems: list[str] = []
         self._not_sessions: list[str] = []
         self._seen = None
+        self._shared: Any = None
         self._open_read_only(read_only)
         self._read()
         if not self._sessions and self._not_sessions:
@@ -150,6 +152,8 @@ class TinyFileStore(Store):
                                    follow_symlinks=True)  # the user's own file, as they named it
                 tables = {} if tables is None else tables
                 self._sessions, self._not_sessions = scan_tables(self.path, tables)
+                shared = tables.get(SHARED_TABLE) if isinstance(tables, dict) else None
+                self._shared = shared.get("1") if isinstance(shared, dict) else shared
                 side = self._side_problem()
                 self.problems = self._not_sessions + ([side] if side else [])
         except FileNotFoundError:
@@ -180,10 +184,20 @@ class TinyFileStore(Store):
             self._read()
         return session_id in self._sessions
 
+    def _shared_place(self) -> str:
+        return f"{self.path}: table {SHARED_TABLE!r}"
+
+    def _read_shared(self) -> Any:
+        if file_sig(self.path) != self._seen:
+            self._read()
+        return self._shared
+
     def _write(self, sessions: list[Session], deletes: list[str],
-               history: dict[str, list[UndoRecord]]) -> None:
+               history: dict[str, list[UndoRecord]], shared: Any = None) -> None:
         with self.lock():
             tables = self._read()  # afresh, under the lock
+            if shared is not None:  # in the same file: written in the same atomic replace
+                tables[SHARED_TABLE] = {"1": shared}
             for session_id in deletes:
                 table, doc_id, _ = self._sessions[session_id]
                 del tables[table][doc_id]
