@@ -117,16 +117,24 @@ def annulled_by(events: Sequence[Event]) -> dict[int, int]:
     and the walk goes on before X's first event, so a rewind inside an annulled range (nested)
     has no effect of its own. A rewind whose X has no event before it annuls nothing. The
     events stay in the log; ADK shows the model neither them nor the rewind events."""
-    out: dict[int, int] = {}
-    # The rewind events, newest first (most events have no action extras: a quick look).
+    # The rewind events (most events have no action extras: a quick look).
     rewinds = [(i, target) for i, event in enumerate(events)
                if event.actions.extra and (target := rewind_target(event)) is not None]
     if not rewinds:
-        return out
+        return {}
+    return annulled_among([event.invocation_id for event in events], rewinds)
+
+
+def annulled_among(invocation_ids: Sequence[str],
+                   rewinds: Sequence[tuple[int, str]]) -> dict[int, int]:
+    """`annulled_by` on a log known only by each event's invocation id and its rewind events
+    ((index, target invocation), oldest first): what an ADK database's list needs without
+    reading whole events."""
+    out: dict[int, int] = {}
     first: dict[str, int] = {}
-    for index, event in enumerate(events):
-        first.setdefault(event.invocation_id, index)
-    walked_to = len(events)  # ADK's backward walk has skipped everything from here on
+    for index, invocation_id in enumerate(invocation_ids):
+        first.setdefault(invocation_id, index)
+    walked_to = len(invocation_ids)  # ADK's backward walk has skipped everything from here on
     for i, target in reversed(rewinds):
         if i >= walked_to:
             continue  # inside a range a later rewind annulled: skipped, as ADK's walk does

@@ -109,6 +109,15 @@ class Layout:
             raise ValueError("event_data that is not a JSON object")
         return decoded
 
+    def rewind_test_sql(self) -> str:
+        """SQL true for an events row that may be a rewind event (google-adk writes its
+        event_data snake_case); the exact test is made on the decoded data."""
+        return "CAST(event_data AS TEXT) LIKE '%rewind_before_invocation_id%'"
+
+    def rewinds_sql(self) -> str:
+        """An aggregate over events rows: how many may be rewind events."""
+        return f"SUM(CASE WHEN {self.rewind_test_sql()} THEN 1 ELSE 0 END)"
+
     def event_select(self) -> str:
         """The events columns a session's read selects (`id` first); `row_fields` reads them."""
         return "id, invocation_id, timestamp, event_data"

@@ -38,6 +38,9 @@ class Schema0Layout(DatabaseV1Layout):
             return False
         return "adk_internal_metadata" not in tables or schema_version(db) in (None, "0")
 
+    def rewinds_sql(self) -> str:
+        return "0"  # schema 0 predates ADK's rewind events
+
     def event_select(self) -> str:
         return ", ".join(f'"{c}"' for c in self._columns)  # `id` first, as the store expects
 

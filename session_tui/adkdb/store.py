@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .. import pointer as jp
+from ..eventinfo import annulled_among
 from ..formats import adk_json
 from ..formats.adk_sqlite import _FREE, _BY_ID, _camel_event, _merge_state
 from ..jsonio import deep_copy
@@ -176,9 +177,9 @@ class AdkStore(Store):
     # Above this many changed sessions one full query is cheaper than one query each.
     FULL_LIST_AFTER = 64
     _SUMMARY_SQL = (
-        "SELECT s.app_name, s.user_id, s.id, s.state, s.create_time, s.update_time, c.n, c.inv "
-        "FROM sessions s LEFT JOIN (SELECT app_name, user_id, session_id, COUNT(*) AS n, "
-        "COUNT(DISTINCT invocation_id) AS inv FROM events {events_where}"
+        "SELECT s.app_name, s.user_id, s.id, s.state, s.create_time, s.update_time, c.n, c.inv, "
+        "c.rw FROM sessions s LEFT JOIN (SELECT app_name, user_id, session_id, COUNT(*) AS n, "
+        "COUNT(DISTINCT invocation_id) AS inv, {rewinds} AS rw FROM events {events_where}"
         "GROUP BY app_name, user_id, session_id) c ON c.app_name = s.app_name "
         "AND c.user_id = s.user_id AND c.session_id = s.id {sessions_where}")
 
@@ -197,21 +198,28 @@ class AdkStore(Store):
             changed = [tuple(h[:3]) for h in heads
                        if cache.get(tuple(h[:3]), (None,))[0] != h[3]]
             if not cache or len(changed) > self.FULL_LIST_AFTER:
-                found = self.db.rows(self._SUMMARY_SQL.format(events_where="",
-                                                              sessions_where=""))
+                found = self.db.rows(self._SUMMARY_SQL.format(
+                    events_where="", sessions_where="", rewinds=self.layout.rewinds_sql()))
                 cache = {}
             else:
                 found = []
                 for key in changed:
                     found += self.db.rows(self._SUMMARY_SQL.format(
                         events_where="WHERE app_name = :a AND user_id = :u AND session_id = :i ",
-                        sessions_where="WHERE s.app_name = :a AND s.user_id = :u AND s.id = :i"),
+                        sessions_where="WHERE s.app_name = :a AND s.user_id = :u AND s.id = :i",
+                        rewinds=self.layout.rewinds_sql()),
                         {"a": key[0], "u": key[1], "i": key[2]})
+            # Only a session that may hold a rewind event is read further (a few columns).
+            annulled = {tuple(row[:3]): self._annulled_count(*row[:3])
+                        for row in found if row[8]}
         app_states, user_states = self._decode_shared(shared)
         fresh: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
-        for app_name, user_id, adk_id, state, created, updated, n, inv in found:
-            fresh[(app_name, user_id, adk_id)] = (updated, self._summary(
-                app_name, user_id, state, created, updated, n, inv, app_states, user_states))
+        for app_name, user_id, adk_id, state, created, updated, n, inv, _ in found:
+            summary = self._summary(app_name, user_id, state, created, updated, n, inv,
+                                    app_states, user_states)
+            if isinstance(summary, dict):
+                summary["annulled_count"] = annulled.get((app_name, user_id, adk_id), 0)
+            fresh[(app_name, user_id, adk_id)] = (updated, summary)
         summaries = {}
         for app_name, user_id, adk_id, _ in heads:
             key = (app_name, user_id, adk_id)
@@ -233,6 +241,27 @@ class AdkStore(Store):
         self._keys = keys
         self.problems = problems
         return rows
+
+    def _annulled_count(self, app_name: str, user_id: str, adk_id: str) -> int:
+        """Events a rewind annulled in this session, by ADK's rule, from each event's
+        invocation id and the stored data of its possible rewind events only."""
+        layout = self.layout
+        rows = self.db.rows(
+            f"SELECT invocation_id, CASE WHEN {layout.rewind_test_sql()} THEN event_data END "
+            "FROM events WHERE app_name = :a AND user_id = :u AND session_id = :i "
+            f"ORDER BY timestamp, {layout.tie_breaker}", {"a": app_name, "u": user_id, "i": adk_id})
+        rewinds = []
+        for index, (_, data) in enumerate(rows):
+            if data is None:
+                continue
+            try:
+                actions = layout.event_data_value(data).get("actions")
+            except (ValueError, TypeError):
+                continue  # a damaged row: named when the session is opened
+            target = actions.get("rewind_before_invocation_id") if isinstance(actions, dict) else None
+            if isinstance(target, str) and target:
+                rewinds.append((index, target))
+        return len(annulled_among([row[0] for row in rows], rewinds))
 
     def _summary(self, app_name: str, user_id: str, state: Any, created: Any, updated: Any,
                  n: int | None, inv: int | None, app_states: dict, user_states: dict) -> dict | str:

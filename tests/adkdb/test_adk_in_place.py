@@ -341,3 +341,25 @@ async def _append_at(layout, path, when):
                                                         timestamp=when))
     finally:
         await svc.close()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_list_counts_what_rewinds_annulled_as_the_session_does(adk_db, layout):
+    """The list reads no events whole, yet its annulled count is ADK's rule applied to the
+    session (eventinfo.annulled_by): after google-adk's own rewind, then ours on top."""
+    from session_tui.eventinfo import annulled_count
+
+    path = adk_db(layout)
+    store = open_any(path)
+    try:
+        assert {r["id"]: r["annulled_count"] for r in store.list()}["s1"] == 0
+        adk_rewind(layout, path, "inv-2")
+        store.poll()
+        row = {r["id"]: r for r in store.list()}["s1"]
+        expected = annulled_count(store.get("s1").events)
+        assert expected > 0 and row["annulled_count"] == expected
+        store.rewind("s1", store.get("s1").events[0].invocation_id)
+        row = {r["id"]: r for r in store.list()}["s1"]
+        assert row["annulled_count"] == annulled_count(store.get("s1").events) > expected
+    finally:
+        store.close()
