@@ -15,23 +15,20 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..eventinfo import (compaction_of, confirmations_requested, error_of, function_counts, is_edit,
                          preview)
 from ..model import Event, Session, from_unix
-from ..text import middle_cut, one_line, short
+from ..text import middle_cut, one_line
+from .cursor_list import CursorList
 
 __all__ = ["Timeline", "function_counts", "is_edit"]
 
@@ -62,7 +59,7 @@ class _RunStats:
     errors: int  # error events (rate limits, failed tools)
 
 
-class Timeline(ScrollView, can_focus=True):
+class Timeline(CursorList):
     """The events of one session, one line each, under a header per invocation.
 
     Data down: `set_session(session)`, `mark_new(event_ids)` (events that arrived from
@@ -93,57 +90,47 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--new",
     }
 
+    CACHE_SIZE = 2048
     BINDINGS: list[BindingType] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "cursor_home", "First", show=False),
-        Binding("end", "cursor_end", "Last", show=False),
         Binding("shift+up", "previous_invocation", "Previous invocation", show=False),
         Binding("shift+down", "next_invocation", "Next invocation", show=False),
-        Binding("enter", "select", "Select", show=False),
     ]
 
+    @dataclass
     class Highlighted(Message):
         """The cursor moved. `index` is the event's index in `session.events` (None on an
         invocation header or an empty timeline); `invocation_id` is the line's invocation."""
 
-        def __init__(self, timeline: "Timeline", index: int | None, invocation_id: str | None,
-                     event: Event | None) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.index = index
-            self.invocation_id = invocation_id
-            self.event = event
+        timeline: Timeline
+        index: int | None
+        invocation_id: str | None
+        event: Event | None
 
         @property
-        def control(self) -> "Timeline":
+        def control(self) -> Timeline:
             return self.timeline
 
+    @dataclass
     class EventSelected(Message):
         """Enter (or a double click) on an event: `index` in `session.events`."""
 
-        def __init__(self, timeline: "Timeline", index: int, event: Event) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.index = index
-            self.event = event
+        timeline: Timeline
+        index: int
+        event: Event
 
         @property
-        def control(self) -> "Timeline":
+        def control(self) -> Timeline:
             return self.timeline
 
+    @dataclass
     class InvocationSelected(Message):
         """Enter (or a double click) on an invocation header."""
 
-        def __init__(self, timeline: "Timeline", invocation_id: str) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.invocation_id = invocation_id
+        timeline: Timeline
+        invocation_id: str
 
         @property
-        def control(self) -> "Timeline":
+        def control(self) -> Timeline:
             return self.timeline
 
     def __init__(
@@ -166,11 +153,6 @@ class Timeline(ScrollView, can_focus=True):
         self._lines: list[int] = []  # >= 0: an event index; < 0: -1 - run index (a header)
         self._stats: dict[int, _RunStats] = {}
         self._author_width = 8
-        self._cursor = -1
-        self._new: set[str] = set()  # ids of events marked new (arrived from elsewhere)
-        self._announced: tuple | None = None
-        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
-        self._cache_width = -1
         if session is not None:
             self.set_session(session)
 
@@ -198,8 +180,6 @@ class Timeline(ScrollView, can_focus=True):
         self._session = session
         self._events = session.events if session is not None else ()
         self._build()
-        self._cache.clear()
-        self.virtual_size = Size(0, len(self._lines))
         cursor = 0 if self._lines else -1
         if same and self._lines:
             cursor = min(max(old_line, 0), len(self._lines) - 1)
@@ -212,21 +192,7 @@ class Timeline(ScrollView, can_focus=True):
                 line = self._header_line_of(keep_invocation)
                 if line is not None:
                     cursor = line
-        if not same and self.is_mounted:
-            self.scroll_to(y=0, animate=False)
-        self._cursor = cursor
-        self._scroll_to_cursor()
-        self.refresh()
-        self._announce()
-
-    def mark_new(self, event_ids: Iterable[str]) -> None:
-        """Mark these events (by id) as new, beside those marked already, until the user moves
-        the cursor: what arrived since they last looked."""
-        added = set(event_ids) - self._new
-        if added:
-            self._new |= added
-            self._cache.clear()
-            self.refresh()
+        self.reset_items(cursor, to_top=not same)
 
     @property
     def new_count(self) -> int:
@@ -247,6 +213,8 @@ class Timeline(ScrollView, can_focus=True):
     def cursor_line(self) -> int:
         """The line under the cursor (-1: empty timeline)."""
         return self._cursor
+
+    item_count = line_count
 
     @property
     def cursor_event(self) -> int | None:
@@ -274,15 +242,7 @@ class Timeline(ScrollView, can_focus=True):
     def select_event(self, index: int) -> None:
         """Put the cursor on this event (an index in `session.events`)."""
         if 0 <= index < len(self._events):
-            self._move_cursor(self.line_of_event(index))
-
-    def select_invocation(self, invocation_id: str) -> bool:
-        """Put the cursor on the (first) header of this invocation; False if it has none."""
-        line = self._header_line_of(invocation_id)
-        if line is None:
-            return False
-        self._move_cursor(line)
-        return True
+            self.move_cursor(self.line_of_event(index))
 
     # -------------------------------------------------------------------------- building
 
@@ -351,65 +311,33 @@ class Timeline(ScrollView, can_focus=True):
             self._stats[number] = stats
         return stats
 
-    # ------------------------------------------------------------------ cursor movement
+    # ------------------------------------------------------------- what CursorList asks
 
-    def _announce(self) -> None:
+    def highlight(self) -> tuple[tuple, Message]:
         index = self.cursor_event
         event = self._events[index] if index is not None else None
         invocation = self.current_invocation
         key = (self._session.id if self._session else None, self._cursor,
                event.id if event is not None else None, invocation)
-        if key != self._announced:
-            self._announced = key
-            self.post_message(self.Highlighted(self, index, invocation, event))
+        return key, self.Highlighted(self, index, invocation, event)
 
-    def _move_cursor(self, line: int) -> None:
-        if not self._lines:
-            return
-        line = max(0, min(line, len(self._lines) - 1))
-        if line != self._cursor and self._new:
-            self._new.clear()  # the user looks: what was new is seen
-            self._cache.clear()
-            self.refresh()
-        if line != self._cursor:
-            old = self._cursor
-            self._cursor = line
-            if old >= 0:
-                self.refresh_line(old)
-            self.refresh_line(line)
-        self._scroll_to_cursor()
-        self._announce()
+    def chosen_message(self, index: int) -> Message:
+        value = self._lines[index]
+        if value >= 0:
+            return self.EventSelected(self, value, self._events[value])
+        return self.InvocationSelected(self, self._run(-1 - value).invocation_id)
 
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        if self._cursor < 0 or height <= 0:
-            return
-        top = self.scroll_offset.y
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False)
+    def render_empty(self, width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("timeline--empty")
+        return self.message_line("No session" if self._session is None else "No events", width, style)
 
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+    def render_item(self, index: int, width: int, is_cursor: bool) -> Strip:
+        value = self._lines[index]
+        if value >= 0:
+            return self._render_event(value, width, is_cursor)
+        return self._render_header(-1 - value, width, is_cursor)
 
-    def action_cursor_up(self) -> None:
-        self._move_cursor(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move_cursor(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move_cursor(self._cursor - self._page())
-
-    def action_page_down(self) -> None:
-        self._move_cursor(self._cursor + self._page())
-
-    def action_cursor_home(self) -> None:
-        self._move_cursor(0)
-
-    def action_cursor_end(self) -> None:
-        self._move_cursor(len(self._lines) - 1)
+    # -------------------------------------------------------------------- invocations
 
     def action_previous_invocation(self) -> None:
         """To the header of this run, or of the run before when already on a header."""
@@ -418,7 +346,7 @@ class Timeline(ScrollView, can_focus=True):
         value = self._lines[self._cursor]
         number = (-1 - value) - 1 if value < 0 else bisect_right(self._run_starts, value) - 1
         if number >= 0:
-            self._move_cursor(self._run_starts[number] + number)
+            self.move_cursor(self._run_starts[number] + number)
 
     def action_next_invocation(self) -> None:
         if self._cursor < 0:
@@ -426,65 +354,9 @@ class Timeline(ScrollView, can_focus=True):
         value = self._lines[self._cursor]
         number = (-1 - value) if value < 0 else bisect_right(self._run_starts, value) - 1
         if number + 1 < len(self._run_starts):
-            self._move_cursor(self._run_starts[number + 1] + number + 1)
-
-    def action_select(self) -> None:
-        if not (0 <= self._cursor < len(self._lines)):
-            return
-        value = self._lines[self._cursor]
-        if value >= 0:
-            self.post_message(self.EventSelected(self, value, self._events[value]))
-        else:
-            self.post_message(self.InvocationSelected(self, self._run(-1 - value).invocation_id))
-
-    async def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        line = self.scroll_offset.y + offset.y
-        if 0 <= line < len(self._lines):
-            self._move_cursor(line)
-            if event.chain >= 2:
-                self.action_select()
+            self.move_cursor(self._run_starts[number + 1] + number + 1)
 
     # ------------------------------------------------------------------------ rendering
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cache.clear()
-
-    def _on_resize(self, event: events.Resize) -> None:
-        self._cache.clear()
-        self._scroll_to_cursor()
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if width != self._cache_width:
-            self._cache.clear()
-            self._cache_width = width
-        line = self.scroll_offset.y + y
-        if not self._lines:
-            if y == 0:
-                style = self.rich_style + self.get_component_rich_style("timeline--empty")
-                message = "No session" if self._session is None else "No events"
-                return Strip([Segment(set_cell_size(message, width), style)], width)
-            return Strip.blank(width, self.rich_style)
-        if line >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        return self._line_strip(line, width)
-
-    def _line_strip(self, line: int, width: int) -> Strip:
-        is_cursor = line == self._cursor
-        key = (line, is_cursor, self.has_focus)
-        strip = self._cache.get(key)
-        if strip is None:
-            value = self._lines[line]
-            if value >= 0:
-                strip = self._render_event(value, width, is_cursor)
-            else:
-                strip = self._render_header(-1 - value, width, is_cursor)
-            self._cache[key] = strip
-        return strip
 
     def _styles(self, is_cursor: bool) -> tuple[Style, Style | None]:
         cursor = self.get_component_rich_style("timeline--cursor") if is_cursor else None
