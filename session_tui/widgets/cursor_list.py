@@ -13,7 +13,8 @@ drawn by `render_fixed_line`.
 
 from __future__ import annotations
 
-from typing import ClassVar, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Hashable, Iterable
 
 from rich.segment import Segment
 from rich.cells import set_cell_size
@@ -26,7 +27,18 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-__all__ = ["CursorList"]
+__all__ = ["CursorList", "ListMessage"]
+
+
+@dataclass
+class ListMessage(Message):
+    """A message from a cursor list (`@on(Timeline.Highlighted, "#timeline")` matches on it)."""
+
+    cursor_list: CursorList
+
+    @property
+    def control(self) -> CursorList:
+        return self.cursor_list
 
 
 class CursorList(ScrollView, can_focus=True):
@@ -48,9 +60,9 @@ class CursorList(ScrollView, can_focus=True):
     CACHE_SIZE: ClassVar[int] = 1024
     """Drawn lines kept: a few screens' worth."""
 
-    def __init__(self, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None, disabled: bool = False) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+    def __init__(self, **options: Any) -> None:
+        """`options`: the widget's `name`, `id`, `classes`, `disabled`."""
+        super().__init__(**options)
         self._cursor = -1
         self._new: set[str] = set()  # ids of the items marked new (changed since the user looked)
         self._announced: Hashable = None  # what the last highlight said

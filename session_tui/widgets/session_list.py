@@ -24,7 +24,7 @@ from textual.strip import Strip
 
 from ..model import format_time, parse_time
 from ..text import middle_cut, one_line
-from .cursor_list import CursorList
+from .cursor_list import CursorList, ListMessage
 
 __all__ = ["SessionList", "COLUMNS"]
 
@@ -106,37 +106,20 @@ class SessionList(CursorList):
     """Case-insensitive substring matched against app, user, id and `search_text`."""
 
     @dataclass
-    class Highlighted(Message):
+    class Highlighted(ListMessage):
         """The cursor moved to another session (None: the list shows no session)."""
 
-        session_list: SessionList
         session_id: str | None
 
-        @property
-        def control(self) -> SessionList:
-            return self.session_list
-
     @dataclass
-    class Opened(Message):
+    class Opened(ListMessage):
         """The user asked to open the session under the cursor (enter, double click)."""
 
-        session_list: SessionList
         session_id: str
 
-        @property
-        def control(self) -> SessionList:
-            return self.session_list
-
-    def __init__(
-        self,
-        rows: Iterable[dict[str, Any]] | None = None,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+    def __init__(self, rows: Iterable[dict[str, Any]] | None = None, **options: Any) -> None:
+        """`options`: the widget's `name`, `id`, `classes`, `disabled`."""
+        super().__init__(**options)
         self._rows: list[dict[str, Any]] = []
         self._sorted: list[int] = []  # indices into _rows, in sort order
         self._view: list[int] = []  # _sorted, filtered

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -28,7 +28,7 @@ from ..eventinfo import (compaction_of, confirmations_requested, error_of, funct
                          preview)
 from ..model import Event, Session, from_unix
 from ..text import middle_cut, one_line
-from .cursor_list import CursorList
+from .cursor_list import CursorList, ListMessage
 
 __all__ = ["Timeline", "function_counts", "is_edit"]
 
@@ -97,52 +97,30 @@ class Timeline(CursorList):
     ]
 
     @dataclass
-    class Highlighted(Message):
+    class Highlighted(ListMessage):
         """The cursor moved. `index` is the event's index in `session.events` (None on an
         invocation header or an empty timeline); `invocation_id` is the line's invocation."""
 
-        timeline: Timeline
         index: int | None
         invocation_id: str | None
         event: Event | None
 
-        @property
-        def control(self) -> Timeline:
-            return self.timeline
-
     @dataclass
-    class EventSelected(Message):
+    class EventSelected(ListMessage):
         """Enter (or a double click) on an event: `index` in `session.events`."""
 
-        timeline: Timeline
         index: int
         event: Event
 
-        @property
-        def control(self) -> Timeline:
-            return self.timeline
-
     @dataclass
-    class InvocationSelected(Message):
+    class InvocationSelected(ListMessage):
         """Enter (or a double click) on an invocation header."""
 
-        timeline: Timeline
         invocation_id: str
 
-        @property
-        def control(self) -> Timeline:
-            return self.timeline
-
-    def __init__(
-        self,
-        session: Session | None = None,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+    def __init__(self, session: Session | None = None, **options: Any) -> None:
+        """`options`: the widget's `name`, `id`, `classes`, `disabled`."""
+        super().__init__(**options)
         self._session: Session | None = None
         self._events: Sequence[Event] = ()
         # Runs, as parallel lists (no object per run: 100,000 events load without GC churn).
