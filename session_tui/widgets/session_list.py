@@ -10,74 +10,21 @@ Line 0 of the widget is a header that stays put; data rows scroll under it.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from dataclasses import dataclass
-from typing import Any, Iterable, NamedTuple
+from pathlib import Path
+from typing import Any, Iterable
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
 from textual.reactive import var
 from textual.strip import Strip
 
-from ..model import format_time, parse_time
 from ..text import middle_cut, one_line
+from .columns import BY_NAME, COLUMNS, GAP, Placed, fit, number_text, place_columns, short_time
 from .cursor_list import CursorList, ListMessage
 
 __all__ = ["SessionList", "COLUMNS"]
-
-_ISO_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-class Column(NamedTuple):
-    key: str  # the name `sort_by` takes
-    field: str  # the row key it shows
-    title: str
-    numeric: bool  # right-aligned; sorted newest/largest first when first chosen
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("app", "app_name", "App", False),
-    Column("user", "user_id", "User", False),
-    Column("id", "id", "Id", False),
-    Column("events", "event_count", "Events", True),
-    Column("invocations", "invocation_count", "Invocations", True),
-    Column("updated", "updated_at", "Last update", True),
-)
-_BY_NAME = {c.key: c for c in COLUMNS} | {c.field: c for c in COLUMNS}
-
-_GAP = 2  # cells between columns
-
-
-class _Placed(NamedTuple):
-    column: Column
-    title: str
-    x: int
-    width: int
-
-
-def short_time(value: Any) -> str:
-    """`YYYY-MM-DD HH:MM` (UTC) of an ISO time; odd values shown as they are (safely)."""
-    if isinstance(value, str) and value.endswith("Z") and _ISO_MINUTE.match(value):
-        return f"{value[:10]} {value[11:16]}"
-    if value is None or value == "":
-        return ""
-    try:
-        iso = format_time(parse_time(value))
-    except (ValueError, OverflowError):
-        return one_line(str(value), 16)
-    return f"{iso[:10]} {iso[11:16]}"
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return one_line(str(value), 12)
-
 
 class SessionList(CursorList):
     """A table of sessions: filter as you type, sort by any column, a cursor row.
@@ -124,9 +71,9 @@ class SessionList(CursorList):
         self._sorted: list[int] = []  # indices into _rows, in sort order
         self._view: list[int] = []  # _sorted, filtered
         self._haystacks: list[str] | None = None  # lower-cased filter text, built on demand
-        self._sort = _BY_NAME["updated"]
+        self._sort = BY_NAME["updated"]
         self._reverse = True
-        self._columns_cache: tuple[int, list[_Placed]] | None = None
+        self._columns_cache: tuple[int, list[Placed]] | None = None
         self._natural: dict[str, int] = {}  # widest app, user and id (cells)
         self._unique_id_width: dict[int, int] = {}  # id width asked for -> smallest unique one
         if rows is not None:
@@ -208,7 +155,7 @@ class SessionList(CursorList):
         for text and descending (largest, newest first) for numbers and times. `reverse`
         forces a direction."""
         try:
-            chosen = _BY_NAME[column]
+            chosen = BY_NAME[column]
         except KeyError:
             raise ValueError(f"unknown column {column!r}") from None
         if reverse is None:
@@ -328,41 +275,17 @@ class SessionList(CursorList):
     def fixed_line_clicked(self, y: int, x: int) -> None:
         """A click on a column title sorts by that column."""
         for placed in self._columns(self.scrollable_content_region.width):
-            if placed.x <= x < placed.x + placed.width + _GAP:
+            if placed.x <= x < placed.x + placed.width + GAP:
                 self.sort_by(placed.column.key)
                 break
 
     # ------------------------------------------------------------------------ rendering
 
-    def _columns(self, width: int) -> list[_Placed]:
-        """Where each column goes at this width. Numbers and time are fixed; app, user and id
-        get their content's width when it fits. When it does not, app and user give way first
-        (down to 10 cells each), then the id is cut in the middle, never so far that two ids
-        would look the same."""
-        if self._columns_cache is not None and self._columns_cache[0] == width:
-            return self._columns_cache[1]
-        wide = width >= 100
-        fixed = {"events": 8, "invocations": 13 if wide else 8, "updated": 16}
-        titles = {"invocations": "Invocations" if wide else "Invoc."}
-        natural = self._natural or {"app": 3, "user": 4, "id": 2}
-        room = max(12, width - sum(fixed.values()) - _GAP * (len(COLUMNS) - 1))
-        app_w, user_w, id_w = natural["app"], natural["user"], natural["id"]
-        if app_w + user_w + id_w > room:
-            app_w, user_w = min(app_w, 10), min(user_w, 10)
-            id_w = min(id_w, max(self._id_width_for(12), room - app_w - user_w))
-            # What the id leaves, app and user share, each at most its natural width.
-            left = max(8, room - id_w)
-            app_w = min(natural["app"], max(4, (left * natural["app"]) // max(1, natural["app"] + natural["user"])))
-            user_w = min(natural["user"], max(4, left - app_w))
-        fixed.update(app=app_w, user=user_w, id=id_w)
-        placed: list[_Placed] = []
-        x = 0
-        for column in COLUMNS:
-            w = fixed[column.key]
-            placed.append(_Placed(column, titles.get(column.key, column.title), x, w))
-            x += w + _GAP
-        self._columns_cache = (width, placed)
-        return placed
+    def _columns(self, width: int) -> list[Placed]:
+        """Where each column goes at this width (worked out once a width)."""
+        if self._columns_cache is None or self._columns_cache[0] != width:
+            self._columns_cache = (width, place_columns(width, self._natural, self._id_width_for))
+        return self._columns_cache[1]
 
     def render_fixed_line(self, y: int, width: int) -> Strip:
         return self._render_header(width, self.rich_style)
@@ -387,9 +310,9 @@ class SessionList(CursorList):
             style = header
             if placed.column is self._sort:
                 arrow = " ▼" if self._reverse else " ▲"
-                title = _fit(title, max(0, placed.width - 2), False).rstrip() + arrow
+                title = fit(title, max(0, placed.width - 2), False).rstrip() + arrow
                 style = sorted_style
-            text = _fit(title, placed.width, placed.column.numeric)
+            text = fit(title, placed.width, placed.column.numeric)
             if placed.x > x:
                 segments.append(Segment(" " * (placed.x - x), header))
             segments.append(Segment(text, style))
@@ -424,7 +347,7 @@ class SessionList(CursorList):
             if column.key == "updated":
                 text = short_time(value)
             elif column.numeric:
-                text = _number(value)
+                text = number_text(value)
             else:  # app, user, id: cut in the middle, both ends stay readable
                 text = middle_cut(one_line("" if value is None else str(value)), placed.width)
             if placed.x > x:
@@ -440,17 +363,7 @@ class SessionList(CursorList):
             extra = styles.get(column.key)
             if extra is not None:
                 style = base + extra + cursor if cursor is not None else base + extra
-            segments.append(Segment(_fit(text, placed.width, column.numeric), style))
+            segments.append(Segment(fit(text, placed.width, column.numeric), style))
             x = placed.x + placed.width
         return Strip(segments).adjust_cell_length(width, line_style)
 
-
-def _fit(text: str, width: int, right: bool) -> str:
-    """`text` in exactly `width` cells: cut with `…`, padded left (`right`) or right."""
-    length = cell_len(text)
-    if length > width:
-        text = set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
-        length = width
-    if right:
-        return " " * (width - length) + text
-    return text + " " * (width - length)

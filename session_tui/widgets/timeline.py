@@ -1,21 +1,18 @@
 """The event timeline of one session: a virtualised list grouped by invocation.
 
-Grouping: events stay in log order (the timeline is a history), and every *contiguous run* of
-events of one invocation gets a header line. Invocations are contiguous in practice; when one
-is interleaved with another, each of its runs gets its own header, marked `part k/m`, so the
-order on screen is always the order in the log.
+Grouping (timeline_lines.py): events stay in log order (the timeline is a history), and every
+*contiguous run* of events of one invocation gets a header line.
 
-Only the lines on screen are drawn (a `ScrollView` with `render_line` and an LRU cache of the
-rendered strips), so a session with 100,000 events loads in a few tens of milliseconds.
+Only the lines on screen are drawn (a `CursorList`), so a session with 100,000 events loads in
+a few tens of milliseconds.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -29,6 +26,7 @@ from ..eventinfo import (compaction_of, confirmations_requested, error_of, funct
 from ..model import Event, Session, from_unix
 from ..text import middle_cut, one_line
 from .cursor_list import CursorList, ListMessage
+from .timeline_lines import TimelineLines
 
 __all__ = ["Timeline", "function_counts", "is_edit"]
 
@@ -37,26 +35,6 @@ def _clock(timestamp: float) -> datetime | None:
         return from_unix(timestamp)
     except (OverflowError, ValueError, TypeError):
         return None
-
-
-class _Run(NamedTuple):
-    """A contiguous run of events of one invocation."""
-
-    start: int  # first event index
-    end: int  # one past the last event index
-    invocation_id: str
-    part: int  # this run is part `part` of `parts` of its invocation
-    parts: int
-
-
-@dataclass
-class _RunStats:
-    authors: list[str]
-    first: float
-    last: float
-    changed_keys: int  # distinct state keys the run's deltas write
-    edit: bool
-    errors: int  # error events (rate limits, failed tools)
 
 
 class Timeline(CursorList):
@@ -123,14 +101,7 @@ class Timeline(CursorList):
         super().__init__(**options)
         self._session: Session | None = None
         self._events: Sequence[Event] = ()
-        # Runs, as parallel lists (no object per run: 100,000 events load without GC churn).
-        self._run_starts: list[int] = []
-        self._run_invocations: list[str] = []
-        self._run_parts: list[int] = []  # k: this run is the k-th of its invocation
-        self._invocation_runs: dict[str, int] = {}  # how many runs each invocation has
-        self._lines: list[int] = []  # >= 0: an event index; < 0: -1 - run index (a header)
-        self._stats: dict[int, _RunStats] = {}
-        self._author_width = 8
+        self._lines = TimelineLines()
         if session is not None:
             self.set_session(session)
 
@@ -157,17 +128,17 @@ class Timeline(CursorList):
             self._new.clear()
         self._session = session
         self._events = session.events if session is not None else ()
-        self._build()
+        self._lines = TimelineLines(self._events)
         cursor = 0 if self._lines else -1
         if same and self._lines:
             cursor = min(max(old_line, 0), len(self._lines) - 1)
             if keep_event is not None:
                 for i, event in enumerate(self._events):
                     if event.id == keep_event:
-                        cursor = self.line_of_event(i)
+                        cursor = self._lines.line_of_event(i)
                         break
             elif keep_invocation is not None:
-                line = self._header_line_of(keep_invocation)
+                line = self._lines.header_line_of(keep_invocation)
                 if line is not None:
                     cursor = line
         self.reset_items(cursor, to_top=not same)
@@ -198,96 +169,24 @@ class Timeline(CursorList):
     def cursor_event(self) -> int | None:
         """The index (in `session.events`) of the event under the cursor; None on a header."""
         if 0 <= self._cursor < len(self._lines):
-            value = self._lines[self._cursor]
-            return value if value >= 0 else None
+            return self._lines.event_at(self._cursor)
         return None
 
     @property
     def current_invocation(self) -> str | None:
         """The invocation id of the line under the cursor, header or event."""
         if 0 <= self._cursor < len(self._lines):
-            value = self._lines[self._cursor]
-            if value >= 0:
-                return self._events[value].invocation_id
-            return self._run(-1 - value).invocation_id
+            return self._lines.invocation_at(self._cursor)
         return None
 
     def line_of_event(self, index: int) -> int:
         """The line an event (by index in `session.events`) is drawn on."""
-        run = bisect_right(self._run_starts, index) - 1
-        return index + run + 1
+        return self._lines.line_of_event(index)
 
     def select_event(self, index: int) -> None:
         """Put the cursor on this event (an index in `session.events`)."""
         if 0 <= index < len(self._events):
             self.move_cursor(self.line_of_event(index))
-
-    # -------------------------------------------------------------------------- building
-
-    def _build(self) -> None:
-        events_ = self._events
-        starts: list[int] = []
-        invocations: list[str] = []
-        parts: list[int] = []
-        counts: dict[str, int] = {}
-        previous: str | None = None
-        for i, event in enumerate(events_):
-            invocation = event.invocation_id
-            if invocation != previous:
-                starts.append(i)
-                invocations.append(invocation)
-                k = counts.get(invocation, 0) + 1
-                counts[invocation] = k
-                parts.append(k)
-                previous = invocation
-        lines: list[int] = []
-        ends = starts[1:] + [len(events_)]
-        for number, (start, end) in enumerate(zip(starts, ends)):
-            lines.append(-1 - number)
-            lines.extend(range(start, end))
-        self._run_starts, self._run_invocations, self._run_parts = starts, invocations, parts
-        self._invocation_runs = counts
-        self._lines = lines
-        self._stats = {}
-        authors = {event.author for event in events_}
-        longest = max((cell_len(one_line(a)) for a in authors), default=6)
-        self._author_width = max(6, min(18, longest))
-
-    def _run(self, number: int) -> _Run:
-        starts = self._run_starts
-        end = starts[number + 1] if number + 1 < len(starts) else len(self._events)
-        invocation = self._run_invocations[number]
-        return _Run(starts[number], end, invocation, self._run_parts[number],
-                    self._invocation_runs[invocation])
-
-    def _header_line_of(self, invocation_id: str) -> int | None:
-        try:
-            number = self._run_invocations.index(invocation_id)
-        except ValueError:
-            return None
-        return self._run_starts[number] + number
-
-    def _run_stats(self, number: int) -> _RunStats:
-        stats = self._stats.get(number)
-        if stats is None:
-            run = self._run(number)
-            authors: dict[str, None] = {}
-            keys: set[str] = set()
-            first = last = None
-            errors = 0
-            for event in self._events[run.start:run.end]:
-                authors.setdefault(event.author, None)
-                errors += error_of(event) is not None
-                keys.update(event.actions.state_delta)
-                ts = event.timestamp
-                if first is None or ts < first:
-                    first = ts
-                if last is None or ts > last:
-                    last = ts
-            stats = _RunStats(list(authors), first or 0, last or 0, len(keys),
-                              is_edit(self._events[run.start]), errors)
-            self._stats[number] = stats
-        return stats
 
     # ------------------------------------------------------------- what CursorList asks
 
@@ -300,39 +199,38 @@ class Timeline(CursorList):
         return key, self.Highlighted(self, index, invocation, event)
 
     def chosen_message(self, index: int) -> Message:
-        value = self._lines[index]
-        if value >= 0:
-            return self.EventSelected(self, value, self._events[value])
-        return self.InvocationSelected(self, self._run(-1 - value).invocation_id)
+        event = self._lines.event_at(index)
+        if event is not None:
+            return self.EventSelected(self, event, self._events[event])
+        return self.InvocationSelected(self, self._lines.invocation_at(index))
 
     def render_empty(self, width: int) -> Strip:
         style = self.rich_style + self.get_component_rich_style("timeline--empty")
         return self.message_line("No session" if self._session is None else "No events", width, style)
 
     def render_item(self, index: int, width: int, is_cursor: bool) -> Strip:
-        value = self._lines[index]
-        if value >= 0:
-            return self._render_event(value, width, is_cursor)
-        return self._render_header(-1 - value, width, is_cursor)
+        event = self._lines.event_at(index)
+        if event is not None:
+            return self._render_event(event, width, is_cursor)
+        return self._render_header(self._lines.run_at(index), width, is_cursor)
 
     # -------------------------------------------------------------------- invocations
 
     def action_previous_invocation(self) -> None:
         """To the header of this run, or of the run before when already on a header."""
-        if self._cursor < 0:
-            return
-        value = self._lines[self._cursor]
-        number = (-1 - value) - 1 if value < 0 else bisect_right(self._run_starts, value) - 1
-        if number >= 0:
-            self.move_cursor(self._run_starts[number] + number)
+        if self._cursor >= 0:
+            run = self._lines.run_of(self._cursor)
+            on_header = self._lines.event_at(self._cursor) is None
+            self._to_header(run - 1 if on_header else run)
 
     def action_next_invocation(self) -> None:
-        if self._cursor < 0:
-            return
-        value = self._lines[self._cursor]
-        number = (-1 - value) if value < 0 else bisect_right(self._run_starts, value) - 1
-        if number + 1 < len(self._run_starts):
-            self.move_cursor(self._run_starts[number + 1] + number + 1)
+        if self._cursor >= 0:
+            self._to_header(self._lines.run_of(self._cursor) + 1)
+
+    def _to_header(self, run: int) -> None:
+        line = self._lines.header_line(run)
+        if line is not None:
+            self.move_cursor(line)
 
     # ------------------------------------------------------------------------ rendering
 
@@ -346,8 +244,8 @@ class Timeline(CursorList):
         return style + cursor if cursor is not None else style
 
     def _render_header(self, number: int, width: int, is_cursor: bool) -> Strip:
-        run = self._run(number)
-        stats = self._run_stats(number)
+        run = self._lines.run(number)
+        stats = self._lines.stats(number)
         line_style, cursor = self._styles(is_cursor)
         base = self.rich_style
         header = self._part("timeline--header-edit" if stats.edit else "timeline--header", base, cursor)
@@ -384,7 +282,7 @@ class Timeline(CursorList):
             ("● " if new else "  ", time_style),
             (clock.strftime("%H:%M:%S") if clock else "??:??:??", time_style),
             ("  ", line_style),
-            (_pad(one_line(event.author, self._author_width), self._author_width),
+            (_pad(one_line(event.author, self._lines.author_width), self._lines.author_width),
              self._part("timeline--author", base, cursor)),
             ("  ", line_style),
         ]
