@@ -61,7 +61,7 @@ def _say(text: str) -> None:
 def cmd_list(store: Store, args) -> int:
     rows = sorted(store.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
     rows = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
-    for problem in getattr(store, "problems", []):  # never left out silently: one line each
+    for problem in store.problems:  # never left out silently: one line each
         _say(f"session-tui: warning: cannot read {_one_line(problem)}")
     if args.json:
         _print_json(rows)

@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..jsonio import deep_copy
 from ..text import plural
@@ -153,6 +153,8 @@ class Store:
     # A store that cannot be written (or was opened with read_only=True) is read, never changed.
     read_only: bool = False
     read_only_reason: str | None = None  # one line: "<path>: read-only (no write permission)"
+    # One line per thing in the store that could not be used (an unreadable file, ...).
+    problems: Sequence[str] = ()
 
     def _check_writable(self) -> None:
         """Refuse a change of a read-only store up front, naming why (backends call it first
