@@ -83,7 +83,6 @@ _A_DELTA, _A_TRANSFER, _A_ESCALATE, _A_SKIP = (
     ("skipSummarization", "skip_summarization"))
 ACTION_KEYS = _A_DELTA + _A_TRANSFER + _A_ESCALATE + _A_SKIP
 
-_BOM = b"\xef\xbb\xbf"
 _MISSING = object()
 
 
@@ -411,9 +410,7 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
     missing`)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    data = bytes(data)
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    data = jsonio.strip_bom(bytes(data))
     try:
         value = jsonio.parse(data)
     except jsonio.JSONLimitError as exc:

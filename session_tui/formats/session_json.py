@@ -16,7 +16,6 @@ import orjson
 from .. import jsonio
 from ..model import SESSION_FIELDS, Session, SessionFormatError, _describe, _type_name, sessions_from_json
 
-_BOM = b"\xef\xbb\xbf"
 _SNIFF_BYTES = 65536
 # The first key of a top-level object and the first character of its value.
 _FIRST_KEY_RE = re.compile(rb'\A\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*(\S)')
@@ -33,16 +32,12 @@ def _decode_problem(exc: orjson.JSONDecodeError, with_line: bool = True) -> str:
     return f"not valid JSON: {exc.msg} at {at}"
 
 
-def _strip_bom(data: bytes) -> bytes:
-    return data[len(_BOM):] if data.startswith(_BOM) else data
-
-
 def read_sessions(data: bytes, source: str = "<input>") -> list[Session]:
     """Every session in `data` (one object, an array, or JSON Lines), or SessionFormatError
     naming `source` and the place of the first problem. Blank input holds no sessions."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    data = _strip_bom(bytes(data))
+    data = jsonio.strip_bom(bytes(data))
     if not data.strip():
         return []
     try:
@@ -113,7 +108,7 @@ def looks_like_session_json(data: bytes) -> bool:
     """A cheap guess, from the first 64 KiB, whether `data` is in the export shape (an object,
     an array or JSON Lines of sessions with snake_case keys), as opposed to ADK's camelCase
     JSON, a TinyDB file (`{"_default": {"1": {...}}}`), SQLite or anything else."""
-    head = _strip_bom(bytes(data[: _SNIFF_BYTES + len(_BOM)])).lstrip()
+    head = jsonio.strip_bom(bytes(data[: _SNIFF_BYTES + len(jsonio.BOM)])).lstrip()
     if head[:1] not in (b"{", b"["):
         return False
     if b'"app_name"' not in head or b'"user_id"' not in head:

@@ -26,7 +26,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ..model import json_type
-from ..text import json_preview, one_line, safe
+from ..text import json_preview, one_line, plural, safe
 
 __all__ = ["StateTree", "More", "json_type", "describe_type"]
 
@@ -44,19 +44,15 @@ class More(NamedTuple):
     total: int
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def describe_type(value: Any) -> str:
     """The type as the tree shows it: `object (3 keys)`, `array (1 item)`, `string (6 chars)`."""
     kind = json_type(value)
     if kind == "object":
-        return f"object ({_plural(len(value), 'key')})"
+        return f"object ({plural(len(value), 'key')})"
     if kind == "array":
-        return f"array ({_plural(len(value), 'item')})"
+        return f"array ({plural(len(value), 'item')})"
     if kind == "string" and len(value) > _PREVIEW_WIDTH:
-        return f"string ({_plural(len(value), 'char')})"
+        return f"string ({plural(len(value), 'char')})"
     return kind
 
 

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from ..eventinfo import (compaction_of, confirmations_requested, error_of, function_counts, is_edit,
                          preview)
 from ..model import Event, Session, from_unix
-from ..text import middle_cut, one_line
+from ..text import middle_cut, one_line, plural
 from .cursor_list import CursorList, ListMessage
 from .timeline_lines import TimelineLines
 
@@ -259,14 +259,14 @@ class Timeline(CursorList):
             pieces.append((f" (part {run.part}/{run.parts})", muted))
         pieces.append(("  ", line_style))
         pieces.append((one_line(", ".join(stats.authors), 40), self._part("timeline--author", base, cursor)))
-        pieces.append((f" · {count} event{'s' if count != 1 else ''} · ", muted))
+        pieces.append((f" · {plural(count, 'event')} · ", muted))
         pieces.append((_span(stats.first, stats.last), self._part("timeline--time", base, cursor)))
         if stats.changed_keys:
             pieces.append(("  ", line_style))
             pieces.append((f"Δ{stats.changed_keys}", self._part("timeline--badge-state", base, cursor)))
         if stats.errors:
             pieces.append(("  ", line_style))
-            pieces.append((f"✗ {stats.errors} error{'s' if stats.errors != 1 else ''}",
+            pieces.append((f"✗ {plural(stats.errors, 'error')}",
                            self._part("timeline--badge-error", base, cursor)))
         return _strip(pieces, width, line_style)
 
@@ -293,7 +293,7 @@ class Timeline(CursorList):
         text, kind = preview(event)
         if kind == "compaction":
             count, _ = compaction_of(event).span(self._events, at=event.timestamp)
-            text = f"compacted {count} event{'s' if count != 1 else ''}: {text.removeprefix('compacted: ')}"
+            text = f"compacted {plural(count, 'event')}: {text.removeprefix('compacted: ')}"
         style = {"content": line_style, "error": self._part("timeline--error", base, cursor),
                  "compaction": self._part("timeline--compaction", base, cursor)}.get(kind, muted)
         pieces = left + [(_pad(one_line(text, room), room), style)]
