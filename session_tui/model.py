@@ -34,6 +34,10 @@ class SessionFormatError(ValueError):
         self.problem = problem
         super().__init__(f"{where}: {problem}" if where else problem)
 
+    def in_source(self, source: str) -> "SessionFormatError":
+        """The same error, in the file (or input) `source`: `x.json: events[2].timestamp`."""
+        return SessionFormatError(place(source, self.where), self.problem)
+
     def within(self, prefix: str) -> "SessionFormatError":
         """The same error, placed inside `prefix` (e.g. a file name or a list index)."""
         where = f"{prefix}.{self.where}" if self.where and not self.where.startswith("[") else (
@@ -42,7 +46,7 @@ class SessionFormatError(ValueError):
         return SessionFormatError(where, self.problem)
 
 
-def _describe(value: JSON) -> str:
+def describe(value: JSON) -> str:
     """A short, one-line rendering of a bad value for an error message."""
     import json
 
@@ -75,17 +79,30 @@ _WITH_ARTICLE = {"null": "null", "bool": "a boolean", "number": "a number", "str
                  "array": "an array", "object": "an object"}
 
 
-def _type_name(value: JSON) -> str:
+def type_name(value: JSON) -> str:
     """The JSON type for an error message: "a string", "an object", ..."""
     kind = json_type(value)
     return _WITH_ARTICLE.get(kind, kind)
 
 
+def got(value: JSON) -> str:
+    """What an error says it got instead: `null`, `"text"`, `an object {"a": 1}`."""
+    if isinstance(value, str) or value is None:
+        return describe(value)
+    return f"{type_name(value)} {describe(value)}"
+
+
+def place(source: str, where: str) -> str:
+    """`file.json: events[2].timestamp`: a place inside a source; the source alone at its top."""
+    return f"{source}: {where}" if where else source
+
+
+_describe, _type_name = describe, type_name  # (the names other modules imported before)
+
+
 def _expect(cond: bool, where: str, expected: str, value: JSON) -> None:
     if not cond:
-        got = _describe(value) if isinstance(value, str) or value is None else (
-            f"{_type_name(value)} {_describe(value)}")
-        raise SessionFormatError(where, f"expected {expected}, got {got}")
+        raise SessionFormatError(where, f"expected {expected}, got {got(value)}")
 
 
 # ---------------------------------------------------------------------------------------- times
@@ -105,24 +122,24 @@ def parse_time(value: JSON) -> datetime:
     try:
         return _parse_time(value)
     except OverflowError:
-        raise ValueError(f"time out of range, got {_describe(value)}") from None
+        raise ValueError(f"time out of range, got {describe(value)}") from None
 
 
 def _parse_time(value: JSON) -> datetime:
     if isinstance(value, bool):
-        raise ValueError(f"expected a time, got {_describe(value)}")
+        raise ValueError(f"expected a time, got {describe(value)}")
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValueError(f"expected a time, got {value}")
         return from_unix(value)
     if not isinstance(value, str):
-        raise ValueError(f"expected a time string, got {_type_name(value)} {_describe(value)}")
+        raise ValueError(f"expected a time string, got {type_name(value)} {describe(value)}")
     m = _UNIX_RE.match(value)
     if m:
         return from_unix(float(m.group(1)) if "." in m.group(1) else int(m.group(1)))
     m = _ISO_RE.match(value.strip())
     if not m:
-        raise ValueError(f"expected an ISO 8601 time, got {_describe(value)}")
+        raise ValueError(f"expected an ISO 8601 time, got {describe(value)}")
     year, month, day, hour, minute, second, frac, tz = m.groups()
     micro, carry = 0, False
     if frac:
@@ -135,7 +152,7 @@ def _parse_time(value: JSON) -> datetime:
         dt = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
                       tzinfo=timezone.utc)
     except ValueError as exc:
-        raise ValueError(f"expected an ISO 8601 time, got {_describe(value)} ({exc})") from None
+        raise ValueError(f"expected an ISO 8601 time, got {describe(value)} ({exc})") from None
     if tz and tz not in ("Z", "z"):
         sign = 1 if tz[0] == "+" else -1
         digits = tz[1:].replace(":", "")
@@ -404,7 +421,7 @@ MIN_TIMESTAMP, MAX_TIMESTAMP = -62_135_596_800, 253_402_300_799
 def check_timestamp(ts: float | int, where: str) -> None:
     """An event time that can be shown (years 1-9999), else SessionFormatError."""
     if not MIN_TIMESTAMP <= ts <= MAX_TIMESTAMP:
-        raise SessionFormatError(where, f"time out of range, got {_describe(ts)}")
+        raise SessionFormatError(where, f"time out of range, got {describe(ts)}")
 
 
 def writable(value: JSON) -> bool:
@@ -420,13 +437,13 @@ def writable(value: JSON) -> bool:
 
 
 def _field(key: str) -> str:
-    return f".{key}" if key.isidentifier() else f"[{_describe(key)}]"
+    return f".{key}" if key.isidentifier() else f"[{describe(key)}]"
 
 
 def event_values(event: Event, where: str) -> Iterable[tuple[str, JSON]]:
     """Every value an event holds, with its place (`events[2].actions.state_delta["k"]`)."""
     for key, value in event.actions.state_delta.items():
-        yield f"{where}.actions.state_delta[{_describe(key)}]", value
+        yield f"{where}.actions.state_delta[{describe(key)}]", value
     for key, value in event.actions.extra.items():
         yield f"{where}.actions{_field(key)}", value
     for key, value in event.extra.items():
@@ -437,11 +454,11 @@ def session_values(session: Session) -> Iterable[tuple[str, JSON]]:
     """Every value a session holds, with its place: each state value, each value of its other
     fields (an initial state value by value), then each event's."""
     for key, value in session.state.items():
-        yield f"state[{_describe(key)}]", value
+        yield f"state[{describe(key)}]", value
     for key, value in session.extra.items():
         if key == "initial_state" and isinstance(value, dict):
             for inner, item in value.items():
-                yield f"initial_state[{_describe(inner)}]", item
+                yield f"initial_state[{describe(inner)}]", item
         else:
             yield _field(key).lstrip("."), value
     for i, event in enumerate(session.events):

@@ -54,12 +54,12 @@ from ..model import (
     EventActions,
     Session,
     SessionFormatError,
-    _describe,
-    _type_name,
     check_timestamp,
     check_values,
+    describe,
     format_time,
     from_unix,
+    got,
     json_equal,
     session_values,
     to_unix,
@@ -94,12 +94,6 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _got(value: JSON) -> str:
-    if isinstance(value, str) or value is None:
-        return _describe(value)
-    return f"{_type_name(value)} {_describe(value)}"
-
-
 def _pick(obj: dict, spellings: tuple[str, ...]) -> tuple[str | None, Any]:
     """The first spelling present and its value, else (None, _MISSING)."""
     for key in spellings:
@@ -117,7 +111,7 @@ def _required_str(obj: dict, spellings: tuple[str, ...], where: str) -> str:
     if key is None:
         raise _err(_join(where, spellings[0]), "missing")
     if not isinstance(value, str):
-        raise _err(_join(where, key), f"expected a string, got {_got(value)}")
+        raise _err(_join(where, key), f"expected a string, got {got(value)}")
     return value
 
 
@@ -125,7 +119,7 @@ def _time_of(seconds: float, where: str) -> str:
     try:
         return format_time(from_unix(seconds))
     except (OverflowError, ValueError):
-        raise _err(where, f"time out of range, got {_describe(seconds)}") from None
+        raise _err(where, f"time out of range, got {describe(seconds)}") from None
 
 
 # ------------------------------------------------------------------------------ rendering
@@ -294,19 +288,19 @@ def _actions_from_adk(value: dict, where: str, owned: bool = False) -> EventActi
     if delta is _MISSING or delta is None:
         delta = {}
     if not isinstance(delta, dict):
-        raise _err(_join(where, "stateDelta"), f"expected an object, got {_got(delta)}")
+        raise _err(_join(where, "stateDelta"), f"expected an object, got {got(delta)}")
     _, transfer = _pick(value, _A_TRANSFER)
     if transfer is _MISSING:
         transfer = None
     if transfer is not None and not isinstance(transfer, str):
-        raise _err(_join(where, "transferToAgent"), f"expected a string or null, got {_got(transfer)}")
+        raise _err(_join(where, "transferToAgent"), f"expected a string or null, got {got(transfer)}")
     flags = []
     for spellings in (_A_ESCALATE, _A_SKIP):
         key, flag = _pick(value, spellings)
         if flag is _MISSING or flag is None:
             flag = False
         if not isinstance(flag, bool):
-            raise _err(_join(where, key or spellings[0]), f"expected a boolean, got {_got(flag)}")
+            raise _err(_join(where, key or spellings[0]), f"expected a boolean, got {got(flag)}")
         flags.append(flag)
     extra = {k: dup(v) for k, v in value.items() if k not in ACTION_KEYS}
     return EventActions(dup(delta), transfer, flags[0], flags[1], extra)
@@ -316,7 +310,7 @@ def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
     """The model's event from an ADK event object, without bookkeeping."""
     dup = _same if owned else deep_copy
     if not isinstance(value, dict):
-        raise _err(where, f"expected an event object, got {_got(value)}")
+        raise _err(where, f"expected an event object, got {got(value)}")
     event_id = _required_str(value, _E_ID, where)
     invocation_id = _required_str(value, _E_INV, where)
     author = _required_str(value, _E_AUTHOR, where)
@@ -324,18 +318,18 @@ def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
         raise _err(_join(where, "timestamp"), "missing")
     ts = value["timestamp"]
     if not _is_number(ts):
-        raise _err(_join(where, "timestamp"), f"expected a number, got {_got(ts)}")
+        raise _err(_join(where, "timestamp"), f"expected a number, got {got(ts)}")
     check_timestamp(ts, _join(where, "timestamp"))
     content = value.get("content")
     if content is not None and not isinstance(content, dict):
-        raise _err(_join(where, "content"), f"expected an object or null, got {_got(content)}")
+        raise _err(_join(where, "content"), f"expected an object or null, got {got(content)}")
     raw_actions = value.get("actions")
     if raw_actions is None:
         actions = EventActions()
     elif isinstance(raw_actions, dict):
         actions = _actions_from_adk(raw_actions, _join(where, "actions"), owned)
     else:
-        raise _err(_join(where, "actions"), f"expected an object, got {_got(raw_actions)}")
+        raise _err(_join(where, "actions"), f"expected an object, got {got(raw_actions)}")
     extra = {k: dup(v) for k, v in value.items() if k not in EVENT_KEYS}
     return Event(event_id, invocation_id, author, render_content(content), actions, ts, extra)
 
@@ -368,7 +362,7 @@ def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = F
     the caller and may be taken over without copying."""
     dup = _same if owned else deep_copy
     if not isinstance(value, dict):
-        raise _err("", f"expected an ADK session object, got {_got(value)}")
+        raise _err("", f"expected an ADK session object, got {got(value)}")
     session_id = _required_str(value, _S_ID, "")
     app_name = _required_str(value, _S_APP, "")
     user_id = _required_str(value, _S_USER, "")
@@ -376,16 +370,16 @@ def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = F
     if state is _MISSING:
         state = {}
     if not isinstance(state, dict):
-        raise _err("state", f"expected an object, got {_got(state)}")
+        raise _err("state", f"expected an object, got {got(state)}")
     _, raw_events = _pick(value, _S_EVENTS)
     if raw_events is _MISSING or raw_events is None:
         raw_events = []
     if not isinstance(raw_events, list):
-        raise _err("events", f"expected an array, got {_got(raw_events)}")
+        raise _err("events", f"expected an array, got {got(raw_events)}")
     events = [event_from_adk(e, f"events[{i}]", owned) for i, e in enumerate(raw_events)]
     time_key, last = _pick(value, _S_TIME)
     if last is not _MISSING and not _is_number(last):
-        raise _err(time_key, f"expected a number, got {_got(last)}")
+        raise _err(time_key, f"expected a number, got {got(last)}")
     if last is _MISSING:
         last = events[-1].timestamp if events else 0.0
     updated_at = _time_of(last, time_key or "lastUpdateTime")
@@ -424,8 +418,7 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
         try:
             out.append(session_from_adk(item, owned=True))
         except SessionFormatError as exc:
-            where = f"{prefix}.{exc.where}" if prefix and exc.where else (prefix or exc.where)
-            raise _err(f"{source}: {where}" if where else source, exc.problem) from None
+            raise (exc.within(prefix) if prefix else exc).in_source(source) from None
     return out
 
 

@@ -14,17 +14,13 @@ from typing import Iterable
 import orjson
 
 from .. import jsonio
-from ..model import SESSION_FIELDS, Session, SessionFormatError, _describe, _type_name, sessions_from_json
+from ..model import SESSION_FIELDS, Session, SessionFormatError, got, place, sessions_from_json
 
 _SNIFF_BYTES = 65536
 # The first key of a top-level object and the first character of its value.
 _FIRST_KEY_RE = re.compile(rb'\A\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*(\S)')
 # The first key of an object that starts at the beginning of the text.
 _INNER_KEY_RE = re.compile(rb'\A\{\s*"((?:[^"\\]|\\.)*)"\s*:')
-
-
-def _place(source: str, where: str) -> str:
-    return f"{source}: {where}" if where else source
 
 
 def _decode_problem(exc: orjson.JSONDecodeError, with_line: bool = True) -> str:
@@ -53,14 +49,13 @@ def read_sessions(data: bytes, source: str = "<input>") -> list[Session]:
         try:
             return [Session.from_json(value)]
         except SessionFormatError as exc:
-            raise SessionFormatError(_place(source, exc.where), exc.problem) from None
+            raise exc.in_source(source) from None
     if isinstance(value, list):
         try:
             return sessions_from_json(value)
         except SessionFormatError as exc:
-            raise SessionFormatError(_place(source, exc.where), exc.problem) from None
-    got = _describe(value) if isinstance(value, str) or value is None else f"{_type_name(value)} {_describe(value)}"
-    raise SessionFormatError(source, f"expected a session object, an array of them or JSON Lines, got {got}")
+            raise exc.in_source(source) from None
+    raise SessionFormatError(source, f"expected a session object, an array of them or JSON Lines, got {got(value)}")
 
 
 def _json_lines(data: bytes) -> list[tuple[int, bytes]] | None:
@@ -90,7 +85,7 @@ def _read_lines(lines: list[tuple[int, bytes]], source: str) -> list[Session]:
         try:
             out.append(Session.from_json(value))
         except SessionFormatError as exc:
-            raise SessionFormatError(_place(where, exc.where), exc.problem) from None
+            raise exc.in_source(where) from None
     return out
 
 
