@@ -11,7 +11,6 @@ Line 0 of the widget is a header that stays put; data rows scroll under it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable
 
 from rich.segment import Segment
@@ -21,6 +20,7 @@ from textual.reactive import var
 from textual.strip import Strip
 
 from ..text import middle_cut, one_line
+from ..tcss import load_css
 from .columns import BY_NAME, COLUMNS, GAP, Placed, fit, number_text, place_columns, short_time
 from .cursor_list import CursorList, ListMessage
 
@@ -35,7 +35,7 @@ class SessionList(CursorList):
     `SessionList.Opened` on enter (or a double click).
     """
 
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
     FIXED_LINES = 1  # the column titles
 
     COMPONENT_CLASSES = {

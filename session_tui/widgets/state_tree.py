@@ -14,7 +14,6 @@ classes that the .tcss styles with theme variables.
 from __future__ import annotations
 
 from itertools import islice
-from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
 from rich.cells import cell_len
@@ -27,6 +26,7 @@ from textual.widgets.tree import TreeNode
 
 from ..model import json_type
 from ..text import json_preview, one_line, plural, safe
+from ..tcss import load_css
 
 __all__ = ["StateTree", "More", "json_type", "describe_type"]
 
@@ -64,7 +64,7 @@ class StateTree(Tree[tuple]):
     `Tree` messages (`NodeHighlighted`, `NodeSelected`, `NodeExpanded`, ...), whose
     `node.data` is `(path, value)`."""
 
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
 
     PAGE = 1000
     """How many children a node gets at a time."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
@@ -25,6 +24,7 @@ from ..eventinfo import (compaction_of, confirmations_requested, error_of, funct
                          preview)
 from ..model import Event, Session, from_unix
 from ..text import middle_cut, one_line, plural
+from ..tcss import load_css
 from .cursor_list import CursorList, ListMessage
 from .timeline_lines import TimelineLines
 
@@ -46,7 +46,7 @@ class Timeline(CursorList):
     enter over a header.
     """
 
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
 
     COMPONENT_CLASSES = {
         "timeline--header",
