@@ -13,7 +13,7 @@ import random
 import uuid
 from typing import Any, Callable, Iterator
 
-from .formats.adk_json import render_call, render_response  # (as ADK's text shows calls)
+from .formats.adk_text import render_call, render_response  # (as ADK content reads as text)
 from .model import Event, EventActions, Session, apply_delta, format_time, from_unix
 
 JSON = Any

@@ -39,7 +39,6 @@ Standard library and orjson only: google-adk is not needed to read or write its 
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any, Callable, Iterable
 
@@ -65,6 +64,8 @@ from ..model import (
     to_unix,
     writable,
 )
+# (render_call and render_response re-exported: they are how ADK's calls read as text.)
+from .adk_text import render_call, render_content, render_part, render_response  # noqa: F401
 
 ADK_RAW = "adk_raw"
 BOOKKEEPING = (ADK_CONTENT, ADK_RAW)
@@ -122,77 +123,6 @@ def _time_of(seconds: float, where: str) -> str:
         raise _err(where, f"time out of range, got {describe(seconds)}") from None
 
 
-# ------------------------------------------------------------------------------ rendering
-
-def _value(value: JSON) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
-def render_call(name: str, args: JSON) -> str:
-    """`get_weather(city="Paris", days=2)`: one line, values as compact JSON."""
-    if isinstance(args, dict):
-        inner = ", ".join(f"{k}={_value(v)}" for k, v in args.items())
-    else:
-        inner = "" if args is None else _value(args)
-    return f"{name}({inner})"
-
-
-def render_response(name: str, response: JSON) -> str:
-    """`get_weather -> {"temp_c": 18}` (a lone string `output` as it is)."""
-    if isinstance(response, dict) and set(response) == {"output"} and isinstance(response["output"], str):
-        return f"{name} -> {response['output']}"
-    return f"{name} -> {_value(response)}"
-
-
-def _either(part: dict, camel: str, snake: str) -> Any:
-    value = part.get(camel)
-    return part.get(snake) if value is None else value
-
-
-def _render_part(part: JSON) -> str | None:
-    if not isinstance(part, dict):
-        return None
-    text = part.get("text")
-    if isinstance(text, str):
-        return text
-    call = _either(part, "functionCall", "function_call")
-    if isinstance(call, dict):
-        name = call.get("name")
-        return render_call(name if isinstance(name, str) else "?", call.get("args"))
-    resp = _either(part, "functionResponse", "function_response")
-    if isinstance(resp, dict):
-        name = resp.get("name")
-        return render_response(name if isinstance(name, str) else "?", resp.get("response"))
-    code = _either(part, "executableCode", "executable_code")
-    if isinstance(code, dict) and isinstance(code.get("code"), str):
-        return code["code"]
-    result = _either(part, "codeExecutionResult", "code_execution_result")
-    if isinstance(result, dict):
-        output = result.get("output")
-        return output if isinstance(output, str) else f"[code result: {result.get('outcome', '?')}]"
-    blob = _either(part, "inlineData", "inline_data")
-    if isinstance(blob, dict):
-        mime = _either(blob, "mimeType", "mime_type")
-        return f"[inline data: {mime if isinstance(mime, str) else 'unknown type'}]"
-    file = _either(part, "fileData", "file_data")
-    if isinstance(file, dict):
-        uri = _either(file, "fileUri", "file_uri")
-        return f"[file: {uri if isinstance(uri, str) else '?'}]"
-    keys = [k for k, v in part.items() if v is not None]
-    return f"[{', '.join(keys)}]" if keys else None
-
-
-def render_content(content: JSON) -> str | None:
-    """ADK content as readable text: one line (or block) per part. None stays None."""
-    if content is None:
-        return None
-    parts = content.get("parts") if isinstance(content, dict) else None
-    if not isinstance(parts, list):
-        return ""
-    lines = [line for line in (_render_part(p) for p in parts) if line is not None]
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------- building content
 
 _CALL_FIELDS = {"id", "name", "args"}
@@ -221,7 +151,7 @@ def default_content(event: Event) -> JSON:
     responses = _function_items(event.extra.get("function_responses"), _RESPONSE_FIELDS, "response") or []
     fparts = ([{"functionCall": deep_copy(c)} for c in calls]
               + [{"functionResponse": deep_copy(r)} for r in responses])
-    rendered = "\n".join(_render_part(p) or "" for p in fparts)
+    rendered = "\n".join(render_part(p) or "" for p in fparts)
     if fparts and text == rendered:
         parts = fparts
     elif fparts and text.endswith("\n" + rendered):
