@@ -1,8 +1,7 @@
 """The Textual app: one factory (`build_app`) used by the CLI, `serve` and the tests.
 
-The app owns the store and the workers that talk to it; screens post what the user asked for
-and get the store's answer back. Every store call runs in a thread worker so the screen never
-freezes; a one-second stat check notices changes made by other processes.
+The app owns the store; its screens talk to it in thread workers (screens/workers.py), so no
+screen freezes; a one-second stat check notices changes made by other processes.
 """
 
 from __future__ import annotations
@@ -13,11 +12,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .store import CorruptFile, NotAStore, ReadOnlyStore, Store, StoreError, open_store
+from .screens.workers import ReportsWorkerErrors
+from .store import CorruptFile, NotAStore, ReadOnlyStore, Store, open_store
 from .undo_log import UndoLog
 
 
@@ -45,7 +46,7 @@ class AppConfig:
     clock: Callable[[], float] = time.time
 
 
-class SessionTuiApp(App[int]):
+class SessionTuiApp(ReportsWorkerErrors, App[int]):
     TITLE = "session-tui"
     CSS_PATH = "app.tcss"
     BINDINGS = [
@@ -93,27 +94,6 @@ class SessionTuiApp(App[int]):
         save_setting(self.config.settings, "theme", theme.name)
 
     # -- background work ---------------------------------------------------------------------
-    def run_store(self, job: Callable[[], Any], done: Callable[[Any], None],
-                  failed: Callable[[Exception], None] | None = None, *, group: str = "store",
-                  description: str = "", exclusive: bool = False) -> None:
-        """Run `job` (a store call) in a thread; hand its result to `done`, or its StoreError
-        (one line) to `failed` / a notification, back on the UI thread."""
-
-        def work() -> None:
-            try:
-                result = job()
-            except (StoreError, ValueError, LookupError, OSError) as exc:
-                self.call_from_thread(failed or self.report_error, exc)
-                return
-            except Exception as exc:  # noqa: BLE001 - a limit or a bug below: say it, stay up
-                self.call_from_thread(failed or self.report_error,
-                                      StoreError(f"{type(exc).__name__}: {exc}"))
-                return
-            self.call_from_thread(done, result)
-
-        self.run_worker(work, thread=True, group=group, description=description or group,
-                        exclusive=exclusive)
-
     def switch_store(self, store: Store) -> None:
         """Work on another store from now on (an import into a new store beside its file)."""
         if store is self.store:
@@ -160,17 +140,19 @@ class SessionTuiApp(App[int]):
         self.notify(" ".join(str(exc).split()) or type(exc).__name__, title="Not done",
                     severity="error", markup=False, timeout=8)
 
+    @work(thread=True, group="poll", exclusive=True, exit_on_error=False)
     def check_for_changes(self) -> None:
         """A stat or two, off the UI thread: when something changed, the store re-reads its
-        index (under the lock another writer may hold). Screens reload on StoreChanged."""
+        index (under the lock another writer may hold), and the screens get the summaries with
+        the change notice (StoreChanged)."""
+        if self.store.poll():
+            self.call_from_thread(self._store_changed, self.store.list())
+
+    def _store_changed(self, rows: list[dict[str, Any]]) -> None:
         from .messages import StoreChanged
 
-        def changed(yes: bool) -> None:
-            if yes:
-                for screen in self.screen_stack:
-                    screen.post_message(StoreChanged())
-
-        self.run_store(self.store.poll, changed, group="poll", exclusive=True)
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged(rows))
 
     # -- everything the palette and the help screen list -------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import orjson
 
-from . import jsonio
+from . import __version__, jsonio
 from . import pointer as jp
 from .model import SessionFormatError, format_time, from_unix, state_after, to_unix
 from .store.base import SUMMARY_KEYS
@@ -30,10 +30,6 @@ from .store import (
 from .opening import open_any, url_scheme
 from .prefixes import AmbiguousPrefix, resolve
 from .text import cell_width, one_line, plural, safe
-
-COMMANDS = ("list", "show", "set", "unset", "export", "import", "rewind", "undo", "check", "demo",
-            "serve")
-
 
 class UsageError(Exception):
     """Bad input from the command line (exit 2)."""
@@ -61,7 +57,7 @@ def _say(text: str) -> None:
 def cmd_list(store: Store, args) -> int:
     rows = sorted(store.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
     rows = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
-    for problem in getattr(store, "problems", []):  # never left out silently: one line each
+    for problem in store.problems:  # never left out silently: one line each
         _say(f"session-tui: warning: cannot read {_one_line(problem)}")
     for note in getattr(store, "notes", []):
         _say(f"session-tui: note: {_one_line(note)}")
@@ -284,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true",
                         help="open the store read-only: reading works, every change is refused "
                              "(a store that cannot be written opens so by itself)")
-    parser.add_argument("--version", action="version", version="session-tui 0.1.0")
+    parser.add_argument("--version", action="version", version=f"session-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -334,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
 HANDLERS = {"list": cmd_list, "show": cmd_show, "set": cmd_set, "unset": cmd_unset,
             "export": cmd_export, "import": cmd_import, "rewind": cmd_rewind, "undo": cmd_undo,
             "check": cmd_check, "demo": cmd_demo}
+COMMANDS = (*HANDLERS, "serve")  # every command word (`serve` opens no store here)
 
 
 def _split_app_path(argv: list[str]) -> tuple[list[str], str | None]:

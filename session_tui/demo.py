@@ -9,11 +9,11 @@ in order, as a store would have built it.
 from __future__ import annotations
 
 import copy
-import json
 import random
 import uuid
 from typing import Any, Callable, Iterator
 
+from .formats.adk_text import render_call, render_response  # (as ADK content reads as text)
 from .model import Event, EventActions, Session, apply_delta, format_time, from_unix
 
 JSON = Any
@@ -33,22 +33,6 @@ HOSTILE_OUTPUT = (
     "captured stdout: \x1b]0;pwned\x07 tail\n"
     "========== 1 failed, 211 passed, 3 skipped in 41.07s =========="
 )
-
-
-def _render_value(value: JSON) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
-def render_call(name: str, args: dict[str, JSON]) -> str:
-    """A function call as one readable line: `search_flights(origin="SFO", dest="NRT")`."""
-    return f"{name}(" + ", ".join(f"{k}={_render_value(v)}" for k, v in args.items()) + ")"
-
-
-def render_response(name: str, response: JSON) -> str:
-    """A function response as text: `search_flights -> {...}` (a string result as it is)."""
-    if isinstance(response, dict) and set(response) == {"output"} and isinstance(response["output"], str):
-        return f"{name} -> {response['output']}"
-    return f"{name} -> {_render_value(response)}"
 
 
 class _Builder:

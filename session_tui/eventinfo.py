@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Any, Iterable, Sequence
 
 from .model import Event
-from .text import json_head
+from .text import json_head, pretty_json
 
 EDIT_PREFIX = "edit-"
 ADK_CONTENT = "adk_content"  # where formats.adk_json keeps ADK content the text cannot rebuild
@@ -239,7 +239,7 @@ def _json_or_text(text: str, limit: int | None = None) -> tuple[str, bool]:
             pass
         else:
             if limit is None:
-                return json.dumps(value, indent=2, ensure_ascii=False), True
+                return pretty_json(value), True
             return json_head(value, limit)
     if limit is None or len(text) <= limit:
         return text, True
@@ -288,7 +288,7 @@ def _readable_result(response: Any, limit: int | None) -> tuple[str, bool, bool]
         return _text_result(response, limit)
     failed = isinstance(response, dict) and response.get("isError") is True
     if limit is None:
-        return json.dumps(response, indent=2, ensure_ascii=False, default=repr), failed, True
+        return pretty_json(response), failed, True
     text, complete = json_head(response, limit)
     return text, failed, complete
 
@@ -364,7 +364,7 @@ def content_blocks(event: Event, limit: int | None = None) -> list[Block] | None
             name = str(call.get("name", "?"))
             shown, complete = "", True
             if args and limit is None:
-                shown = json.dumps(args, indent=2, ensure_ascii=False, default=repr)
+                shown = pretty_json(args)
             elif args:
                 shown, complete = json_head(args, limit)
             blocks.append(Block("call", f"{name}({shown}" + (")" if complete else ""), name=name,

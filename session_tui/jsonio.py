@@ -44,6 +44,14 @@ class JSONLimitError(ValueError):
     key, not JSON at all). The message is one line and says what, not where."""
 
 
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, as some editors write before JSON
+
+
+def strip_bom(data: bytes) -> bytes:
+    """The bytes without a leading UTF-8 byte order mark (every reader of files takes it off)."""
+    return data[len(BOM):] if data.startswith(BOM) else data
+
+
 def too_deep() -> JSONLimitError:
     return JSONLimitError(f"nested deeper than {MAX_DEPTH} levels")
 

@@ -8,15 +8,16 @@ fields in a fixed order, unknown fields after them in the order they came in).
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Iterable
 
 from . import jsonio
 from .jsonio import deep_copy
-JSON = Any
+# (Re-exported: the model's errors and times, as every caller imports them from here.)
+from .times import format_time, from_unix, normalize_time, now_iso, parse_time, to_unix  # noqa: F401
+from .wording import (JSON, SessionFormatError, describe, got, json_type, place,  # noqa: F401
+                      type_name)
 
 SESSION_FIELDS = ("id", "app_name", "user_id", "state", "created_at", "updated_at", "events")
 EVENT_FIELDS = ("id", "invocation_id", "author", "content", "actions", "timestamp")
@@ -26,152 +27,12 @@ ACTION_FIELDS = ("state_delta", "transfer_to_agent", "escalate", "skip_summariza
 SHARED_PREFIXES = ("app:", "user:", "temp:")
 
 
-class SessionFormatError(ValueError):
-    """Input that is not a session. `where` is the place (`events[3].timestamp`), may be empty."""
-
-    def __init__(self, where: str, problem: str):
-        self.where = where
-        self.problem = problem
-        super().__init__(f"{where}: {problem}" if where else problem)
-
-    def within(self, prefix: str) -> "SessionFormatError":
-        """The same error, placed inside `prefix` (e.g. a file name or a list index)."""
-        where = f"{prefix}.{self.where}" if self.where and not self.where.startswith("[") else (
-            f"{prefix}{self.where}"
-        )
-        return SessionFormatError(where, self.problem)
-
-
-def _describe(value: JSON) -> str:
-    """A short, one-line rendering of a bad value for an error message."""
-    import json
-
-    try:
-        text = json.dumps(value, ensure_ascii=True)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value) if not isinstance(value, (dict, list)) else json_type(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def json_type(value: JSON) -> str:
-    """`string`, `number`, `bool`, `null`, `object` or `array`: the names the app shows
-    (anything else: its Python type name)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    return type(value).__name__
-
-
-_WITH_ARTICLE = {"null": "null", "bool": "a boolean", "number": "a number", "string": "a string",
-                 "array": "an array", "object": "an object"}
-
-
-def _type_name(value: JSON) -> str:
-    """The JSON type for an error message: "a string", "an object", ..."""
-    kind = json_type(value)
-    return _WITH_ARTICLE.get(kind, kind)
+_describe, _type_name = describe, type_name  # (the names other modules imported before)
 
 
 def _expect(cond: bool, where: str, expected: str, value: JSON) -> None:
     if not cond:
-        got = _describe(value) if isinstance(value, str) or value is None else (
-            f"{_type_name(value)} {_describe(value)}")
-        raise SessionFormatError(where, f"expected {expected}, got {got}")
-
-
-# ---------------------------------------------------------------------------------------- times
-
-_ISO_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$",
-    re.ASCII,
-)
-_UNIX_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*Z?\s*$", re.ASCII)
-
-
-def parse_time(value: JSON) -> datetime:
-    """Read a time the way the ADK family writes it: ISO 8601 (with or without fraction or
-    offset; no offset means UTC), rs-adk's "<unix seconds>Z", or a Unix number.
-    Raises ValueError (also for instants outside the years 1-9999)."""
-    try:
-        return _parse_time(value)
-    except OverflowError:
-        raise ValueError(f"time out of range, got {_describe(value)}") from None
-
-
-def _parse_time(value: JSON) -> datetime:
-    if isinstance(value, bool):
-        raise ValueError(f"expected a time, got {_describe(value)}")
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"expected a time, got {value}")
-        return from_unix(value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected a time string, got {_type_name(value)} {_describe(value)}")
-    m = _UNIX_RE.match(value)
-    if m:
-        return from_unix(float(m.group(1)) if "." in m.group(1) else int(m.group(1)))
-    m = _ISO_RE.match(value.strip())
-    if not m:
-        raise ValueError(f"expected an ISO 8601 time, got {_describe(value)}")
-    year, month, day, hour, minute, second, frac, tz = m.groups()
-    micro, carry = 0, False
-    if frac:
-        # Round to the microsecond (half to even, as round() does floats), on every digit given.
-        micro, rest = int(frac[:6].ljust(6, "0")), frac[6:]
-        if rest and (rest[0] > "5" or (rest[0] == "5" and (rest[1:].strip("0") or micro % 2))):
-            micro += 1
-        carry, micro = micro >= 1_000_000, micro % 1_000_000
-    try:
-        dt = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
-                      tzinfo=timezone.utc)
-    except ValueError as exc:
-        raise ValueError(f"expected an ISO 8601 time, got {_describe(value)} ({exc})") from None
-    if tz and tz not in ("Z", "z"):
-        sign = 1 if tz[0] == "+" else -1
-        digits = tz[1:].replace(":", "")
-        offset_min = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) >= 4 else 0)
-        dt -= sign * timedelta(minutes=offset_min)
-    if carry:
-        dt += timedelta(seconds=1)
-    return dt
-
-
-def from_unix(seconds: float) -> datetime:
-    """A Unix time as an aware UTC datetime, rounded to the microsecond."""
-    whole = math.floor(seconds)
-    micro = round((seconds - whole) * 1_000_000)
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=whole, microseconds=micro)
-
-
-def format_time(dt: datetime) -> str:
-    """`YYYY-MM-DDTHH:MM:SSZ`, or with six fraction digits when the fraction is not zero."""
-    dt = dt.astimezone(timezone.utc)
-    # Not strftime: its %Y does not zero-pad years before 1000 on glibc ("5-01-01T...").
-    base = (f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}"
-            f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}")
-    return f"{base}.{dt.microsecond:06d}Z" if dt.microsecond else f"{base}Z"
-
-
-def normalize_time(value: JSON) -> str:
-    return format_time(parse_time(value))
-
-
-def to_unix(iso: str) -> float:
-    return parse_time(iso).timestamp()
-
-
-def now_iso() -> str:
-    return format_time(datetime.now(timezone.utc))
+        raise SessionFormatError(where, f"expected {expected}, got {got(value)}")
 
 
 # ---------------------------------------------------------------------------------------- model
@@ -416,7 +277,7 @@ MIN_TIMESTAMP, MAX_TIMESTAMP = -62_135_596_800, 253_402_300_799
 def check_timestamp(ts: float | int, where: str) -> None:
     """An event time that can be shown (years 1-9999), else SessionFormatError."""
     if not MIN_TIMESTAMP <= ts <= MAX_TIMESTAMP:
-        raise SessionFormatError(where, f"time out of range, got {_describe(ts)}")
+        raise SessionFormatError(where, f"time out of range, got {describe(ts)}")
 
 
 def writable(value: JSON) -> bool:
@@ -432,13 +293,13 @@ def writable(value: JSON) -> bool:
 
 
 def _field(key: str) -> str:
-    return f".{key}" if key.isidentifier() else f"[{_describe(key)}]"
+    return f".{key}" if key.isidentifier() else f"[{describe(key)}]"
 
 
 def event_values(event: Event, where: str) -> Iterable[tuple[str, JSON]]:
     """Every value an event holds, with its place (`events[2].actions.state_delta["k"]`)."""
     for key, value in event.actions.state_delta.items():
-        yield f"{where}.actions.state_delta[{_describe(key)}]", value
+        yield f"{where}.actions.state_delta[{describe(key)}]", value
     for key, value in event.actions.extra.items():
         yield f"{where}.actions{_field(key)}", value
     for key, value in event.extra.items():
@@ -449,11 +310,11 @@ def session_values(session: Session) -> Iterable[tuple[str, JSON]]:
     """Every value a session holds, with its place: each state value, each value of its other
     fields (an initial state value by value), then each event's."""
     for key, value in session.state.items():
-        yield f"state[{_describe(key)}]", value
+        yield f"state[{describe(key)}]", value
     for key, value in session.extra.items():
         if key == "initial_state" and isinstance(value, dict):
             for inner, item in value.items():
-                yield f"initial_state[{_describe(inner)}]", item
+                yield f"initial_state[{describe(inner)}]", item
         else:
             yield _field(key).lstrip("."), value
     for i, event in enumerate(session.events):

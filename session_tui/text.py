@@ -242,6 +242,15 @@ class _Full(Exception):
     """The preview has all the characters it needs."""
 
 
+def pretty_json(value: Any) -> str:
+    """Indented JSON, unicode kept; a value JSON cannot hold shown by its repr (not yet made
+    safe: pass it through `safe`). The one pretty printer of the app and the CLI."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)
+
+
 def json_preview(value: Any, n: int = 80) -> str:
     """Compact one-line JSON of `value` (`{"a": 1, "b": [1, 2]}`), safe, at most `n` cells,
     ending with `…` when cut.

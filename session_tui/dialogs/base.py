@@ -7,7 +7,6 @@ is self-contained: the App needs no `CSS_PATH` for it and a subclass inherits it
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from textual.app import App
@@ -16,12 +15,9 @@ from textual.content import Content
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Input, TextArea
 
+from ..tcss import load_css  # (the dialogs import it from here)
+
 __all__ = ["Dialog", "blink", "keys_line", "load_css"]
-
-
-def load_css(module_file: str) -> str:
-    """The text of the `.tcss` file beside `module_file` (`confirm.py` -> `confirm.tcss`)."""
-    return Path(module_file).with_suffix(".tcss").read_text(encoding="utf-8")
 
 
 def blink(app: App[Any] | None) -> bool:

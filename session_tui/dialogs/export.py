@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
-from ..text import one_line
+from ..text import one_line, plural
 from .base import Dialog, keys_line, load_css
 from .confirm import ConfirmDialog
 
@@ -84,7 +84,7 @@ class ExportDialog(Dialog["ExportRequest | None"]):
         self.default_format: ExportFormat = default_format
 
     def compose(self) -> ComposeResult:
-        what = f"{self.count:,} session{'s' if self.count != 1 else ''}"
+        what = plural(self.count, "session")
         with Vertical(classes="dialog--box", id="export-box") as box:
             box.border_title = Content(f"Export {what}")
             path = Input(self.default_path if one_line(self.default_path) == self.default_path

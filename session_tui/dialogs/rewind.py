@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from ..text import json_preview, one_line
+from ..text import json_preview, one_line, plural
 from .base import Dialog, keys_line, load_css
 
 if TYPE_CHECKING:
@@ -62,15 +62,14 @@ class RewindDialog(Dialog[bool]):
         if n == 0:
             events = "No events will be removed"
         else:
-            events = f"{n:,} event{'s' if n != 1 else ''} will be removed"
+            events = f"{plural(n, 'event')} will be removed"
         changed = len(self.plan.state_changes)
         staying = len(self.plan.staying)
         parts = []
         if changed:
-            parts.append(f"{changed:,} state key{'s' if changed != 1 else ''} "
-                         f"change{'s' if changed == 1 else ''}")
+            parts.append(f"{plural(changed, 'state key')} change{'s' if changed == 1 else ''}")
         if staying:
-            parts.append(f"{staying:,} shared key{'s' if staying != 1 else ''} (app:, user:, "
+            parts.append(f"{plural(staying, 'shared key')} (app:, user:, "
                          f"temp:) stay{'s' if staying == 1 else ''} as "
                          f"{'it is' if staying == 1 else 'they are'}")
         if not parts:

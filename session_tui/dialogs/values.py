@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from ..model import json_type
-from ..text import safe
+from ..text import plural, safe
 
 __all__ = ["Refused", "edit_text", "json_text", "parse_edit_text", "describe"]
 
@@ -42,13 +42,13 @@ def describe(value: Any) -> str:
     name = json_type(value)
     if isinstance(value, str):
         n = len(value)
-        return f"string ({n:,} character{'s' if n != 1 else ''})" if n else "string (empty)"
+        return f"string ({plural(n, 'character')})" if n else "string (empty)"
     if isinstance(value, dict):
         n = len(value)
-        return f"object ({n:,} key{'s' if n != 1 else ''})"
+        return f"object ({plural(n, 'key')})"
     if isinstance(value, (list, tuple)):
         n = len(value)
-        return f"array ({n:,} item{'s' if n != 1 else ''})"
+        return f"array ({plural(n, 'item')})"
     return name
 
 

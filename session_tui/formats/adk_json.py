@@ -39,7 +39,6 @@ Standard library and orjson only: google-adk is not needed to read or write its 
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any, Callable, Iterable
 
@@ -54,17 +53,19 @@ from ..model import (
     EventActions,
     Session,
     SessionFormatError,
-    _describe,
-    _type_name,
     check_timestamp,
     check_values,
+    describe,
     format_time,
     from_unix,
+    got,
     json_equal,
     session_values,
     to_unix,
     writable,
 )
+# (render_call and render_response re-exported: they are how ADK's calls read as text.)
+from .adk_text import render_call, render_content, render_part, render_response  # noqa: F401
 
 ADK_RAW = "adk_raw"
 BOOKKEEPING = (ADK_CONTENT, ADK_RAW)
@@ -83,7 +84,6 @@ _A_DELTA, _A_TRANSFER, _A_ESCALATE, _A_SKIP = (
     ("skipSummarization", "skip_summarization"))
 ACTION_KEYS = _A_DELTA + _A_TRANSFER + _A_ESCALATE + _A_SKIP
 
-_BOM = b"\xef\xbb\xbf"
 _MISSING = object()
 
 
@@ -93,12 +93,6 @@ def _err(where: str, problem: str) -> SessionFormatError:
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
-
-
-def _got(value: JSON) -> str:
-    if isinstance(value, str) or value is None:
-        return _describe(value)
-    return f"{_type_name(value)} {_describe(value)}"
 
 
 def _pick(obj: dict, spellings: tuple[str, ...]) -> tuple[str | None, Any]:
@@ -118,7 +112,7 @@ def _required_str(obj: dict, spellings: tuple[str, ...], where: str) -> str:
     if key is None:
         raise _err(_join(where, spellings[0]), "missing")
     if not isinstance(value, str):
-        raise _err(_join(where, key), f"expected a string, got {_got(value)}")
+        raise _err(_join(where, key), f"expected a string, got {got(value)}")
     return value
 
 
@@ -126,78 +120,7 @@ def _time_of(seconds: float, where: str) -> str:
     try:
         return format_time(from_unix(seconds))
     except (OverflowError, ValueError):
-        raise _err(where, f"time out of range, got {_describe(seconds)}") from None
-
-
-# ------------------------------------------------------------------------------ rendering
-
-def _value(value: JSON) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
-def render_call(name: str, args: JSON) -> str:
-    """`get_weather(city="Paris", days=2)`: one line, values as compact JSON."""
-    if isinstance(args, dict):
-        inner = ", ".join(f"{k}={_value(v)}" for k, v in args.items())
-    else:
-        inner = "" if args is None else _value(args)
-    return f"{name}({inner})"
-
-
-def render_response(name: str, response: JSON) -> str:
-    """`get_weather -> {"temp_c": 18}` (a lone string `output` as it is)."""
-    if isinstance(response, dict) and set(response) == {"output"} and isinstance(response["output"], str):
-        return f"{name} -> {response['output']}"
-    return f"{name} -> {_value(response)}"
-
-
-def _either(part: dict, camel: str, snake: str) -> Any:
-    value = part.get(camel)
-    return part.get(snake) if value is None else value
-
-
-def _render_part(part: JSON) -> str | None:
-    if not isinstance(part, dict):
-        return None
-    text = part.get("text")
-    if isinstance(text, str):
-        return text
-    call = _either(part, "functionCall", "function_call")
-    if isinstance(call, dict):
-        name = call.get("name")
-        return render_call(name if isinstance(name, str) else "?", call.get("args"))
-    resp = _either(part, "functionResponse", "function_response")
-    if isinstance(resp, dict):
-        name = resp.get("name")
-        return render_response(name if isinstance(name, str) else "?", resp.get("response"))
-    code = _either(part, "executableCode", "executable_code")
-    if isinstance(code, dict) and isinstance(code.get("code"), str):
-        return code["code"]
-    result = _either(part, "codeExecutionResult", "code_execution_result")
-    if isinstance(result, dict):
-        output = result.get("output")
-        return output if isinstance(output, str) else f"[code result: {result.get('outcome', '?')}]"
-    blob = _either(part, "inlineData", "inline_data")
-    if isinstance(blob, dict):
-        mime = _either(blob, "mimeType", "mime_type")
-        return f"[inline data: {mime if isinstance(mime, str) else 'unknown type'}]"
-    file = _either(part, "fileData", "file_data")
-    if isinstance(file, dict):
-        uri = _either(file, "fileUri", "file_uri")
-        return f"[file: {uri if isinstance(uri, str) else '?'}]"
-    keys = [k for k, v in part.items() if v is not None]
-    return f"[{', '.join(keys)}]" if keys else None
-
-
-def render_content(content: JSON) -> str | None:
-    """ADK content as readable text: one line (or block) per part. None stays None."""
-    if content is None:
-        return None
-    parts = content.get("parts") if isinstance(content, dict) else None
-    if not isinstance(parts, list):
-        return ""
-    lines = [line for line in (_render_part(p) for p in parts) if line is not None]
-    return "\n".join(lines)
+        raise _err(where, f"time out of range, got {describe(seconds)}") from None
 
 
 # ---------------------------------------------------------------------- building content
@@ -228,7 +151,7 @@ def default_content(event: Event) -> JSON:
     responses = _function_items(event.extra.get("function_responses"), _RESPONSE_FIELDS, "response") or []
     fparts = ([{"functionCall": deep_copy(c)} for c in calls]
               + [{"functionResponse": deep_copy(r)} for r in responses])
-    rendered = "\n".join(_render_part(p) or "" for p in fparts)
+    rendered = "\n".join(render_part(p) or "" for p in fparts)
     if fparts and text == rendered:
         parts = fparts
     elif fparts and text.endswith("\n" + rendered):
@@ -295,19 +218,19 @@ def _actions_from_adk(value: dict, where: str, owned: bool = False) -> EventActi
     if delta is _MISSING or delta is None:
         delta = {}
     if not isinstance(delta, dict):
-        raise _err(_join(where, "stateDelta"), f"expected an object, got {_got(delta)}")
+        raise _err(_join(where, "stateDelta"), f"expected an object, got {got(delta)}")
     _, transfer = _pick(value, _A_TRANSFER)
     if transfer is _MISSING:
         transfer = None
     if transfer is not None and not isinstance(transfer, str):
-        raise _err(_join(where, "transferToAgent"), f"expected a string or null, got {_got(transfer)}")
+        raise _err(_join(where, "transferToAgent"), f"expected a string or null, got {got(transfer)}")
     flags = []
     for spellings in (_A_ESCALATE, _A_SKIP):
         key, flag = _pick(value, spellings)
         if flag is _MISSING or flag is None:
             flag = False
         if not isinstance(flag, bool):
-            raise _err(_join(where, key or spellings[0]), f"expected a boolean, got {_got(flag)}")
+            raise _err(_join(where, key or spellings[0]), f"expected a boolean, got {got(flag)}")
         flags.append(flag)
     extra = {k: dup(v) for k, v in value.items() if k not in ACTION_KEYS}
     return EventActions(dup(delta), transfer, flags[0], flags[1], extra)
@@ -317,7 +240,7 @@ def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
     """The model's event from an ADK event object, without bookkeeping."""
     dup = _same if owned else deep_copy
     if not isinstance(value, dict):
-        raise _err(where, f"expected an event object, got {_got(value)}")
+        raise _err(where, f"expected an event object, got {got(value)}")
     event_id = _required_str(value, _E_ID, where)
     invocation_id = _required_str(value, _E_INV, where)
     author = _required_str(value, _E_AUTHOR, where)
@@ -325,18 +248,18 @@ def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
         raise _err(_join(where, "timestamp"), "missing")
     ts = value["timestamp"]
     if not _is_number(ts):
-        raise _err(_join(where, "timestamp"), f"expected a number, got {_got(ts)}")
+        raise _err(_join(where, "timestamp"), f"expected a number, got {got(ts)}")
     check_timestamp(ts, _join(where, "timestamp"))
     content = value.get("content")
     if content is not None and not isinstance(content, dict):
-        raise _err(_join(where, "content"), f"expected an object or null, got {_got(content)}")
+        raise _err(_join(where, "content"), f"expected an object or null, got {got(content)}")
     raw_actions = value.get("actions")
     if raw_actions is None:
         actions = EventActions()
     elif isinstance(raw_actions, dict):
         actions = _actions_from_adk(raw_actions, _join(where, "actions"), owned)
     else:
-        raise _err(_join(where, "actions"), f"expected an object, got {_got(raw_actions)}")
+        raise _err(_join(where, "actions"), f"expected an object, got {got(raw_actions)}")
     extra = {k: dup(v) for k, v in value.items() if k not in EVENT_KEYS}
     return Event(event_id, invocation_id, author, render_content(content), actions, ts, extra)
 
@@ -369,7 +292,7 @@ def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = F
     the caller and may be taken over without copying."""
     dup = _same if owned else deep_copy
     if not isinstance(value, dict):
-        raise _err("", f"expected an ADK session object, got {_got(value)}")
+        raise _err("", f"expected an ADK session object, got {got(value)}")
     session_id = _required_str(value, _S_ID, "")
     app_name = _required_str(value, _S_APP, "")
     user_id = _required_str(value, _S_USER, "")
@@ -377,16 +300,16 @@ def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = F
     if state is _MISSING:
         state = {}
     if not isinstance(state, dict):
-        raise _err("state", f"expected an object, got {_got(state)}")
+        raise _err("state", f"expected an object, got {got(state)}")
     _, raw_events = _pick(value, _S_EVENTS)
     if raw_events is _MISSING or raw_events is None:
         raw_events = []
     if not isinstance(raw_events, list):
-        raise _err("events", f"expected an array, got {_got(raw_events)}")
+        raise _err("events", f"expected an array, got {got(raw_events)}")
     events = [event_from_adk(e, f"events[{i}]", owned) for i, e in enumerate(raw_events)]
     time_key, last = _pick(value, _S_TIME)
     if last is not _MISSING and not _is_number(last):
-        raise _err(time_key, f"expected a number, got {_got(last)}")
+        raise _err(time_key, f"expected a number, got {got(last)}")
     if last is _MISSING:
         last = events[-1].timestamp if events else 0.0
     updated_at = _time_of(last, time_key or "lastUpdateTime")
@@ -411,9 +334,7 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
     missing`)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    data = bytes(data)
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    data = jsonio.strip_bom(bytes(data))
     try:
         value = jsonio.parse(data)
     except jsonio.JSONLimitError as exc:
@@ -427,8 +348,7 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
         try:
             out.append(session_from_adk(item, owned=True))
         except SessionFormatError as exc:
-            where = f"{prefix}.{exc.where}" if prefix and exc.where else (prefix or exc.where)
-            raise _err(f"{source}: {where}" if where else source, exc.problem) from None
+            raise (exc.within(prefix) if prefix else exc).in_source(source) from None
     return out
 
 

@@ -39,7 +39,7 @@ def detect(data: bytes) -> str:
     `unknown`."""
     if data.startswith(SQLITE_MAGIC):
         return "sqlite"
-    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM, as some editors write
+    data = jsonio.strip_bom(data)
     head = data.lstrip()[:1]
     if head == b'"':
         try:

@@ -14,9 +14,8 @@ from typing import Iterable
 import orjson
 
 from .. import jsonio
-from ..model import SESSION_FIELDS, Session, SessionFormatError, _describe, _type_name, sessions_from_json
+from ..model import SESSION_FIELDS, Session, SessionFormatError, got, place, sessions_from_json
 
-_BOM = b"\xef\xbb\xbf"
 _SNIFF_BYTES = 65536
 # The first key of a top-level object and the first character of its value.
 _FIRST_KEY_RE = re.compile(rb'\A\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*(\S)')
@@ -24,17 +23,9 @@ _FIRST_KEY_RE = re.compile(rb'\A\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*(\S)')
 _INNER_KEY_RE = re.compile(rb'\A\{\s*"((?:[^"\\]|\\.)*)"\s*:')
 
 
-def _place(source: str, where: str) -> str:
-    return f"{source}: {where}" if where else source
-
-
 def _decode_problem(exc: orjson.JSONDecodeError, with_line: bool = True) -> str:
     at = f"line {exc.lineno} column {exc.colno}" if with_line else f"column {exc.colno}"
     return f"not valid JSON: {exc.msg} at {at}"
-
-
-def _strip_bom(data: bytes) -> bytes:
-    return data[len(_BOM):] if data.startswith(_BOM) else data
 
 
 def read_sessions(data: bytes, source: str = "<input>") -> list[Session]:
@@ -42,7 +33,7 @@ def read_sessions(data: bytes, source: str = "<input>") -> list[Session]:
     naming `source` and the place of the first problem. Blank input holds no sessions."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    data = _strip_bom(bytes(data))
+    data = jsonio.strip_bom(bytes(data))
     if not data.strip():
         return []
     try:
@@ -58,14 +49,13 @@ def read_sessions(data: bytes, source: str = "<input>") -> list[Session]:
         try:
             return [Session.from_json(value)]
         except SessionFormatError as exc:
-            raise SessionFormatError(_place(source, exc.where), exc.problem) from None
+            raise exc.in_source(source) from None
     if isinstance(value, list):
         try:
             return sessions_from_json(value)
         except SessionFormatError as exc:
-            raise SessionFormatError(_place(source, exc.where), exc.problem) from None
-    got = _describe(value) if isinstance(value, str) or value is None else f"{_type_name(value)} {_describe(value)}"
-    raise SessionFormatError(source, f"expected a session object, an array of them or JSON Lines, got {got}")
+            raise exc.in_source(source) from None
+    raise SessionFormatError(source, f"expected a session object, an array of them or JSON Lines, got {got(value)}")
 
 
 def _json_lines(data: bytes) -> list[tuple[int, bytes]] | None:
@@ -95,7 +85,7 @@ def _read_lines(lines: list[tuple[int, bytes]], source: str) -> list[Session]:
         try:
             out.append(Session.from_json(value))
         except SessionFormatError as exc:
-            raise SessionFormatError(_place(where, exc.where), exc.problem) from None
+            raise exc.in_source(where) from None
     return out
 
 
@@ -113,7 +103,7 @@ def looks_like_session_json(data: bytes) -> bool:
     """A cheap guess, from the first 64 KiB, whether `data` is in the export shape (an object,
     an array or JSON Lines of sessions with snake_case keys), as opposed to ADK's camelCase
     JSON, a TinyDB file (`{"_default": {"1": {...}}}`), SQLite or anything else."""
-    head = _strip_bom(bytes(data[: _SNIFF_BYTES + len(_BOM)])).lstrip()
+    head = jsonio.strip_bom(bytes(data[: _SNIFF_BYTES + len(jsonio.BOM)])).lstrip()
     if head[:1] not in (b"{", b"["):
         return False
     if b'"app_name"' not in head or b'"user_id"' not in head:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
+
+from textual import work
 
 from ..text import plural
 
@@ -14,9 +17,13 @@ def default_export_name(app_name: str, session_id: str) -> str:
 
 
 class ExportMixin:
-    """A screen that can export: it says which sessions (`export_targets`)."""
+    """A screen that can export: it says which sessions (`export_targets`) and the app name of
+    the first (`export_app_name`: the file is named after it), from what it shows."""
 
     def export_targets(self) -> list[str]:
+        raise NotImplementedError
+
+    def export_app_name(self) -> str | None:
         raise NotImplementedError
 
     def action_export(self) -> None:
@@ -26,25 +33,24 @@ class ExportMixin:
         if not ids:
             self.notify("No session to export", severity="warning")
             return
-        store = self.app.store
-        first = next((r for r in store.list() if r["id"] == ids[0]), None)
-        name = default_export_name(first["app_name"] if first else "session", ids[0])
+        app_name = self.export_app_name()
+        name = default_export_name(app_name if app_name is not None else "session", ids[0])
         # A bare name means the current folder, which is where the user started the app.
         default = self.app.config.export_dir / name if self.app.config.export_dir else Path(name)
-        self.app.push_screen(ExportDialog(str(default), len(ids)),
-                             lambda request: self._export(ids, request))
+        self.app.push_screen(ExportDialog(str(default), len(ids)), partial(self._export_answered, ids))
 
+    def _export_answered(self, ids: list[str], request) -> None:
+        if request is not None:
+            self._export(ids, request)
+
+    @work(thread=True, group="export", exit_on_error=False)
     def _export(self, ids: list[str], request) -> None:
-        if request is None:
-            return
         from ..formats import exporting
 
-        def job() -> list[Path]:
-            sessions = [self.app.store.get(i) for i in ids]
-            return exporting.export(sessions, request.path, request.format, request.overwrite)
+        sessions = [self.app.store.get(i) for i in ids]
+        paths = exporting.export(sessions, request.path, request.format, request.overwrite)
+        self.app.call_from_thread(self._exported, ids, paths)
 
-        def done(paths: list[Path]) -> None:
-            self.notify(f"Exported {plural(len(ids), 'session')} to {', '.join(str(p) for p in paths)}",
-                        title="Exported", markup=False)
-
-        self.app.run_store(job, done, group="export")
+    def _exported(self, ids: list[str], paths: list[Path]) -> None:
+        self.notify(f"Exported {plural(len(ids), 'session')} to {', '.join(str(p) for p in paths)}",
+                    title="Exported", markup=False)

@@ -2,26 +2,26 @@
 
 Selecting an event opens it below the timeline and turns the tree into the state as it was right
 after that event (time travel), with the keys the event changed highlighted; escape returns to
-the live state. Every change goes to the store in a worker, with the revision that was shown, so
-a change based on stale data is refused instead of written over someone else's.
+the live state. Every change goes to the store in a worker, with the revision that was shown
+(session_changes.py), so a change based on stale data is refused instead of written over
+someone else's.
 """
 
 from __future__ import annotations
 
 import gc
+from functools import partial
 from typing import Any, Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from .. import pointer as jp
 from ..eventinfo import display_name
 from ..messages import StoreChanged
-from ..undo_log import SessionChange
 from ..model import Session, format_time, from_unix, parse_time, state_after
 from ..store import NotFound, StaleError
 from ..text import one_line, plural, safe
@@ -30,6 +30,9 @@ from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
+from .session_changes import Change, SessionChanges
+from .state_edits import StateEdits
+from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
 
 TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
@@ -50,7 +53,7 @@ def spare_the_collector() -> None:
     gc.freeze()
 
 
-class SessionScreen(ExportMixin, Screen):
+class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -79,8 +82,7 @@ class SessionScreen(ExportMixin, Screen):
 
     def __init__(self, session_id: str):
         super().__init__()
-        self.session_id = session_id
-        self.session: Session | None = None
+        self.changes = SessionChanges(session_id, self.app.undo_log)
         self.event_index: int | None = None  # the event shown (time travel), None: live state
         # When another writer last changed the session (its update time), None: not yet; said
         # in the timeline's title instead of a toast per change (an agent writes often).
@@ -110,27 +112,41 @@ class SessionScreen(ExportMixin, Screen):
         self.load()
 
     # -- data down ---------------------------------------------------------------------------
+    @property
+    def session_id(self) -> str:
+        return self.changes.session_id
+
+    @property
+    def session(self) -> Session | None:
+        """The session as shown."""
+        return self.changes.session
+
+    @work(thread=True, group="load", exit_on_error=False)
     def load(self, then: Callable[[], None] | None = None, *, elsewhere: bool = False) -> None:
-        """Read the session again and show it; `elsewhere`: another writer changed it (its new
-        events are marked); `then`: what to do once it is shown."""
-        def failed(exc: Exception) -> None:
-            self.app.report_error(exc)
-            if isinstance(exc, NotFound) and self.session is None:
-                self.app.pop_screen()
+        """Read the session again (in a thread) and show it; `elsewhere`: another writer
+        changed it (its new events are marked); `then`: what to do once it is shown."""
+        try:
+            session = self.app.store.get(self.session_id)
+        except NotFound as exc:
+            self.app.call_from_thread(self._not_found, exc)
+            return
+        self.app.call_from_thread(self._loaded, session, elsewhere, then)
 
-        def loaded(session: Session) -> None:
-            self.show(session, elsewhere=elsewhere)
-            if not elsewhere:  # not at every write of an agent: a full collection each time
-                spare_the_collector()
-            if then is not None:
-                then()
+    def _loaded(self, session: Session, elsewhere: bool, then: Callable[[], None] | None) -> None:
+        self.show(session, elsewhere=elsewhere)
+        if not elsewhere:  # not at every write of an agent: a full collection each time
+            spare_the_collector()
+        if then is not None:
+            then()
 
-        self.app.run_store(lambda: self.app.store.get(self.session_id), loaded, failed,
-                           group="load")
+    def _not_found(self, exc: NotFound) -> None:
+        self.app.report_error(exc)
+        if self.session is None:  # nothing to show: back to the list
+            self.app.pop_screen()
 
     def show(self, session: Session, *, elsewhere: bool = False) -> None:
         known = {event.id for event in self.session.events} if elsewhere and self.session else None
-        self.session = session
+        self.changes.session = session
         # Agent text: made safe (the header shows it as is, control characters included).
         self.title = f"{one_line(session.app_name, 60)} · {one_line(session.user_id, 60)}"
         name = display_name(session.state)  # what adk web calls it
@@ -208,10 +224,10 @@ class SessionScreen(ExportMixin, Screen):
         self._show_timeline_title()
 
     @on(StoreChanged)
-    def _store_changed(self) -> None:
+    def _store_changed(self, message: StoreChanged) -> None:
         if self.session is None:
             return
-        summary = next((r for r in self.app.store.list() if r["id"] == self.session_id), None)
+        summary = message.summary(self.session_id)
         if summary is None:
             if not self._said_deleted:
                 self._said_deleted = True
@@ -269,52 +285,25 @@ class SessionScreen(ExportMixin, Screen):
         self.refresh_bindings()
 
     # -- changes -----------------------------------------------------------------------------
-    def _shown_revision(self) -> str | None:
-        return self.session.revision if self.session else None
-
-    def _change(self, job, done_text: str, revision: str | None,
-                on_stale: Callable[[], None] | None = None) -> None:
-        """Run a store change based on `revision`: the one on screen when the user started it
-        (before a dialog opened), so a change that landed meanwhile makes the store refuse.
-        Refused so, the session is read again; `on_stale` then offers the change once more (a
-        dialog with what the user typed) instead of an error that loses it."""
-
-        def done(result: Any) -> None:
-            self.app.undo_log.record(SessionChange(self.session_id))
-            self.notify(done_text, markup=False, timeout=3)
-            if isinstance(result, Session):
-                self.show(result)
-                self._own_revision = result.revision
-            else:
-                self.load(self._mark_own)
-
-        def failed(exc: Exception) -> None:
-            if isinstance(exc, StaleError) and on_stale is not None:
-                self.load(on_stale, elsewhere=True)
-                return
-            self.app.report_error(exc)
-            if isinstance(exc, StaleError):
-                self.load(elsewhere=True)
-
-        self.app.run_store(lambda: job(revision), done, failed, group="change")
-
-    def _value_at(self, path: tuple) -> tuple[bool, Any]:
-        """(found, value) at `path` in the live state shown."""
+    @work(thread=True, group="change", exit_on_error=False)
+    def _change(self, change: Change) -> None:
+        """Make the change in the store (in a thread). Refused as stale, the session is read
+        again, and the change offered once more if it can be (`change.again`)."""
         try:
-            return True, jp.get(self.session.state if self.session else {}, jp.build(list(path)))
-        except (jp.PointerError, jp.PointerNotFound):
-            return False, None
+            result = change.call(self.app.store)
+        except StaleError as exc:
+            self.app.call_from_thread(self._refused, change, exc)
+            return
+        self.app.call_from_thread(self._changed, change, result)
 
-    def _cursor(self) -> tuple[tuple, Any] | None:
-        """(path, value) of the tree's cursor in the state shown; None on no value."""
-        tree = self.query_one(StateTree)
-        path = tree.cursor_path
-        if path is None:
-            return None
-        value: Any = tree.state
-        for key in path:
-            value = value[key]
-        return tuple(path), value
+    def _changed(self, change: Change, result: Any) -> None:
+        self.changes.recorded()
+        self.notify(change.said, markup=False, timeout=3)
+        if isinstance(result, Session):
+            self.show(result)
+            self._own_revision = result.revision
+        else:
+            self.load(self._mark_own)
 
     def _mark_own(self) -> None:
         self._own_revision = self.session.revision if self.session else None
@@ -332,150 +321,26 @@ class SessionScreen(ExportMixin, Screen):
             return
         from ..dialogs.confirm import ConfirmDialog
 
-        when = f"{int(age)} second{'s' if int(age) != 1 else ''} ago" if age >= 1 else "just now"
+        when = f"{plural(int(age), 'second')} ago" if age >= 1 else "just now"
         self.app.push_screen(ConfirmDialog(
             "An agent may be running",
             f"This session changed {when}: an agent may be working on it. If one is, its next "
             "event will fail once you change the session (ADK refuses to append to a session "
             "changed since the agent loaded it: StaleSessionError). Change it anyway?",
             confirm_label="Go on", cancel_label="Cancel"),
-            lambda yes: then() if yes else None)
+            partial(self._agent_answered, then))
 
-    def action_edit(self) -> None:
-        if self.app.refuse_if_read_only():
+    @staticmethod
+    def _agent_answered(then: Callable[[], None], yes: bool | None) -> None:
+        if yes:
+            then()
+
+    def _refused(self, change: Change, exc: StaleError) -> None:
+        if change.again is not None:
+            self.load(change.again, elsewhere=True)
             return
-        cursor = self._cursor()
-        if cursor is None or not cursor[0]:
-            self.notify("Pick a value in the state tree", severity="warning")
-            return
-        path, value = cursor
-        self._unless_agent_running(lambda: self._edit_value(path, value))
-
-    def _edit_value(self, path: tuple, value: Any, text: str | None = None, note: str = "") -> None:
-        """The edit dialog for `path`, based on the revision shown now; refused as stale, it
-        comes back with what was typed, on the session as it is then."""
-        from ..dialogs.edit_value import EditValueDialog
-
-        pointer = jp.build(list(path))
-        revision = self._shown_revision()
-
-        def saved(result) -> None:
-            if result is None:
-                return
-
-            def again() -> None:
-                found, fresh = self._value_at(path)
-                self._edit_value(path, fresh, result.text, stale_note(found))
-
-            self._change(lambda rev: self.app.store.set_value(self.session_id, pointer, result.value, rev),
-                         f"Saved {pointer}", revision, on_stale=again)
-
-        self.app.push_screen(EditValueDialog(pointer, value, text=text, note=note), saved)
-
-    def action_add(self) -> None:
-        from ..dialogs.edit_value import EditValueDialog
-
-        if self.app.refuse_if_read_only():
-            return
-        cursor = self._cursor()
-        path, value = cursor if cursor is not None else ((), None)
-        # Add inside the object/array under the cursor, else beside the cursor's key.
-        if not isinstance(value, (dict, list)):
-            path = path[:-1]
-        container = jp.get(self.session.state, jp.build(list(path))) if self.session else {}
-        revision = self._shown_revision()
-        if isinstance(container, list):
-            pointer = jp.build(list(path) + ["-"])
-
-            def saved_item(result) -> None:
-                if result is not None:
-                    self._change(lambda rev: self.app.store.set_value(
-                        self.session_id, pointer, result.value, rev),
-                        f"Appended to {jp.build(list(path)) or '/'}", revision)
-
-            self._unless_agent_running(lambda: self.app.push_screen(
-                EditValueDialog(pointer, None, is_new_key=False), saved_item))
-            return
-
-        self._unless_agent_running(lambda: self._add_key(path, container))
-
-    def _add_key(self, path: tuple, container: dict, key: str | None = None, text: str | None = None,
-                 note: str = "") -> None:
-        """The new-key dialog in the object at `path`; refused as stale, it comes back with
-        the key and value typed, on the session as it is then."""
-        from ..dialogs.edit_value import EditValueDialog
-
-        revision = self._shown_revision()
-
-        def saved(result) -> None:
-            if result is None:
-                return
-            target = jp.build(list(path) + [result.key])
-
-            def again() -> None:
-                found, fresh = self._value_at(path)
-                if not isinstance(fresh, dict):
-                    self.notify(f"Not added: {jp.build(list(path)) or '/'} is no longer an object "
-                                f"in {self.session_id} (another writer changed it)",
-                                severity="error", timeout=8)
-                    return
-                self._add_key(path, fresh, result.key, result.text, stale_note(found))
-
-            self._change(lambda rev: self.app.store.set_value(self.session_id, target, result.value, rev),
-                         f"Added {target}", revision, on_stale=again)
-
-        self.app.push_screen(EditValueDialog(jp.build(list(path)) or "/", None, is_new_key=True,
-                                             existing_keys=frozenset(container), key=key, text=text,
-                                             note=note), saved)
-
-    def action_rename(self) -> None:
-        from ..dialogs.rename_key import RenameKeyDialog
-
-        if self.app.refuse_if_read_only():
-            return
-        cursor = self._cursor()
-        if cursor is None or not cursor[0] or not isinstance(cursor[0][-1], str):
-            self.notify("Pick an object key to rename", severity="warning")
-            return
-        path, _ = cursor
-        pointer = jp.build(list(path))
-        parent = jp.get(self.session.state, jp.build(list(path[:-1])))
-        revision = self._shown_revision()
-
-        def renamed(name: str | None) -> None:
-            if name and name != path[-1]:
-                self._change(lambda rev: self.app.store.rename_key(self.session_id, pointer, name, rev),
-                             f"Renamed {path[-1]} to {name}", revision)
-
-        self._unless_agent_running(
-            lambda: self.app.push_screen(RenameKeyDialog(path[-1], frozenset(parent)), renamed))
-
-    def action_delete_key(self) -> None:
-        from ..dialogs.confirm import ConfirmDialog
-
-        if self.app.refuse_if_read_only():
-            return
-        cursor = self._cursor()
-        if cursor is None or not cursor[0]:
-            return
-        pointer = jp.build(list(cursor[0]))
-        revision = self._shown_revision()
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._change(lambda rev: self.app.store.unset_value(self.session_id, pointer, rev),
-                             f"Deleted {pointer} (u to undo)", revision)
-
-        self._unless_agent_running(lambda: self.app.push_screen(
-            ConfirmDialog("Delete key?", f"{safe(pointer)} will be removed. You can undo this (u).",
-                          confirm_label="Delete", danger=True), confirmed))
-
-    def action_view_value(self) -> None:
-        from ..dialogs.value_view import ValueDialog
-
-        cursor = self._cursor()
-        if cursor is not None:
-            self.app.push_screen(ValueDialog(jp.build(list(cursor[0])) or "/", cursor[1]))
+        self.app.report_error(exc)
+        self.load(elsewhere=True)
 
     # -- rewind and undo ---------------------------------------------------------------------
     def action_rewind_to(self) -> None:
@@ -485,72 +350,83 @@ class SessionScreen(ExportMixin, Screen):
         self._rewind(before=True)
 
     def _rewind(self, before: bool) -> None:
-        from ..dialogs.rewind import RewindDialog
-
         if self.app.refuse_if_read_only():
             return
         invocation = self.query_one(Timeline).current_invocation
         if invocation is None or self.session is None:
             self.notify("Move the timeline cursor to an invocation first", severity="warning")
             return
-        revision = self.session.revision
+        self._unless_agent_running(
+            partial(self._preview_rewind, invocation, before, self.changes.revision))
 
-        def preview(plan) -> None:
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self._change(lambda rev: self.app.store.rewind(
-                        self.session_id, invocation, before=before, expected_revision=rev),
-                        f"Rewound: {plural(plan.removed_events, 'event')} removed (u to undo)", revision)
+    @work(thread=True, group="preview", exit_on_error=False)
+    def _preview_rewind(self, invocation: str, before: bool, revision: str | None) -> None:
+        plan = self.app.store.preview_rewind(self.session_id, invocation, before)
+        self.app.call_from_thread(self._confirm_rewind, plan, invocation, before, revision)
 
-            self.app.push_screen(RewindDialog(plan, invocation), confirmed)
+    def _confirm_rewind(self, plan, invocation: str, before: bool, revision: str | None) -> None:
+        from ..dialogs.rewind import RewindDialog
 
-        self._unless_agent_running(lambda: self.app.run_store(
-            lambda: self.app.store.preview_rewind(self.session_id, invocation, before),
-            preview, group="preview"))
+        self.app.push_screen(RewindDialog(plan, invocation),
+                             partial(self._rewind_answered, plan, invocation, before, revision))
+
+    def _rewind_answered(self, plan, invocation: str, before: bool, revision: str | None,
+                         yes: bool | None) -> None:
+        if yes:
+            said = f"Rewound: {plural(plan.removed_events, 'event')} removed (u to undo)"
+            self._change(self.changes.change("rewind", invocation, before=before, revision=revision,
+                                             said=said))
 
     def action_undo(self) -> None:
-        if self.app.refuse_if_read_only():
-            return
+        if not self.app.refuse_if_read_only():
+            self._undo()
 
-        def done(outcome) -> None:
-            result, still_there = outcome
-            # That change of this run is undone: `u` on the list must not undo one more.
-            self.app.undo_log.forget(self.session_id)
-            self.notify(f"Undid {result.undone}: {plural(result.restored_events, 'event')} back, "
-                        f"{result.removed_events} removed", timeout=4)
-            if not still_there:
-                self.app.pop_screen()
-                return
+    @work(thread=True, group="undo", exit_on_error=False)
+    def _undo(self) -> None:
+        result = self.app.store.undo(self.session_id)
+        still_there = self.session_id in self.app.store  # asked here, not on the UI thread
+        self.app.call_from_thread(self._undone, result, still_there)
+
+    def _undone(self, result, still_there: bool) -> None:
+        self.changes.undone()
+        self.notify(f"Undid {result.undone}: {plural(result.restored_events, 'event')} back, "
+                    f"{result.removed_events} removed", timeout=4)
+        if still_there:
             self.load(self._mark_own)
-
-        def job():
-            result = self.app.store.undo(self.session_id)
-            return result, self.session_id in self.app.store  # asked in the worker, not here
-
-        self.app.run_store(job, done)
+        else:
+            self.app.pop_screen()
 
     def action_delete_session(self) -> None:
         from ..dialogs.confirm import ConfirmDialog
 
         if self.app.refuse_if_read_only():
             return
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                def done(_: Any) -> None:
-                    self.app.undo_log.record(SessionChange(self.session_id))
-                    self.notify(f"Deleted {self.session_id}. Press u on the list to undo.", markup=False)
-                    self.app.pop_screen()
-
-                revision = self.session.revision if self.session else None
-                self.app.run_store(lambda: self.app.store.delete(self.session_id, revision), done)
-
+        events = plural(len(self.session.events) if self.session else 0, 'event')
         self.app.push_screen(ConfirmDialog("Delete session?", f"{safe(self.session_id)} and its "
-                                           f"{plural(len(self.session.events) if self.session else 0, 'event')}. "
-                                           "You can undo this (u).", confirm_label="Delete",
-                                           danger=True), confirmed)
+                                           f"{events}. You can undo this (u).",
+                                           confirm_label="Delete", danger=True),
+                             self._delete_answered)
 
+    def _delete_answered(self, yes: bool | None) -> None:
+        if yes:  # (of the session as it is now: the user saw it deleted as a whole)
+            self._delete(self.changes.revision)
+
+    @work(thread=True, group="delete", exit_on_error=False)
+    def _delete(self, revision: str | None) -> None:
+        self.app.store.delete(self.session_id, revision)
+        self.app.call_from_thread(self._deleted)
+
+    def _deleted(self) -> None:
+        self.changes.recorded()
+        self.notify(f"Deleted {self.session_id}. Press u on the list to undo.", markup=False)
+        self.app.pop_screen()
+
+    # -- export ------------------------------------------------------------------------------
     def export_targets(self) -> list[str]:
         return [self.session_id]
+
+    def export_app_name(self) -> str | None:
+        return self.session.app_name if self.session else None
 
 
 def clock_of(value: str) -> str:
@@ -567,12 +443,3 @@ def clock_of_event(event) -> str:
         return format_time(from_unix(event.timestamp))[11:19]
     except (ValueError, OverflowError, TypeError):
         return "??:??:??"
-
-
-def stale_note(found: bool) -> str:
-    """Why the edit dialog is back: the save was refused as stale."""
-    if found:
-        return ("The session changed meanwhile (another writer): your value was not saved. "
-                "Press enter to apply it to the current version, esc to drop it.")
-    return ("The session changed meanwhile (another writer) and this key is gone now: "
-            "press enter to write your value again, esc to drop it.")

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..messages import StoreChanged
-from ..undo_log import ImportChange, SessionChange
+from ..undo_log import Change, ImportChange, SessionChange
 from ..text import one_line, plural
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
 from .keys import FOOTER_FIRST
+from .workers import ReportsWorkerErrors, one_line_error
 from .session import clock_of
 
 
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
 
 
-class SessionsScreen(ExportMixin, Screen):
+class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
     BINDINGS = [
@@ -67,21 +69,18 @@ class SessionsScreen(ExportMixin, Screen):
         self.query_one(SessionList).focus()
 
     # -- data --------------------------------------------------------------------------------
-    def reload(self, select: str | None = None, *, elsewhere: bool = False) -> None:
-        """Read the list again; `select`: put the cursor on that session once it is shown;
-        `elsewhere`: another writer changed the store (the sessions it changed are marked)."""
+    @work(thread=True, group="list", exit_on_error=False)
+    def reload(self, select: str | None = None) -> None:
+        """Read the list again (in a thread; a store's index brought up to date first, with
+        progress); `select`: put the cursor on that session once it is shown."""
         store = self.app.store
+        if not store.loaded:
+            store.load(self._progress)
+        self.app.call_from_thread(self._show_rows, store.list(), select)
 
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self.query_one("#status", Static).update,
-                                      f"Reading session files into the index: {done:,} of {total:,}…")
-
-        def job() -> list[dict]:
-            if not store.loaded:
-                store.load(progress)
-            return store.list()
-
-        self.app.run_store(job, lambda rows: self._show_rows(rows, select, elsewhere), group="list")
+    def _progress(self, done: int, total: int) -> None:
+        self.app.call_from_thread(self.query_one("#status", Static).update,
+                                  f"Reading session files into the index: {done:,} of {total:,}…")
 
     def _show_rows(self, rows: list[dict], select: str | None = None, elsewhere: bool = False) -> None:
         self.query_one(ReadOnlyBanner).show_store(self.app.store)
@@ -100,7 +99,7 @@ class SessionsScreen(ExportMixin, Screen):
 
     def _update_status(self) -> None:
         session_list = self.query_one(SessionList)
-        problems = getattr(self.app.store, "problems", [])
+        problems = list(self.app.store.problems)
         text = f"{session_list.row_count} of {session_list.total_count} sessions"
         if session_list.filter:
             text += f" match {session_list.filter!r}"
@@ -111,7 +110,7 @@ class SessionsScreen(ExportMixin, Screen):
         elif self._changed_at is not None:
             text += f"  ·  last changed elsewhere {clock_of(self._changed_at)}"
         if problems:
-            text += (f"  ·  {len(problems)} file{'s' if len(problems) != 1 else ''} could not be "
+            text += (f"  ·  {plural(len(problems), 'file')} could not be "
                      "read (session-tui check moves them aside)")
         self.query_one("#status", Static).update(text)
         # Each unreadable file by its whole name, on lines of its own (they wrap, never cut).
@@ -123,8 +122,9 @@ class SessionsScreen(ExportMixin, Screen):
         box.display = bool(problems)
 
     @on(StoreChanged)
-    def _store_changed(self) -> None:
-        self.reload(elsewhere=True)  # quietly: the sessions changed are marked, no toast
+    def _store_changed(self, message: StoreChanged) -> None:
+        # Quietly: the sessions changed are marked, no toast.
+        self._show_rows(message.rows, elsewhere=True)
 
     @on(SessionList.Highlighted)
     def _highlighted(self) -> None:
@@ -200,18 +200,20 @@ class SessionsScreen(ExportMixin, Screen):
         row = self.query_one(SessionList).selected_row
         if row is None or self.app.refuse_if_read_only():
             return
-        session_id = row["id"]
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.app.run_store(lambda: self.app.store.delete(session_id),
-                                   lambda _: self._deleted(session_id))
-
         self.app.push_screen(ConfirmDialog(
             "Delete session?",
-            f"{row['app_name']} / {row['user_id']} / {session_id}\n"
+            f"{row['app_name']} / {row['user_id']} / {row['id']}\n"
             f"{plural(row['event_count'], 'event')}. You can undo this (u).",
-            confirm_label="Delete", danger=True), confirmed)
+            confirm_label="Delete", danger=True), partial(self._delete_answered, row["id"]))
+
+    def _delete_answered(self, session_id: str, yes: bool | None) -> None:
+        if yes:
+            self._delete(session_id)
+
+    @work(thread=True, group="delete", exit_on_error=False)
+    def _delete(self, session_id: str) -> None:
+        self.app.store.delete(session_id)
+        self.app.call_from_thread(self._deleted, session_id)
 
     def _deleted(self, session_id: str) -> None:
         self.app.undo_log.record(SessionChange(session_id))
@@ -226,32 +228,33 @@ class SessionsScreen(ExportMixin, Screen):
         if change is None:
             self.notify("Nothing to undo in this run. Open a session to undo its changes.",
                         severity="warning")
-            return
+        else:
+            self._undo(change)
+
+    @work(thread=True, group="undo", exit_on_error=False)
+    def _undo(self, change: Change) -> None:
+        """Undo one entry of the app's undo log; refused, it stays the newest (not skipped
+        over)."""
         store = self.app.store
+        try:
+            if isinstance(change, ImportChange):
+                outcome = store.undo_import(change.report)
+            else:
+                outcome = store.undo(change.session_id)
+        except Exception:
+            self.app.call_from_thread(self.app.undo_log.record, change)
+            raise  # said where every worker's failure is
+        self.app.call_from_thread(self._undone, change, outcome)
+
+    def _undone(self, change: Change, outcome) -> None:
         if isinstance(change, ImportChange):
-            def undone_import(counts) -> None:
-                self.notify(f"Undid the import: removed {plural(counts['removed'], 'new session')}, "
-                            f"restored {plural(counts['restored'], 'replaced session')}", markup=False)
-                self.reload()
-
-            def refused(exc: Exception) -> None:
-                self.app.undo_log.record(change)  # still the newest change: not skipped over
-                self.app.report_error(exc)
-
-            self.app.run_store(lambda: store.undo_import(change.report), undone_import, refused)
-            return
-        session_id = change.session_id
-
-        def done(result) -> None:
-            self.notify(f"Undid {result.undone} of {session_id}", markup=False)
+            self.notify(f"Undid the import: removed {plural(outcome['removed'], 'new session')}, "
+                        f"restored {plural(outcome['restored'], 'replaced session')}", markup=False)
+            self.reload()
+        else:
+            self.notify(f"Undid {outcome.undone} of {change.session_id}", markup=False)
             # The session is back in the list only once the list is read again.
-            self.reload(select=session_id)
-
-        def failed(exc: Exception) -> None:
-            self.app.undo_log.record(change)
-            self.app.report_error(exc)
-
-        self.app.run_store(lambda: store.undo(session_id), done, failed)
+            self.reload(select=change.session_id)
 
     # -- import ------------------------------------------------------------------------------
     def action_import(self) -> None:
@@ -276,51 +279,62 @@ class SessionsScreen(ExportMixin, Screen):
         one store call (all or nothing), in a worker; progress on the status line."""
         if request is None:
             return
+        self._importing = True
+        self.query_one("#status", Static).update(f"Import: reading {plural(len(request.paths), 'file')}…")
+        self._run_import(request)
+
+    @work(thread=True, group="import", exit_on_error=False)
+    def _run_import(self, request) -> None:
+        try:
+            store, sessions, report = self._read_and_import(request)
+        except Exception as exc:  # noqa: BLE001 - every failure: "Nothing imported"
+            self.app.call_from_thread(self._import_failed, one_line_error(exc))
+            return
+        self.app.call_from_thread(self._imported, request, store, sessions, report)
+
+    def _read_and_import(self, request):
+        """(In the worker.) The sessions of every file, then the store they go into and what
+        the import did there."""
         from ..formats import reading
         from ..store import open_store
 
-        app = self.app
-        status = self.query_one("#status", Static)
+        sessions = []
+        for k, path in enumerate(request.paths, 1):
+            self._say(f"Import: reading {path.name} (file {k} of {len(request.paths)})…")
+            sessions.extend(reading.read_path(path))
+        store = self.app.store
+        if request.target == "beside":
+            store = open_store(request.beside_path, create=True)
+        self._say(f"Import: writing {plural(len(sessions), 'session')} into {store.path.name}…")
+        return store, sessions, store.import_sessions(sessions, request.on_conflict)
 
-        def say(text: str) -> None:
-            app.call_from_thread(status.update, text)
+    def _say(self, text: str) -> None:
+        self.app.call_from_thread(self.query_one("#status", Static).update, text)
 
-        def job():
-            sessions = []
-            for k, path in enumerate(request.paths, 1):
-                say(f"Import: reading {path.name} (file {k} of {len(request.paths)})…")
-                sessions.extend(reading.read_path(path))
-            store = app.store
-            if request.target == "beside":
-                store = open_store(request.beside_path, create=True)
-            say(f"Import: writing {plural(len(sessions), 'session')} into {store.path.name}…")
-            return store, sessions, store.import_sessions(sessions, request.on_conflict)
+    def _imported(self, request, store, sessions, report) -> None:
+        self._importing = False
+        self.app.switch_store(store)
+        if report.new_ids or report.replaced:
+            self.app.undo_log.record(ImportChange(report, store.path.name))  # `u`: the whole import
+        text, severity = import_summary(report, len(sessions), request.on_conflict)
+        self.notify(text, title=f"Imported into {store.path.name}", severity=severity,
+                    markup=False, timeout=10)
+        self.reload(select=first_imported(sessions, report))
 
-        def done(result) -> None:
-            store, sessions, report = result
-            self._importing = False
-            app.switch_store(store)
-            if report.new_ids or report.replaced:
-                app.undo_log.record(ImportChange(report, store.path.name))  # `u`: the whole import
-            text, severity = import_summary(report, len(sessions), request.on_conflict)
-            self.notify(text, title=f"Imported into {store.path.name}", severity=severity,
-                        markup=False, timeout=10)
-            self.reload(select=first_imported(sessions, report))
-
-        def failed(exc: Exception) -> None:
-            self._importing = False
-            self._update_status()
-            self.notify(" ".join(str(exc).split()) or type(exc).__name__,
-                        title="Nothing imported", severity="error", markup=False, timeout=10)
-
-        self._importing = True
-        status.update(f"Import: reading {plural(len(request.paths), 'file')}…")
-        app.run_store(job, done, failed, group="import")
+    def _import_failed(self, exc: Exception) -> None:
+        self._importing = False
+        self._update_status()
+        self.notify(" ".join(str(exc).split()) or type(exc).__name__,
+                    title="Nothing imported", severity="error", markup=False, timeout=10)
 
     # -- export ------------------------------------------------------------------------------
     def export_targets(self) -> list[str]:
         session_id = self.query_one(SessionList).selected_id
         return [session_id] if session_id else []
+
+    def export_app_name(self) -> str | None:
+        row = self.query_one(SessionList).selected_row
+        return row.get("app_name") if row else None
 
 
 # -- import reports ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..eventinfo import annulled_count
 from ..jsonio import deep_copy
@@ -167,6 +167,8 @@ class Store:
     # One-line facts about the store the app and `list` show (never appended to here: a
     # backend that has notes sets its own list).
     notes: list[str] = []
+    # One line per thing in the store that could not be used (an unreadable file, ...).
+    problems: Sequence[str] = ()
 
     def _check_writable(self) -> None:
         """Refuse a change of a read-only store up front, naming why (backends call it first

@@ -172,6 +172,3 @@ class History:
         self.check_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path(session_id), self.encode(session_id, records))
-
-    def push(self, session_id: str, record: UndoRecord) -> None:
-        self.save(session_id, self.load(session_id) + [record])

@@ -7,8 +7,6 @@ how much more there is, so a 10 MB message shows at once.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
@@ -18,21 +16,14 @@ from textual.widgets import Static
 
 from ..eventinfo import compaction_of, content_blocks, error_of, is_edit
 from ..model import Event, format_time, from_unix
-from ..text import json_head, json_preview, one_line, safe
+from ..text import json_head, json_preview, one_line, pretty_json, safe
+from ..tcss import load_css
 
 __all__ = ["EventView", "pretty_json"]
 
 _LABEL = "$foreground-muted"
 _MUTED = "italic $foreground-muted"
 _FIELD_WIDTH = 1_000  # cells of a one-line field (id, author, ...) shown at most
-
-
-def pretty_json(value: Any) -> str:
-    """Indented JSON (unicode kept; not yet made safe: pass it through `safe`)."""
-    try:
-        return json.dumps(value, indent=2, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError, RecursionError):
-        return repr(value)
 
 
 def _capped(text: str, limit: int) -> Content:
@@ -73,7 +64,7 @@ def _time(timestamp: Any) -> str:
 class EventView(VerticalScroll):
     """A scrollable view of one event. Data down: `show_event(event, index, total)`."""
 
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
 
     LIMIT = 10_000
     """Characters of content (and of each JSON section) shown at most: a few screens. Textual

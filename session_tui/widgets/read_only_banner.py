@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from ..text import one_line
+from ..tcss import load_css
 
 
 def banner_text(store) -> str:
@@ -21,7 +22,7 @@ def banner_text(store) -> str:
 
 
 class ReadOnlyBanner(Static):
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
 
     def __init__(self) -> None:
         super().__init__(markup=False, classes="read-only-banner")

@@ -11,79 +11,23 @@ Line 0 of the widget is a header that stays put; data rows scroll under it.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from dataclasses import dataclass
+from typing import Any, Iterable
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
-from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..model import format_time, parse_time
 from ..text import middle_cut, one_line
+from ..tcss import load_css
+from .columns import BY_NAME, COLUMNS, GAP, Placed, fit, number_text, place_columns, short_time
+from .cursor_list import CursorList, ListMessage
 
 __all__ = ["SessionList", "COLUMNS"]
 
-_ISO_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-class Column(NamedTuple):
-    key: str  # the name `sort_by` takes
-    field: str  # the row key it shows
-    title: str
-    numeric: bool  # right-aligned; sorted newest/largest first when first chosen
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("app", "app_name", "App", False),
-    Column("user", "user_id", "User", False),
-    Column("id", "id", "Id", False),
-    Column("events", "event_count", "Events", True),
-    Column("invocations", "invocation_count", "Invocations", True),
-    Column("updated", "updated_at", "Last update", True),
-)
-_BY_NAME = {c.key: c for c in COLUMNS} | {c.field: c for c in COLUMNS}
-
-_GAP = 2  # cells between columns
-
-
-class _Placed(NamedTuple):
-    column: Column
-    title: str
-    x: int
-    width: int
-
-
-def short_time(value: Any) -> str:
-    """`YYYY-MM-DD HH:MM` (UTC) of an ISO time; odd values shown as they are (safely)."""
-    if isinstance(value, str) and value.endswith("Z") and _ISO_MINUTE.match(value):
-        return f"{value[:10]} {value[11:16]}"
-    if value is None or value == "":
-        return ""
-    try:
-        iso = format_time(parse_time(value))
-    except (ValueError, OverflowError):
-        return one_line(str(value), 16)
-    return f"{iso[:10]} {iso[11:16]}"
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return one_line(str(value), 12)
-
-
-class SessionList(ScrollView, can_focus=True):
+class SessionList(CursorList):
     """A table of sessions: filter as you type, sort by any column, a cursor row.
 
     Data down: `set_rows(rows)`, the `filter` reactive, `sort_by(column)`, `mark_new(ids)`
@@ -92,7 +36,8 @@ class SessionList(ScrollView, can_focus=True):
     `SessionList.Opened` on enter (or a double click).
     """
 
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
+    FIXED_LINES = 1  # the column titles
 
     COMPONENT_CLASSES = {
         "session-list--header",
@@ -105,65 +50,31 @@ class SessionList(ScrollView, can_focus=True):
         "session-list--new",
     }
 
-    BINDINGS: list[BindingType] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "cursor_home", "First", show=False),
-        Binding("end", "cursor_end", "Last", show=False),
-        Binding("enter", "open", "Open", show=False),
-    ]
-
     filter: var[str] = var("", init=False)
     """Case-insensitive substring matched against app, user, id and `search_text`."""
 
-    class Highlighted(Message):
+    @dataclass
+    class Highlighted(ListMessage):
         """The cursor moved to another session (None: the list shows no session)."""
 
-        def __init__(self, session_list: "SessionList", session_id: str | None) -> None:
-            super().__init__()
-            self.session_list = session_list
-            self.session_id = session_id
+        session_id: str | None
 
-        @property
-        def control(self) -> "SessionList":
-            return self.session_list
-
-    class Opened(Message):
+    @dataclass
+    class Opened(ListMessage):
         """The user asked to open the session under the cursor (enter, double click)."""
 
-        def __init__(self, session_list: "SessionList", session_id: str) -> None:
-            super().__init__()
-            self.session_list = session_list
-            self.session_id = session_id
+        session_id: str
 
-        @property
-        def control(self) -> "SessionList":
-            return self.session_list
-
-    def __init__(
-        self,
-        rows: Iterable[dict[str, Any]] | None = None,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+    def __init__(self, rows: Iterable[dict[str, Any]] | None = None, **options: Any) -> None:
+        """`options`: the widget's `name`, `id`, `classes`, `disabled`."""
+        super().__init__(**options)
         self._rows: list[dict[str, Any]] = []
         self._sorted: list[int] = []  # indices into _rows, in sort order
         self._view: list[int] = []  # _sorted, filtered
         self._haystacks: list[str] | None = None  # lower-cased filter text, built on demand
-        self._cursor = -1  # index into _view
-        self._new: set[str] = set()  # ids of sessions marked as changed since the user looked
-        self._highlighted_id: str | None = None  # what the last Highlighted message said
-        self._sort = _BY_NAME["updated"]
+        self._sort = BY_NAME["updated"]
         self._reverse = True
-        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
-        self._cache_width = -1
-        self._columns_cache: tuple[int, list[_Placed]] | None = None
+        self._columns_cache: tuple[int, list[Placed]] | None = None
         self._natural: dict[str, int] = {}  # widest app, user and id (cells)
         self._unique_id_width: dict[int, int] = {}  # id width asked for -> smallest unique one
         if rows is not None:
@@ -181,22 +92,12 @@ class SessionList(ScrollView, can_focus=True):
         self._resort()
         self._refilter(keep, old_cursor)
 
-    def mark_new(self, session_ids: Iterable[str]) -> None:
-        """Mark these sessions as changed since the user last looked (beside those marked
-        already), until the user moves the cursor."""
-        added = set(session_ids) - self._new
-        if added:
-            self._new |= added
-            self._cache.clear()
-            self.refresh()
-
     def mark_seen(self, session_ids: Iterable[str]) -> None:
         """Take the mark off these sessions (the user opened them)."""
         seen = self._new & set(session_ids)
         if seen:
             self._new -= seen
-            self._cache.clear()
-            self.refresh()
+            self.redraw()
 
     @property
     def new_ids(self) -> list[str]:
@@ -216,11 +117,6 @@ class SessionList(ScrollView, can_focus=True):
         if 0 <= self._cursor < len(self._view):
             return self._rows[self._view[self._cursor]]
         return None
-
-    @property
-    def cursor(self) -> int:
-        """The cursor's position among the shown rows (-1: no rows)."""
-        return self._cursor
 
     @property
     def row_count(self) -> int:
@@ -250,7 +146,7 @@ class SessionList(ScrollView, can_focus=True):
         """Move the cursor to this session; False when it is not shown."""
         for pos, index in enumerate(self._view):
             if self._row_id(index) == session_id:
-                self._move_cursor(pos)
+                self.move_cursor(pos)
                 return True
         return False
 
@@ -260,7 +156,7 @@ class SessionList(ScrollView, can_focus=True):
         for text and descending (largest, newest first) for numbers and times. `reverse`
         forces a direction."""
         try:
-            chosen = _BY_NAME[column]
+            chosen = BY_NAME[column]
         except KeyError:
             raise ValueError(f"unknown column {column!r}") from None
         if reverse is None:
@@ -346,8 +242,6 @@ class SessionList(ScrollView, can_focus=True):
             self._view = [i for i in self._sorted if needle in hay[i]]
         else:
             self._view = self._sorted
-        self._cache.clear()
-        self.virtual_size = Size(0, len(self._view) + 1)
         cursor = -1
         if keep is not None:
             for pos, index in enumerate(self._view):
@@ -356,159 +250,52 @@ class SessionList(ScrollView, can_focus=True):
                     break
         if cursor < 0 and self._view:
             cursor = 0 if old_cursor < 0 else min(old_cursor, len(self._view) - 1)
-        self._cursor = cursor
-        self._scroll_to_cursor()
-        self.refresh()
-        self._announce()
+        self.reset_items(cursor)
 
     def watch_filter(self, old: str, new: str) -> None:
         if old.strip().casefold() != new.strip().casefold():
             self._refilter(self.selected_id, 0)
 
-    def _announce(self) -> None:
+    # ------------------------------------------------------------- what CursorList asks
+
+    @property
+    def item_count(self) -> int:
+        return len(self._view)
+
+    def highlight(self) -> tuple[str | None, Message]:
         current = self.selected_id
-        if current != self._highlighted_id:
-            self._highlighted_id = current
-            self.post_message(self.Highlighted(self, current))
+        return current, self.Highlighted(self, current)
 
-    # ------------------------------------------------------------------ cursor movement
-
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 2)
-
-    def _move_cursor(self, pos: int) -> None:
-        if not self._view:
-            return
-        pos = max(0, min(pos, len(self._view) - 1))
-        if pos != self._cursor and self._new:
-            self._new.clear()  # the user looks: what was new is seen
-            self._cache.clear()
-            self.refresh()
-        if pos != self._cursor:
-            old = self._cursor
-            self._cursor = pos
-            self._refresh_row(old)
-            self._refresh_row(pos)
-        self._scroll_to_cursor()
-        self._announce()
-
-    def _refresh_row(self, pos: int) -> None:
-        if pos >= 0:
-            self.refresh_line(pos + 1)
-
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        if self._cursor < 0 or height <= 1:
-            return
-        visible = height - 1  # the header takes a line
-        top = self.scroll_offset.y
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + visible:
-            self.scroll_to(y=self._cursor - visible + 1, animate=False)
-
-    def action_cursor_up(self) -> None:
-        self._move_cursor(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move_cursor(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move_cursor(self._cursor - self._page())
-
-    def action_page_down(self) -> None:
-        self._move_cursor(self._cursor + self._page())
-
-    def action_cursor_home(self) -> None:
-        self._move_cursor(0)
-
-    def action_cursor_end(self) -> None:
-        self._move_cursor(len(self._view) - 1)
+    def chosen_message(self, index: int) -> Message:
+        return self.Opened(self, self._row_id(self._view[index]))
 
     def action_open(self) -> None:
-        current = self.selected_id
-        if current is not None:
-            self.post_message(self.Opened(self, current))
+        """Open the session under the cursor (what enter does)."""
+        self.action_select()
 
-    async def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        if offset.y == 0:
-            for placed in self._columns(self.scrollable_content_region.width):
-                if placed.x <= offset.x < placed.x + placed.width + _GAP:
-                    self.sort_by(placed.column.key)
-                    break
-            return
-        pos = self.scroll_offset.y + offset.y - 1
-        if 0 <= pos < len(self._view):
-            self._move_cursor(pos)
-            if event.chain >= 2:
-                self.action_open()
+    def fixed_line_clicked(self, y: int, x: int) -> None:
+        """A click on a column title sorts by that column."""
+        for placed in self._columns(self.scrollable_content_region.width):
+            if placed.x <= x < placed.x + placed.width + GAP:
+                self.sort_by(placed.column.key)
+                break
 
     # ------------------------------------------------------------------------ rendering
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cache.clear()
+    def _columns(self, width: int) -> list[Placed]:
+        """Where each column goes at this width (worked out once a width)."""
+        if self._columns_cache is None or self._columns_cache[0] != width:
+            self._columns_cache = (width, place_columns(width, self._natural, self._id_width_for))
+        return self._columns_cache[1]
 
-    def _on_resize(self, event: events.Resize) -> None:
-        self._cache.clear()
-        self._scroll_to_cursor()
+    def render_fixed_line(self, y: int, width: int) -> Strip:
+        return self._render_header(width, self.rich_style)
 
-    def _columns(self, width: int) -> list[_Placed]:
-        """Where each column goes at this width. Numbers and time are fixed; app, user and id
-        get their content's width when it fits. When it does not, app and user give way first
-        (down to 10 cells each), then the id is cut in the middle, never so far that two ids
-        would look the same."""
-        if self._columns_cache is not None and self._columns_cache[0] == width:
-            return self._columns_cache[1]
-        wide = width >= 100
-        fixed = {"events": 8, "invocations": 13 if wide else 8, "updated": 16}
-        titles = {"invocations": "Invocations" if wide else "Invoc."}
-        natural = self._natural or {"app": 3, "user": 4, "id": 2}
-        room = max(12, width - sum(fixed.values()) - _GAP * (len(COLUMNS) - 1))
-        app_w, user_w, id_w = natural["app"], natural["user"], natural["id"]
-        if app_w + user_w + id_w > room:
-            app_w, user_w = min(app_w, 10), min(user_w, 10)
-            id_w = min(id_w, max(self._id_width_for(12), room - app_w - user_w))
-            # What the id leaves, app and user share, each at most its natural width.
-            left = max(8, room - id_w)
-            app_w = min(natural["app"], max(4, (left * natural["app"]) // max(1, natural["app"] + natural["user"])))
-            user_w = min(natural["user"], max(4, left - app_w))
-        fixed.update(app=app_w, user=user_w, id=id_w)
-        placed: list[_Placed] = []
-        x = 0
-        for column in COLUMNS:
-            w = fixed[column.key]
-            placed.append(_Placed(column, titles.get(column.key, column.title), x, w))
-            x += w + _GAP
-        self._columns_cache = (width, placed)
-        return placed
+    def render_empty(self, width: int) -> Strip:
+        return self._render_empty(width, self.rich_style)
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if width != self._cache_width:
-            self._cache.clear()
-            self._cache_width = width
-        base = self.rich_style
-        if y == 0:
-            return self._render_header(width, base)
-        pos = self.scroll_offset.y + y - 1
-        if not self._view:
-            if y == 1:
-                return self._render_empty(width, base)
-            return Strip.blank(width, base)
-        if pos >= len(self._view):
-            return Strip.blank(width, base)
-        index = self._view[pos]
-        is_cursor = pos == self._cursor
-        key = (index, is_cursor, self.has_focus)
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = self._render_row(self._rows[index], width, base, is_cursor)
-            self._cache[key] = strip
-        return strip
+    def render_item(self, index: int, width: int, is_cursor: bool) -> Strip:
+        return self._render_row(self._rows[self._view[index]], width, self.rich_style, is_cursor)
 
     def _render_header(self, width: int, base: Style) -> Strip:
         key = ("header", self._sort.key, self._reverse, self.has_focus)
@@ -524,9 +311,9 @@ class SessionList(ScrollView, can_focus=True):
             style = header
             if placed.column is self._sort:
                 arrow = " ▼" if self._reverse else " ▲"
-                title = _fit(title, max(0, placed.width - 2), False).rstrip() + arrow
+                title = fit(title, max(0, placed.width - 2), False).rstrip() + arrow
                 style = sorted_style
-            text = _fit(title, placed.width, placed.column.numeric)
+            text = fit(title, placed.width, placed.column.numeric)
             if placed.x > x:
                 segments.append(Segment(" " * (placed.x - x), header))
             segments.append(Segment(text, style))
@@ -541,7 +328,7 @@ class SessionList(ScrollView, can_focus=True):
             message = f"No sessions match “{one_line(self.filter.strip(), max(1, width - 24))}”"
         else:
             message = "No sessions"
-        return Strip([Segment(set_cell_size(message, width), style)], width)
+        return self.message_line(message, width, style)
 
     def _render_row(self, row: dict[str, Any], width: int, base: Style, is_cursor: bool) -> Strip:
         get = self.get_component_rich_style
@@ -561,7 +348,7 @@ class SessionList(ScrollView, can_focus=True):
             if column.key == "updated":
                 text = short_time(value)
             elif column.numeric:
-                text = _number(value)
+                text = number_text(value)
                 annulled = row.get("annulled_count") if column.key == "events" else None
                 if type(annulled) is int and annulled > 0:
                     text = f"{text} ↶{annulled}"
@@ -580,17 +367,7 @@ class SessionList(ScrollView, can_focus=True):
             extra = styles.get(column.key)
             if extra is not None:
                 style = base + extra + cursor if cursor is not None else base + extra
-            segments.append(Segment(_fit(text, placed.width, column.numeric), style))
+            segments.append(Segment(fit(text, placed.width, column.numeric), style))
             x = placed.x + placed.width
         return Strip(segments).adjust_cell_length(width, line_style)
 
-
-def _fit(text: str, width: int, right: bool) -> str:
-    """`text` in exactly `width` cells: cut with `…`, padded left (`right`) or right."""
-    length = cell_len(text)
-    if length > width:
-        text = set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
-        length = width
-    if right:
-        return " " * (width - length) + text
-    return text + " " * (width - length)

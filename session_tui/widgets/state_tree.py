@@ -14,8 +14,7 @@ classes that the .tcss styles with theme variables.
 from __future__ import annotations
 
 from itertools import islice
-from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -26,41 +25,13 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ..model import json_type
-from ..text import json_preview, one_line, safe
+from ..text import safe
+from ..tcss import load_css
+from .state_labels import MIN_PREVIEW, More, Parts, describe_type, fit_preview, label_parts
 
 __all__ = ["StateTree", "More", "json_type", "describe_type"]
 
 _TOGGLE = Style.from_meta({"toggle": True})
-_KEY_WIDTH = 60
-_PREVIEW_WIDTH = 60  # built at this width; shown as wide as the tree has room for
-_MIN_PREVIEW = 12
-_ROOM_FOR_TYPE = 40  # a preview cut to fewer cells than this drops the type instead
-
-
-class More(NamedTuple):
-    """The value of a `… N more` node: the next child to load, and how many there are."""
-
-    start: int
-    total: int
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def describe_type(value: Any) -> str:
-    """The type as the tree shows it: `object (3 keys)`, `array (1 item)`, `string (6 chars)`."""
-    kind = json_type(value)
-    if kind == "object":
-        return f"object ({_plural(len(value), 'key')})"
-    if kind == "array":
-        return f"array ({_plural(len(value), 'item')})"
-    if kind == "string" and len(value) > _PREVIEW_WIDTH:
-        return f"string ({_plural(len(value), 'char')})"
-    return kind
-
-
-Parts = list[tuple[str, str | None]]  # (text, component class)
 
 
 class StateTree(Tree[tuple]):
@@ -68,7 +39,7 @@ class StateTree(Tree[tuple]):
     `Tree` messages (`NodeHighlighted`, `NodeSelected`, `NodeExpanded`, ...), whose
     `node.data` is `(path, value)`."""
 
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
 
     PAGE = 1000
     """How many children a node gets at a time."""
@@ -332,25 +303,7 @@ class StateTree(Tree[tuple]):
         return node
 
     def _label_parts(self, path: tuple, value: Any) -> Parts:
-        key = path[-1]
-        parts: Parts = []
-        if isinstance(key, int):
-            parts.append((str(key), "state-tree--index"))
-        else:
-            changed = len(path) == 1 and key in self._highlight
-            if changed:
-                parts.append(("● ", "state-tree--changed"))
-            parts.append((one_line(key, _KEY_WIDTH), "state-tree--changed" if changed else "state-tree--key"))
-        parts.append((": ", None))
-        kind = json_type(value)
-        if kind == "object" or kind == "array":
-            width = 40
-        else:
-            width = _PREVIEW_WIDTH
-        parts.append((json_preview(value, width), f"state-tree--{kind}" if kind in _KINDS else None))
-        parts.append(("  ", None))
-        parts.append((describe_type(value), "state-tree--type"))
-        return parts
+        return label_parts(path, value, self._highlight)
 
     @on(Tree.NodeExpanded)
     def _fill_on_expand(self, event: Tree.NodeExpanded[tuple]) -> None:
@@ -397,29 +350,15 @@ class StateTree(Tree[tuple]):
 
     def _preview_room(self, node: TreeNode[tuple], parts: Parts) -> int:
         """Cells for the value preview and the type on this node's line: the tree's width
-        less the guides, the expand icon and the key (never fewer than _MIN_PREVIEW)."""
+        less the guides, the expand icon and the key (never fewer than MIN_PREVIEW)."""
         guides = max(0, len(node.data[0]) - 1) * self.guide_depth
         key = sum(cell_len(text) for text, _ in parts[:-3])
-        return max(_MIN_PREVIEW, self.scrollable_content_region.width - guides - 2 - key)
+        return max(MIN_PREVIEW, self.scrollable_content_region.width - guides - 2 - key)
 
     def _fit_preview(self, node: TreeNode[tuple], parts: Parts) -> Parts:
-        """The label's parts (key, preview, gap, type) fitted to the line: the preview as wide
-        as the line has room for, so a wide tree shows more of each value; a scalar's type only
-        where it leaves the value enough room (the value matters more), a container's always
-        (its size)."""
         if not self._has_preview(node, parts):
             return parts
-        room = self._preview_room(node, parts)
-        (preview, component), gap, kind = parts[-3:]
-        beside = room - cell_len(gap[0]) - cell_len(kind[0])  # the preview's room beside the type
-        if beside >= cell_len(preview) and not preview.endswith("…"):
-            return parts  # whole, with its type
-        if beside >= _ROOM_FOR_TYPE or isinstance(node.data[1], (dict, list)):  # (size: "3 keys")
-            return [*parts[:-3], (json_preview(node.data[1], max(2, beside)), component), gap, kind]
-        whole = json_preview(node.data[1], room)
-        if cell_len(whole) <= beside and not whole.endswith("…"):
-            return [*parts[:-3], (whole, component), gap, kind]
-        return [*parts[:-3], (whole, component)]
+        return fit_preview(parts, node.data[1], self._preview_room(node, parts))
 
     def render_label(self, node: TreeNode[tuple], base_style: Style, style: Style) -> Text:
         parts = self._parts.get(node.id)
@@ -481,9 +420,6 @@ class StateTree(Tree[tuple]):
             node.collapse()
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
-
-
-_KINDS = {"string", "number", "bool", "null", "object", "array"}
 
 
 def _same(old: Any, new: Any) -> bool:

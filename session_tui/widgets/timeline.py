@@ -1,41 +1,36 @@
 """The event timeline of one session: a virtualised list grouped by invocation.
 
-Grouping: events stay in log order (the timeline is a history), and every *contiguous run* of
-events of one invocation gets a header line. Invocations are contiguous in practice; when one
-is interleaved with another, each of its runs gets its own header, marked `part k/m`, so the
-order on screen is always the order in the log.
+Grouping (timeline_lines.py): events stay in log order (the timeline is a history), and every
+*contiguous run* of events of one invocation gets a header line.
 
 Events an ADK rewind annulled (`eventinfo.annulled_by`: still in the log, no longer in the
 conversation google-adk gives the model) are dimmed and marked `↶`; their invocation's header
 names the rewind that annulled them, and the rewind event says what it annulled.
 
-Only the lines on screen are drawn (a `ScrollView` with `render_line` and an LRU cache of the
-rendered strips), so a session with 100,000 events loads in a few tens of milliseconds.
+Only the lines on screen are drawn (a `CursorList`), so a session with 100,000 events loads in
+a few tens of milliseconds.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..eventinfo import (annulled_by, compaction_of, confirmations_requested, error_of, function_counts,
+from ..eventinfo import (compaction_of, confirmations_requested, error_of, function_counts,
                          is_edit, preview, rewind_target)
 from ..model import Event, Session, from_unix
-from ..text import middle_cut, one_line, short
+from ..text import middle_cut, one_line, plural
+from ..tcss import load_css
+from .cursor_list import CursorList, ListMessage
+from .timeline_lines import TimelineLines
 
 __all__ = ["Timeline", "function_counts", "is_edit"]
 
@@ -46,29 +41,7 @@ def _clock(timestamp: float) -> datetime | None:
         return None
 
 
-class _Run(NamedTuple):
-    """A contiguous run of events of one invocation."""
-
-    start: int  # first event index
-    end: int  # one past the last event index
-    invocation_id: str
-    part: int  # this run is part `part` of `parts` of its invocation
-    parts: int
-
-
-@dataclass
-class _RunStats:
-    authors: list[str]
-    first: float
-    last: float
-    changed_keys: int  # distinct state keys the run's deltas write
-    edit: bool
-    errors: int  # error events (rate limits, failed tools)
-    annulled: int  # events of the run a rewind annulled
-    annulled_by: int | None  # the rewind event (index) that annulled the run's first annulled one
-
-
-class Timeline(ScrollView, can_focus=True):
+class Timeline(CursorList):
     """The events of one session, one line each, under a header per invocation.
 
     Data down: `set_session(session)`, `mark_new(event_ids)` (events that arrived from
@@ -77,7 +50,7 @@ class Timeline(ScrollView, can_focus=True):
     enter over a header.
     """
 
-    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+    DEFAULT_CSS = load_css(__file__)
 
     COMPONENT_CLASSES = {
         "timeline--header",
@@ -101,88 +74,44 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--rewind",
     }
 
+    CACHE_SIZE = 2048
     BINDINGS: list[BindingType] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "cursor_home", "First", show=False),
-        Binding("end", "cursor_end", "Last", show=False),
         Binding("shift+up", "previous_invocation", "Previous invocation", show=False),
         Binding("shift+down", "next_invocation", "Next invocation", show=False),
-        Binding("enter", "select", "Select", show=False),
     ]
 
-    class Highlighted(Message):
+    @dataclass
+    class Highlighted(ListMessage):
         """The cursor moved. `index` is the event's index in `session.events` (None on an
         invocation header or an empty timeline); `invocation_id` is the line's invocation."""
 
-        def __init__(self, timeline: "Timeline", index: int | None, invocation_id: str | None,
-                     event: Event | None) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.index = index
-            self.invocation_id = invocation_id
-            self.event = event
+        index: int | None
+        invocation_id: str | None
+        event: Event | None
 
-        @property
-        def control(self) -> "Timeline":
-            return self.timeline
-
-    class EventSelected(Message):
+    @dataclass
+    class EventSelected(ListMessage):
         """Enter (or a double click) on an event: `index` in `session.events`."""
 
-        def __init__(self, timeline: "Timeline", index: int, event: Event) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.index = index
-            self.event = event
+        index: int
+        event: Event
 
-        @property
-        def control(self) -> "Timeline":
-            return self.timeline
-
-    class InvocationSelected(Message):
+    @dataclass
+    class InvocationSelected(ListMessage):
         """Enter (or a double click) on an invocation header."""
 
-        def __init__(self, timeline: "Timeline", invocation_id: str) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.invocation_id = invocation_id
+        invocation_id: str
 
-        @property
-        def control(self) -> "Timeline":
-            return self.timeline
-
-    def __init__(
-        self,
-        session: Session | None = None,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+    def __init__(self, session: Session | None = None, **options: Any) -> None:
+        """`options`: the widget's `name`, `id`, `classes`, `disabled`."""
+        super().__init__(**options)
         self._session: Session | None = None
         self._events: Sequence[Event] = ()
-        # Runs, as parallel lists (no object per run: 100,000 events load without GC churn).
-        self._run_starts: list[int] = []
-        self._run_invocations: list[str] = []
-        self._run_parts: list[int] = []  # k: this run is the k-th of its invocation
-        self._invocation_runs: dict[str, int] = {}  # how many runs each invocation has
-        self._lines: list[int] = []  # >= 0: an event index; < 0: -1 - run index (a header)
-        self._stats: dict[int, _RunStats] = {}
-        self._author_width = 8
-        self._cursor = -1
-        self._new: set[str] = set()  # ids of events marked new (arrived from elsewhere)
+        self._lines = TimelineLines()
         # Events an ADK rewind annulled (index -> the rewind event's index), and how many each
-        # rewind event annulled: they stay in the log, shown dimmed.
+        # rewind event annulled: they stay in the log, shown dimmed (worked out with the lines).
         self._annulled: dict[int, int] = {}
         self._rewound: dict[int, int] = {}
-        self._announced: tuple | None = None
-        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
-        self._cache_width = -1
         if session is not None:
             self.set_session(session)
 
@@ -209,36 +138,21 @@ class Timeline(ScrollView, can_focus=True):
             self._new.clear()
         self._session = session
         self._events = session.events if session is not None else ()
-        self._build()
-        self._cache.clear()
-        self.virtual_size = Size(0, len(self._lines))
+        self._lines = TimelineLines(self._events)
+        self._annulled, self._rewound = self._lines.annulled, self._lines.rewound
         cursor = 0 if self._lines else -1
         if same and self._lines:
             cursor = min(max(old_line, 0), len(self._lines) - 1)
             if keep_event is not None:
                 for i, event in enumerate(self._events):
                     if event.id == keep_event:
-                        cursor = self.line_of_event(i)
+                        cursor = self._lines.line_of_event(i)
                         break
             elif keep_invocation is not None:
-                line = self._header_line_of(keep_invocation)
+                line = self._lines.header_line_of(keep_invocation)
                 if line is not None:
                     cursor = line
-        if not same and self.is_mounted:
-            self.scroll_to(y=0, animate=False)
-        self._cursor = cursor
-        self._scroll_to_cursor()
-        self.refresh()
-        self._announce()
-
-    def mark_new(self, event_ids: Iterable[str]) -> None:
-        """Mark these events (by id) as new, beside those marked already, until the user moves
-        the cursor: what arrived since they last looked."""
-        added = set(event_ids) - self._new
-        if added:
-            self._new |= added
-            self._cache.clear()
-            self.refresh()
+        self.reset_items(cursor, to_top=not same)
 
     @property
     def new_count(self) -> int:
@@ -269,250 +183,80 @@ class Timeline(ScrollView, can_focus=True):
         """The line under the cursor (-1: empty timeline)."""
         return self._cursor
 
+    item_count = line_count
+
     @property
     def cursor_event(self) -> int | None:
         """The index (in `session.events`) of the event under the cursor; None on a header."""
         if 0 <= self._cursor < len(self._lines):
-            value = self._lines[self._cursor]
-            return value if value >= 0 else None
+            return self._lines.event_at(self._cursor)
         return None
 
     @property
     def current_invocation(self) -> str | None:
         """The invocation id of the line under the cursor, header or event."""
         if 0 <= self._cursor < len(self._lines):
-            value = self._lines[self._cursor]
-            if value >= 0:
-                return self._events[value].invocation_id
-            return self._run(-1 - value).invocation_id
+            return self._lines.invocation_at(self._cursor)
         return None
 
     def line_of_event(self, index: int) -> int:
         """The line an event (by index in `session.events`) is drawn on."""
-        run = bisect_right(self._run_starts, index) - 1
-        return index + run + 1
+        return self._lines.line_of_event(index)
 
     def select_event(self, index: int) -> None:
         """Put the cursor on this event (an index in `session.events`)."""
         if 0 <= index < len(self._events):
-            self._move_cursor(self.line_of_event(index))
+            self.move_cursor(self.line_of_event(index))
 
-    def select_invocation(self, invocation_id: str) -> bool:
-        """Put the cursor on the (first) header of this invocation; False if it has none."""
-        line = self._header_line_of(invocation_id)
-        if line is None:
-            return False
-        self._move_cursor(line)
-        return True
+    # ------------------------------------------------------------- what CursorList asks
 
-    # -------------------------------------------------------------------------- building
-
-    def _build(self) -> None:
-        events_ = self._events
-        starts: list[int] = []
-        invocations: list[str] = []
-        parts: list[int] = []
-        counts: dict[str, int] = {}
-        previous: str | None = None
-        for i, event in enumerate(events_):
-            invocation = event.invocation_id
-            if invocation != previous:
-                starts.append(i)
-                invocations.append(invocation)
-                k = counts.get(invocation, 0) + 1
-                counts[invocation] = k
-                parts.append(k)
-                previous = invocation
-        lines: list[int] = []
-        ends = starts[1:] + [len(events_)]
-        for number, (start, end) in enumerate(zip(starts, ends)):
-            lines.append(-1 - number)
-            lines.extend(range(start, end))
-        self._run_starts, self._run_invocations, self._run_parts = starts, invocations, parts
-        self._invocation_runs = counts
-        self._lines = lines
-        self._stats = {}
-        self._annulled = annulled_by(events_)
-        rewound: dict[int, int] = {}
-        for rewind in self._annulled.values():
-            rewound[rewind] = rewound.get(rewind, 0) + 1
-        self._rewound = rewound
-        authors = {event.author for event in events_}
-        longest = max((cell_len(one_line(a)) for a in authors), default=6)
-        self._author_width = max(6, min(18, longest))
-
-    def _run(self, number: int) -> _Run:
-        starts = self._run_starts
-        end = starts[number + 1] if number + 1 < len(starts) else len(self._events)
-        invocation = self._run_invocations[number]
-        return _Run(starts[number], end, invocation, self._run_parts[number],
-                    self._invocation_runs[invocation])
-
-    def _header_line_of(self, invocation_id: str) -> int | None:
-        try:
-            number = self._run_invocations.index(invocation_id)
-        except ValueError:
-            return None
-        return self._run_starts[number] + number
-
-    def _run_stats(self, number: int) -> _RunStats:
-        stats = self._stats.get(number)
-        if stats is None:
-            run = self._run(number)
-            authors: dict[str, None] = {}
-            keys: set[str] = set()
-            first = last = None
-            errors = 0
-            annulled = [self._annulled[i] for i in range(run.start, run.end) if i in self._annulled]
-            for event in self._events[run.start:run.end]:
-                authors.setdefault(event.author, None)
-                errors += error_of(event) is not None
-                keys.update(event.actions.state_delta)
-                ts = event.timestamp
-                if first is None or ts < first:
-                    first = ts
-                if last is None or ts > last:
-                    last = ts
-            stats = _RunStats(list(authors), first or 0, last or 0, len(keys),
-                              is_edit(self._events[run.start]), errors, len(annulled),
-                              annulled[0] if annulled else None)
-            self._stats[number] = stats
-        return stats
-
-    # ------------------------------------------------------------------ cursor movement
-
-    def _announce(self) -> None:
+    def highlight(self) -> tuple[tuple, Message]:
+        # Events an ADK rewind annulled (index -> the rewind event's index), and how many each
+        # rewind event annulled: they stay in the log, shown dimmed (worked out with the lines).
+        self._annulled: dict[int, int] = {}
+        self._rewound: dict[int, int] = {}
         index = self.cursor_event
         event = self._events[index] if index is not None else None
         invocation = self.current_invocation
         key = (self._session.id if self._session else None, self._cursor,
                event.id if event is not None else None, invocation)
-        if key != self._announced:
-            self._announced = key
-            self.post_message(self.Highlighted(self, index, invocation, event))
+        return key, self.Highlighted(self, index, invocation, event)
 
-    def _move_cursor(self, line: int) -> None:
-        if not self._lines:
-            return
-        line = max(0, min(line, len(self._lines) - 1))
-        if line != self._cursor and self._new:
-            self._new.clear()  # the user looks: what was new is seen
-            self._cache.clear()
-            self.refresh()
-        if line != self._cursor:
-            old = self._cursor
-            self._cursor = line
-            if old >= 0:
-                self.refresh_line(old)
-            self.refresh_line(line)
-        self._scroll_to_cursor()
-        self._announce()
+    def chosen_message(self, index: int) -> Message:
+        event = self._lines.event_at(index)
+        if event is not None:
+            return self.EventSelected(self, event, self._events[event])
+        return self.InvocationSelected(self, self._lines.invocation_at(index))
 
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        if self._cursor < 0 or height <= 0:
-            return
-        top = self.scroll_offset.y
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False)
+    def render_empty(self, width: int) -> Strip:
+        style = self.rich_style + self.get_component_rich_style("timeline--empty")
+        return self.message_line("No session" if self._session is None else "No events", width, style)
 
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+    def render_item(self, index: int, width: int, is_cursor: bool) -> Strip:
+        event = self._lines.event_at(index)
+        if event is not None:
+            return self._render_event(event, width, is_cursor)
+        return self._render_header(self._lines.run_at(index), width, is_cursor)
 
-    def action_cursor_up(self) -> None:
-        self._move_cursor(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move_cursor(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move_cursor(self._cursor - self._page())
-
-    def action_page_down(self) -> None:
-        self._move_cursor(self._cursor + self._page())
-
-    def action_cursor_home(self) -> None:
-        self._move_cursor(0)
-
-    def action_cursor_end(self) -> None:
-        self._move_cursor(len(self._lines) - 1)
+    # -------------------------------------------------------------------- invocations
 
     def action_previous_invocation(self) -> None:
         """To the header of this run, or of the run before when already on a header."""
-        if self._cursor < 0:
-            return
-        value = self._lines[self._cursor]
-        number = (-1 - value) - 1 if value < 0 else bisect_right(self._run_starts, value) - 1
-        if number >= 0:
-            self._move_cursor(self._run_starts[number] + number)
+        if self._cursor >= 0:
+            run = self._lines.run_of(self._cursor)
+            on_header = self._lines.event_at(self._cursor) is None
+            self._to_header(run - 1 if on_header else run)
 
     def action_next_invocation(self) -> None:
-        if self._cursor < 0:
-            return
-        value = self._lines[self._cursor]
-        number = (-1 - value) if value < 0 else bisect_right(self._run_starts, value) - 1
-        if number + 1 < len(self._run_starts):
-            self._move_cursor(self._run_starts[number + 1] + number + 1)
+        if self._cursor >= 0:
+            self._to_header(self._lines.run_of(self._cursor) + 1)
 
-    def action_select(self) -> None:
-        if not (0 <= self._cursor < len(self._lines)):
-            return
-        value = self._lines[self._cursor]
-        if value >= 0:
-            self.post_message(self.EventSelected(self, value, self._events[value]))
-        else:
-            self.post_message(self.InvocationSelected(self, self._run(-1 - value).invocation_id))
-
-    async def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        line = self.scroll_offset.y + offset.y
-        if 0 <= line < len(self._lines):
-            self._move_cursor(line)
-            if event.chain >= 2:
-                self.action_select()
+    def _to_header(self, run: int) -> None:
+        line = self._lines.header_line(run)
+        if line is not None:
+            self.move_cursor(line)
 
     # ------------------------------------------------------------------------ rendering
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cache.clear()
-
-    def _on_resize(self, event: events.Resize) -> None:
-        self._cache.clear()
-        self._scroll_to_cursor()
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        if width != self._cache_width:
-            self._cache.clear()
-            self._cache_width = width
-        line = self.scroll_offset.y + y
-        if not self._lines:
-            if y == 0:
-                style = self.rich_style + self.get_component_rich_style("timeline--empty")
-                message = "No session" if self._session is None else "No events"
-                return Strip([Segment(set_cell_size(message, width), style)], width)
-            return Strip.blank(width, self.rich_style)
-        if line >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
-        return self._line_strip(line, width)
-
-    def _line_strip(self, line: int, width: int) -> Strip:
-        is_cursor = line == self._cursor
-        key = (line, is_cursor, self.has_focus)
-        strip = self._cache.get(key)
-        if strip is None:
-            value = self._lines[line]
-            if value >= 0:
-                strip = self._render_event(value, width, is_cursor)
-            else:
-                strip = self._render_header(-1 - value, width, is_cursor)
-            self._cache[key] = strip
-        return strip
 
     def _styles(self, is_cursor: bool) -> tuple[Style, Style | None]:
         cursor = self.get_component_rich_style("timeline--cursor") if is_cursor else None
@@ -524,8 +268,8 @@ class Timeline(ScrollView, can_focus=True):
         return style + cursor if cursor is not None else style
 
     def _render_header(self, number: int, width: int, is_cursor: bool) -> Strip:
-        run = self._run(number)
-        stats = self._run_stats(number)
+        run = self._lines.run(number)
+        stats = self._lines.stats(number)
         line_style, cursor = self._styles(is_cursor)
         base = self.rich_style
         if stats.annulled == run.end - run.start:  # the whole run: dimmed as its events
@@ -545,14 +289,14 @@ class Timeline(ScrollView, can_focus=True):
                            self._part("timeline--rewind", base, cursor)))
         pieces.append(("  ", line_style))
         pieces.append((one_line(", ".join(stats.authors), 40), self._part("timeline--author", base, cursor)))
-        pieces.append((f" · {count} event{'s' if count != 1 else ''} · ", muted))
+        pieces.append((f" · {plural(count, 'event')} · ", muted))
         pieces.append((_span(stats.first, stats.last), self._part("timeline--time", base, cursor)))
         if stats.changed_keys:
             pieces.append(("  ", line_style))
             pieces.append((f"Δ{stats.changed_keys}", self._part("timeline--badge-state", base, cursor)))
         if stats.errors:
             pieces.append(("  ", line_style))
-            pieces.append((f"✗ {stats.errors} error{'s' if stats.errors != 1 else ''}",
+            pieces.append((f"✗ {plural(stats.errors, 'error')}",
                            self._part("timeline--badge-error", base, cursor)))
         return _strip(pieces, width, line_style)
 
@@ -593,7 +337,7 @@ class Timeline(ScrollView, can_focus=True):
             ("● " if new else "↶ " if annulled else "  ", time_style),
             (clock.strftime("%H:%M:%S") if clock else "??:??:??", time_style),
             ("  ", line_style),
-            (_pad(one_line(event.author, self._author_width), self._author_width),
+            (_pad(one_line(event.author, self._lines.author_width), self._lines.author_width),
              self._part("timeline--author", base, cursor)),
             ("  ", line_style),
         ]
@@ -607,7 +351,7 @@ class Timeline(ScrollView, can_focus=True):
             text, kind = self._rewind_text(index, target), "rewind"
         elif kind == "compaction":
             count, _ = compaction_of(event).span(self._events, at=event.timestamp)
-            text = f"compacted {count} event{'s' if count != 1 else ''}: {text.removeprefix('compacted: ')}"
+            text = f"compacted {plural(count, 'event')}: {text.removeprefix('compacted: ')}"
         style = {"content": line_style, "error": self._part("timeline--error", base, cursor),
                  "compaction": self._part("timeline--compaction", base, cursor),
                  "rewind": self._part("timeline--rewind", base, cursor)}.get(kind, muted)
