@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import decimal
 import io
 import math
+import pathlib
 import pickle
 import pickletools
 from typing import Any, Callable
@@ -261,7 +263,6 @@ def _time(*args: Any) -> _dt.time:
 def _decimal(value: Any = "0", *rest: Any) -> _Text:
     if rest or not isinstance(value, str) or len(value) > 10_000:
         raise PickleRefused("decimal.Decimal built from unexpected arguments")
-    import decimal  # (stdlib: parses text, runs nothing)
     try:
         return _Text(str(decimal.Decimal(value)))
     except decimal.InvalidOperation:
@@ -272,7 +273,6 @@ def _path(flavour: str) -> Callable[..., _Text]:
     def make(*parts: Any) -> _Text:
         if not all(isinstance(p, str) for p in parts):
             raise PickleRefused("a path built from unexpected arguments")
-        import pathlib
         cls = pathlib.PureWindowsPath if flavour == "windows" else pathlib.PurePosixPath
         return _Text(str(cls(*parts)))
     return make

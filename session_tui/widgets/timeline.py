@@ -211,10 +211,6 @@ class Timeline(CursorList):
     # ------------------------------------------------------------- what CursorList asks
 
     def highlight(self) -> tuple[tuple, Message]:
-        # Events an ADK rewind annulled (index -> the rewind event's index), and how many each
-        # rewind event annulled: they stay in the log, shown dimmed (worked out with the lines).
-        self._annulled: dict[int, int] = {}
-        self._rewound: dict[int, int] = {}
         index = self.cursor_event
         event = self._events[index] if index is not None else None
         invocation = self.current_invocation
