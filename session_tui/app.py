@@ -224,17 +224,20 @@ def build_app(path: str | os.PathLike | None = None, *, store: Store | None = No
               read_only: bool = False) -> SessionTuiApp:
     """The one way to make the app. Raises StoreError (one line) when PATH cannot be used.
 
-    A PATH that is a file of sessions to import rather than a store (ADK SQLite or JSON, session
-    JSON or JSON Lines: recognised by content) opens the default store (`default_store`, else
+    PATH is anything `opening.open_any` opens: a store folder, a TinyDB file, an ADK session
+    database (a SQLite file of either layout, an agent folder holding `.adk/session.db`, a
+    `sqlite:///` or `postgresql://` URL), opened in place. A PATH that is a file of sessions to
+    import rather than a store (ADK JSON, session JSON or JSON Lines: by content) opens the default store (`default_store`, else
     $SESSION_TUI_STORE or the per-user folder) and offers to import the file on start.
     `read_only`: open the store read-only (a store that cannot be written opens so anyway)."""
     from .formats import reading
+    from .opening import open_any
 
     if store is None:
         # Opening is checked here (one line on stderr if PATH is unusable); bringing a big
         # store's index up to date happens in a worker, with progress (SessionsScreen).
         try:
-            store = open_store(path, create=False, load=False, read_only=read_only)
+            store = open_any(path, create=False, load=False, read_only=read_only)
         except (NotAStore, CorruptFile):
             if path is None:
                 raise

@@ -26,8 +26,8 @@ from .store import (
     Store,
     StoreError,
     default_store_path,
-    open_store,
 )
+from .opening import open_any, url_scheme
 from .prefixes import AmbiguousPrefix, resolve
 from .text import cell_width, one_line, plural, safe
 
@@ -63,6 +63,8 @@ def cmd_list(store: Store, args) -> int:
     rows = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
     for problem in getattr(store, "problems", []):  # never left out silently: one line each
         _say(f"session-tui: warning: cannot read {_one_line(problem)}")
+    for note in getattr(store, "notes", []):
+        _say(f"session-tui: note: {_one_line(note)}")
     if args.json:
         _print_json(rows)
         return 0
@@ -274,8 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Browse, edit, rewind and export AI agent sessions (ADK family). "
                     "With no command, starts the app on PATH (or the store).")
     parser.add_argument("--store", metavar="PATH",
-                        help="store folder or TinyDB file (default: $SESSION_TUI_STORE, else "
-                             f"{default_store_path()})")
+                        help="store folder, TinyDB file, ADK session database (a SQLite file, "
+                             "an agent folder holding .adk/session.db, or a URL: sqlite:///x.db, "
+                             "postgresql://...), opened in place (default: $SESSION_TUI_STORE, "
+                             f"else {default_store_path()})")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--read-only", action="store_true",
                         help="open the store read-only: reading works, every change is refused "
@@ -399,8 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Read (and so validate) the input before the store is opened or created: bad
             # input changes nothing, not even by creating an empty store folder.
             args.sessions = read_imports(args.files)
-        store = open_store(args.store, create=creating and not args.read_only,
-                           read_only=args.read_only)
+        store = open_any(args.store, create=creating and not args.read_only,
+                         read_only=args.read_only)
         _resolve_ids(store, args)
         return HANDLERS[args.command](store, args)
     except (NotFound, jp.PointerNotFound) as exc:
@@ -439,7 +443,7 @@ def _serve(args) -> int:
     path = args.path or args.store
     command = f"{sys.executable} -m session_tui"
     if path:
-        command += f" --store {shlex.quote(os.path.abspath(path))}"
+        command += f" --store {shlex.quote(path if url_scheme(path) else os.path.abspath(path))}"
     server = Server(command, host="127.0.0.1", port=args.port, title="session-tui")
     server.serve()
     return 0

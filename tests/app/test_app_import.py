@@ -239,30 +239,34 @@ def test_opening_a_session_json_file_offers_to_import_it(tmp_path, default_store
 
 
 @pytest.mark.parametrize("name", ["sqlite.db", "database.db"])
-def test_opening_an_adk_sqlite_file_offers_to_import_it(tmp_path, name):
+def test_opening_an_adk_sqlite_file_opens_it_in_place(tmp_path, name):
+    """Issue 9: an ADK database is opened where it is (no import offered, no copy made)."""
+    from session_tui.adkdb.store import AdkStore
+
     fixture = FIXTURES / name
     if not fixture.exists():
         pytest.skip(f"no ADK fixture {fixture.name}")
     source = tmp_path / "session.db"
     source.write_bytes(fixture.read_bytes())
-    other = make_demo_store(tmp_path / "other")  # build_app(default_store=...) for tests
+    before = source.read_bytes()
+    other = make_demo_store(tmp_path / "other")
+    other_files = store_files(other)
 
     async def main():
         app = build_app(source, config=config(), default_store=other)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            _offered(app, source)
-            await press(pilot, "enter")
-            await settle(pilot)
-            assert listed(app).total_count == 35
-            return notes(app)[-1][1]
+            assert isinstance(app.store, AdkStore)
+            assert not isinstance(app.screen, ImportDialog)
+            return sorted(listed(app).shown_ids())
 
-    message = asyncio.run(main())
+    shown = asyncio.run(main())
     # The fixture holds weather-alice-1 twice (two apps: ADK keys sessions by app, user, id):
-    # two sessions, both kept.
-    assert message == ("Imported 5 new sessions (u undoes the import); kept both for "
-                       "weather-alice-1 (as weather-alice-1~2)")
-    assert {"weather-alice-1", "trip/2026 ✈ #1", "empty-session"} <= store_ids(other)
+    # each is named app/user/id.
+    assert "trip/2026 ✈ #1" in shown and "empty-session" in shown
+    assert sum(1 for i in shown if i.endswith("/weather-alice-1")) == 2
+    assert source.read_bytes() == before  # only read
+    assert store_files(other) == other_files  # nothing imported
 
 
 def test_importing_into_a_new_store_beside_the_file(tmp_path, default_store):

@@ -1,0 +1,204 @@
+"""How each ADK layout spells its rows: what differs between `SqliteSessionService` and
+`DatabaseSessionService` (schema 1), and nothing else.
+
+Both layouts have the same four tables (`sessions`, `events`, `app_states`, `user_states`) and
+columns; they differ in
+
+- how times are kept: REAL Unix seconds (`SqliteSessionService`), or DATETIME columns holding
+  naive UTC times (`DatabaseSessionService`; the adapter encodes them: text on SQLite);
+- how an event is written: `event.model_dump_json(exclude_none=True)` (compact JSON) vs
+  `json.dumps(event.model_dump(exclude_none=True, mode="json"))` (JSON text, or JSONB on
+  PostgreSQL), and read back (the second layout takes `id` and `invocation_id` from their
+  columns, `timestamp` from the data and only where missing from the column);
+- the order of tied events (rowid, the append order, vs `id`);
+- the shared state rows: `DatabaseSessionService` creates an `app_states` and a `user_states`
+  row with every session (and requires them on every append), stamping their `update_time` with
+  the database's clock; `SqliteSessionService` writes them only for a delta, stamped with the
+  event's time.
+
+A layout plugs in by subclassing `Layout` and adding itself to `LAYOUTS` (`register`), most
+specific first: `detect(db)` says whether a database is of this layout (raising StoreError for a
+database it knows but cannot open), `writable` False makes the store read-only with
+`read_only_reason`. The schema-0 layout (pickled actions) plugs in so, read-only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from ..store.errors import NotAStore, StoreError
+from .db import Connection
+
+TABLES = ("sessions", "events", "app_states", "user_states")
+
+
+class Layout:
+    """One ADK table layout. Subclasses override what differs; the SQL is shared."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    writable: ClassVar[bool] = True
+    read_only_reason: ClassVar[str | None] = None
+    # Columns that break ties between events with the same timestamp, in ADK's order.
+    tie_breaker: ClassVar[str] = "id"
+    # DatabaseSessionService keeps an app_states and a user_states row for every session.
+    shared_rows_always: ClassVar[bool] = False
+
+    def __init__(self, db: Connection):
+        self.db = db
+
+    @classmethod
+    def detect(cls, db: Connection, tables: set[str]) -> bool:
+        raise NotImplementedError
+
+    # -- times -------------------------------------------------------------------------------
+    def time_param(self, unix: float) -> Any:
+        return unix
+
+    def unix(self, value: Any) -> float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        return self.db.unix_of(value)
+
+    def shared_time_sql(self) -> str:
+        """The SQL for a shared state row's new `update_time` (bound as :shared_time)."""
+        return ":shared_time"
+
+    # -- JSON --------------------------------------------------------------------------------
+    def state_param(self, state: dict) -> Any:
+        return self.db.json_param(state)
+
+    def state_bind(self, name: str) -> str:
+        return self.db.json_bind(name)
+
+    def state_value(self, value: Any) -> dict:
+        decoded = self.db.json_value(value)
+        if not isinstance(decoded, dict):
+            raise ValueError("a state that is not a JSON object")
+        return decoded
+
+    def event_data_param(self, data: dict) -> Any:
+        return self.db.json_param(data)
+
+    def event_data_value(self, value: Any) -> dict:
+        decoded = {} if value is None else self.db.json_value(value)
+        if not isinstance(decoded, dict):
+            raise ValueError("event_data that is not a JSON object")
+        return decoded
+
+    def event_fields(self, event_id: str, invocation_id: str, timestamp: Any, data: dict) -> dict:
+        """The event as ADK builds it from a row (snake_case, the stored data's own keys)."""
+        data = dict(data)
+        data["id"], data["invocation_id"] = event_id, invocation_id
+        if data.get("timestamp") is None:
+            data["timestamp"] = self.unix(timestamp)
+        return data
+
+
+class SqliteServiceLayout(Layout):
+    """`SqliteSessionService` (`.adk/session.db` of `adk web` / `adk run`): no metadata table,
+    REAL times, an event is its `event_data`."""
+
+    name = "sqlite"
+    description = "ADK SqliteSessionService database"
+    tie_breaker = "rowid"
+
+    @classmethod
+    def detect(cls, db: Connection, tables: set[str]) -> bool:
+        return (db.dialect == "sqlite" and "adk_internal_metadata" not in tables
+                and "event_data" in db.columns("events"))
+
+    def event_data_param(self, data: dict) -> Any:
+        # pydantic's model_dump_json: compact, characters as they are.
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+    def event_fields(self, event_id: str, invocation_id: str, timestamp: Any, data: dict) -> dict:
+        data = dict(data)  # `Event.model_validate_json(event_data)`: the columns are not read
+        data.setdefault("id", event_id)
+        if "invocation_id" not in data and "invocationId" not in data:
+            data["invocation_id"] = invocation_id
+        if data.get("timestamp") is None:
+            data["timestamp"] = self.unix(timestamp)
+        return data
+
+
+class DatabaseV1Layout(Layout):
+    """`DatabaseSessionService`, schema "1" (ADK 1.22 and later): `adk_internal_metadata`
+    says so; DATETIME columns hold naive UTC times."""
+
+    name = "database-v1"
+    description = "ADK DatabaseSessionService database (schema 1)"
+    shared_rows_always = True
+
+    @classmethod
+    def detect(cls, db: Connection, tables: set[str]) -> bool:
+        if "adk_internal_metadata" not in tables:
+            return False
+        return schema_version(db) == "1"
+
+    def time_param(self, unix: float) -> Any:
+        return self.db.datetime_param(unix)
+
+    def unix(self, value: Any) -> float:
+        return self.db.unix_of(value)
+
+    def shared_time_sql(self) -> str:
+        # ADK's StorageAppState/StorageUserState: `onupdate=func.now()`, the database's clock.
+        return "CURRENT_TIMESTAMP"
+
+
+def schema_version(db: Connection) -> str | None:
+    rows = db.rows("SELECT value FROM adk_internal_metadata WHERE key = :key",
+                   {"key": "schema_version"})
+    return str(rows[0][0]) if rows else None
+
+
+# Most specific first. Other layouts (schema 0) add themselves with `register`.
+LAYOUTS: list[type[Layout]] = [DatabaseV1Layout, SqliteServiceLayout]
+
+
+def register(layout: type[Layout], first: bool = True) -> None:
+    """Add a layout (tried before the built-in ones unless `first` is False)."""
+    if layout not in LAYOUTS:
+        LAYOUTS.insert(0 if first else len(LAYOUTS), layout)
+
+
+def detect(db: Connection) -> Layout:
+    """The layout of this database, or a one-line NotAStore / StoreError saying what it is."""
+    tables = db.tables()
+    missing = [t for t in ("sessions", "events") if t not in tables]
+    if missing:
+        raise NotAStore(f"{db.location}: not an ADK session database "
+                        f"(no {' or '.join(missing)} table)")
+    for layout in LAYOUTS:
+        if layout.detect(db, tables):
+            return layout(db)
+    version = schema_version(db) if "adk_internal_metadata" in tables else None
+    if version in (None, "0") and "event_data" not in db.columns("events"):
+        if "actions" in db.columns("events"):
+            raise StoreError(f"{db.location}: a legacy ADK session database (schema 0: event "
+                             "actions stored as Python pickles, ADK before 1.22): not supported "
+                             "here yet; migrate it first with `adk migrate session`")
+        raise NotAStore(f"{db.location}: not an ADK session database (events table has no "
+                        "event_data column)")
+    if version is not None:
+        raise StoreError(f"{db.location}: an ADK session database of schema {version!r}, "
+                         "which this version of session-tui does not know")
+    raise NotAStore(f"{db.location}: not an ADK session database this version knows")
+
+
+def check_columns(db: Connection, layout: Layout) -> None:
+    """Every column ADK reads and writes is there (a damaged or foreign database is named, not
+    met halfway through a change)."""
+    needed = {
+        "sessions": ("app_name", "user_id", "id", "state", "create_time", "update_time"),
+        "events": ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
+                   "event_data"),
+    }
+    for table, columns in needed.items():
+        present = set(db.columns(table))
+        lacking = [c for c in columns if c not in present]
+        if lacking:
+            raise NotAStore(f"{db.location}: not an ADK session database ({table} has no "
+                            f"{', '.join(lacking)} column)")

@@ -1,0 +1,825 @@
+"""`AdkStore`: an ADK session database opened in place, read and written the way google-adk's
+own session services read and write it (SPEC section 8).
+
+- Reading: the list comes from SQL (counts by `GROUP BY`, no event is loaded); a session is
+  what ADK's `get_session` returns: its own state with the app's and the user's shared state
+  merged in as `app:` / `user:` keys, events in ADK's order.
+- Writing: an edit appends an event (author `session-tui`, invocation `edit-<uuid>`) carrying
+  the state delta, stored as ADK's `append_event` stores one: the event row, the session's,
+  app's and user's state rows updated with `dict.update` (so a null is kept as a value: ADK
+  cannot remove a top-level key, and such an edit is refused), `update_time` set to the event's
+  time. A rewind appends the event ADK's `Runner.rewind_async` appends (author `user`,
+  invocation `e-<uuid>`, `actions.rewind_before_invocation_id`, the restoring state delta),
+  except that a key no annulled event wrote keeps its value (google/adk-python issue 4933).
+  Artifacts are not rewound (as ADK's Runner without an artifact service). Delete removes the
+  session's row and its events, as ADK does.
+- Every change is one write transaction (SQLite `BEGIN IMMEDIATE`) that reads the session
+  afresh, refuses a stale revision, writes, and files an undo record beside the database
+  (undo.py) before it commits. Undo puts back exactly the rows there were.
+- Ids: a session is known by its ADK id; where the same id is in the database under two (app,
+  user) pairs, each is known as `app/user/id` (accepted everywhere, shown in the list).
+- Creating sessions and importing into an ADK database are refused up front (one line): ADK
+  creates its sessions itself (`create_session`); import into a session-tui store instead.
+- Live: `poll()` asks the adapter for its change token (SQLite: `PRAGMA data_version` on the kept
+  connection, and the file's identity).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .. import pointer as jp
+from ..formats import adk_json
+from ..formats.adk_sqlite import _FREE, _BY_ID, _camel_event, _merge_state
+from ..jsonio import deep_copy
+from ..model import (
+    Event,
+    Session,
+    SessionFormatError,
+    _describe,
+    check_event,
+    check_values,
+    format_time,
+    from_unix,
+    json_equal,
+    state_changes,
+)
+from ..store.base import (
+    EDIT_AUTHOR,
+    CheckReport,
+    ImportReport,
+    RewindPlan,
+    Store,
+    UndoResult,
+    search_text,
+)
+from ..store.errors import (
+    NotFound,
+    NothingToUndo,
+    ReadOnlyStore,
+    StaleError,
+    StoreError,
+)
+from . import layouts
+from .db import Connection
+from .undo import AdkHistory, AdkUndoRecord, JsonValue, decode_row, encode_row
+
+SHARED = ("app:", "user:", "temp:")
+REWIND_AUTHOR = "user"  # ADK's rewind event is the user's
+
+
+class AdkStore(Store):
+    """A session-tui Store over an ADK database (any adapter, any registered layout)."""
+
+    kind = "adk"
+    can_import = False
+    can_create = False
+
+    def __init__(self, db: Connection, *, path: Path, history_folder: Path,
+                 read_only: bool = False):
+        self.db = db
+        self.path = Path(path)
+        self.problems: list[str] = []
+        self.notes: list[str] = []
+        try:
+            self.layout = layouts.detect(db)
+            layouts.check_columns(db, self.layout)
+        except BaseException:
+            db.close()
+            raise
+        self.read_only = read_only or db.read_only or not self.layout.writable
+        self.read_only_reason = (f"{db.location}: opened read-only" if read_only
+                                 else db.read_only_reason or self.layout.read_only_reason)
+        if self.read_only and not self.read_only_reason:
+            self.read_only_reason = f"{db.location}: read-only"
+        self.history = AdkHistory(history_folder)
+        self._lock = threading.RLock()
+        self._token = db.change_token()
+        self._rows: list[dict[str, Any]] | None = None
+        self._keys: dict[str, tuple[str, str, str]] = {}
+
+    def __repr__(self) -> str:
+        return f"AdkStore({self.db.location!r}, layout={self.layout.name!r})"
+
+    # -- the Store interface: things ADK databases do not do ---------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        self._check_writable()
+        with self._lock:
+            yield
+
+    def create(self, app_name: str, user_id: str, state: dict[str, Any] | None = None,
+               session_id: str | None = None) -> Session:
+        raise StoreError(f"{self.db.location}: sessions of an ADK database are created by ADK "
+                         "(create_session, when an agent starts one); nothing changed")
+
+    def import_sessions(self, sessions: list[Session], on_conflict: str = "skip") -> ImportReport:
+        raise StoreError(f"{self.db.location}: an ADK database keeps sessions as ADK writes them: "
+                         "import into a session-tui store instead (--store FOLDER); nothing changed")
+
+    def undo_import(self, report: ImportReport) -> dict[str, int]:
+        raise StoreError(f"{self.db.location}: nothing was imported into this ADK database")
+
+    def history_of(self, session_id: str) -> list[AdkUndoRecord]:  # type: ignore[override]
+        return self.history.load(session_id)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    # -- live --------------------------------------------------------------------------------
+    def poll(self) -> bool:
+        with self._lock:
+            token = self.db.change_token()
+            if token == self._token:
+                return False
+            self._token = token
+            self._rows = None
+            return True
+
+    def _after_own_write(self) -> None:
+        self._token = self.db.change_token()
+        self._rows = None
+
+    # -- listing -----------------------------------------------------------------------------
+    def list(self) -> list[dict[str, Any]]:
+        with self._lock:
+            token = self.db.change_token()
+            if self._rows is None or token != self._token:
+                self._token = token
+                self._rows = self._list_rows()
+            return [dict(r) for r in self._rows]
+
+    def _list_rows(self) -> list[dict[str, Any]]:
+        layout = self.layout
+        with self.db.snapshot():
+            sessions = self.db.rows(
+                "SELECT s.app_name, s.user_id, s.id, s.state, s.create_time, s.update_time, "
+                "c.n, c.inv FROM sessions s LEFT JOIN (SELECT app_name, user_id, session_id, "
+                "COUNT(*) AS n, COUNT(DISTINCT invocation_id) AS inv FROM events "
+                "GROUP BY app_name, user_id, session_id) c ON c.app_name = s.app_name "
+                "AND c.user_id = s.user_id AND c.session_id = s.id")
+            app_states, user_states = self._shared_states()
+        counts = Counter(row[2] for row in sessions)
+        rows: list[dict[str, Any]] = []
+        problems: list[str] = []
+        keys: dict[str, tuple[str, str, str]] = {}
+        for app_name, user_id, adk_id, state, created, updated, n, inv in sessions:
+            store_id = adk_id if counts[adk_id] == 1 else qualified(app_name, user_id, adk_id)
+            keys[store_id] = (app_name, user_id, adk_id)
+            try:
+                own = layout.state_value(state)
+                merged = _merge_state(app_states.get(app_name, {}),
+                                      user_states.get((app_name, user_id), {}), own)
+                rows.append({
+                    "id": store_id, "app_name": app_name, "user_id": user_id,
+                    "created_at": _iso(layout.unix(created)),
+                    "updated_at": _iso(layout.unix(updated)),
+                    "event_count": n or 0, "invocation_count": inv or 0,
+                    "search_text": search_text(merged)})
+            except (ValueError, TypeError, OverflowError) as exc:
+                problems.append(f"{self.db.location}: session {store_id!r}: {_one_line(exc)}")
+        self._keys = keys
+        self.problems = problems
+        return rows
+
+    def _shared_states(self) -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
+        tables = self.db.tables()
+        apps: dict[str, dict] = {}
+        users: dict[tuple[str, str], dict] = {}
+        if "app_states" in tables:
+            for app_name, state in self.db.rows("SELECT app_name, state FROM app_states"):
+                with contextlib.suppress(ValueError, TypeError):
+                    apps[app_name] = self.layout.state_value(state)
+        if "user_states" in tables:
+            for app_name, user_id, state in self.db.rows(
+                    "SELECT app_name, user_id, state FROM user_states"):
+                with contextlib.suppress(ValueError, TypeError):
+                    users[(app_name, user_id)] = self.layout.state_value(state)
+        return apps, users
+
+    # -- ids ---------------------------------------------------------------------------------
+    def resolve(self, session_id: str) -> tuple[str, str, str]:
+        """(app, user, ADK id) of a session as this store names it: its ADK id, or
+        `app/user/id`. NotFound; StoreError when the bare id is in several (app, user)."""
+        found = self.db.rows("SELECT app_name, user_id, id FROM sessions WHERE id = :id",
+                             {"id": session_id})
+        if len(found) == 1:
+            return tuple(found[0])  # type: ignore[return-value]
+        if len(found) > 1:
+            names = ", ".join(qualified(*r) for r in found[:3])
+            raise StoreError(f"session id {session_id!r} is in {len(found)} (app, user) pairs of "
+                             f"{self.db.location}: name it as app/user/id ({names})")
+        for app_name, user_id, adk_id in _splits(session_id):
+            if self.db.rows("SELECT 1 FROM sessions WHERE app_name = :a AND user_id = :u "
+                            "AND id = :i", {"a": app_name, "u": user_id, "i": adk_id}):
+                return app_name, user_id, adk_id
+        raise NotFound(f"no session {session_id!r}")
+
+    def _store_id(self, key: tuple[str, str, str]) -> str:
+        n = self.db.rows("SELECT COUNT(*) FROM sessions WHERE id = :id", {"id": key[2]})[0][0]
+        return key[2] if n <= 1 else qualified(*key)
+
+    def _exists(self, session_id: str) -> bool:
+        with self._lock:
+            try:
+                self.resolve(session_id)
+            except NotFound:
+                return False
+            return True
+
+    def ids(self) -> list[str]:
+        return [r["id"] for r in self.list()]
+
+    # -- reading a session -------------------------------------------------------------------
+    def _load(self, session_id: str) -> Session:
+        with self._lock, self.db.snapshot():
+            key = self.resolve(session_id)
+            return self._read_session(key, session_id)
+
+    def _read_session(self, key: tuple[str, str, str], store_id: str) -> Session:
+        app_name, user_id, adk_id = key
+        layout = self.layout
+        where = {"a": app_name, "u": user_id, "i": adk_id}
+        found = self.db.rows("SELECT state, create_time, update_time FROM sessions "
+                             "WHERE app_name = :a AND user_id = :u AND id = :i", where)
+        if not found:
+            raise NotFound(f"no session {store_id!r}")
+        state_raw, created_raw, updated_raw = found[0]
+        event_rows = self.db.rows(
+            "SELECT id, invocation_id, timestamp, event_data FROM events WHERE app_name = :a "
+            "AND user_id = :u AND session_id = :i "
+            f"ORDER BY timestamp, {layout.tie_breaker}", where)
+        app_state, user_state = self._shared_of(app_name, user_id)
+        place = f"{self.db.location}: session {store_id!r}"
+        try:
+            own = layout.state_value(state_raw)
+            events = []
+            for i, (event_id, invocation_id, ts, data) in enumerate(event_rows):
+                try:
+                    fields = layout.event_fields(event_id, invocation_id, ts,
+                                                 layout.event_data_value(data))
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise SessionFormatError(f"events[{i}]", _one_line(exc)) from None
+                events.append(_camel_event(fields))
+            value = {"id": store_id, "appName": app_name, "userId": user_id,
+                     "state": _merge_state(app_state, user_state, own), "events": events,
+                     "lastUpdateTime": layout.unix(updated_raw)}
+            session = adk_json.session_from_adk(value, created_at=_iso(layout.unix(created_raw)),
+                                                owned=True)
+        except SessionFormatError as exc:
+            raise StoreError(f"{place}: {exc}") from None
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise StoreError(f"{place}: {_one_line(exc)}") from None
+        last = event_rows[-1][0] if event_rows else ""
+        session.revision = _revision(updated_raw, len(event_rows), last, state_raw)
+        return session
+
+    def _shared_of(self, app_name: str, user_id: str) -> tuple[dict, dict]:
+        app_row, user_row = self._shared_rows(app_name, user_id)
+        app = self.layout.state_value(app_row[0]) if app_row else {}
+        user = self.layout.state_value(user_row[0]) if user_row else {}
+        return app, user
+
+    def _shared_rows(self, app_name: str, user_id: str, lock: bool = False):
+        tables = self.db.tables()
+        suffix = f" {self.db.for_update()}" if lock else ""
+        app_row = user_row = None
+        if "app_states" in tables:
+            rows = self.db.rows("SELECT state, update_time FROM app_states WHERE app_name = :a"
+                                + suffix, {"a": app_name})
+            app_row = list(rows[0]) if rows else None
+        if "user_states" in tables:
+            rows = self.db.rows("SELECT state, update_time FROM user_states WHERE app_name = :a "
+                                "AND user_id = :u" + suffix, {"a": app_name, "u": user_id})
+            user_row = list(rows[0]) if rows else None
+        return app_row, user_row
+
+    def _session_row(self, key: tuple[str, str, str], lock: bool = False) -> list | None:
+        suffix = f" {self.db.for_update()}" if lock else ""
+        rows = self.db.rows("SELECT state, create_time, update_time FROM sessions WHERE "
+                            "app_name = :a AND user_id = :u AND id = :i" + suffix,
+                            {"a": key[0], "u": key[1], "i": key[2]})
+        return list(rows[0]) if rows else None
+
+    # -- changing ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writing(self, session_id: str, expected_revision: str | None):
+        """The write transaction of one change: yields (key, the session read afresh)."""
+        self._check_writable()
+        with self._lock:
+            try:
+                with self.db.transaction():
+                    key = self.resolve(session_id)
+                    self._session_row(key, lock=True)  # PostgreSQL: lock the row first
+                    current = self._read_session(key, session_id)
+                    if expected_revision is not None and current.revision != expected_revision:
+                        raise StaleError(
+                            f"session {session_id!r} was changed by someone else since it was "
+                            "read; reload it and try again")
+                    yield key, current
+            finally:
+                self._after_own_write()
+
+    def _append(self, session_id: str, kind: str, build: Callable[[Session], Any],
+                expected_revision: str | None) -> Any:
+        """One appended event as ADK's append_event writes it. `build(current)` returns
+        (event_data, result) or None for no change."""
+        with self._writing(session_id, expected_revision) as (key, current):
+            built = build(current)
+            if built is None:
+                return None
+            data, result = built
+            before = self._rows_of(key)
+            self._insert_event(key, data)
+            if kind in ("edit", "rewind"):
+                after = self._rows_of(key)
+                self._push(session_id, AdkUndoRecord(kind, *key, before, after, [data["id"]]))
+            return result
+
+    def _rows_of(self, key: tuple[str, str, str]) -> dict[str, Any]:
+        """The rows a change may touch, as an undo record keeps them (compared so)."""
+        app_row, user_row = self._shared_rows(key[0], key[1])
+        count = self.db.rows("SELECT COUNT(*) FROM events WHERE app_name = :a AND "
+                             "user_id = :u AND session_id = :i",
+                             {"a": key[0], "u": key[1], "i": key[2]})[0][0]
+        return {"session": _kept(self._session_row(key)), "app": _kept(app_row),
+                "user": _kept(user_row), "count": [count]}
+
+    def _push(self, session_id: str, record: AdkUndoRecord) -> None:
+        """Filed before the transaction commits: a record whose change never landed is
+        recognised (its rows are still the "before" ones) and dropped by undo."""
+        try:
+            self.history.save(session_id, self.history.load(session_id) + [record])
+        except OSError as exc:
+            raise StoreError(f"{self.history.folder}: cannot keep the undo record "
+                             f"({exc.strerror or exc}); nothing changed") from None
+
+    def _insert_event(self, key: tuple[str, str, str], data: dict) -> None:
+        """Write an event (snake_case event data) as ADK's append_event writes it."""
+        app_name, user_id, adk_id = key
+        layout = self.layout
+        delta = data["actions"]["state_delta"]
+        for name in [k for k in delta if k.startswith("temp:")]:
+            del delta[name]  # ADK trims temp: keys before it stores an event
+        parts = split_delta(delta)
+        event_time = data["timestamp"]
+        self._upsert_shared("app_states", {"a": app_name}, parts["app"], event_time)
+        self._upsert_shared("user_states", {"a": app_name, "u": user_id}, parts["user"],
+                            event_time)
+        where = {"a": app_name, "u": user_id, "i": adk_id, "t": layout.time_param(event_time)}
+        if parts["session"]:
+            own = layout.state_value(self._session_row(key)[0])
+            own.update(deep_copy(parts["session"]))
+            where["s"] = layout.state_param(own)
+            self.db.execute(f"UPDATE sessions SET state = {layout.state_bind('s')}, "
+                            "update_time = :t WHERE app_name = :a AND user_id = :u AND id = :i",
+                            where)
+        else:
+            self.db.execute("UPDATE sessions SET update_time = :t WHERE app_name = :a "
+                            "AND user_id = :u AND id = :i", where)
+        self.db.execute(
+            "INSERT INTO events (id, app_name, user_id, session_id, invocation_id, timestamp, "
+            f"event_data) VALUES (:id, :a, :u, :i, :inv, :t, {self.db.json_bind('d')})",
+            {"id": data["id"], "a": app_name, "u": user_id, "i": adk_id,
+             "inv": data["invocation_id"], "t": layout.time_param(event_time),
+             "d": layout.event_data_param(data)})
+
+    def _upsert_shared(self, table: str, where: dict[str, str], delta: dict, now: float) -> None:
+        """ADK's app/user state rows: `state.update(delta)`. DatabaseSessionService keeps
+        one for every session (made by create_session; made here if it is missing)."""
+        if table not in self.db.tables():
+            if delta:
+                raise StoreError(f"{self.db.location}: no {table} table for the "
+                                 f"{'app' if table == 'app_states' else 'user'} state")
+            return
+        if not delta and not self.layout.shared_rows_always:
+            return
+        layout = self.layout
+        cond = " AND ".join(f"{c} = :{p}" for c, p in
+                            (("app_name", "a"), ("user_id", "u")) if p in where)
+        rows = self.db.rows(f"SELECT state FROM {table} WHERE {cond} {self.db.for_update()}",
+                            where)
+        params = dict(where, shared_time=layout.time_param(now))
+        if rows and not delta:
+            return
+        state = layout.state_value(rows[0][0]) if rows else {}
+        state.update(deep_copy(delta))
+        params["s"] = layout.state_param(state)
+        if rows:
+            self.db.execute(f"UPDATE {table} SET state = {layout.state_bind('s')}, "
+                            f"update_time = {layout.shared_time_sql()} WHERE {cond}", params)
+        else:
+            columns = ", ".join(c for c, p in (("app_name", "a"), ("user_id", "u")) if p in where)
+            values = ", ".join(f":{p}" for p in ("a", "u") if p in where)
+            self.db.execute(f"INSERT INTO {table} ({columns}, state, update_time) VALUES "
+                            f"({values}, {layout.state_bind('s')}, {layout.shared_time_sql()})",
+                            params)
+
+    def _event_shape(self, key: tuple[str, str, str]) -> bool:
+        """Whether events here carry ADK 2's `node_info` (an older ADK's database: no)."""
+        rows = self.db.rows("SELECT event_data FROM events WHERE app_name = :a AND user_id = :u "
+                            f"AND session_id = :i ORDER BY timestamp DESC, "
+                            f"{self.layout.tie_breaker} DESC LIMIT 1",
+                            {"a": key[0], "u": key[1], "i": key[2]})
+        if not rows:
+            return True
+        with contextlib.suppress(ValueError, TypeError):
+            return "node_info" in self.layout.event_data_value(rows[0][0])
+        return True
+
+    # -- edits -------------------------------------------------------------------------------
+    def edit_state(self, session_id: str, mutate: Callable[[dict[str, Any]], Any],
+                   expected_revision: str | None = None) -> Session:
+        """An edit, stored as ADK's append_event stores an event with this state delta."""
+        def build(session: Session):
+            new_state = deep_copy(session.state)
+            mutate(new_state)
+            changes = state_changes(session.state, new_state)
+            if not changes:
+                return None
+            for name, change in changes.items():
+                if "new" not in change:
+                    raise StoreError(
+                        f"session {session_id!r}: an ADK database cannot remove the top-level "
+                        f"key {name!r} (ADK's state_delta keeps null as a value); set it to "
+                        "null instead; nothing changed")
+                if name.startswith("temp:"):
+                    raise StoreError(f"session {session_id!r}: ADK never stores temp: keys "
+                                     f"({name!r}); nothing changed")
+            delta = {name: change["new"] for name, change in changes.items()}
+            try:
+                check_values((f"state[{_describe(k)}]", v) for k, v in delta.items())
+            except SessionFormatError as exc:
+                raise StoreError(f"session {session_id!r}: {exc}") from None
+            data = event_data(f"edit-{uuid.uuid4()}", EDIT_AUTHOR, delta,
+                              node_info=self._event_shape(self.resolve(session_id)))
+            return data, session
+
+        with self._lock:
+            self._append(session_id, "edit", build, expected_revision)
+            return self._load(session_id)
+
+    def set_value(self, session_id: str, pointer: str, value: Any,
+                  expected_revision: str | None = None) -> Session:
+        return self.edit_state(session_id, lambda s: jp.set_value(s, pointer, value),
+                               expected_revision)
+
+    def append_event(self, session_id: str, event: Event,
+                     expected_revision: str | None = None) -> Session:
+        """An agent's event, stored as ADK's append_event stores it (not undoable, like
+        an agent's own)."""
+        try:
+            check_event(event)
+        except SessionFormatError as exc:
+            raise StoreError(f"session {session_id!r}: {exc}") from None
+        data = snake_event(adk_json.event_to_adk(event))
+
+        def build(session: Session):
+            return data, None
+
+        with self._lock:
+            self._append(session_id, "append", build, expected_revision)
+            return self._load(session_id)
+
+    # -- rewinds -----------------------------------------------------------------------------
+    def preview_rewind(self, session_id: str, invocation_id: str, before: bool = False) -> RewindPlan:
+        session = self._load(session_id)
+        return plan_adk_rewind(session, invocation_id, before)[0]
+
+    def rewind(self, session_id: str, invocation_id: str, before: bool = False,
+               expected_revision: str | None = None) -> RewindPlan:
+        plans: list[RewindPlan] = []
+
+        def build(session: Session):
+            plan, target, delta = plan_adk_rewind(session, invocation_id, before)
+            plans.append(plan)
+            if target is None:
+                return None
+            data = event_data(f"e-{uuid.uuid4()}", REWIND_AUTHOR, delta,
+                              rewind_before=target,
+                              node_info=self._event_shape(self.resolve(session_id)))
+            return data, plan
+
+        self._append(session_id, "rewind", build, expected_revision)
+        return plans[0]
+
+    # -- delete and undo ---------------------------------------------------------------------
+    def delete(self, session_id: str, expected_revision: str | None = None) -> None:
+        with self._writing(session_id, expected_revision) as (key, _current):
+            before = self._rows_of(key)
+            before["events"] = self._event_rows(key)
+            where = {"a": key[0], "u": key[1], "i": key[2]}
+            # ADK: DatabaseSessionService deletes the events, then the session (SQLite's
+            # service lets the foreign key's ON DELETE CASCADE do the first part).
+            self.db.execute("DELETE FROM events WHERE app_name = :a AND user_id = :u "
+                            "AND session_id = :i", where)
+            self.db.execute("DELETE FROM sessions WHERE app_name = :a AND user_id = :u "
+                            "AND id = :i", where)
+            after = {"session": None, "app": before["app"], "user": before["user"],
+                     "count": [0]}
+            self._push(session_id, AdkUndoRecord("delete", *key, before, after, []))
+
+    _EVENT_COLUMNS = ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
+                      "event_data")
+
+    def _event_rows(self, key: tuple[str, str, str]) -> list[list]:
+        return [list(r) for r in self.db.rows(
+            f"SELECT {', '.join(self._EVENT_COLUMNS)} FROM events WHERE app_name = :a AND "
+            f"user_id = :u AND session_id = :i ORDER BY timestamp, {self.layout.tie_breaker}",
+            {"a": key[0], "u": key[1], "i": key[2]})]
+
+    def undo(self, session_id: str) -> UndoResult:
+        """Put back exactly the rows there were before the session's last change, while the
+        rows are still as that change left them; else refused (one line, nothing changed)."""
+        self._check_writable()
+        with self._lock:
+            try:
+                with self.db.transaction():
+                    records = self.history.load(session_id)
+                    while records:
+                        record = records[-1]
+                        key = (record.app_name, record.user_id, record.session_id)
+                        self._session_row(key, lock=True)
+                        now = self._rows_of(key)
+                        if _same_rows(now, record.before, record) and not (
+                                record.kind == "delete" and now["session"] is None):
+                            records.pop()  # its change never landed (a crash before commit)
+                            continue
+                        break
+                    if not records:
+                        if not self.history.path(session_id).exists():
+                            self.resolve(session_id)  # NotFound for an unknown id
+                        raise NothingToUndo(f"session {session_id!r}: nothing to undo")
+                    record = records.pop()
+                    key = (record.app_name, record.user_id, record.session_id)
+                    current = self._rows_of(key)
+                    if not _same_rows(current, record.after, record):
+                        raise StoreError(
+                            f"cannot undo the {record.kind} of session {session_id!r}: it "
+                            "changed since (an agent may have written to it); nothing changed")
+                    old_state = self._merged_or_empty(key, session_id)
+                    self._restore(key, record)
+                    new_state = self._merged_or_empty(key, session_id)
+                    restored = len(record.before.get("events", []))
+                    removed = len(record.added)
+                    try:
+                        self.history.save(session_id, records)
+                    except OSError as exc:
+                        raise StoreError(f"{self.history.folder}: cannot update the undo "
+                                         f"records ({exc.strerror or exc}); nothing changed") from None
+            finally:
+                self._after_own_write()
+        return UndoResult(session_id, record.kind, restored_events=restored,
+                          removed_events=removed,
+                          state_changes=state_changes(old_state, new_state))
+
+    def _merged_or_empty(self, key: tuple[str, str, str], store_id: str) -> dict[str, Any]:
+        row = self._session_row(key)
+        if row is None:
+            return {}
+        app, user = self._shared_of(key[0], key[1])
+        return _merge_state(app, user, self.layout.state_value(row[0]))
+
+    def _restore(self, key: tuple[str, str, str], record: AdkUndoRecord) -> None:
+        where = {"a": key[0], "u": key[1], "i": key[2]}
+        for event_id in record.added:
+            self.db.execute("DELETE FROM events WHERE app_name = :a AND user_id = :u AND "
+                            "session_id = :i AND id = :e", dict(where, e=event_id))
+        before = record.before
+        row = before["session"]
+        if row is not None:
+            params = dict(where)
+            state_sql = self._bind(params, "s", row[0])
+            created_sql = self._bind(params, "c", row[1])
+            updated_sql = self._bind(params, "t", row[2])
+            if record.kind == "delete":
+                self.db.execute("INSERT INTO sessions (app_name, user_id, id, state, "
+                                f"create_time, update_time) VALUES (:a, :u, :i, {state_sql}, "
+                                f"{created_sql}, {updated_sql})", params)
+                for event in before.get("events", []):
+                    values: dict[str, Any] = {}
+                    binds = [self._bind(values, f"v{n}", v) for n, v in enumerate(event)]
+                    self.db.execute(f"INSERT INTO events ({', '.join(self._EVENT_COLUMNS)}) "
+                                    f"VALUES ({', '.join(binds)})", values)
+            else:
+                self.db.execute(f"UPDATE sessions SET state = {state_sql}, update_time = "
+                                f"{updated_sql} WHERE app_name = :a AND user_id = :u AND id = :i",
+                                params)
+        for table, name, cond in (("app_states", "app", {"a": key[0]}),
+                                  ("user_states", "user", {"a": key[0], "u": key[1]})):
+            if before.get(name) != record.after.get(name):
+                self._put_shared(table, cond, before.get(name))
+
+    def _put_shared(self, table: str, where: dict[str, str], row: list | None) -> None:
+        cond = " AND ".join(f"{c} = :{p}" for c, p in (("app_name", "a"), ("user_id", "u"))
+                            if p in where)
+        if row is None:
+            self.db.execute(f"DELETE FROM {table} WHERE {cond}", where)
+            return
+        params = dict(where)
+        state_sql = self._bind(params, "s", row[0])
+        time_sql = self._bind(params, "t", row[1])
+        if self.db.execute(f"UPDATE {table} SET state = {state_sql}, update_time = {time_sql} "
+                           f"WHERE {cond}", params) == 0:
+            columns = ", ".join(c for c, p in (("app_name", "a"), ("user_id", "u")) if p in where)
+            values = ", ".join(f":{p}" for p in ("a", "u") if p in where)
+            self.db.execute(f"INSERT INTO {table} ({columns}, state, update_time) VALUES "
+                            f"({values}, {state_sql}, {time_sql})", params)
+
+    def _bind(self, params: dict[str, Any], name: str, value: Any) -> str:
+        """A recorded column value as a parameter: exactly as the driver gave it."""
+        if isinstance(value, JsonValue):
+            params[name] = self.db.json_param(value.value)
+            return self.db.json_bind(name)
+        params[name] = value
+        return f":{name}"
+
+    # -- checking ----------------------------------------------------------------------------
+    def check(self) -> CheckReport:
+        """Read every session as ADK would: each one that cannot be read is named."""
+        report = CheckReport()
+        rows = self.list()
+        report.damaged.extend(self.problems)
+        for row in rows:
+            try:
+                self._load(row["id"])
+            except StoreError as exc:
+                report.damaged.append(_one_line(exc))
+        return report
+
+
+# ----------------------------------------------------------------------------- the ADK way
+
+
+def qualified(app_name: str, user_id: str, adk_id: str) -> str:
+    return f"{app_name}/{user_id}/{adk_id}"
+
+
+def _splits(text: str) -> Iterator[tuple[str, str, str]]:
+    """Every way to read `text` as app/user/id (names may hold slashes themselves)."""
+    slashes = [i for i, c in enumerate(text) if c == "/"][:32]
+    for n, i in enumerate(slashes):
+        for j in slashes[n + 1:]:
+            yield text[:i], text[i + 1:j], text[j + 1:]
+
+
+def split_delta(delta: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """ADK's extract_state_delta: app:, user: and the session's own keys (temp: dropped)."""
+    parts: dict[str, dict[str, Any]] = {"app": {}, "user": {}, "session": {}}
+    for name, value in delta.items():
+        if name.startswith("app:"):
+            parts["app"][name[len("app:"):]] = value
+        elif name.startswith("user:"):
+            parts["user"][name[len("user:"):]] = value
+        elif not name.startswith("temp:"):
+            parts["session"][name] = value
+    return parts
+
+
+def event_data(invocation_id: str, author: str, delta: dict[str, Any], *,
+               rewind_before: str | None = None, node_info: bool = True,
+               timestamp: float | None = None) -> dict[str, Any]:
+    """An event without content as google-adk 2.13's `Event.model_dump(exclude_none=True)`
+    gives it (its field order; `node_info` only where the database's events have it)."""
+    actions: dict[str, Any] = {"state_delta": deep_copy(delta), "artifact_delta": {},
+                               "requested_auth_configs": {}, "requested_tool_confirmations": {}}
+    if rewind_before is not None:
+        actions["rewind_before_invocation_id"] = rewind_before
+    data: dict[str, Any] = {"invocation_id": invocation_id, "author": author, "actions": actions}
+    if node_info:
+        data["node_info"] = {"path": ""}
+    data["id"] = str(uuid.uuid4())
+    data["timestamp"] = time.time() if timestamp is None else timestamp
+    return data
+
+
+def _snake(key: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in key)
+
+
+def snake_event(data: dict) -> dict:
+    """An event as ADK's JSON (camelCase) spelled as its session services store it (field
+    names snake_case, the user's own data untouched). A loop: events nest deep."""
+    root: dict = {}
+    pending = [(data, root, False)]
+    while pending:
+        source, target, keep_keys = pending.pop()
+        for key, value in source.items():
+            name = key if keep_keys else _snake(key)
+            if name in _FREE and not keep_keys:
+                target[name] = deep_copy(value)
+            elif isinstance(value, dict):
+                target[name] = {}
+                pending.append((value, target[name], name in _BY_ID and not keep_keys))
+            elif isinstance(value, list):
+                items: list = []
+                for item in value:
+                    if isinstance(item, dict):
+                        items.append({})
+                        pending.append((item, items[-1], False))
+                    else:
+                        items.append(item)
+                target[name] = items
+            else:
+                target[name] = value
+    actions = root.setdefault("actions", {})
+    for name in ("state_delta", "artifact_delta", "requested_auth_configs",
+                 "requested_tool_confirmations"):
+        if actions.get(name) is None:
+            actions[name] = {}
+    return root
+
+
+def plan_adk_rewind(session: Session, invocation_id: str,
+                    before: bool) -> tuple[RewindPlan, str | None, dict[str, Any]]:
+    """The rewind ADK's Runner.rewind_async would write, except that keys no annulled event
+    wrote keep their values. Returns (plan, the invocation the rewind event names or None
+    when nothing is annulled, the state delta).
+
+    "Rewind before X" names X; "rewind to X" names the invocation whose first event follows X's
+    last (refused where that invocation began earlier: no ADK rewind hides exactly that)."""
+    events = session.events
+    indices = [i for i, e in enumerate(events) if e.invocation_id == invocation_id]
+    if not indices:
+        raise NotFound(f"session {session.id!r}: no invocation {invocation_id!r}")
+    index = indices[0] if before else indices[-1] + 1
+    target: str | None = None
+    if index < len(events):
+        target = events[index].invocation_id
+        first = next(i for i, e in enumerate(events) if e.invocation_id == target)
+        if first != index:
+            raise StoreError(
+                f"session {session.id!r}: invocation {target!r} began before {invocation_id!r} "
+                "ended, so no ADK rewind keeps exactly up to it; rewind before an invocation "
+                "instead; nothing changed")
+    # ADK's compute_state_delta_for_rewind: the state replayed up to the rewind point.
+    at_point: dict[str, Any] = {}
+    for event in events[:index]:
+        for name, value in event.actions.state_delta.items():
+            if name.startswith(SHARED):
+                continue
+            if value is None:
+                at_point.pop(name, None)
+            else:
+                at_point[name] = value
+    written_later: set[str] = set()
+    for event in events[index:]:
+        written_later.update(event.actions.state_delta)
+    current = session.state
+    delta: dict[str, Any] = {}
+    for name, value in at_point.items():
+        if name not in current or not json_equal(current[name], value):
+            delta[name] = deep_copy(value)
+    unrecorded: list[str] = []
+    for name in current:
+        if name.startswith(SHARED) or name in at_point:
+            continue
+        if name in written_later:  # ADK nulls every such key; only these were changed later
+            delta[name] = None
+            unrecorded.append(name)
+    if target is None:
+        delta = {}
+        unrecorded = []
+    new_state = deep_copy(current)
+    new_state.update(deep_copy(delta))  # ADK: dict.update, a null kept as a value
+    staying = sorted(k for k in written_later if k.startswith(SHARED)) if target else []
+    plan = RewindPlan(session.id, invocation_id, before, index, len(events) - index if target else 0,
+                      state_changes(current, new_state), sorted(unrecorded), new_state, staying)
+    return plan, target, delta
+
+
+def _same_rows(now: dict[str, Any], recorded: dict[str, Any], record: AdkUndoRecord) -> bool:
+    """Are the rows a change touched as recorded (the session row, its event count, and the
+    shared state rows the change wrote)?"""
+    if now["session"] != recorded["session"] or now["count"] != recorded["count"]:
+        return False
+    for name in ("app", "user"):
+        if record.before.get(name) != record.after.get(name) and now[name] != recorded[name]:
+            return False
+    return True
+
+
+def _kept(row: list | None) -> list | None:
+    """A row as an undo record gives it back (JSON values tagged, datetimes as datetimes)."""
+    return decode_row(encode_row(row))
+
+
+def _revision(updated: Any, count: int, last_event: str, state: Any) -> str:
+    text = f"{updated!r}|{count}|{last_event}|{state!r}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _iso(unix: float) -> str:
+    return format_time(from_unix(unix))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -1,0 +1,149 @@
+"""Undo records of an ADK database, kept beside it (never in ADK's tables or schema).
+
+For a file `x.db` they live in the sidecar folder `x.db.session-tui/history/`, one JSON file per
+session (named from its id as the store shows it); for a server, under the user's data folder
+(`server_folder`). A record holds the rows a change touched exactly as they were before it and
+as it left them: the `sessions` row, the `app_states` / `user_states` rows, the events it added
+(by id) or, for a delete, every event row. Undo puts the "before" rows back exactly, and only
+while the rows are still as the change left them (anything else: refused, nothing changed).
+
+Column values are kept as the driver gave them: text and numbers as they are (so SQLite gets
+back the same bytes), a datetime or a decoded JSON value (PostgreSQL) tagged.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import jsonio
+from ..store.atomic import read_json, write_atomic
+from ..store.errors import CorruptFile
+from ..store.history import MAX_RECORDS
+from ..store.naming import file_name
+
+Row = list  # column values, in the order the store selects them
+
+
+def encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, (dict, list)):
+        return {"$json": value}
+    return value
+
+
+def decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$bytes" in value:
+            return base64.b64decode(value["$bytes"])
+        if "$json" in value:
+            return JsonValue(value["$json"])
+    return value
+
+
+class JsonValue:
+    """A JSON column's value as the driver decoded it (bound back through the adapter)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonValue) and other.value == self.value
+
+    def __repr__(self) -> str:
+        return f"JsonValue({self.value!r})"
+
+
+def decode_row(row: Row | None) -> Row | None:
+    return None if row is None else [decode_value(v) for v in row]
+
+
+def encode_row(row: Row | tuple | None) -> Row | None:
+    return None if row is None else [encode_value(v) for v in row]
+
+
+@dataclass
+class AdkUndoRecord:
+    kind: str  # edit, rewind, delete
+    app_name: str
+    user_id: str
+    session_id: str  # ADK's id
+    # Rows before and after the change: "session" [state, create_time, update_time],
+    # "app" / "user" [state, update_time] (None: no row), "events" (delete: every event row).
+    before: dict[str, Any]
+    after: dict[str, Any]
+    added: list[str] = field(default_factory=list)  # ids of the events the change appended
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "app_name": self.app_name, "user_id": self.user_id,
+                "session_id": self.session_id, "added": self.added,
+                "before": _encode_rows(self.before), "after": _encode_rows(self.after)}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> "AdkUndoRecord":
+        return cls(value["kind"], value["app_name"], value["user_id"], value["session_id"],
+                   _decode_rows(value["before"]), _decode_rows(value["after"]),
+                   list(value.get("added", [])))
+
+
+def _encode_rows(rows: dict[str, Any]) -> dict[str, Any]:
+    return {k: ([encode_row(r) for r in v] if k == "events" else encode_row(v))
+            for k, v in rows.items()}
+
+
+def _decode_rows(rows: dict[str, Any]) -> dict[str, Any]:
+    return {k: ([decode_row(r) for r in v] if k == "events" else decode_row(v))
+            for k, v in rows.items()}
+
+
+class AdkHistory:
+    """Per-session undo records in a folder, newest last (the same file names as a store's)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def path(self, session_id: str) -> Path:
+        return self.folder / file_name(session_id)
+
+    def load(self, session_id: str) -> list[AdkUndoRecord]:
+        path = self.path(session_id)
+        try:
+            value = read_json(path)
+        except FileNotFoundError:
+            return []
+        if not isinstance(value, dict) or value.get("id") != session_id:
+            raise CorruptFile(f"{path}: not the undo history of session {session_id!r}")
+        try:
+            return [AdkUndoRecord.from_json(r) for r in value["records"]]
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise CorruptFile(f"{path}: not an undo history ({exc.__class__.__name__}: {exc})") from None
+
+    def save(self, session_id: str, records: list[AdkUndoRecord]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = jsonio.dumps({"id": session_id,
+                             "records": [r.to_json() for r in records[-MAX_RECORDS:]]})
+        write_atomic(self.path(session_id), data)
+
+
+def sidecar_of(path: Path) -> Path:
+    """`x.db` -> `x.db.session-tui/` (created on the first change)."""
+    return path.with_name(path.name + ".session-tui")
+
+
+def server_folder(url_without_password: str) -> Path:
+    """Where a server's undo records live: the user's data folder, by a hash of its URL."""
+    import platformdirs
+
+    digest = hashlib.sha256(url_without_password.encode("utf-8")).hexdigest()[:24]
+    return Path(platformdirs.user_data_dir("session-tui", appauthor=False)) / "servers" / digest

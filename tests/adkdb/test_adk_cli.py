@@ -1,0 +1,84 @@
+"""The CLI on ADK databases opened in place: a .db path, a sqlite:/// URL, an agent folder;
+and the one-line errors for what cannot be opened."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
+
+import adkkit  # noqa: E402
+from adkkit import adk_get, run_agent, tables  # noqa: E402
+from clikit import CLI, one_line_error  # noqa: E402
+
+from session_tui import cli  # noqa: E402
+from session_tui.adkdb import db as adk_db_module  # noqa: E402
+
+
+def test_list_show_set_rewind_undo_on_a_db_path(adk_db, tmp_path):
+    path = adk_db("sqlite")
+    original = tables(path)
+    run = CLI(tmp_path)
+    rows = run.json("--store", path, "list", "--json")
+    assert {r["id"]: r["event_count"] for r in rows} == {"s1": 5, "s2": 1, "lonely": 0}
+    shown = run.json("--store", path, "show", "s1", "--json")
+    assert shown["state"] == adk_get("sqlite", path).state
+    assert run("--store", path, "set", "s1", "/a", "42").returncode == 0
+    assert adk_get("sqlite", path).state["a"] == 42
+    plan = run.json("--store", path, "rewind", "s1", "inv-2", "--before", "--json")
+    assert plan["removed_events"] == 4  # inv-2's two events, inv-3's, and the edit
+    assert adk_get("sqlite", path).state["a"] == 1
+    for _ in range(2):
+        assert run("--store", path, "undo", "s1").returncode == 0
+    assert tables(path) == original
+    run_agent("sqlite", path)
+    assert not run.default_store.exists()  # nothing was imported anywhere
+
+
+def test_a_sqlite_url_and_an_agent_folder(adk_db, tmp_path):
+    agent = tmp_path / "my_agent"
+    (agent / ".adk").mkdir(parents=True)
+    db = adk_db("database", name="session.db")
+    db.rename(agent / ".adk" / "session.db")
+    run = CLI(tmp_path)
+    for target in ("sqlite:///my_agent/.adk/session.db",
+                   f"sqlite+aiosqlite:///{agent}/.adk/session.db", str(agent)):
+        rows = run.json("--store", target, "list", "--json")
+        assert sorted(r["id"] for r in rows) == ["lonely", "s1", "s2"], target
+    assert run("--store", "sqlite:///my_agent/.adk/session.db", "set", "s2", "/z", "false").returncode == 0
+    assert adk_get("database", agent / ".adk" / "session.db", user="u2", sid="s2").state["z"] is False
+    assert run("--store", str(agent), "undo", "s2").returncode == 0
+    assert adk_get("database", agent / ".adk" / "session.db", user="u2", sid="s2").state["z"] is True
+
+
+def test_what_cannot_be_opened_is_one_line(tmp_path):
+    run = CLI(tmp_path)
+    header_only = tmp_path / "broken.db"
+    header_only.write_bytes(b"SQLite format 3\x00" + b"\x07" * 200)
+    one_line_error(run("--store", header_only, "list"), 2, "broken.db")
+    no_events = tmp_path / "half.db"
+    with sqlite3.connect(no_events) as db:
+        db.execute("CREATE TABLE sessions (app_name TEXT, user_id TEXT, id TEXT)")
+    one_line_error(run("--store", no_events, "list"), 2, "half.db", "no events table")
+    one_line_error(run("--store", "sqlite:///nowhere.db", "list"), 1, "nowhere.db")
+    one_line_error(run("--store", "mysql://h/db", "list"), 2, "not a database URL")
+
+
+def test_a_locked_database_is_one_line(adk_db, monkeypatch, capsys):
+    path = adk_db("sqlite")
+    monkeypatch.setattr(adk_db_module, "BUSY_TIMEOUT", 0.05)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code = cli.main(["--store", str(path), "list"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "locked by another program" in err, err
+    assert "Traceback" not in err
