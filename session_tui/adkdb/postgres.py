@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..store.errors import NotAStore, NotFound, StoreError
-from .db import BUSY_TIMEOUT, unix_of_naive_utc
+from . import db as _db
+from .db import unix_of_naive_utc
 
 EXTRA_MISSING = "PostgreSQL needs the extra: pip install 'session-tui[postgres]'"
 SCHEMES = ("postgresql", "postgres")  # with or without "+driver"
@@ -126,7 +127,7 @@ class PostgresConnection:
             connect_args={"connect_timeout": CONNECT_TIMEOUT,
                           # A row another writer holds is waited for as long as ADK waits on
                           # SQLite, then refused (nothing changed).
-                          "options": f"-c lock_timeout={int(BUSY_TIMEOUT * 1000)}"})
+                          "options": f"-c lock_timeout={max(1, int(_db.BUSY_TIMEOUT * 1000))}"})
         self._conn = None
         self._in_transaction = False
         self._connection()  # fail now, in one line, if the server or database is not there
@@ -293,7 +294,7 @@ class PostgresConnection:
         text = self._scrub(" ".join(lines[:1]) or type(orig).__name__)
         if sqlstate == "55P03":  # lock_not_available
             return StoreError(f"{self.location}: a session row is locked by another program "
-                              f"(waited {BUSY_TIMEOUT:g} s); nothing changed")
+                              f"(waited {_db.BUSY_TIMEOUT:g} s); nothing changed")
         if sqlstate == "42501" or sqlstate == "25006":  # no privilege / read-only transaction
             self.read_only = True
             self.read_only_reason = f"{self.location}: read-only ({text})"
@@ -312,3 +313,13 @@ class PostgresConnection:
         if self._password and len(self._password) >= MIN_SCRUBBED:
             text = text.replace(self._password, "***")
         return text
+
+
+def open_url(url: str, *, read_only: bool = False):
+    """An `AdkStore` over the ADK database at a postgresql URL; its undo records under the
+    user's data folder (`servers/<hash>/history`)."""
+    from .store import AdkStore
+
+    db = PostgresConnection(url, read_only=read_only)
+    return AdkStore(db, path=Path(db.location), history_folder=db.undo_dir / "history",
+                    read_only=read_only)

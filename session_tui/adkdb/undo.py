@@ -36,6 +36,8 @@ def encode_value(value: Any) -> Any:
         return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, (dict, list)):
         return {"$json": value}
+    if isinstance(value, JsonValue):  # a decoded record saved again (PostgreSQL's JSONB)
+        return {"$json": value.value}
     return value
 
 

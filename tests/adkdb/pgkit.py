@@ -4,6 +4,7 @@ server (tests/pgserver.py), the judge of what session-tui reads and writes there
 from __future__ import annotations
 
 import asyncio
+import json
 from contextlib import asynccontextmanager
 
 from google.adk.events import Event, EventActions
@@ -61,3 +62,37 @@ async def fill(service, *, app: str = "app", users=("alice", "bob"), sessions_pe
                            "temp:scratch": "x", "maybe": None}))
             made.append(session)
     return made
+
+
+def tables(pg_server, dbname: str) -> dict[str, list[tuple]]:
+    """Every row of every table of the database, for exact comparisons (JSONB decoded: PostgreSQL
+    keeps it in one canonical form; times to the microsecond)."""
+    names = [r[0] for r in pg_server.admin(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+        "ORDER BY table_name", dbname=dbname)]
+    return {n: sorted(pg_server.admin(f'SELECT * FROM "{n}"', dbname=dbname), key=repr)
+            for n in names}
+
+
+def decoded(pg_server, dbname: str, *, skip_shared_times: bool = False) -> dict[str, list]:
+    """The ADK tables as dicts by column; without the update_time of app/user state rows where
+    asked (google-adk stamps them with the server's clock)."""
+    out = {}
+    for table in ("sessions", "events", "app_states", "user_states"):
+        cols = [r[0] for r in pg_server.admin(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+            f"AND table_name = '{table}' ORDER BY ordinal_position", dbname=dbname)]
+        rows = []
+        for row in pg_server.admin(f'SELECT * FROM "{table}"', dbname=dbname):
+            item = dict(zip(cols, row))
+            if skip_shared_times and table in ("app_states", "user_states"):
+                item.pop("update_time")
+            rows.append(item)
+        out[table] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
+    return out
+
+
+def last_event_data(pg_server, dbname: str, sid: str = "s1") -> dict:
+    return pg_server.admin(
+        f"SELECT event_data FROM events WHERE session_id = '{sid}' "
+        "ORDER BY timestamp DESC, id DESC LIMIT 1", dbname=dbname)[0][0]

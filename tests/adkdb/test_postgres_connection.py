@@ -25,7 +25,7 @@ def filled_template(pg_server):
 
 
 @pytest.fixture
-def adk_db(pg_server, filled_template, tmp_path, monkeypatch):
+def filled_db(pg_server, filled_template, tmp_path, monkeypatch):
     """A fresh copy of the filled database; undo records go to tmp_path."""
     monkeypatch.setenv("SESSION_TUI_DATA", str(tmp_path / "data"))
     name = pg_server.create_database(template=filled_template)
@@ -34,19 +34,19 @@ def adk_db(pg_server, filled_template, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("driver", ["", "psycopg", "psycopg2", "asyncpg", "psycopg_async"])
-def test_every_driver_spelling_opens_the_same_database(pg_server, adk_db, driver):
-    conn = PostgresConnection(pg_server.url(adk_db, driver=driver))
+def test_every_driver_spelling_opens_the_same_database(pg_server, filled_db, driver):
+    conn = PostgresConnection(pg_server.url(filled_db, driver=driver))
     try:
         assert conn.rows("SELECT count(*) FROM sessions") == [(4,)]
-        assert conn.location == f"postgresql://postgres@127.0.0.1:{pg_server.port}/{adk_db}"
+        assert conn.location == f"postgresql://postgres@127.0.0.1:{pg_server.port}/{filled_db}"
         assert not conn.read_only
     finally:
         conn.close()
 
 
-def test_postgres_scheme_alias_and_undo_folder_under_the_data_override(pg_server, adk_db, tmp_path):
-    plain = PostgresConnection(pg_server.url(adk_db).replace("postgresql://", "postgres://", 1))
-    other_driver = PostgresConnection(pg_server.url(adk_db, driver="asyncpg"))
+def test_postgres_scheme_alias_and_undo_folder_under_the_data_override(pg_server, filled_db, tmp_path):
+    plain = PostgresConnection(pg_server.url(filled_db).replace("postgresql://", "postgres://", 1))
+    other_driver = PostgresConnection(pg_server.url(filled_db, driver="asyncpg"))
     try:
         # Undo records of one database: one folder, whatever driver the URL named.
         assert plain.undo_dir == other_driver.undo_dir
@@ -63,13 +63,13 @@ def _error_of(action) -> StoreError:
     return caught.value
 
 
-def test_errors_are_one_line_and_never_show_the_password(pg_server, adk_db):
-    wrong_password = pg_server.url(adk_db, password=PASSWORD + "-wrong")
+def test_errors_are_one_line_and_never_show_the_password(pg_server, filled_db):
+    wrong_password = pg_server.url(filled_db, password=PASSWORD + "-wrong")
     missing_db = pg_server.url("no_such_db")
-    closed_port = pg_server.url(adk_db).replace(f":{pg_server.port}/", ":1/")
+    closed_port = pg_server.url(filled_db).replace(f":{pg_server.port}/", ":1/")
     errors = [_error_of(lambda: PostgresConnection(url))
               for url in (wrong_password, missing_db, closed_port)]
-    conn = PostgresConnection(pg_server.url(adk_db))
+    conn = PostgresConnection(pg_server.url(filled_db))
     try:
         errors.append(_error_of(lambda: conn.rows("SELECT nope FROM sessions")))
         assert conn.rows("SELECT 1") == [(1,)]  # a failed statement leaves the connection usable
@@ -84,17 +84,17 @@ def test_errors_are_one_line_and_never_show_the_password(pg_server, adk_db):
         assert text.startswith("postgresql://postgres@127.0.0.1:"), text
 
 
-def test_a_role_that_may_only_read_opens_read_only(pg_server, adk_db):
+def test_a_role_that_may_only_read_opens_read_only(pg_server, filled_db):
     pg_server.admin("DROP ROLE IF EXISTS reader")  # roles are server-wide
     pg_server.admin("CREATE ROLE reader LOGIN PASSWORD 'reader-pw'")
-    pg_server.admin(f'GRANT CONNECT ON DATABASE "{adk_db}" TO reader')
-    pg_server.admin("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader", dbname=adk_db)
+    pg_server.admin(f'GRANT CONNECT ON DATABASE "{filled_db}" TO reader')
+    pg_server.admin("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader", dbname=filled_db)
     try:
-        conn = PostgresConnection(pg_server.url(adk_db, user="reader", password="reader-pw"))
+        conn = PostgresConnection(pg_server.url(filled_db, user="reader", password="reader-pw"))
         try:
             assert conn.read_only
             assert conn.read_only_reason == (
-                f"postgresql://reader@127.0.0.1:{pg_server.port}/{adk_db}: read-only "
+                f"postgresql://reader@127.0.0.1:{pg_server.port}/{filled_db}: read-only "
                 "(role reader may not write the table app_states)")
             assert conn.rows("SELECT count(*) FROM events") == [(16,)]
             with pytest.raises(StoreError, match="read-only"):
@@ -103,14 +103,14 @@ def test_a_role_that_may_only_read_opens_read_only(pg_server, adk_db):
         finally:
             conn.close()
     finally:
-        pg_server.admin("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM reader", dbname=adk_db)
-        pg_server.admin(f'DROP DATABASE "{adk_db}" WITH (FORCE)')
+        pg_server.admin("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM reader", dbname=filled_db)
+        pg_server.admin(f'DROP DATABASE "{filled_db}" WITH (FORCE)')
         pg_server.admin("DROP ROLE reader")
 
 
-def test_a_read_only_session_default_opens_read_only(pg_server, adk_db):
-    pg_server.admin(f'ALTER DATABASE "{adk_db}" SET default_transaction_read_only = on')
-    conn = PostgresConnection(pg_server.url(adk_db))
+def test_a_read_only_session_default_opens_read_only(pg_server, filled_db):
+    pg_server.admin(f'ALTER DATABASE "{filled_db}" SET default_transaction_read_only = on')
+    conn = PostgresConnection(pg_server.url(filled_db))
     try:
         assert conn.read_only
         assert "default_transaction_read_only" in conn.read_only_reason
@@ -118,8 +118,8 @@ def test_a_read_only_session_default_opens_read_only(pg_server, adk_db):
         conn.close()
 
 
-def test_the_change_token_moves_when_google_adk_appends_and_only_then(pg_server, adk_db):
-    conn = PostgresConnection(pg_server.url(adk_db))
+def test_the_change_token_moves_when_google_adk_appends_and_only_then(pg_server, filled_db):
+    conn = PostgresConnection(pg_server.url(filled_db))
     try:
         before = conn.change_token()
         assert conn.change_token() == before
@@ -132,7 +132,7 @@ def test_the_change_token_moves_when_google_adk_appends_and_only_then(pg_server,
                 "agent", "late", invocation_id="inv-late", delta={"k": 1},
                 timestamp=session.last_update_time))
 
-        run(append, adk_url(pg_server, adk_db))
+        run(append, adk_url(pg_server, filled_db))
         after = conn.change_token()
         assert after != before
         assert conn.change_token() == after
@@ -140,8 +140,8 @@ def test_the_change_token_moves_when_google_adk_appends_and_only_then(pg_server,
         conn.close()
 
 
-def test_a_transaction_rolls_back_on_an_exception(pg_server, adk_db):
-    conn = PostgresConnection(pg_server.url(adk_db))
+def test_a_transaction_rolls_back_on_an_exception(pg_server, filled_db):
+    conn = PostgresConnection(pg_server.url(filled_db))
     try:
         with pytest.raises(RuntimeError):
             with conn.transaction():
