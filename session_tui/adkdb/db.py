@@ -42,6 +42,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Protocol
 
+from .. import jsonio
 from ..store.errors import NotAStore, NotFound, StoreError
 
 # How long a statement waits for another writer's lock before it says "locked" (ADK waits 5 s).
@@ -215,8 +216,6 @@ class SqliteConnection:
     def json_value(self, value: Any) -> Any:
         if value is None:
             return None
-        from .. import jsonio
-
         return jsonio.parse(value)
 
     def datetime_param(self, unix: float) -> Any:

@@ -25,12 +25,19 @@ database it knows but cannot open), `writable` False makes the store read-only w
 from __future__ import annotations
 
 import json
+import math
+import re
+import time
+from datetime import datetime
 from typing import Any, ClassVar
 
+from ..model import format_time, from_unix
 from ..store.errors import NotAStore, StoreError
 from .db import Connection
 
 TABLES = ("sessions", "events", "app_states", "user_states")
+# A naive UTC time as SQLAlchemy writes it into SQLite (years 1000-9999, microseconds).
+_NAIVE = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$")
 
 
 class Layout:
@@ -64,6 +71,10 @@ class Layout:
     def shared_time_sql(self) -> str:
         """The SQL for a shared state row's new `update_time` (bound as :shared_time)."""
         return ":shared_time"
+
+    def iso(self, value: Any) -> str:
+        """A stored time as the app shows it (`2026-03-01T09:00:04.484568Z`)."""
+        return iso_of_unix(self.unix(value))
 
     # -- JSON --------------------------------------------------------------------------------
     def state_param(self, state: dict) -> Any:
@@ -143,9 +154,46 @@ class DatabaseV1Layout(Layout):
     def unix(self, value: Any) -> float:
         return self.db.unix_of(value)
 
+    def iso(self, value: Any) -> str:
+        # The common case straight from the text: listing 10,000 sessions parsed 20,000 times.
+        if isinstance(value, str):
+            m = _NAIVE.match(value)
+            if m and _valid(m):
+                base = f"{value[:10]}T{value[11:19]}"
+                fraction = (m.group(7) or "").ljust(6, "0")
+                return f"{base}.{fraction}Z" if fraction.strip("0") else f"{base}Z"
+        return super().iso(value)
+
     def shared_time_sql(self) -> str:
         # ADK's StorageAppState/StorageUserState: `onupdate=func.now()`, the database's clock.
         return "CURRENT_TIMESTAMP"
+
+
+def iso_of_unix(unix: float) -> str:
+    """`format_time(from_unix(unix))`, about four times faster (listing 10,000 sessions
+    formats 20,000 times): the same rounding to the microsecond, the date from gmtime."""
+    try:
+        whole = math.floor(unix)
+        micro = round((unix - whole) * 1_000_000)
+        if micro >= 1_000_000:
+            whole, micro = whole + 1, micro - 1_000_000
+        if not 0 <= whole <= 253_402_300_799:
+            raise OverflowError
+        t = time.gmtime(whole)
+    except (OverflowError, ValueError, OSError):
+        return format_time(from_unix(unix))  # raises ValueError where no datetime can hold it
+    base = (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+            f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}")
+    return f"{base}.{micro:06d}Z" if micro else f"{base}Z"
+
+
+def _valid(m: re.Match) -> bool:
+    """A real date and time (a damaged row falls back to the full parse, which says why)."""
+    try:
+        datetime(*(int(g) for g in m.groups()[:6]))
+    except ValueError:
+        return False
+    return int(m.group(1)) >= 1
 
 
 def schema_version(db: Connection) -> str | None:

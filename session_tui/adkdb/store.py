@@ -46,8 +46,6 @@ from ..model import (
     _describe,
     check_event,
     check_values,
-    format_time,
-    from_unix,
     json_equal,
     state_changes,
 )
@@ -180,8 +178,7 @@ class AdkStore(Store):
                                       user_states.get((app_name, user_id), {}), own)
                 rows.append({
                     "id": store_id, "app_name": app_name, "user_id": user_id,
-                    "created_at": _iso(layout.unix(created)),
-                    "updated_at": _iso(layout.unix(updated)),
+                    "created_at": layout.iso(created), "updated_at": layout.iso(updated),
                     "event_count": n or 0, "invocation_count": inv or 0,
                     "search_text": search_text(merged)})
             except (ValueError, TypeError, OverflowError) as exc:
@@ -272,8 +269,9 @@ class AdkStore(Store):
             value = {"id": store_id, "appName": app_name, "userId": user_id,
                      "state": _merge_state(app_state, user_state, own), "events": events,
                      "lastUpdateTime": layout.unix(updated_raw)}
-            session = adk_json.session_from_adk(value, created_at=_iso(layout.unix(created_raw)),
+            session = adk_json.session_from_adk(value, created_at=layout.iso(created_raw),
                                                 owned=True)
+            session.updated_at = layout.iso(updated_raw)  # as the list shows it, to the digit
         except SessionFormatError as exc:
             raise StoreError(f"{place}: {exc}") from None
         except (ValueError, TypeError, OverflowError) as exc:
@@ -815,10 +813,6 @@ def _kept(row: list | None) -> list | None:
 def _revision(updated: Any, count: int, last_event: str, state: Any) -> str:
     text = f"{updated!r}|{count}|{last_event}|{state!r}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
-def _iso(unix: float) -> str:
-    return format_time(from_unix(unix))
 
 
 def _one_line(exc: BaseException) -> str:

@@ -153,6 +153,14 @@ class Store:
     # A store that cannot be written (or was opened with read_only=True) is read, never changed.
     read_only: bool = False
     read_only_reason: str | None = None  # one line: "<path>: read-only (no write permission)"
+    # What kind of store (the app's title and banner may say): "session-tui" or "adk".
+    kind: str = "session-tui"
+    # Sessions can be created in it / imported into it (an ADK database: no, refused up front).
+    can_create: bool = True
+    can_import: bool = True
+    # One-line facts about the store the app and `list` show (never appended to here: a
+    # backend that has notes sets its own list).
+    notes: list[str] = []
 
     def _check_writable(self) -> None:
         """Refuse a change of a read-only store up front, naming why (backends call it first

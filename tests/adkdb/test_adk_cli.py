@@ -82,3 +82,38 @@ def test_a_locked_database_is_one_line(adk_db, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "locked by another program" in err, err
     assert "Traceback" not in err
+
+
+def test_a_read_only_file_opens_read_only_with_the_reason(adk_db, tmp_path):
+    """A database file the user cannot write (as an unprivileged user: root drops its
+    capabilities) lists and shows; each change is refused in one line naming why."""
+    import os
+    import subprocess
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+    from test_store_read_only import unprivileged
+
+    prefix = unprivileged(tmp_path)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = adk_db("sqlite", name="ro/session.db")
+    before = tables(path)
+    run = CLI(tmp_path)
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        def call(*args):
+            return subprocess.run(prefix + [sys.executable, "-m", "session_tui", "--store",
+                                            str(path), *args], env=run.env(), cwd=tmp_path,
+                                  capture_output=True, timeout=60)
+
+        listed = call("list", "--json")
+        assert listed.returncode == 0 and listed.stderr == b"", listed.stderr
+        assert len(orjson.loads(listed.stdout)) == 3
+        for change in (("set", "s1", "/a", "5"), ("rewind", "s1", "inv-2"), ("undo", "s1")):
+            one_line_error(call(*change), 2, "read-only (no write permission)", str(path))
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+    assert tables(path) == before
+    assert not (folder / "session.db.session-tui").exists()

@@ -1,0 +1,89 @@
+"""The app open on an ADK SQLite file while google-adk's Runner appends to it (issue 9): the new
+events appear without a restart and the cursor stays; an edit made while the session is quiet
+lands as ADK would store it, and the agent's next run succeeds."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from scenes import press, settle
+from textual.widgets import Input
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adkdb"))
+adkkit = pytest.importorskip("adkkit")
+
+from session_tui.adkdb.store import AdkStore  # noqa: E402
+from session_tui.app import AppConfig, build_app  # noqa: E402
+from session_tui.screens.session import SessionScreen  # noqa: E402
+from session_tui.widgets.session_list import SessionList  # noqa: E402
+from session_tui.widgets.state_tree import StateTree  # noqa: E402
+from session_tui.widgets.timeline import Timeline  # noqa: E402
+
+SIZE = (120, 36)
+HANG_GUARD = 60.0  # only a broken app gets near it
+
+
+async def poll_now(pilot) -> None:
+    """The app's own change check, and what follows from it (StoreChanged, reloads)."""
+    pilot.app.check_for_changes()
+    for _ in range(3):
+        await settle(pilot)
+
+
+async def agent_run(path: Path, layout: str) -> None:
+    """google-adk's Runner, in a thread: the app's loop keeps running meanwhile."""
+    await asyncio.wait_for(asyncio.to_thread(adkkit.run_agent, layout, path), HANG_GUARD)
+
+
+@pytest.mark.parametrize("layout", ["sqlite"])
+def test_the_app_follows_a_running_agent_and_its_edit_lands(tmp_path, layout):
+    path = adkkit.build(layout, tmp_path / "session.db")
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path)
+
+    async def main():
+        app = build_app(path, config=config)
+        assert isinstance(app.store, AdkStore)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            session_list = app.screen.query_one(SessionList)
+            assert session_list.select("s1")
+            await settle(pilot)
+            # The list follows the agent: its appends show, the cursor stays on s1.
+            await agent_run(path, layout)
+            await poll_now(pilot)
+            assert session_list.selected_id == "s1"
+            assert session_list.selected_row["event_count"] == 7
+            await press(pilot, "enter")
+            screen = app.screen
+            assert isinstance(screen, SessionScreen)
+            timeline = screen.query_one(Timeline)
+            timeline.focus()
+            timeline.select_event(2)
+            await press(pilot, "enter")  # time travel: right after event 2
+            chosen = timeline.cursor_event
+            assert chosen == 2 and screen.event_index == 2
+            await agent_run(path, layout)
+            await poll_now(pilot)
+            assert len(timeline.session.events) == 9  # the new events are there
+            assert timeline.cursor_event == chosen and screen.event_index == chosen  # stayed
+            await press(pilot, "escape")  # back to the live state
+            # An edit while the agent is quiet.
+            tree = screen.query_one(StateTree)
+            await press(pilot, "shift+tab")
+            assert app.focused is tree
+            key = tree.cursor_path[0]
+            await press(pilot, "e")
+            assert isinstance(app.focused, Input)
+            await pilot.press("end", "ctrl+u", *'"mine"')
+            await press(pilot, "enter")
+            assert tree.state[key] == "mine"
+            return key
+
+    key = asyncio.run(main())
+    assert adkkit.adk_get(layout, path).state[key] == "mine"  # stored, as google-adk reads it
+    adkkit.run_agent(layout, path)  # the agent's next run succeeds
+    state = adkkit.adk_get(layout, path).state
+    assert state["runs"] == 3 and state[key] == "mine"
