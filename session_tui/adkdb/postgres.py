@@ -21,15 +21,14 @@ Imported only when a postgresql URL is opened; SQLAlchemy and psycopg come with 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..store.errors import NotAStore, NotFound, StoreError
 from . import db as _db
 from .db import unix_of_naive_utc
+from .undo import server_folder
 
 EXTRA_MISSING = "PostgreSQL needs the extra: pip install 'session-tui[postgres]'"
 SCHEMES = ("postgresql", "postgres")  # with or without "+driver"
@@ -45,15 +44,6 @@ ASYNCPG_SSL = {"true": "require", "false": "disable", "1": "require", "0": "disa
 def is_postgres_url(target: str) -> bool:
     scheme = str(target).split("://", 1)[0].lower() if "://" in str(target) else ""
     return scheme.split("+", 1)[0] in SCHEMES
-
-
-def data_dir() -> Path:
-    env = os.environ.get("SESSION_TUI_DATA")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("session-tui", appauthor=False))
 
 
 def _drivers():
@@ -118,8 +108,7 @@ class PostgresConnection:
         # Undo records stay with the database whatever TLS or other options name it.
         self.key = display(self.url.set(query={k: v for k, v in self.url.query.items()
                                                if k in ("host", "port")}))
-        self.undo_dir = data_dir() / "servers" / hashlib.sha256(
-            self.key.encode("utf-8")).hexdigest()[:24]
+        self.undo_dir = server_folder(self.key)
         self.read_only = read_only
         self.read_only_reason = f"{self.location}: opened read-only" if read_only else None
         self._engine = sa.create_engine(
