@@ -223,10 +223,11 @@ class PostgresConnection:
         """Changes whenever a session row is inserted, updated or deleted: google-adk updates the
         session row (update_time, state) with every event it appends, and so do we. xmin is the
         transaction that wrote a row's current version; one scan of `sessions`, no events."""
-        if "sessions" not in self.tables():
+        try:
+            return tuple(self.rows(
+                "SELECT count(*), max(update_time), sum((xmin::text)::bigint) FROM sessions")[0])
+        except NotAStore:  # no sessions table (yet, or any more): opening says what it is
             return None
-        return tuple(self.rows(
-            "SELECT count(*), max(update_time), sum((xmin::text)::bigint) FROM sessions")[0])
 
     def tables(self) -> set[str]:
         return {r[0] for r in self.rows(

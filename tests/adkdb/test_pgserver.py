@@ -22,3 +22,16 @@ def test_a_wrong_password_is_refused(pg_server, pg_database):
     import pytest
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(pg_server.url(pg_database, password="wrong"), connect_timeout=10).close()
+
+
+def test_without_the_server_binaries_the_reason_is_one_line(monkeypatch, tmp_path):
+    import pytest
+
+    import pgserver
+
+    monkeypatch.delenv("PG_BINDIR", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no initdb on PATH
+    monkeypatch.setattr(pgserver.glob, "glob", lambda pattern: [])  # none under /usr/lib
+    with pytest.raises(pgserver.PgUnavailable) as caught:
+        pgserver.find_bindir()
+    assert "\n" not in str(caught.value) and "initdb" in str(caught.value)
