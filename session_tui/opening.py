@@ -39,6 +39,10 @@ def open_any(target: str | os.PathLike | None = None, *, create: bool = False, l
     scheme = url_scheme(text)
     if scheme in SQLITE_SCHEMES:
         path, query = sqlite_url_path(text)
+        # `?mode=ro` in the URL: read-only, as SQLite would open it (the mode is ours to set).
+        params = [p for p in query.split("&") if p]
+        read_only = read_only or "mode=ro" in params
+        query = "&".join(p for p in params if not p.startswith("mode="))
         return open_adk_file(path, read_only=read_only, uri_query=query)
     if scheme in POSTGRES_SCHEMES:
         return _open_postgres(text, read_only=read_only)

@@ -17,9 +17,12 @@ columns; they differ in
   event's time.
 
 A layout plugs in by subclassing `Layout` and adding itself to `LAYOUTS` (`register`), most
-specific first: `detect(db)` says whether a database is of this layout (raising StoreError for a
-database it knows but cannot open), `writable` False makes the store read-only with
-`read_only_reason`. The schema-0 layout (pickled actions) plugs in so, read-only.
+specific first: `detect(db, tables)` says whether a database is of this layout (raising
+StoreError for a database it knows but cannot open); `writable = False` makes the store
+read-only with `read_only_reason`; `event_columns` + `event_data_value(*values)` read an event
+from other columns than `event_data`, `required_columns` names what must be there, `unix` /
+`iso` read its times, `notes` are one-line facts the app shows. The schema-0 layout (pickled
+actions) plugs in so, read-only.
 """
 
 from __future__ import annotations
@@ -47,10 +50,19 @@ class Layout:
     description: ClassVar[str] = ""
     writable: ClassVar[bool] = True
     read_only_reason: ClassVar[str | None] = None
+    notes: ClassVar[tuple[str, ...]] = ()  # one-line facts shown by the app and `list`
     # Columns that break ties between events with the same timestamp, in ADK's order.
     tie_breaker: ClassVar[str] = "id"
     # DatabaseSessionService keeps an app_states and a user_states row for every session.
     shared_rows_always: ClassVar[bool] = False
+    # The events columns an event is read from besides id, invocation_id and timestamp (handed
+    # to `event_data_value` in this order), and the columns a database must have.
+    event_columns: ClassVar[tuple[str, ...]] = ("event_data",)
+    required_columns: ClassVar[dict[str, tuple[str, ...]]] = {
+        "sessions": ("app_name", "user_id", "id", "state", "create_time", "update_time"),
+        "events": ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
+                   "event_data"),
+    }
 
     def __init__(self, db: Connection):
         self.db = db
@@ -93,6 +105,7 @@ class Layout:
         return self.db.json_param(data)
 
     def event_data_value(self, value: Any) -> dict:
+        """The stored event (from the `event_columns`) as a dict of ADK's field names."""
         decoded = {} if value is None else self.db.json_value(value)
         if not isinstance(decoded, dict):
             raise ValueError("event_data that is not a JSON object")
@@ -239,12 +252,7 @@ def detect(db: Connection) -> Layout:
 def check_columns(db: Connection, layout: Layout) -> None:
     """Every column ADK reads and writes is there (a damaged or foreign database is named, not
     met halfway through a change)."""
-    needed = {
-        "sessions": ("app_name", "user_id", "id", "state", "create_time", "update_time"),
-        "events": ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
-                   "event_data"),
-    }
-    for table, columns in needed.items():
+    for table, columns in layout.required_columns.items():
         present = set(db.columns(table))
         lacking = [c for c in columns if c not in present]
         if lacking:

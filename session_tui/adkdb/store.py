@@ -48,6 +48,7 @@ from ..model import (
     check_values,
     json_equal,
     state_changes,
+    to_unix,
 )
 from ..store.base import (
     EDIT_AUTHOR,
@@ -58,6 +59,7 @@ from ..store.base import (
     UndoResult,
     search_text,
 )
+from ..store.atomic import gc_paused
 from ..store.errors import (
     NotFound,
     NothingToUndo,
@@ -85,23 +87,30 @@ class AdkStore(Store):
         self.db = db
         self.path = Path(path)
         self.problems: list[str] = []
-        self.notes: list[str] = []
         try:
             self.layout = layouts.detect(db)
             layouts.check_columns(db, self.layout)
         except BaseException:
             db.close()
             raise
+        self.notes: list[str] = list(self.layout.notes)
         self.read_only = read_only or db.read_only or not self.layout.writable
+        layout_reason = (f"{db.location}: {self.layout.read_only_reason}"
+                         if self.layout.read_only_reason else None)
         self.read_only_reason = (f"{db.location}: opened read-only" if read_only
-                                 else db.read_only_reason or self.layout.read_only_reason)
+                                 else db.read_only_reason or layout_reason)
         if self.read_only and not self.read_only_reason:
             self.read_only_reason = f"{db.location}: read-only"
         self.history = AdkHistory(history_folder)
         self._lock = threading.RLock()
-        self._token = db.change_token()
+        # The change token as poll() last saw it, and as the cached list was read at (two: a
+        # list read between two polls must not hide a change from the next poll).
+        self._token = self._list_token = db.change_token()
         self._rows: list[dict[str, Any]] | None = None
         self._keys: dict[str, tuple[str, str, str]] = {}
+        # The list as last read: (app, user, id) -> (update_time as stored, summary or problem)
+        self._summaries: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
+        self._shared_seen: Any = None
 
     def __repr__(self) -> str:
         return f"AdkStore({self.db.location!r}, layout={self.layout.name!r})"
@@ -139,67 +148,117 @@ class AdkStore(Store):
             if token == self._token:
                 return False
             self._token = token
-            self._rows = None
             return True
 
     def _after_own_write(self) -> None:
-        self._token = self.db.change_token()
+        """The list is read again (in part). poll()'s token is left alone: SQLite's
+        data_version does not move for this connection's own commits, and another writer's
+        commit just before ours must still be news."""
         self._rows = None
 
     # -- listing -----------------------------------------------------------------------------
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
             token = self.db.change_token()
-            if self._rows is None or token != self._token:
-                self._token = token
+            if self._rows is None or token != self._list_token:
+                self._list_token = token
                 self._rows = self._list_rows()
             return [dict(r) for r in self._rows]
 
+    # Above this many changed sessions one full query is cheaper than one query each.
+    FULL_LIST_AFTER = 64
+    _SUMMARY_SQL = (
+        "SELECT s.app_name, s.user_id, s.id, s.state, s.create_time, s.update_time, c.n, c.inv "
+        "FROM sessions s LEFT JOIN (SELECT app_name, user_id, session_id, COUNT(*) AS n, "
+        "COUNT(DISTINCT invocation_id) AS inv FROM events {events_where}"
+        "GROUP BY app_name, user_id, session_id) c ON c.app_name = s.app_name "
+        "AND c.user_id = s.user_id AND c.session_id = s.id {sessions_where}")
+
     def _list_rows(self) -> list[dict[str, Any]]:
-        layout = self.layout
+        """Summaries from SQL. After the first, only sessions whose `update_time` moved are
+        read again (ADK bumps it with every event): an agent writing to one session of 10,000
+        costs a small query, not the whole list."""
+        with gc_paused():  # 10,000 rows are ~200,000 new objects: no collections meanwhile
+            return self._list_rows_now()
+
+    def _list_rows_now(self) -> list[dict[str, Any]]:
         with self.db.snapshot():
-            sessions = self.db.rows(
-                "SELECT s.app_name, s.user_id, s.id, s.state, s.create_time, s.update_time, "
-                "c.n, c.inv FROM sessions s LEFT JOIN (SELECT app_name, user_id, session_id, "
-                "COUNT(*) AS n, COUNT(DISTINCT invocation_id) AS inv FROM events "
-                "GROUP BY app_name, user_id, session_id) c ON c.app_name = s.app_name "
-                "AND c.user_id = s.user_id AND c.session_id = s.id")
-            app_states, user_states = self._shared_states()
-        counts = Counter(row[2] for row in sessions)
+            heads = self.db.rows("SELECT app_name, user_id, id, update_time FROM sessions")
+            shared = self._shared_raw()
+            cache = self._summaries if shared == self._shared_seen else {}
+            changed = [tuple(h[:3]) for h in heads
+                       if cache.get(tuple(h[:3]), (None,))[0] != h[3]]
+            if not cache or len(changed) > self.FULL_LIST_AFTER:
+                found = self.db.rows(self._SUMMARY_SQL.format(events_where="",
+                                                              sessions_where=""))
+                cache = {}
+            else:
+                found = []
+                for key in changed:
+                    found += self.db.rows(self._SUMMARY_SQL.format(
+                        events_where="WHERE app_name = :a AND user_id = :u AND session_id = :i ",
+                        sessions_where="WHERE s.app_name = :a AND s.user_id = :u AND s.id = :i"),
+                        {"a": key[0], "u": key[1], "i": key[2]})
+        app_states, user_states = self._decode_shared(shared)
+        fresh: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
+        for app_name, user_id, adk_id, state, created, updated, n, inv in found:
+            fresh[(app_name, user_id, adk_id)] = (updated, self._summary(
+                app_name, user_id, state, created, updated, n, inv, app_states, user_states))
+        summaries = {}
+        for app_name, user_id, adk_id, _ in heads:
+            key = (app_name, user_id, adk_id)
+            got = fresh.get(key) or cache.get(key)
+            if got is not None:
+                summaries[key] = got
+        self._summaries, self._shared_seen = summaries, shared
+        counts = Counter(key[2] for key in summaries)
         rows: list[dict[str, Any]] = []
         problems: list[str] = []
         keys: dict[str, tuple[str, str, str]] = {}
-        for app_name, user_id, adk_id, state, created, updated, n, inv in sessions:
-            store_id = adk_id if counts[adk_id] == 1 else qualified(app_name, user_id, adk_id)
-            keys[store_id] = (app_name, user_id, adk_id)
-            try:
-                own = layout.state_value(state)
-                merged = _merge_state(app_states.get(app_name, {}),
-                                      user_states.get((app_name, user_id), {}), own)
-                rows.append({
-                    "id": store_id, "app_name": app_name, "user_id": user_id,
-                    "created_at": layout.iso(created), "updated_at": layout.iso(updated),
-                    "event_count": n or 0, "invocation_count": inv or 0,
-                    "search_text": search_text(merged)})
-            except (ValueError, TypeError, OverflowError) as exc:
-                problems.append(f"{self.db.location}: session {store_id!r}: {_one_line(exc)}")
+        for key, (_, summary) in summaries.items():
+            store_id = key[2] if counts[key[2]] == 1 else qualified(*key)
+            keys[store_id] = key
+            if isinstance(summary, str):
+                problems.append(f"{self.db.location}: session {store_id!r}: {summary}")
+            else:
+                rows.append(dict(summary, id=store_id))
         self._keys = keys
         self.problems = problems
         return rows
 
-    def _shared_states(self) -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
+    def _summary(self, app_name: str, user_id: str, state: Any, created: Any, updated: Any,
+                 n: int | None, inv: int | None, app_states: dict, user_states: dict) -> dict | str:
+        """One session's row of the list, or a one-line problem."""
+        layout = self.layout
+        try:
+            own = layout.state_value(state)
+            merged = _merge_state(app_states.get(app_name, {}),
+                                  user_states.get((app_name, user_id), {}), own)
+            return {"app_name": app_name, "user_id": user_id,
+                    "created_at": layout.iso(created), "updated_at": layout.iso(updated),
+                    "event_count": n or 0, "invocation_count": inv or 0,
+                    "search_text": search_text(merged)}
+        except (ValueError, TypeError, OverflowError) as exc:
+            return _one_line(exc)
+
+    def _shared_raw(self) -> tuple[list, list]:
+        """The app and user state rows as stored (compared to know whether they moved)."""
         tables = self.db.tables()
+        apps = (self.db.rows("SELECT app_name, state FROM app_states")
+                if "app_states" in tables else [])
+        users = (self.db.rows("SELECT app_name, user_id, state FROM user_states")
+                 if "user_states" in tables else [])
+        return apps, users
+
+    def _decode_shared(self, raw: tuple[list, list]) -> tuple[dict, dict]:
         apps: dict[str, dict] = {}
         users: dict[tuple[str, str], dict] = {}
-        if "app_states" in tables:
-            for app_name, state in self.db.rows("SELECT app_name, state FROM app_states"):
-                with contextlib.suppress(ValueError, TypeError):
-                    apps[app_name] = self.layout.state_value(state)
-        if "user_states" in tables:
-            for app_name, user_id, state in self.db.rows(
-                    "SELECT app_name, user_id, state FROM user_states"):
-                with contextlib.suppress(ValueError, TypeError):
-                    users[(app_name, user_id)] = self.layout.state_value(state)
+        for app_name, state in raw[0]:
+            with contextlib.suppress(ValueError, TypeError):
+                apps[app_name] = self.layout.state_value(state)
+        for app_name, user_id, state in raw[1]:
+            with contextlib.suppress(ValueError, TypeError):
+                users[(app_name, user_id)] = self.layout.state_value(state)
         return apps, users
 
     # -- ids ---------------------------------------------------------------------------------
@@ -219,10 +278,6 @@ class AdkStore(Store):
                             "AND id = :i", {"a": app_name, "u": user_id, "i": adk_id}):
                 return app_name, user_id, adk_id
         raise NotFound(f"no session {session_id!r}")
-
-    def _store_id(self, key: tuple[str, str, str]) -> str:
-        n = self.db.rows("SELECT COUNT(*) FROM sessions WHERE id = :id", {"id": key[2]})[0][0]
-        return key[2] if n <= 1 else qualified(*key)
 
     def _exists(self, session_id: str) -> bool:
         with self._lock:
@@ -251,18 +306,18 @@ class AdkStore(Store):
             raise NotFound(f"no session {store_id!r}")
         state_raw, created_raw, updated_raw = found[0]
         event_rows = self.db.rows(
-            "SELECT id, invocation_id, timestamp, event_data FROM events WHERE app_name = :a "
-            "AND user_id = :u AND session_id = :i "
+            f"SELECT id, invocation_id, timestamp, {', '.join(layout.event_columns)} FROM events "
+            "WHERE app_name = :a AND user_id = :u AND session_id = :i "
             f"ORDER BY timestamp, {layout.tie_breaker}", where)
         app_state, user_state = self._shared_of(app_name, user_id)
         place = f"{self.db.location}: session {store_id!r}"
         try:
             own = layout.state_value(state_raw)
             events = []
-            for i, (event_id, invocation_id, ts, data) in enumerate(event_rows):
+            for i, (event_id, invocation_id, ts, *data) in enumerate(event_rows):
                 try:
                     fields = layout.event_fields(event_id, invocation_id, ts,
-                                                 layout.event_data_value(data))
+                                                 layout.event_data_value(*data))
                 except (ValueError, TypeError, OverflowError) as exc:
                     raise SessionFormatError(f"events[{i}]", _one_line(exc)) from None
                 events.append(_camel_event(fields))
@@ -339,7 +394,9 @@ class AdkStore(Store):
             self._insert_event(key, data)
             if kind in ("edit", "rewind"):
                 after = self._rows_of(key)
-                self._push(session_id, AdkUndoRecord(kind, *key, before, after, [data["id"]]))
+                annulled = result.removed_events if isinstance(result, RewindPlan) else 0
+                self._push(session_id, AdkUndoRecord(kind, *key, before, after, [data["id"]],
+                                                     annulled))
             return result
 
     def _rows_of(self, key: tuple[str, str, str]) -> dict[str, Any]:
@@ -458,7 +515,8 @@ class AdkStore(Store):
             except SessionFormatError as exc:
                 raise StoreError(f"session {session_id!r}: {exc}") from None
             data = event_data(f"edit-{uuid.uuid4()}", EDIT_AUTHOR, delta,
-                              node_info=self._event_shape(self.resolve(session_id)))
+                              node_info=self._event_shape(self.resolve(session_id)),
+                              timestamp=_next_time(session))
             return data, session
 
         with self._lock:
@@ -503,7 +561,8 @@ class AdkStore(Store):
                 return None
             data = event_data(f"e-{uuid.uuid4()}", REWIND_AUTHOR, delta,
                               rewind_before=target,
-                              node_info=self._event_shape(self.resolve(session_id)))
+                              node_info=self._event_shape(self.resolve(session_id)),
+                              timestamp=_next_time(session))
             return data, plan
 
         self._append(session_id, "rewind", build, expected_revision)
@@ -566,7 +625,7 @@ class AdkStore(Store):
                     old_state = self._merged_or_empty(key, session_id)
                     self._restore(key, record)
                     new_state = self._merged_or_empty(key, session_id)
-                    restored = len(record.before.get("events", []))
+                    restored = len(record.before.get("events", [])) + record.annulled
                     removed = len(record.added)
                     try:
                         self.history.save(session_id, records)
@@ -803,6 +862,18 @@ def _same_rows(now: dict[str, Any], recorded: dict[str, Any], record: AdkUndoRec
         if record.before.get(name) != record.after.get(name) and now[name] != recorded[name]:
             return False
     return True
+
+
+def _next_time(session: Session) -> float:
+    """Now, unless the session's clock ran ahead (an agent on another machine): then just after
+    its last event, so the change sorts last (ADK orders events by time) and update_time moves
+    forward (what tells a running agent its session went stale)."""
+    times = [e.timestamp for e in session.events[-1:]]
+    if session.updated_at:
+        times.append(to_unix(session.updated_at))
+    latest = max(times, default=0.0)
+    now = time.time()
+    return now if now > latest else latest + 0.001
 
 
 def _kept(row: list | None) -> list | None:

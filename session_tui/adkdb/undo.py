@@ -86,17 +86,18 @@ class AdkUndoRecord:
     before: dict[str, Any]
     after: dict[str, Any]
     added: list[str] = field(default_factory=list)  # ids of the events the change appended
+    annulled: int = 0  # a rewind: the events it annulled (undo brings them back into play)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "app_name": self.app_name, "user_id": self.user_id,
-                "session_id": self.session_id, "added": self.added,
+                "session_id": self.session_id, "added": self.added, "annulled": self.annulled,
                 "before": _encode_rows(self.before), "after": _encode_rows(self.after)}
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> "AdkUndoRecord":
         return cls(value["kind"], value["app_name"], value["user_id"], value["session_id"],
                    _decode_rows(value["before"]), _decode_rows(value["after"]),
-                   list(value.get("added", [])))
+                   list(value.get("added", [])), int(value.get("annulled", 0)))
 
 
 def _encode_rows(rows: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,8 @@ def test_a_sqlite_url_and_an_agent_folder(adk_db, tmp_path):
     assert run("--store", "sqlite:///my_agent/.adk/session.db", "set", "s2", "/z", "false").returncode == 0
     assert adk_get("database", agent / ".adk" / "session.db", user="u2", sid="s2").state["z"] is False
     assert run("--store", str(agent), "undo", "s2").returncode == 0
+    one_line_error(run("--store", "sqlite:///my_agent/.adk/session.db?mode=ro", "set", "s2",
+                       "/z", "1"), 2, "opened read-only")
     assert adk_get("database", agent / ".adk" / "session.db", user="u2", sid="s2").state["z"] is True
 
 

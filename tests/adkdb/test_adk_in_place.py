@@ -216,9 +216,15 @@ def test_poll_sees_another_connections_append(adk_db, layout):
     run_agent(layout, path)
     assert store.poll() is True
     assert {r["id"]: r["event_count"] for r in store.list()}["s1"] == counts["s1"] + 2
+    assert store.list() == open_any(path).list()  # read again in part: as a fresh look
     assert store.poll() is False
     store.set_value("s1", "/a", 4)  # our own write is not news
     assert store.poll() is False
+    other = open_any(path)
+    other.set_value("s2", "/app:shared", "x")  # a shared key: in every row of its app
+    assert store.poll() is True
+    rows = store.list()
+    assert rows == other.list() and "app:shared" in {r["id"]: r for r in rows}["s1"]["search_text"]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -273,3 +279,65 @@ def test_read_only_opening_reads_and_refuses_changes(adk_db):
             change()
     assert tables(path) == before
     assert not (path.parent / (path.name + ".session-tui")).exists()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_record_whose_change_never_landed_is_dropped(adk_db, layout):
+    """The undo record is filed before the transaction commits; a change that never committed
+    (a crash in between) leaves a record whose rows are still the "before" ones: dropped."""
+    path = adk_db(layout)
+    saved = path.read_bytes()
+    store = open_any(path)
+    store.set_value("s1", "/a", "first")  # an earlier change, landed
+    landed = path.read_bytes()
+    store.set_value("s1", "/a", "second")
+    store.close()
+    path.write_bytes(landed)  # the second edit's commit never happened
+    store = open_any(path)
+    assert store.undo("s1").undone == "edit"  # undoes the first: the second is dropped
+    assert path.read_bytes() != landed
+    assert tables(path) == _tables_of(saved, path.parent / "saved.db")
+    with pytest.raises(NothingToUndo):
+        store.undo("s1")
+
+
+def _tables_of(data: bytes, where):
+    where.write_bytes(data)
+    return tables(where)
+
+
+def test_a_list_between_two_polls_does_not_hide_a_change(adk_db):
+    path = adk_db("sqlite")
+    store = open_any(path)
+    assert store.poll() is False
+    run_agent("sqlite", path)
+    store.list()  # e.g. a screen reading the list on its own
+    store.set_value("s2", "/mine", 1)  # and our own write after theirs
+    assert store.poll() is True  # the agent's append is still news
+    assert store.poll() is False
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_an_edit_of_a_session_from_the_future_still_sorts_last(adk_db, layout):
+    """An agent whose clock ran ahead: the edit goes after its events, and update_time moves
+    forward (so an agent that loaded the session before sees it went stale)."""
+    path = adk_db(layout)
+    ahead = 4_000_000_000.0  # 2096
+    adkkit.run(_append_at(layout, path, ahead))
+    store = open_any(path)
+    store.set_value("s1", "/a", "later")
+    adk = adk_get(layout, path)
+    assert adk.events[-1].author == "session-tui" and adk.events[-1].timestamp > ahead
+    assert adk.last_update_time > ahead and adk.state["a"] == "later"
+    undone = store.undo("s1")
+    assert undone.undone == "edit" and adk_get(layout, path).state["a"] == 3
+
+
+async def _append_at(layout, path, when):
+    svc = adkkit.service(layout, path)
+    try:
+        session = await svc.get_session(app_name=APP, user_id="u1", session_id="s1")
+        await svc.append_event(session, adkkit.AdkEvent(invocation_id="inv-f", author="bot",
+                                                        timestamp=when))
+    finally:
+        await svc.close()
