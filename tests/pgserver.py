@@ -124,7 +124,9 @@ class PgServer:
             self.port = _free_port()
             options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
                        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                       "-c max_connections=60 -c shared_buffers=16MB")
+                       "-c max_connections=60 -c shared_buffers=16MB "
+                       # Nothing writes but the tests (autovacuum's analyze would commit too).
+                       "-c autovacuum=off")
             try:
                 self._command([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-w", "-s",
                                "-t", "60", "-l", str(self.root / "server.log"), "-o", options,

@@ -36,7 +36,9 @@ ADK_TABLES = ("sessions", "events", "app_states", "user_states")
 # libpq never repeats a password; a password this long is also wiped from messages, to be sure
 # (a shorter one would wipe letters of ordinary words).
 MIN_SCRUBBED = 4
-CONNECT_TIMEOUT = 10  # seconds to reach the server before saying it cannot be reached
+CONNECT_TIMEOUT = 10
+# Transactions asked about when telling our own commit from others' (more: taken as a change).
+MAX_XIDS_CHECKED = 32  # seconds to reach the server before saying it cannot be reached
 # asyncpg's URL spelling of TLS, as psycopg (libpq) spells it.
 ASYNCPG_SSL = {"true": "require", "false": "disable", "1": "require", "0": "disable"}
 
@@ -119,6 +121,7 @@ class PostgresConnection:
                           "options": f"-c lock_timeout={max(1, int(_db.BUSY_TIMEOUT * 1000))}"})
         self._conn = None
         self._in_transaction = False
+        self._own_commit = None  # (token after our last commit, the token it stands for)
         self._connection()  # fail now, in one line, if the server or database is not there
         if not self.read_only:
             problem = self._write_problem()
@@ -178,7 +181,10 @@ class PostgresConnection:
         if self.read_only:
             raise StoreError(f"{self.read_only_reason}: nothing can be changed")
         with self._begin(None):
+            before = self._token_and_snapshot()
             yield
+            just_before_commit = self._token_and_snapshot()
+        self._remember_own_commit(before, just_before_commit)
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -219,15 +225,68 @@ class PostgresConnection:
     def for_update(self) -> str:
         return " FOR UPDATE"
 
+    # The change token: count, newest update_time and the sum of the writing transactions' ids
+    # (xmin) of the session rows. google-adk updates the session row with every event it
+    # appends, and so do we; one scan of `sessions`, no events.
+    _TOKEN_SQL = ("SELECT count(*), max(update_time), sum((xmin::text)::bigint), "
+                  "txid_current_snapshot()::text, txid_current_if_assigned() FROM sessions")
+
     def change_token(self) -> Any:
-        """Changes whenever a session row is inserted, updated or deleted: google-adk updates the
-        session row (update_time, state) with every event it appends, and so do we. xmin is the
-        transaction that wrote a row's current version; one scan of `sessions`, no events."""
+        """Changes whenever another connection changed a session row. Our own commits do not
+        change it when nothing else committed on the server while they ran (then the token is
+        the one from before them); when something did, they show as a change (never the other
+        way round: a change by someone else is never hidden)."""
+        real = self._raw_token()
+        if self._own_commit is not None and real == self._own_commit[0]:
+            return self._own_commit[1]
+        return real
+
+    def _raw_token(self) -> Any:
+        found = self._token_and_snapshot()
+        return None if found is None else found[0]
+
+    def _token_and_snapshot(self):
+        """(token, snapshot text, our transaction id or None), or None without a sessions table."""
         try:
-            return tuple(self.rows(
-                "SELECT count(*), max(update_time), sum((xmin::text)::bigint) FROM sessions")[0])
+            row = self.rows(self._TOKEN_SQL)[0]
         except NotAStore:  # no sessions table (yet, or any more): opening says what it is
             return None
+        return tuple(row[:3]), row[3], row[4]
+
+    def _remember_own_commit(self, before, just_before_commit) -> None:
+        """After our commit: if no other transaction committed on the server between the start
+        of ours and now, the token now stands for the token before ours."""
+        previous, self._own_commit = self._own_commit, None
+        if before is None or just_before_commit is None:
+            return
+        after = self._raw_token()
+        token_pre, snapshot_pre, own_xid = just_before_commit
+        if after != token_pre or self._others_committed(before[1], snapshot_pre, own_xid):
+            return
+        earlier = before[0]
+        if previous is not None and earlier == previous[0]:  # our commits one after another
+            earlier = previous[1]
+        self._own_commit = (after, earlier)
+
+    def _others_committed(self, first: str, last: str, own_xid) -> bool:
+        """Whether a transaction other than ours committed between two snapshots
+        (`xmin:xmax:running,...`): those running at the first or started since, no longer
+        running at the last, asked of txid_status. Many: assume so."""
+        def parts(snapshot: str):
+            xmin, xmax, running = snapshot.split(":")
+            return int(xmax), {int(x) for x in running.split(",") if x}
+
+        xmax0, running0 = parts(first)
+        xmax1, running1 = parts(last)
+        if xmax1 - xmax0 > MAX_XIDS_CHECKED:
+            return True
+        ended = (running0 | set(range(xmax0, xmax1))) - running1 - {own_xid}
+        if len(ended) > MAX_XIDS_CHECKED:
+            return True
+        for xid in ended:
+            if self.rows("SELECT txid_status(:x)", {"x": xid})[0][0] == "committed":
+                return True
+        return False
 
     def tables(self) -> set[str]:
         return {r[0] for r in self.rows(

@@ -158,3 +158,29 @@ def test_without_the_extra_opening_says_so_in_one_line(monkeypatch):
     with pytest.raises(StoreError) as caught:
         PostgresConnection("postgresql://u:secret@localhost/db")
     assert str(caught.value) == EXTRA_MISSING
+
+
+def test_our_own_commit_is_not_news_but_one_made_during_it_is(pg_server, filled_db):
+    import psycopg
+
+    conn = PostgresConnection(pg_server.url(filled_db))
+    try:
+        start = conn.change_token()
+        with conn.transaction():
+            conn.rows("SELECT 1 FROM sessions WHERE id = 'bob-s0'" + conn.for_update())
+            conn.execute("UPDATE sessions SET update_time = update_time WHERE id = 'bob-s0'")
+        assert conn.change_token() == start  # only our own commit happened
+        with conn.transaction():
+            conn.execute("UPDATE sessions SET update_time = update_time WHERE id = 'bob-s1'")
+        assert conn.change_token() == start  # only our own commits, one after another
+        with conn.transaction():
+            conn.execute("UPDATE sessions SET update_time = update_time WHERE id = 'bob-s0'")
+            # Another writer commits a change to another session while ours is open.
+            with psycopg.connect(pg_server.url(filled_db)) as other:
+                other.execute("UPDATE sessions SET update_time = update_time + interval '1 us' "
+                              "WHERE id = 'alice-s0'")
+        after = conn.change_token()
+        assert after != start  # the other writer's change is never hidden behind ours
+        assert conn.change_token() == after
+    finally:
+        conn.close()
