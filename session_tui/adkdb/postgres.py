@@ -32,20 +32,14 @@ from .undo import server_folder
 
 EXTRA_MISSING = "PostgreSQL needs the extra: pip install 'session-tui[postgres]'"
 SCHEMES = ("postgresql", "postgres")  # with or without "+driver"
-ADK_TABLES = ("sessions", "events", "app_states", "user_states")
 # libpq never repeats a password; a password this long is also wiped from messages, to be sure
 # (a shorter one would wipe letters of ordinary words).
 MIN_SCRUBBED = 4
-CONNECT_TIMEOUT = 10
+CONNECT_TIMEOUT = 10  # seconds to reach the server before saying it cannot be reached
 # Transactions asked about when telling our own commit from others' (more: taken as a change).
-MAX_XIDS_CHECKED = 32  # seconds to reach the server before saying it cannot be reached
+MAX_XIDS_CHECKED = 32
 # asyncpg's URL spelling of TLS, as psycopg (libpq) spells it.
 ASYNCPG_SSL = {"true": "require", "false": "disable", "1": "require", "0": "disable"}
-
-
-def is_postgres_url(target: str) -> bool:
-    scheme = str(target).split("://", 1)[0].lower() if "://" in str(target) else ""
-    return scheme.split("+", 1)[0] in SCHEMES
 
 
 def _drivers():
@@ -143,8 +137,9 @@ class PostgresConnection:
 
     def _write_problem(self) -> str | None:
         """Why this role cannot change ADK's tables here, or None."""
-        standby, tx_read_only = self.rows(
-            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")[0]
+        standby, tx_read_only, role = self.rows(
+            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'), "
+            "current_user")[0]
         if standby:
             return f"{self.location}: read-only (the server is a standby)"
         if tx_read_only == "on":
@@ -156,8 +151,7 @@ class PostgresConnection:
                 "AND NOT (has_table_privilege(c.oid, 'INSERT') "
                 "AND has_table_privilege(c.oid, 'UPDATE') "
                 "AND has_table_privilege(c.oid, 'DELETE')) ORDER BY c.relname"):
-            user = self.url.username or "the current role"
-            return f"{self.location}: read-only (role {user} may not write the table {table})"
+            return f"{self.location}: read-only (role {role} may not write the table {table})"
         return None
 
     # -- running SQL -------------------------------------------------------------------------
