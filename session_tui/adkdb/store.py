@@ -111,6 +111,14 @@ class AdkStore(Store):
         # The list as last read: (app, user, id) -> (update_time as stored, summary or problem)
         self._summaries: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
         self._shared_seen: Any = None
+        self._table_names: set[str] | None = None
+
+    def _tables(self) -> set[str]:
+        """The database's tables, asked again only while a shared state table is missing (a
+        query on a server; ADK creates its tables once)."""
+        if self._table_names is None or not {"app_states", "user_states"} <= self._table_names:
+            self._table_names = self.db.tables()
+        return self._table_names
 
     def __repr__(self) -> str:
         return f"AdkStore({self.db.location!r}, layout={self.layout.name!r})"
@@ -243,7 +251,7 @@ class AdkStore(Store):
 
     def _shared_raw(self) -> tuple[list, list]:
         """The app and user state rows as stored (compared to know whether they moved)."""
-        tables = self.db.tables()
+        tables = self._tables()
         apps = (self.db.rows("SELECT app_name, state FROM app_states")
                 if "app_states" in tables else [])
         users = (self.db.rows("SELECT app_name, user_id, state FROM user_states")
@@ -342,7 +350,7 @@ class AdkStore(Store):
         return app, user
 
     def _shared_rows(self, app_name: str, user_id: str, lock: bool = False):
-        tables = self.db.tables()
+        tables = self._tables()
         suffix = f" {self.db.for_update()}" if lock else ""
         app_row = user_row = None
         if "app_states" in tables:
@@ -450,7 +458,7 @@ class AdkStore(Store):
     def _upsert_shared(self, table: str, where: dict[str, str], delta: dict, now: float) -> None:
         """ADK's app/user state rows: `state.update(delta)`. DatabaseSessionService keeps
         one for every session (made by create_session; made here if it is missing)."""
-        if table not in self.db.tables():
+        if table not in self._tables():
             if delta:
                 raise StoreError(f"{self.db.location}: no {table} table for the "
                                  f"{'app' if table == 'app_states' else 'user'} state")
