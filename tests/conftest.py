@@ -31,3 +31,18 @@ def pg_database(pg_server):
     name = pg_server.create_database()
     yield name
     pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_undo_records_in_the_users_data_folder(tmp_path_factory):
+    """Undo records of database servers go under $SESSION_TUI_DATA: never the real user's
+    data folder from a test (tests that look at them set their own)."""
+    import os
+
+    saved = os.environ.get("SESSION_TUI_DATA")
+    os.environ["SESSION_TUI_DATA"] = str(tmp_path_factory.mktemp("session-tui-data"))
+    yield
+    if saved is None:
+        os.environ.pop("SESSION_TUI_DATA", None)
+    else:
+        os.environ["SESSION_TUI_DATA"] = saved
