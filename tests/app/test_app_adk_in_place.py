@@ -38,21 +38,9 @@ async def agent_run(path: Path, layout: str) -> None:
     await asyncio.wait_for(asyncio.to_thread(adkkit.run_agent, layout, path), HANG_GUARD)
 
 
-def _database(layout: str, tmp_path: Path, request) -> tuple[str, object]:
-    """(the layout adkkit builds, where): a file, or a database on the suite's PostgreSQL server
-    (google-adk's DatabaseSessionService there; undo records in tmp_path)."""
-    if layout != "postgres":
-        return layout, adkkit.build(layout, tmp_path / "session.db")
-    server = request.getfixturevalue("pg_server")
-    request.getfixturevalue("monkeypatch").setenv("SESSION_TUI_DATA", str(tmp_path / "data"))
-    name = server.create_database()
-    request.addfinalizer(lambda: server.drop_database(name))
-    return "database", adkkit.build("database", server.url(name, driver="psycopg"))
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_the_app_follows_a_running_agent_and_its_edit_lands(tmp_path, backend, request):
-    layout, path = _database(backend, tmp_path, request)
+@pytest.mark.parametrize("layout", ["sqlite"])
+def test_the_app_follows_a_running_agent_and_its_edit_lands(tmp_path, layout):
+    path = adkkit.build(layout, tmp_path / "session.db")
     config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path)
 
     async def main():
