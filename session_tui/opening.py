@@ -113,7 +113,8 @@ def open_adk_file(path: Path, *, read_only: bool = False, uri_query: str = "") -
 
 def _open_postgres(url: str, *, read_only: bool) -> Store:
     """`adkdb.postgres.open_url(url, read_only=...)` returns the store: an AdkStore over its
-    PostgreSQL Connection (adkdb/db.py), undo records in `adkdb.undo.server_folder(redact(url))`.
+    PostgreSQL Connection (adkdb/db.py), undo records in `adkdb.undo.server_folder(key)`, the
+    key being the URL without password or driver (one folder whatever driver it names).
     It says in one line when the `[postgres]` extra is missing."""
     try:
         from .adkdb import postgres  # type: ignore[attr-defined]

@@ -36,6 +36,8 @@ def encode_value(value: Any) -> Any:
         return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, (dict, list)):
         return {"$json": value}
+    if isinstance(value, JsonValue):  # a decoded record saved again (PostgreSQL's JSONB)
+        return {"$json": value.value}
     return value
 
 
@@ -143,8 +145,14 @@ def sidecar_of(path: Path) -> Path:
 
 
 def server_folder(url_without_password: str) -> Path:
-    """Where a server's undo records live: the user's data folder, by a hash of its URL."""
-    import platformdirs
+    """Where a server's undo records live: the user's data folder ($SESSION_TUI_DATA if set:
+    tests write in a temp folder), by a hash of its URL."""
+    import os
 
     digest = hashlib.sha256(url_without_password.encode("utf-8")).hexdigest()[:24]
-    return Path(platformdirs.user_data_dir("session-tui", appauthor=False)) / "servers" / digest
+    data = os.environ.get("SESSION_TUI_DATA")
+    if not data:
+        import platformdirs
+
+        data = platformdirs.user_data_dir("session-tui", appauthor=False)
+    return Path(data).expanduser() / "servers" / digest

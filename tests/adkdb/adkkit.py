@@ -31,6 +31,8 @@ APP = "helper_app"
 
 
 def service(layout: str, path: Path):
+    if str(path).startswith("postgresql"):  # a database on the suite's server (pgkit.py)
+        return DatabaseSessionService(str(path))
     if layout == "database":
         return DatabaseSessionService(f"sqlite+aiosqlite:///{path}")
     return SqliteSessionService(str(path))
