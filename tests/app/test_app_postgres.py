@@ -6,13 +6,11 @@ change check, the cursor stays, an edit lands as google-adk reads it and the age
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from scenes import press, settle
+from scenes import an_hour_later, press, settle
 from textual.widgets import Input
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adkdb"))
@@ -30,12 +28,9 @@ HANG_GUARD = 60.0  # only a broken app gets near it
 
 
 def quiet_config(tmp_path: Path) -> AppConfig:
-    """The edit comes while the agent is quiet: where the app asks before changing a session an
-    agent changed seconds ago (its `clock`), its clock runs an hour ahead."""
-    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path)
-    if "clock" in {f.name for f in dataclasses.fields(AppConfig)}:
-        config = dataclasses.replace(config, clock=lambda: time.time() + 3600)
-    return config
+    """The edit comes while the agent is quiet: an hour after its run, as the app's clock says
+    (a change seconds after asks first: test_app_running_agent.py)."""
+    return AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path, clock=an_hour_later)
 
 
 async def poll_now(pilot) -> None:
