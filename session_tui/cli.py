@@ -216,7 +216,8 @@ def cmd_rewind(store: Store, args) -> int:
     if args.json:
         _print_json(plan.to_json())
         return 0
-    verb = "would remove" if args.dry_run else "removed"
+    verb = {"removed": "would remove", "annulled": "would annul"}[plan.fate] if args.dry_run \
+        else plan.fate
     _say(f"{verb} {plural(plan.removed_events, 'event')}; state keys changed: "
          f"{', '.join(plan.state_changes) or 'none'}")
     if plan.unrecorded:

@@ -885,7 +885,8 @@ def plan_adk_rewind(session: Session, invocation_id: str,
     new_state.update(deep_copy(delta))  # ADK: dict.update, a null kept as a value
     staying = sorted(k for k in written_later if k.startswith(SHARED)) if target else []
     plan = RewindPlan(session.id, invocation_id, before, index, len(events) - index if target else 0,
-                      state_changes(current, new_state), sorted(unrecorded), new_state, staying)
+                      state_changes(current, new_state), sorted(unrecorded), new_state, staying,
+                      annuls=True)
     return plan, target, delta
 
 

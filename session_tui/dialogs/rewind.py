@@ -60,7 +60,10 @@ class RewindDialog(Dialog[bool]):
     def _summary(self) -> Content:
         n = self.plan.removed_events
         if n == 0:
-            events = "No events will be removed"
+            events = f"No events will be {self.plan.fate}"
+        elif self.plan.annuls:
+            events = (f"{plural(n, 'event')} will be annulled (a rewind event is added; they "
+                      "stay in the database, dimmed)")
         else:
             events = f"{plural(n, 'event')} will be removed"
         changed = len(self.plan.state_changes)

@@ -373,7 +373,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
     def _rewind_answered(self, plan, invocation: str, before: bool, revision: str | None,
                          yes: bool | None) -> None:
         if yes:
-            said = f"Rewound: {plural(plan.removed_events, 'event')} removed (u to undo)"
+            said = f"Rewound: {plural(plan.removed_events, 'event')} {plan.fate} (u to undo)"
             self._change(self.changes.change("rewind", invocation, before=before, revision=revision,
                                              said=said))
 

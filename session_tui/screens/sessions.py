@@ -109,17 +109,21 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
                      f"updated {clock_of(self._changed_at or '')}")
         elif self._changed_at is not None:
             text += f"  ·  last changed elsewhere {clock_of(self._changed_at)}"
-        if problems:
+        if problems and self.app.store.kind == "adk":
+            text += f"  ·  {plural(len(problems), 'session')} could not be read"
+        elif problems:
             text += (f"  ·  {plural(len(problems), 'file')} could not be "
                      "read (session-tui check moves them aside)")
         self.query_one("#status", Static).update(text)
-        # Each unreadable file by its whole name, on lines of its own (they wrap, never cut).
+        # Each unreadable file by its whole name, on lines of its own (they wrap, never cut);
+        # then the store's notes (facts about it a user should know, e.g. how its times read).
         shown = [f"⚠ {one_line(p)}" for p in problems[:PROBLEMS_SHOWN]]
         if len(problems) > PROBLEMS_SHOWN:
             shown.append(f"… and {len(problems) - PROBLEMS_SHOWN} more (session-tui check lists them all)")
+        shown += [f"ⓘ {one_line(note)}" for note in self.app.store.notes]
         box = self.query_one("#problems", Static)
         box.update("\n".join(shown))
-        box.display = bool(problems)
+        box.display = bool(shown)
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:

@@ -84,9 +84,20 @@ class RewindPlan:
     unrecorded: list[str]  # keys removed because their earlier value was never recorded
     new_state: dict[str, Any] = field(repr=False, default_factory=dict)
     staying: list[str] = field(default_factory=list)  # shared keys (app:, user:, temp:) left alone
+    # In an ADK database the events are not removed: a rewind event annuls them (they stay in
+    # the log, as ADK's own rewind leaves them); `removed_events` counts them then.
+    annuls: bool = False
+
+    @property
+    def fate(self) -> str:
+        """What happens to the events after the rewind point: "removed" or "annulled"."""
+        return "annulled" if self.annuls else "removed"
 
     def to_json(self) -> dict[str, Any]:
-        return {"removed_events": self.removed_events, "state_changes": self.state_changes}
+        out = {"removed_events": self.removed_events, "state_changes": self.state_changes}
+        if self.annuls:  # (an ADK database: the events stay, annulled by a rewind event)
+            out["annulled"] = True
+        return out
 
 
 @dataclass

@@ -30,8 +30,11 @@ def test_list_show_set_rewind_undo_on_a_db_path(adk_db, tmp_path):
     assert shown["state"] == adk_get("sqlite", path).state
     assert run("--store", path, "set", "s1", "/a", "42").returncode == 0
     assert adk_get("sqlite", path).state["a"] == 42
+    said = run("--store", path, "rewind", "s1", "inv-2", "--before", "--dry-run")
+    assert said.returncode == 0 and "would annul 4 events" in said.stderr.decode()
     plan = run.json("--store", path, "rewind", "s1", "inv-2", "--before", "--json")
     assert plan["removed_events"] == 4  # inv-2's two events, inv-3's, and the edit
+    assert plan["annulled"] is True  # they stay in the database, annulled by a rewind event
     assert adk_get("sqlite", path).state["a"] == 1
     for _ in range(2):
         assert run("--store", path, "undo", "s1").returncode == 0

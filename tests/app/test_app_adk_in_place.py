@@ -89,3 +89,44 @@ def test_the_app_follows_a_running_agent_and_its_edit_lands(tmp_path, layout):
     adkkit.run_agent(layout, path)  # the agent's next run succeeds
     state = adkkit.adk_get(layout, path).state
     assert state["runs"] == 3 and state[key] == "mine"
+
+
+def test_a_schema0_database_opens_read_only_and_says_how_its_times_read(tmp_path):
+    """Schema 0 (pickled actions, ADK before 1.22): the banner says why nothing can be changed,
+    and the list says that its event times are the writer's naive local times."""
+    import pickle
+    import sqlite3
+
+    from google.adk.events.event_actions import EventActions
+    from textual.widgets import Static
+
+    from session_tui.widgets.read_only_banner import ReadOnlyBanner
+
+    path = tmp_path / "my_agent_data.db"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE sessions (app_name VARCHAR(128), user_id VARCHAR(128), id VARCHAR(128),
+                state TEXT, create_time DATETIME, update_time DATETIME);
+            CREATE TABLE events (id VARCHAR(128), app_name VARCHAR(128), user_id VARCHAR(128),
+                session_id VARCHAR(128), invocation_id VARCHAR(256), author VARCHAR(256),
+                actions BLOB, timestamp DATETIME, content TEXT);
+        """)
+        db.execute("INSERT INTO sessions VALUES ('app', 'ann', 's1', '{\"k\": 1}', "
+                   "'2025-01-01 10:00:00', '2025-01-01 10:05:00')")
+        db.execute("INSERT INTO events VALUES ('e1', 'app', 'ann', 's1', 'inv-1', 'agent', ?, "
+                   "'2025-01-01 10:01:00.000000', NULL)",
+                   (pickle.dumps(EventActions(state_delta={"k": 1})),))
+    before = path.read_bytes()
+
+    async def main():
+        app = build_app(path, config=AppConfig(watch=False, cursor_blink=False))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            banner = app.screen.query_one(ReadOnlyBanner)
+            assert banner.display and "schema 0" in str(banner.content)
+            notes = str(app.screen.query_one("#problems", Static).content)
+            assert "naive local times" in notes
+            assert app.screen.query_one(SessionList).row_count == 1
+
+    asyncio.run(main())
+    assert path.read_bytes() == before

@@ -63,6 +63,15 @@ def test_shared_keys_are_listed_as_staying_with_the_reason():
     assert '"de"' in app.text and "(absent)" in app.text
 
 
+def test_in_an_adk_database_the_events_are_annulled_not_removed():
+    """An ADK store keeps them (a rewind event annuls them, as ADK's own rewind does)."""
+    adk = RewindPlan("s1", "inv-1", False, 5, 2, {"seat": {"old": "1A"}}, [], annuls=True)
+    app = run(lambda: RewindDialog(adk, "inv-1"), keys(), size=(120, 36))
+    assert "2 events will be annulled (a rewind event is added; they stay in the database, " \
+           "dimmed)" in app.text.replace("\n", " ")
+    assert "removed;" not in app.text
+
+
 def test_nothing_changes_in_state():
     empty = RewindPlan("s1", "inv-1", False, 5, 2, {}, [])
     app = run(lambda: RewindDialog(empty, "inv-1"), keys())
