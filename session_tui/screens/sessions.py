@@ -274,6 +274,11 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         # (A file given on start may still go into a new store beside it: the dialog offers it.)
         if not target_choices and self.app.refuse_if_read_only():
             return
+        if not self.app.store.can_import:
+            self.notify("Not imported: an ADK database keeps the sessions ADK writes; import "
+                        "into a session-tui store instead (session-tui import FILE --store STORE)",
+                        severity="warning", markup=False)
+            return
         label = f"the store {shown_path(self.app.store.path)}"
         self.app.push_screen(ImportDialog(default_path, target_choices=target_choices,
                                           store_label=label), self._import)

@@ -130,3 +130,18 @@ def test_a_schema0_database_opens_read_only_and_says_how_its_times_read(tmp_path
 
     asyncio.run(main())
     assert path.read_bytes() == before
+
+
+def test_import_into_an_adk_database_is_refused_before_any_dialog(tmp_path):
+    path = adkkit.build("sqlite", tmp_path / "session.db")
+
+    async def main():
+        app = build_app(path, config=AppConfig(watch=False, cursor_blink=False))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            await press(pilot, "i")
+            assert app.screen is screen  # no import dialog
+            assert "Not imported: an ADK database keeps the sessions ADK writes" in app.notices[-1].message
+
+    asyncio.run(main())
