@@ -117,10 +117,10 @@ def test_f5_duplicate_key_with_escaped_colons(text):
 
 # 6 (medium): ADK SQLite import camelCases user/agent data that google-adk keeps as is:
 # EventActions.agent_state (dict[str, Any]), set_model_response (Any), Event.output (Any).
-def test_f6_camel_event_keeps_free_fields():
-    from session_tui.formats.adk_sqlite import _camel_event
+def test_f6camel_event_keeps_free_fields():
+    from session_tui.formats.adk_sqlite import camel_event
 
-    out = _camel_event({"output": {"final_answer": 1},
+    out = camel_event({"output": {"final_answer": 1},
                         "actions": {"agent_state": {"times_looped": 1},
                                     "set_model_response": {"user_name": "x"}}})
     assert out["output"] == {"final_answer": 1}

@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator
 from .. import pointer as jp
 from ..eventinfo import annulled_among
 from ..formats import adk_json
-from ..formats.adk_sqlite import _FREE, _BY_ID, _camel_event, _merge_state
+from ..formats.adk_sqlite import camel_event, merge_state, snake_event
 from ..jsonio import deep_copy
 from ..model import (
     Event,
@@ -269,7 +269,7 @@ class AdkStore(Store):
         layout = self.layout
         try:
             own = layout.state_value(state)
-            merged = _merge_state(app_states.get(app_name, {}),
+            merged = merge_state(app_states.get(app_name, {}),
                                   user_states.get((app_name, user_id), {}), own)
             return {"app_name": app_name, "user_id": user_id,
                     "created_at": layout.iso(created), "updated_at": layout.iso(updated),
@@ -356,9 +356,9 @@ class AdkStore(Store):
                     fields = layout.row_fields(row)
                 except (ValueError, TypeError, OverflowError) as exc:
                     raise SessionFormatError(f"events[{i}]", _one_line(exc)) from None
-                events.append(_camel_event(fields))
+                events.append(camel_event(fields))
             value = {"id": store_id, "appName": app_name, "userId": user_id,
-                     "state": _merge_state(app_state, user_state, own), "events": events,
+                     "state": merge_state(app_state, user_state, own), "events": events,
                      "lastUpdateTime": layout.unix(updated_raw)}
             session = adk_json.session_from_adk(value, created_at=layout.iso(created_raw),
                                                 owned=True)
@@ -572,7 +572,7 @@ class AdkStore(Store):
             check_event(event)
         except SessionFormatError as exc:
             raise StoreError(f"session {session_id!r}: {exc}") from None
-        data = snake_event(adk_json.event_to_adk(event))
+        data = stored_event_data(event)
 
         def build(session: Session):
             return data, None
@@ -679,7 +679,7 @@ class AdkStore(Store):
         if row is None:
             return {}
         app, user = self._shared_of(key[0], key[1])
-        return _merge_state(app, user, self.layout.state_value(row[0]))
+        return merge_state(app, user, self.layout.state_value(row[0]))
 
     def _restore(self, key: tuple[str, str, str], record: AdkUndoRecord) -> None:
         where = {"a": key[0], "u": key[1], "i": key[2]}
@@ -794,35 +794,10 @@ def event_data(invocation_id: str, author: str, delta: dict[str, Any], *,
     return data
 
 
-def _snake(key: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in key)
-
-
-def snake_event(data: dict) -> dict:
-    """An event as ADK's JSON (camelCase) spelled as its session services store it (field
-    names snake_case, the user's own data untouched). A loop: events nest deep."""
-    root: dict = {}
-    pending = [(data, root, False)]
-    while pending:
-        source, target, keep_keys = pending.pop()
-        for key, value in source.items():
-            name = key if keep_keys else _snake(key)
-            if name in _FREE and not keep_keys:
-                target[name] = deep_copy(value)
-            elif isinstance(value, dict):
-                target[name] = {}
-                pending.append((value, target[name], name in _BY_ID and not keep_keys))
-            elif isinstance(value, list):
-                items: list = []
-                for item in value:
-                    if isinstance(item, dict):
-                        items.append({})
-                        pending.append((item, items[-1], False))
-                    else:
-                        items.append(item)
-                target[name] = items
-            else:
-                target[name] = value
+def stored_event_data(event: Event) -> dict:
+    """An event as ADK's session services store it in `event_data` (snake_case; the maps its
+    EventActions always has, present)."""
+    root = snake_event(adk_json.event_to_adk(event))
     actions = root.setdefault("actions", {})
     for name in ("state_delta", "artifact_delta", "requested_auth_configs",
                  "requested_tool_confirmations"):

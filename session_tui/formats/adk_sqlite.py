@@ -61,31 +61,43 @@ _FREE = {"args", "response", "state_delta", "artifact_delta", "custom_metadata",
 _BY_ID = {"requested_auth_configs", "requested_tool_confirmations"}
 
 
-def _camel_event(data: dict) -> dict:
+def camel_event(data: dict) -> dict:
     """The event as google-adk writes it in JSON (`model_dump(by_alias=True)`): every field of
     its models camelCase, content parts and usage metadata included; the user's own data
-    (function arguments and results, state deltas) untouched. A loop, not recursion: event
-    data can be nested deeper than the stack."""
+    (function arguments and results, state deltas) untouched."""
+    return _respell(data, camel=True)
+
+
+def snake_event(data: dict) -> dict:
+    """An event as ADK's JSON (camelCase) spelled as its session services store it in
+    `event_data` (field names snake_case; the user's own data untouched, copied)."""
+    return _respell(data, camel=False)
+
+
+def _respell(data: dict, camel: bool) -> dict:
+    """ADK's field names respelled, the user's own data (_FREE) kept as it is and the keys of
+    id-keyed maps (_BY_ID) too. A loop, not recursion: event data can nest deeper than the
+    stack."""
     root: dict = {}
     pending = [(data, root, False)]
     while pending:
         source, target, keep_keys = pending.pop()
         for key, value in source.items():
-            name = key if keep_keys else _to_camel(key)
             snake = key if "_" in key or keep_keys else _snake(key)
+            name = key if keep_keys else _to_camel(key) if camel else snake
             if snake in _FREE and not keep_keys:
-                target[name] = value
+                target[name] = value if camel else deep_copy(value)
             elif isinstance(value, dict):
                 target[name] = {}
                 pending.append((value, target[name], snake in _BY_ID and not keep_keys))
             elif isinstance(value, list):
-                target[name] = _camel_list(value, pending)
+                target[name] = _respelled_list(value, pending)
             else:
                 target[name] = value
     return root
 
 
-def _camel_list(items: list, pending: list) -> list:
+def _respelled_list(items: list, pending: list) -> list:
     out = []
     for item in items:
         if isinstance(item, dict):
@@ -167,7 +179,7 @@ def _shared_states(db: sqlite3.Connection, table: str, key_cols: str) -> dict[tu
     return out
 
 
-def _merge_state(app: dict, user: dict, session: dict) -> dict:
+def merge_state(app: dict, user: dict, session: dict) -> dict:
     """ADK's `_merge_state`: the session's keys, then `app:`+key, then `user:`+key."""
     merged = dict(session)
     for key, value in app.items():
@@ -198,7 +210,7 @@ def _read(db: sqlite3.Connection) -> list[Session]:
                 updated = _time(update_time)
             except (ValueError, OverflowError) as exc:
                 raise SessionFormatError("", str(exc)) from None
-            merged = _merge_state(app_states.get((app_name,), {}),
+            merged = merge_state(app_states.get((app_name,), {}),
                                   user_states.get((app_name, user_id), {}), state)
             events = []
             if layout == "schema0":
@@ -215,7 +227,7 @@ def _read(db: sqlite3.Connection) -> list[Session]:
                         event = adk_schema0.read_event(data, f"events row {event_id!r}")
                     else:
                         event = {} if data is None and layout == "database" else _json_object(data, "event_data")
-                    event = _camel_event(event)
+                    event = camel_event(event)
                     if layout != "sqlite":
                         # ADK: `Event.model_validate({**event_data, "id": ..., "invocation_id": ...})`
                         event.pop("invocation_id", None)

@@ -80,7 +80,7 @@ def test_adk_export_gives_back_the_stored_events(db_path):
         rows = sorted(stored.get((s.app_name, s.user_id, s.id), []), key=lambda d: d["timestamp"])
         assert len(out["events"]) == len(rows)
         for event, row in zip(out["events"], rows):
-            assert adk_sqlite._camel_event(row) == event  # the stored event, spelled camelCase
+            assert adk_sqlite.camel_event(row) == event  # the stored event, spelled camelCase
         # Read again from the export: the same session (creation time aside: ADK JSON has none).
         again = adk_json.read_adk_json(orjson.dumps(out), "export.json")[0]
         assert [e.export() for e in again.events] == [e.export() for e in s.events]
