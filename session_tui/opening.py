@@ -107,8 +107,9 @@ def open_adk_file(path: Path, *, read_only: bool = False, uri_query: str = "") -
     if path.is_file() and not is_sqlite_file(path):
         raise NotAStore(f"{path}: not a SQLite database")
     db = SqliteConnection(path, read_only=read_only, uri_query=uri_query)
+    # The sidecar and its history folder must be real folders beside the file (never a link).
     return AdkStore(db, path=path, history_folder=sidecar_of(path) / "history",
-                    read_only=read_only)
+                    read_only=read_only, history_root=path.parent)
 
 
 def _open_postgres(url: str, *, read_only: bool) -> Store:

@@ -84,7 +84,7 @@ class AdkStore(Store):
     can_create = False
 
     def __init__(self, db: Connection, *, path: Path, history_folder: Path,
-                 read_only: bool = False):
+                 read_only: bool = False, history_root: Path | None = None):
         self.db = db
         self.path = Path(path)
         self.problems: list[str] = []
@@ -102,7 +102,7 @@ class AdkStore(Store):
                                  else db.read_only_reason or layout_reason)
         if self.read_only and not self.read_only_reason:
             self.read_only_reason = f"{db.location}: read-only"
-        self.history = AdkHistory(history_folder)
+        self.history = AdkHistory(history_folder, history_root)
         self._lock = threading.RLock()
         # The change token as poll() last saw it, and as the cached list was read at (two: a
         # list read between two polls must not hide a change from the next poll).
