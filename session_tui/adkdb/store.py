@@ -62,6 +62,7 @@ from ..store.base import (
 )
 from ..store.atomic import gc_paused
 from ..store.errors import (
+    CorruptFile,
     NotFound,
     NothingToUndo,
     ReadOnlyStore,
@@ -639,6 +640,7 @@ class AdkStore(Store):
                     records = self.history.load(session_id)
                     while records:
                         record = records[-1]
+                        self._check_record(session_id, record)
                         key = (record.app_name, record.user_id, record.session_id)
                         self._session_row(key, lock=True)
                         now = self._rows_of(key)
@@ -653,6 +655,7 @@ class AdkStore(Store):
                         raise NothingToUndo(f"session {session_id!r}: nothing to undo")
                     record = records.pop()
                     key = (record.app_name, record.user_id, record.session_id)
+                    self._check_record(session_id, record)
                     current = self._rows_of(key)
                     if not _same_rows(current, record.after, record):
                         raise StoreError(
@@ -674,6 +677,24 @@ class AdkStore(Store):
                           removed_events=removed,
                           state_changes=state_changes(old_state, new_state))
 
+    def _check_record(self, session_id: str, record: AdkUndoRecord) -> None:
+        """A record from the sidecar is applied only to its own session and only when the rows
+        it would put back are rows ADK can read (CorruptFile naming the file, else)."""
+        where = self.history.path(session_id)
+        if not record.names(session_id):
+            raise CorruptFile(f"{where}: a record of another session "
+                              f"({qualified(record.app_name, record.user_id, record.session_id)!r}"
+                              f") in the undo records of {session_id!r}; nothing changed")
+        for name in ("session", "app", "user"):
+            row = record.before.get(name)
+            if row is None:
+                continue
+            try:
+                self.layout.state_value(row[0].value if isinstance(row[0], JsonValue) else row[0])
+            except (ValueError, TypeError) as exc:
+                raise CorruptFile(f"{where}: the {name} state it would put back cannot be "
+                                  f"read ({_one_line(exc)}); nothing changed") from None
+
     def _merged_or_empty(self, key: tuple[str, str, str], store_id: str) -> dict[str, Any]:
         row = self._session_row(key)
         if row is None:
@@ -683,6 +704,16 @@ class AdkStore(Store):
 
     def _restore(self, key: tuple[str, str, str], record: AdkUndoRecord) -> None:
         where = {"a": key[0], "u": key[1], "i": key[2]}
+        if record.added:
+            # The change appended its events last and the rows are as it left them: they are
+            # the session's last events (a record naming others is not this change's).
+            last = {r[0] for r in self.db.rows(
+                "SELECT id FROM events WHERE app_name = :a AND user_id = :u AND session_id = :i "
+                f"ORDER BY timestamp DESC, {self.layout.tie_breaker} DESC LIMIT :n",
+                dict(where, n=len(record.added)))}
+            if last != set(record.added):
+                raise CorruptFile(f"{self.history.folder}: the undo record of session {key[2]!r}: its's events are not "
+                                  "the last ones of the session; nothing changed")
         for event_id in record.added:
             self.db.execute("DELETE FROM events WHERE app_name = :a AND user_id = :u AND "
                             "session_id = :i AND id = :e", dict(where, e=event_id))

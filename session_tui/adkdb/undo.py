@@ -94,9 +94,65 @@ class AdkUndoRecord:
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> "AdkUndoRecord":
+        _check_shape(value)
         return cls(value["kind"], value["app_name"], value["user_id"], value["session_id"],
                    _decode_rows(value["before"]), _decode_rows(value["after"]),
                    list(value.get("added", [])), int(value.get("annulled", 0)))
+
+    def names(self, store_id: str) -> bool:
+        """Is this the record of the session the store knows as `store_id` (its ADK id, or
+        app/user/id)? A record filed under another session's name is never applied."""
+        return store_id in (self.session_id,
+                            f"{self.app_name}/{self.user_id}/{self.session_id}")
+
+
+KINDS = ("edit", "rewind", "delete")
+# Row lengths as the store selects them: sessions (state, create_time, update_time), the
+# shared state rows (state, update_time), events (id, app_name, user_id, session_id,
+# invocation_id, timestamp, event_data).
+ROW_LENGTHS = {"session": 3, "app": 2, "user": 2}
+EVENT_ROW_LENGTH = 7
+
+
+def _check_shape(value: Any) -> None:
+    """ValueError saying what is wrong with a record read from a file (made by someone else,
+    or damaged): only a record of the shape this module writes is ever applied."""
+    if not isinstance(value, dict):
+        raise ValueError("a record that is not an object")
+    if value.get("kind") not in KINDS:
+        raise ValueError(f"a record of kind {value.get('kind')!r}")
+    key = [value.get(name) for name in ("app_name", "user_id", "session_id")]
+    if not all(isinstance(part, str) for part in key):
+        raise ValueError("app_name, user_id and session_id must be text")
+    added = value.get("added", [])
+    if not isinstance(added, list) or not all(isinstance(a, str) for a in added):
+        raise ValueError("added must be a list of event ids")
+    annulled = value.get("annulled", 0)
+    if not isinstance(annulled, int) or isinstance(annulled, bool) or annulled < 0:
+        raise ValueError("annulled must be a count")
+    for side in ("before", "after"):
+        rows = value.get(side)
+        if not isinstance(rows, dict):
+            raise ValueError(f"{side} must be an object")
+        for name, length in ROW_LENGTHS.items():
+            row = rows.get(name, ...)
+            if row is not None and not (isinstance(row, list) and len(row) == length):
+                raise ValueError(f"{side}.{name} must be null or a row of {length} values")
+        count = rows.get("count")
+        if not (isinstance(count, list) and len(count) == 1 and isinstance(count[0], int)
+                and not isinstance(count[0], bool)):
+            raise ValueError(f"{side}.count must be [a count]")
+        events = rows.get("events", [])
+        if not isinstance(events, list):
+            raise ValueError(f"{side}.events must be a list of rows")
+        for row in events:
+            # An event row names its session in its own columns: only this record's session.
+            if not (isinstance(row, list) and len(row) == EVENT_ROW_LENGTH and row[1:4] == key):
+                raise ValueError(f"{side}.events must be rows of session {key[2]!r}")
+    if value["kind"] == "delete" and (value["before"]["session"] is None
+                                      or len(value["before"].get("events", []))
+                                      != value["before"]["count"][0]):
+        raise ValueError("a delete must keep the session row and every event row")
 
 
 def _encode_rows(rows: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,171 @@ def test_a_symlinked_sidecar_folder_is_never_written_through(adk_db, tmp_path, w
     assert _files_under(outside) == []
     assert tables(path) == before
 
+
+
+# -- undo records: a damaged or crafted record is refused in one line, nothing changed -------
+
+def _with_records(adk_db, layout):
+    """A database with an edit and a rewind of s1 and a delete of s2 made by session-tui, and
+    its history files as JSON (name -> value)."""
+    path = adk_db(layout)
+    store = open_any(path)
+    store.set_value("s1", "/a", 99)
+    store.rewind("s1", "inv-2", before=True)
+    store.set_value("s2", "/z", False)
+    store.delete("s2")
+    store.close()
+    return path, {p.name: json.loads(p.read_text()) for p in _history(path).iterdir()}
+
+
+def _undo_refused(path: Path, session_id: str) -> None:
+    before = tables(path)
+    store = open_any(path)
+    try:
+        with pytest.raises(StoreError) as caught:
+            store.undo(session_id)
+    finally:
+        store.close()
+    assert "\n" not in str(caught.value)
+    assert tables(path) == before
+
+
+MUTATIONS = {
+    "no session row": lambda r: r["before"].pop("session"),
+    "a session row of text": lambda r: r["before"].__setitem__("session", "abc"),
+    "a short session row": lambda r: r["before"].__setitem__("session", [1]),
+    "a short app row": lambda r: r["before"].__setitem__("app", [1]),
+    "a state that is not JSON": lambda r: r["before"]["session"].__setitem__(0, "{nope"),
+    "a state that is not an object": lambda r: r["before"]["session"].__setitem__(0, "[1]"),
+    "bytes that decode to nothing": lambda r: r["before"]["session"].__setitem__(
+        0, {"$bytes": "!!"}),
+    "an unknown kind": lambda r: r.__setitem__("kind", "zzz"),
+    "event rows of the wrong shape": lambda r: r["before"].__setitem__("events", [[1, 2]]),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_a_damaged_undo_record_is_refused_in_one_line(adk_db, layout, mutation):
+    path, files = _with_records(adk_db, layout)
+    name = next(n for n, v in files.items() if v["id"] == "s1")
+    value = files[name]
+    MUTATIONS[mutation](value["records"][-1])
+    (_history(path) / name).write_text(json.dumps(value))
+    _undo_refused(path, "s1")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_record_of_another_session_is_refused(adk_db, layout):
+    """s2's own (valid) edit record filed as s1's: undo of s1 must not change s2."""
+    path = adk_db(layout)
+    store = open_any(path)
+    store.set_value("s1", "/a", 99)
+    store.set_value("s2", "/z", "edited")
+    store.close()
+    files = {json.loads(p.read_text())["id"]: p for p in _history(path).iterdir()}
+    s1, s2 = json.loads(files["s1"].read_text()), json.loads(files["s2"].read_text())
+    s1["records"].append(s2["records"][-1])
+    files["s1"].write_text(json.dumps(s1))
+    _undo_refused(path, "s1")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_delete_record_cannot_bring_back_rows_of_another_session(adk_db, layout):
+    """A delete record whose event rows name another session (the columns app_name, user_id,
+    session_id are kept in the record) is refused, not written into that session."""
+    path, files = _with_records(adk_db, layout)
+    name = next(n for n, v in files.items() if v["id"] == "s2")
+    value = files[name]
+    record = value["records"][-1]
+    assert record["kind"] == "delete"
+    for row in record["before"]["events"]:
+        row[3] = "s1"
+    (_history(path) / name).write_text(json.dumps(value))
+    _undo_refused(path, "s2")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_an_edit_record_cannot_remove_an_event_it_did_not_add(adk_db, layout):
+    """The record's `added` names one of the agent's events instead of the edit's own: undo
+    would delete the agent's event and keep the edit's. Refused."""
+    import sqlite3
+
+    path = adk_db(layout)
+    store = open_any(path)
+    store.set_value("s1", "/a", 99)
+    store.close()
+    with sqlite3.connect(path) as db:
+        older = db.execute("SELECT id FROM events WHERE session_id = 's1' AND "
+                           "invocation_id = 'inv-1'").fetchone()[0]
+    file = next(_history(path).iterdir())
+    value = json.loads(file.read_text())
+    value["records"][-1]["added"] = [older]
+    file.write_text(json.dumps(value))
+    _undo_refused(path, "s1")
+
+
+def _json_values():
+    return st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                        lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                        max_leaves=6)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, prefix + (i,))
+
+
+@pytest.fixture(scope="module")
+def _record_base(tmp_path_factory):
+    import adkkit
+
+    folder = tmp_path_factory.mktemp("records")
+    path = adkkit.build("sqlite", folder / "base.db")
+    store = open_any(path)
+    store.set_value("s1", "/a", 99)
+    store.rewind("s1", "inv-2", before=True)
+    store.delete("s2")
+    store.close()
+    return path
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_undo_of_any_altered_record_is_one_line_or_exact(_record_base, tmp_path, data):
+    """Any one value of a record replaced by any JSON: undo either refuses in one line with
+    nothing changed, or puts back rows of that session only (the others untouched)."""
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    path = work / "base.db"
+    shutil.copy(_record_base, path)
+    shutil.copytree(_history(_record_base), _history(path))
+    session_id = data.draw(st.sampled_from(["s1", "s2"]))
+    file = next(p for p in _history(path).iterdir() if json.loads(p.read_text())["id"] == session_id)
+    value = json.loads(file.read_text())
+    spot = data.draw(st.sampled_from([p for p in _paths(value["records"]) if p]))
+    target = value["records"]
+    for step in spot[:-1]:
+        target = target[step]
+    target[spot[-1]] = data.draw(_json_values())
+    file.write_text(json.dumps(value))
+    before = tables(path)
+    store = open_any(path)
+    try:
+        store.undo(session_id)
+    except StoreError as exc:
+        assert "\n" not in str(exc)
+        assert tables(path) == before
+    finally:
+        store.close()
+    other = "s2" if session_id == "s1" else "s1"
+    after = tables(path)
+    for table in ("sessions", "events"):
+        column = 2 if table == "sessions" else 3
+        assert [r for r in after[table] if r[column] == other] == \
+            [r for r in before[table] if r[column] == other]
