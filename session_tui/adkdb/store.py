@@ -712,8 +712,8 @@ class AdkStore(Store):
                 f"ORDER BY timestamp DESC, {self.layout.tie_breaker} DESC LIMIT :n",
                 dict(where, n=len(record.added)))}
             if last != set(record.added):
-                raise CorruptFile(f"{self.history.folder}: the undo record of session {key[2]!r}: its's events are not "
-                                  "the last ones of the session; nothing changed")
+                raise CorruptFile(f"{self.history.folder}: the undo record of session {key[2]!r} "
+                                  "names events that are not its last ones; nothing changed")
         for event_id in record.added:
             self.db.execute("DELETE FROM events WHERE app_name = :a AND user_id = :u AND "
                             "session_id = :i AND id = :e", dict(where, e=event_id))
