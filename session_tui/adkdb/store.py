@@ -145,7 +145,8 @@ class AdkStore(Store):
         raise StoreError(f"{self.db.location}: nothing was imported into this ADK database")
 
     def history_of(self, session_id: str) -> list[AdkUndoRecord]:  # type: ignore[override]
-        return self.history.load(session_id)
+        with self._lock, self.db.snapshot():
+            return self._without_ghosts(session_id, self.history.load(session_id))
 
     def close(self) -> None:
         with self._lock:
@@ -433,7 +434,7 @@ class AdkStore(Store):
                 after = self._rows_of(key)
                 annulled = result.removed_events if isinstance(result, RewindPlan) else 0
                 self._push(session_id, AdkUndoRecord(kind, *key, before, after, [data["id"]],
-                                                     annulled))
+                                                     annulled), before)
             return result
 
     def _rows_of(self, key: tuple[str, str, str]) -> dict[str, Any]:
@@ -445,11 +446,17 @@ class AdkStore(Store):
         return {"session": _kept(self._session_row(key)), "app": _kept(app_row),
                 "user": _kept(user_row), "count": [count]}
 
-    def _push(self, session_id: str, record: AdkUndoRecord) -> None:
+    def _push(self, session_id: str, record: AdkUndoRecord, before: dict[str, Any]) -> None:
         """Filed before the transaction commits: a record whose change never landed is
-        recognised (its rows are still the "before" ones) and dropped by undo."""
+        recognised (its rows are still the "before" ones) and dropped by undo. `before`: the
+        session's rows before this change (the newest records with those rows are dropped)."""
+        records = self.history.load(session_id)
+        if records and (records[-1].app_name, records[-1].user_id,
+                        records[-1].session_id) == (record.app_name, record.user_id,
+                                                    record.session_id):
+            records = self._without_ghosts(session_id, records, now=before)
         try:
-            self.history.save(session_id, self.history.load(session_id) + [record])
+            self.history.save(session_id, records + [record])
         except OSError as exc:
             raise StoreError(f"{self.history.folder}: cannot keep the undo record "
                              f"({exc.strerror or exc}); nothing changed") from None
@@ -619,7 +626,7 @@ class AdkStore(Store):
                             "AND id = :i", where)
             after = {"session": None, "app": before["app"], "user": before["user"],
                      "count": [0]}
-            self._push(session_id, AdkUndoRecord("delete", *key, before, after, []))
+            self._push(session_id, AdkUndoRecord("delete", *key, before, after, []), before)
 
     _EVENT_COLUMNS = ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
                       "event_data")
@@ -637,25 +644,17 @@ class AdkStore(Store):
         with self._lock:
             try:
                 with self.db.transaction():
-                    records = self.history.load(session_id)
-                    while records:
-                        record = records[-1]
-                        self._check_record(session_id, record)
-                        key = (record.app_name, record.user_id, record.session_id)
-                        self._session_row(key, lock=True)
-                        now = self._rows_of(key)
-                        if _same_rows(now, record.before, record) and not (
-                                record.kind == "delete" and now["session"] is None):
-                            records.pop()  # its change never landed (a crash before commit)
-                            continue
-                        break
+                    loaded = self.history.load(session_id)
+                    records = self._without_ghosts(session_id, loaded, lock=True)
                     if not records:
                         if not self.history.path(session_id).exists():
                             self.resolve(session_id)  # NotFound for an unknown id
                         raise NothingToUndo(f"session {session_id!r}: nothing to undo")
-                    record = records.pop()
+                    # The record stays filed: once this commits its rows are its "before" ones,
+                    # so the next undo or change drops it. Dropped here, a crash before the
+                    # commit would lose the record of a change that is still there.
+                    record = records[-1]
                     key = (record.app_name, record.user_id, record.session_id)
-                    self._check_record(session_id, record)
                     current = self._rows_of(key)
                     if not _same_rows(current, record.after, record):
                         raise StoreError(
@@ -666,16 +665,38 @@ class AdkStore(Store):
                     new_state = self._merged_or_empty(key, session_id)
                     restored = len(record.before.get("events", [])) + record.annulled
                     removed = len(record.added)
-                    try:
-                        self.history.save(session_id, records)
-                    except OSError as exc:
-                        raise StoreError(f"{self.history.folder}: cannot update the undo "
-                                         f"records ({exc.strerror or exc}); nothing changed") from None
+                    if len(records) != len(loaded):
+                        try:
+                            self.history.save(session_id, records)
+                        except OSError as exc:
+                            raise StoreError(f"{self.history.folder}: cannot update the undo "
+                                             f"records ({exc.strerror or exc}); nothing "
+                                             "changed") from None
             finally:
                 self._after_own_write()
         return UndoResult(session_id, record.kind, restored_events=restored,
                           removed_events=removed,
                           state_changes=state_changes(old_state, new_state))
+
+    def _without_ghosts(self, session_id: str, records: list[AdkUndoRecord], *,
+                        lock: bool = False, now: dict | None = None) -> list[AdkUndoRecord]:
+        """The records without the newest ones whose rows are still their "before" ones: a
+        change that never landed (a crash before its commit), or one already undone. `now`:
+        the session's rows as they are (else read)."""
+        records = list(records)
+        while records:
+            record = records[-1]
+            self._check_record(session_id, record)
+            key = (record.app_name, record.user_id, record.session_id)
+            if lock:
+                self._session_row(key, lock=True)
+            rows = now if now is not None else self._rows_of(key)
+            if _same_rows(rows, record.before, record) and not (
+                    record.kind == "delete" and rows["session"] is None):
+                records.pop()
+                continue
+            break
+        return records
 
     def _check_record(self, session_id: str, record: AdkUndoRecord) -> None:
         """A record from the sidecar is applied only to its own session and only when the rows

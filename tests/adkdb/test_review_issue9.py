@@ -219,3 +219,51 @@ def test_undo_of_any_altered_record_is_one_line_or_exact(_record_base, tmp_path,
         column = 2 if table == "sessions" else 3
         assert [r for r in after[table] if r[column] == other] == \
             [r for r in before[table] if r[column] == other]
+
+
+# -- crash safety: an undo that stops between its record file and its commit ----------------
+
+class _Crash(BaseException):
+    """The process dies here (the open transaction is rolled back, as SQLite does on the
+    next open after a crash)."""
+
+
+class _DiesAtCommit:
+    """The sqlite3 connection of a store, dying where the transaction would commit."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT":
+            raise _Crash
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("kind", ["edit", "delete"])
+def test_an_undo_that_dies_before_its_commit_keeps_the_change_undoable(adk_db, layout, kind):
+    """Every file the undo writes is written, then it dies before the commit: the change is
+    still there, so its record must be too (the undo is made again after a restart)."""
+    path = adk_db(layout)
+    original = tables(path)
+    store = open_any(path)
+    if kind == "edit":
+        store.set_value("s1", "/a", 99)
+    else:
+        store.delete("s1")
+    changed = tables(path)
+    real = store.db._db
+    store.db._db = _DiesAtCommit(real)
+    with pytest.raises(_Crash):
+        store.undo("s1")
+    store.db._db = real
+    store.close()
+    assert tables(path) == changed  # the undo never committed
+    store = open_any(path)
+    assert store.undo("s1").undone == kind
+    store.close()
+    assert tables(path) == original
