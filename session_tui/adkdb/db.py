@@ -70,6 +70,26 @@ class Connection(Protocol):
 
     def change_token(self) -> Any: ...
 
+    def _data_version(self) -> Any:
+        """`PRAGMA data_version`, without waiting: while another program holds the lock
+        (about to commit) nothing new is readable yet, so the last version stands (the app
+        polls every second: a wait and a "locked" error each time would be noise)."""
+        if self._in_transaction:  # our own transaction: no other commit can land meanwhile
+            with self._errors():
+                return self._db.execute("PRAGMA data_version").fetchone()[0]
+        try:
+            self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or self._version is None:
+                raise self._error(exc) from None
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        return self._version
+
     def tables(self) -> set[str]: ...
 
     def columns(self, table: str) -> list[str]: ...
@@ -139,6 +159,7 @@ class SqliteConnection:
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         self._in_transaction = False
+        self._version: Any = None  # PRAGMA data_version as last read
 
     # -- running SQL -------------------------------------------------------------------------
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
@@ -191,14 +212,33 @@ class SqliteConnection:
         return ""  # BEGIN IMMEDIATE already holds the write lock
 
     def change_token(self) -> Any:
-        with self._errors():
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        version = self._data_version()
         try:
             st = os.stat(self.path)
             sig = (st.st_ino, st.st_dev)  # the file replaced by another (a copy moved over it)
         except OSError:
             sig = None
         return version, sig
+
+    def _data_version(self) -> Any:
+        """`PRAGMA data_version`, without waiting: while another program holds the lock
+        (about to commit) nothing new is readable yet, so the last version stands (the app
+        polls every second: a wait and a "locked" error each time would be noise)."""
+        if self._in_transaction:  # our own transaction: no other commit can land meanwhile
+            with self._errors():
+                return self._db.execute("PRAGMA data_version").fetchone()[0]
+        try:
+            self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or self._version is None:
+                raise self._error(exc) from None
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        return self._version
 
     def tables(self) -> set[str]:
         return {r[0] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -238,7 +278,7 @@ class SqliteConnection:
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         text = " ".join(str(exc).split()) or type(exc).__name__
-        if "locked" in text or "busy" in text:
+        if _is_locked(exc):
             return StoreError(f"{self.location}: the database is locked by another program "
                               f"(waited {BUSY_TIMEOUT:g} s); nothing changed")
         if "not a database" in text or "malformed" in text:
@@ -248,6 +288,11 @@ class SqliteConnection:
             self.read_only_reason = f"{self.location}: read-only ({text})"
             return StoreError(f"{self.read_only_reason}: nothing can be changed")
         return StoreError(f"{self.location}: {text}")
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def _write_problem(path: Path) -> str | None:

@@ -267,3 +267,42 @@ def test_an_undo_that_dies_before_its_commit_keeps_the_change_undoable(adk_db, l
     assert store.undo("s1").undone == kind
     store.close()
     assert tables(path) == original
+
+
+# -- live: a database another program holds locked -----------------------------------------
+
+_HOLD_LOCK = r"""
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+db.execute("UPDATE sessions SET update_time = update_time + 1 WHERE id = 's2'")
+print("locked", flush=True)
+sys.stdin.readline()
+db.execute("COMMIT")
+print("committed", flush=True)
+"""
+
+
+def test_poll_of_a_locked_database_is_no_news_not_an_error(adk_db):
+    """The app polls every second: an agent holding the write lock (a long transaction) must
+    not turn each poll into a 5 s wait and a "Not done: locked" notification. The change shows
+    on the first poll after the commit."""
+    import subprocess
+    import sys
+
+    path = adk_db("sqlite")
+    store = open_any(path)
+    store.list()
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(path)], text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert store.poll() is False
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "committed"
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert store.poll() is True
+    store.close()
