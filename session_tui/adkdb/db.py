@@ -151,15 +151,42 @@ class SqliteConnection:
         mode = "ro" if self.read_only else "rw"
         query = f"mode={mode}" + (f"&{uri_query}" if uri_query else "")
         try:
-            self._db = sqlite3.connect(f"{self.path.absolute().as_uri()}?{query}", uri=True,
-                                       timeout=BUSY_TIMEOUT, isolation_level=None,
-                                       check_same_thread=False)
-            # ADK turns foreign keys on: deleting a session deletes its events with it.
-            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db = self._connect(query)
+            if self.read_only:
+                self._readable_or_immutable(query)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         self._in_transaction = False
         self._version: Any = None  # PRAGMA data_version as last read
+
+    def _connect(self, query: str) -> sqlite3.Connection:
+        db = sqlite3.connect(f"{self.path.absolute().as_uri()}?{query}", uri=True,
+                             timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        # ADK turns foreign keys on: deleting a session deletes its events with it.
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    def _readable_or_immutable(self, query: str) -> None:
+        """A WAL database whose folder cannot be written (a read-only mount): SQLite cannot
+        make its -shm file, so even reading fails. With no -wal file left over, the database
+        file is all there is: read it as immutable. A -wal file holding commits would be
+        skipped so: refused (one line)."""
+        try:
+            self._db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "readonly" not in text and "unable to open" not in text:
+                raise
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise NotAStore(f"{self.path}: a WAL database in a folder that cannot be written, "
+                            f"with commits still in {wal.name}: SQLite cannot read them here; "
+                            "open it where its folder can be written")
+        self._db.close()
+        self._db = self._connect(query + "&immutable=1")
+        self.read_only_reason = (f"{self.read_only_reason} (a WAL database read as it is now: "
+                                 "changes other programs make are not seen)")
 
     # -- running SQL -------------------------------------------------------------------------
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:

@@ -306,3 +306,63 @@ def test_poll_of_a_locked_database_is_no_news_not_an_error(adk_db):
         holder.wait(timeout=30)
     assert store.poll() is True
     store.close()
+
+
+# -- read-only places ------------------------------------------------------------------------
+
+_LIST_IN_PLACE = r"""
+import sys
+from session_tui.opening import open_any
+from session_tui.store import StoreError
+try:
+    store = open_any(sys.argv[1])
+    print(len(store.list()), store.read_only, store.read_only_reason)
+    store.set_value("s1", "/a", 5)
+except StoreError as exc:
+    print("refused", " ".join(str(exc).split()))
+"""
+
+
+@pytest.mark.parametrize("left_wal", [False, True])
+def test_a_wal_database_in_a_read_only_folder_lists(adk_db, tmp_path, left_wal):
+    """A WAL-mode database on a read-only mount or folder: SQLite cannot create its -shm
+    file, so a plain read-only open fails. It lists, read-only with the reason; where a -wal
+    file holds commits not yet in the database, reading without them would show stale
+    sessions: refused in one line instead."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+    from test_store_read_only import unprivileged
+
+    prefix = unprivileged(tmp_path)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = adk_db("sqlite", name="ro/session.db")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    if left_wal:  # a writer that died: its commits are in the -wal file only
+        db.execute("PRAGMA wal_autocheckpoint = 0")
+        db.execute("UPDATE sessions SET update_time = update_time + 1")
+        db.commit()
+        shutil.copy(str(path) + "-wal", tmp_path / "kept-wal")
+    db.close()
+    if left_wal:
+        shutil.copy(tmp_path / "kept-wal", str(path) + "-wal")
+    before = sorted(p.name for p in folder.iterdir())
+    folder.chmod(0o555)
+    try:
+        out = subprocess.run(prefix + [sys.executable, "-c", _LIST_IN_PLACE, str(path)],
+                             capture_output=True, text=True, timeout=60,
+                             env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2])))
+    finally:
+        folder.chmod(0o755)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    lines = out.stdout.splitlines()
+    if left_wal:
+        assert len(lines) == 1 and lines[0].startswith("refused") and "-wal" in lines[0], lines
+    else:
+        assert lines[0].startswith("3 True") and "read-only" in lines[0], lines
+        assert lines[1].startswith("refused") and "read-only" in lines[1], lines
+    assert sorted(p.name for p in folder.iterdir()) == before
