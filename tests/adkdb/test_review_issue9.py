@@ -366,3 +366,51 @@ def test_a_wal_database_in_a_read_only_folder_lists(adk_db, tmp_path, left_wal):
         assert lines[0].startswith("3 True") and "read-only" in lines[0], lines
         assert lines[1].startswith("refused") and "read-only" in lines[1], lines
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+# -- opening paths and URLs -------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "sqlite://ann:s3cr3t-pw@host/x.db",
+    "sqlite+aiosqlite://ann:s3cr3t-pw@/x.db",
+    "postgresql://ann:s3cr3t-pw@[::1/db",
+    "postgresql+asyncpg://ann:s3cr3t-pw@[bad/db?sslmode=require",
+    "mysql://ann:s3cr3t-pw@host/db",
+    "mysql://ann:s3cr3t-pw@[::1/db",
+])
+def test_a_password_in_a_url_is_never_echoed(url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError) as caught:
+        open_any(url)
+    assert "s3cr3t" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_sqlite_url_names_the_file_sqlalchemy_names(adk_db, tmp_path, monkeypatch):
+    """`sqlite:///x.db#1` is the file `x.db#1` for SQLAlchemy (and so for ADK): no fragment
+    is cut off (that would open, or fail on, another file)."""
+    adk_db("sqlite", name="x.db#1")
+    monkeypatch.chdir(tmp_path)
+    store = open_any("sqlite:///x.db#1")
+    assert len(store.list()) == 3
+    store.close()
+
+
+@pytest.mark.parametrize("parameter", ["nolock=1", "vfs=unix-none", "immutable=0&nolock=1"])
+def test_a_sqlite_url_cannot_switch_off_locking(adk_db, tmp_path, monkeypatch, parameter):
+    """SQLite URI parameters that switch off its locks would let an edit and a running agent
+    write at once (a damaged database): refused in one line, never passed on."""
+    path = adk_db("sqlite")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError) as caught:
+        open_any(f"sqlite:///{path.name}?{parameter}")
+    assert "\n" not in str(caught.value)
+
+
+def test_a_folder_named_like_a_url_is_a_folder(adk_db, tmp_path, monkeypatch):
+    agent = tmp_path / "sqlite:agent"
+    (agent / ".adk").mkdir(parents=True)
+    shutil.copy(adk_db("sqlite"), agent / ".adk" / "session.db")
+    monkeypatch.chdir(tmp_path)
+    store = open_any("sqlite:agent")
+    assert len(store.list()) == 3
+    store.close()
