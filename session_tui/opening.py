@@ -5,7 +5,11 @@ What it takes:
 
 - a session-tui store folder, or a plain TinyDB file of sessions (`store.open_store`);
 - an ADK SQLite file of either layout (recognised by its header, opened in place: `AdkStore`);
-- an agent folder holding `.adk/session.db` (what `adk web` / `adk run` write);
+- an agent folder holding `.adk/session.db` (what `adk web` / `adk run` write). Where that
+  file is a symbolic link (to a database elsewhere), it is followed, as ADK's own service
+  follows it: session-tui shows and edits the database the agent uses. The undo records go
+  beside the link (`.adk/session.db.session-tui/`, a real folder: never a link), never beside
+  the database it leads to;
 - database URLs as ADK users write them in `--session_service_uri`: `sqlite:///rel.db`,
   `sqlite:////abs.db`, `sqlite+aiosqlite:///...` (as SQLAlchemy reads them: three slashes then a
   relative path, four for an absolute one); `postgresql://`, `postgresql+asyncpg://`,
@@ -79,8 +83,9 @@ def url_scheme(text: str) -> str | None:
 
 def sqlite_url_path(url: str) -> tuple[Path, str]:
     """The file of a SQLite URL, as SQLAlchemy (and ADK's SqliteSessionService) read it:
-    `sqlite:///rel.db` is relative to the working folder, `sqlite:////abs.db` absolute. The
-    query string (SQLite URI parameters) is passed on."""
+    `sqlite:///rel.db` is relative to the working folder, `sqlite:////abs.db` absolute,
+    percent escapes decoded, the database part running to the first `?`. Returns the path and
+    the query string (checked by `_read_only_asked`)."""
     shown = redact(url)
     parts = _URL.fullmatch(url)
     if parts is None:

@@ -414,3 +414,23 @@ def test_a_folder_named_like_a_url_is_a_folder(adk_db, tmp_path, monkeypatch):
     store = open_any("sqlite:agent")
     assert len(store.list()) == 3
     store.close()
+
+
+def test_an_agent_folder_whose_database_is_a_link_opens_what_adk_opens(adk_db, tmp_path):
+    """Decided (opening.py): `.adk/session.db` linking out of the agent folder is followed, as
+    google-adk follows it; the undo records stay beside the link, nothing is written beside
+    the database it leads to."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "real.db"
+    shutil.copy(adk_db("sqlite"), target)
+    agent = tmp_path / "agent"
+    (agent / ".adk").mkdir(parents=True)
+    os.symlink(target, agent / ".adk" / "session.db")
+    store = open_any(agent)
+    assert len(store.list()) == 3
+    store.set_value("s1", "/a", 7)
+    assert store.undo("s1").undone == "edit"
+    store.close()
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["real.db"]
+    assert (agent / ".adk" / "session.db.session-tui" / "history").is_dir()
