@@ -28,6 +28,9 @@ The contract an adapter keeps:
 - `location` is what messages name: a file path, or a URL without its password. `key` is a
   stable text for it (a server's undo records are filed under a hash of it).
 - `close()` closes the connection; the adapter is not used after.
+- Optional, for a database that is a file: `replaced()` says whether another file now has its
+  path (a copy moved over it), `reopen()` opens that one (AdkStore then reads its layout
+  afresh). A server adapter leaves both out.
 
 An adapter is used from one thread at a time (the store holds a lock around each call).
 """
@@ -138,6 +141,13 @@ class SqliteConnection:
         self.path = Path(path)
         self.location = str(self.path)
         self.key = str(self.path.absolute())
+        self._asked_read_only, self._uri_query = read_only, uri_query
+        self._in_transaction = False
+        self._identity: tuple[int, int] | None = None
+        self._open()
+
+    def _open(self) -> None:
+        read_only = self._asked_read_only
         self.read_only = read_only
         self.read_only_reason = f"{self.path}: opened read-only" if read_only else None
         if not self.path.exists():
@@ -149,15 +159,29 @@ class SqliteConnection:
             if problem:
                 self.read_only, self.read_only_reason = True, problem
         mode = "ro" if self.read_only else "rw"
-        query = f"mode={mode}" + (f"&{uri_query}" if uri_query else "")
+        query = f"mode={mode}" + (f"&{self._uri_query}" if self._uri_query else "")
+        identity = _identity(self.path)
         try:
             self._db = self._connect(query)
             if self.read_only:
                 self._readable_or_immutable(query)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
-        self._in_transaction = False
+        self._identity = identity
         self._version: Any = None  # PRAGMA data_version as last read
+
+    def replaced(self) -> bool:
+        """Whether another file now has this path (a copy moved over it, a backup put back):
+        the kept connection still reads, and could only fail to write, the old one."""
+        now = _identity(self.path)
+        return now is not None and now != self._identity and not self._in_transaction
+
+    def reopen(self) -> None:
+        """Let go of the old file and open the one at the path now."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._identity = None  # until the new file opened: asked again on the next call
+        self._open()
 
     def _connect(self, query: str) -> sqlite3.Connection:
         db = sqlite3.connect(f"{self.path.absolute().as_uri()}?{query}", uri=True,
@@ -315,6 +339,14 @@ class SqliteConnection:
             self.read_only_reason = f"{self.location}: read-only ({text})"
             return StoreError(f"{self.read_only_reason}: nothing can be changed")
         return StoreError(f"{self.location}: {text}")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_dev
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:

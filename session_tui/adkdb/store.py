@@ -89,20 +89,12 @@ class AdkStore(Store):
         self.db = db
         self.path = Path(path)
         self.problems: list[str] = []
+        self._asked_read_only = read_only
         try:
-            self.layout = layouts.detect(db)
-            layouts.check_columns(db, self.layout)
+            self._take_layout()
         except BaseException:
             db.close()
             raise
-        self.notes = list(self.layout.notes)
-        self.read_only = read_only or db.read_only or not self.layout.writable
-        layout_reason = (f"{db.location}: {self.layout.read_only_reason}"
-                         if self.layout.read_only_reason else None)
-        self.read_only_reason = (f"{db.location}: opened read-only" if read_only
-                                 else db.read_only_reason or layout_reason)
-        if self.read_only and not self.read_only_reason:
-            self.read_only_reason = f"{db.location}: read-only"
         self.history = AdkHistory(history_folder, history_root)
         self._lock = threading.RLock()
         # The change token as poll() last saw it, and as the cached list was read at (two: a
@@ -114,6 +106,32 @@ class AdkStore(Store):
         self._summaries: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
         self._shared_seen: Any = None
         self._table_names: set[str] | None = None
+
+    def _take_layout(self) -> None:
+        """The layout of the database and what follows from it (read-only or not, notes)."""
+        db, read_only = self.db, self._asked_read_only
+        self.layout = layouts.detect(db)
+        layouts.check_columns(db, self.layout)
+        self.notes = list(self.layout.notes)
+        self.read_only = read_only or db.read_only or not self.layout.writable
+        layout_reason = (f"{db.location}: {self.layout.read_only_reason}"
+                         if self.layout.read_only_reason else None)
+        self.read_only_reason = (f"{db.location}: opened read-only" if read_only
+                                 else db.read_only_reason or layout_reason)
+        if self.read_only and not self.read_only_reason:
+            self.read_only_reason = f"{db.location}: read-only"
+
+    def _follow_file(self) -> None:
+        """Another file now at the path (a copy moved over it, a backup put back): the kept
+        connection would go on reading the old one and fail to write it. Open the new one,
+        its layout and read-only state afresh, every cached list forgotten."""
+        replaced = getattr(self.db, "replaced", None)  # an adapter over a file has it
+        if replaced is None or not replaced():
+            return
+        self.db.reopen()
+        self._rows, self._keys, self._summaries = None, {}, {}
+        self._shared_seen = self._table_names = None
+        self._take_layout()
 
     def _tables(self) -> set[str]:
         """The database's tables, asked again only while a shared state table is missing (a
@@ -155,6 +173,7 @@ class AdkStore(Store):
     # -- live --------------------------------------------------------------------------------
     def poll(self) -> bool:
         with self._lock:
+            self._follow_file()
             token = self.db.change_token()
             if token == self._token:
                 return False
@@ -170,6 +189,7 @@ class AdkStore(Store):
     # -- listing -----------------------------------------------------------------------------
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
+            self._follow_file()
             token = self.db.change_token()
             if self._rows is None or token != self._list_token:
                 self._list_token = token
@@ -331,6 +351,8 @@ class AdkStore(Store):
 
     # -- reading a session -------------------------------------------------------------------
     def _load(self, session_id: str) -> Session:
+        with self._lock:
+            self._follow_file()
         with self._lock, self.db.snapshot():
             key = self.resolve(session_id)
             return self._read_session(key, session_id)
@@ -404,6 +426,8 @@ class AdkStore(Store):
     @contextlib.contextmanager
     def _writing(self, session_id: str, expected_revision: str | None):
         """The write transaction of one change: yields (key, the session read afresh)."""
+        with self._lock:
+            self._follow_file()
         self._check_writable()
         with self._lock:
             try:
@@ -640,6 +664,8 @@ class AdkStore(Store):
     def undo(self, session_id: str) -> UndoResult:
         """Put back exactly the rows there were before the session's last change, while the
         rows are still as that change left them; else refused (one line, nothing changed)."""
+        with self._lock:
+            self._follow_file()
         self._check_writable()
         with self._lock:
             try:

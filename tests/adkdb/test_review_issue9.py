@@ -434,3 +434,28 @@ def test_an_agent_folder_whose_database_is_a_link_opens_what_adk_opens(adk_db, t
     store.close()
     assert sorted(p.name for p in elsewhere.iterdir()) == ["real.db"]
     assert (agent / ".adk" / "session.db.session-tui" / "history").is_dir()
+
+
+# -- the database file replaced by another (a copy moved over it, a backup put back) ----------
+
+@pytest.mark.parametrize("new_layout", LAYOUTS)
+def test_a_database_replaced_under_an_open_store_is_followed(adk_db, tmp_path, new_layout):
+    """The kept connection holds the old file open: without following the path, the list
+    stays the old file's forever and an edit fails ("read-only") or is lost with it."""
+    import sqlite3
+
+    path = adk_db("sqlite")
+    other = adk_db(new_layout, name="other.db")
+    with sqlite3.connect(other) as db:
+        db.execute("DELETE FROM sessions WHERE id = 's2'")
+    store = open_any(path)
+    assert len(store.list()) == 3
+    os.replace(other, path)
+    assert store.poll() is True
+    assert sorted(r["id"] for r in store.list()) == ["lonely", "s1"]
+    store.set_value("s1", "/a", 1234)
+    assert store.read_only is False
+    store.close()
+    import adkkit
+
+    assert adkkit.adk_get(new_layout, path).state["a"] == 1234  # google-adk reads it back
