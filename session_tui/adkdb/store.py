@@ -294,7 +294,8 @@ class AdkStore(Store):
             merged = _merge_state(app_states.get(app_name, {}),
                                   user_states.get((app_name, user_id), {}), own)
             return {"app_name": app_name, "user_id": user_id,
-                    "created_at": layout.iso(created), "updated_at": layout.iso(updated),
+                    "created_at": _time_of(layout, "create_time", created),
+                    "updated_at": _time_of(layout, "update_time", updated),
                     "event_count": n or 0, "invocation_count": inv or 0,
                     "search_text": search_text(merged)}
         except (ValueError, TypeError, OverflowError) as exc:
@@ -824,7 +825,20 @@ class AdkStore(Store):
                 self._load(row["id"])
             except StoreError as exc:
                 report.damaged.append(_one_line(exc))
+        report.damaged.extend(self._orphans())
         return report
+
+    def _orphans(self) -> list[str]:
+        """Events whose session row is missing (ADK never shows them), one line a session."""
+        with self._lock:
+            found = self.db.rows(
+                "SELECT e.app_name, e.user_id, e.session_id, COUNT(*) FROM events e "
+                "LEFT JOIN sessions s ON s.app_name = e.app_name AND s.user_id = e.user_id "
+                "AND s.id = e.session_id WHERE s.id IS NULL "
+                "GROUP BY e.app_name, e.user_id, e.session_id")
+        return [f"{self.db.location}: {n} events of session "
+                f"{qualified(app_name, user_id, adk_id)!r} whose session row is missing "
+                "(ADK never shows them)" for app_name, user_id, adk_id, n in found]
 
 
 # ----------------------------------------------------------------------------- the ADK way
@@ -998,6 +1012,14 @@ def _kept(row: list | None) -> list | None:
 def _revision(updated: Any, count: int, last_event: str, state: Any) -> str:
     text = f"{updated!r}|{count}|{last_event}|{state!r}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _time_of(layout: layouts.Layout, column: str, value: Any) -> str:
+    """A session's time as the list shows it; ValueError naming the column and the value."""
+    try:
+        return layout.iso(value)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"{column} out of range or not a time: {str(value)[:40]!r}") from None
 
 
 def _one_line(exc: BaseException) -> str:

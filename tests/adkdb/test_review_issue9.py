@@ -459,3 +459,40 @@ def test_a_database_replaced_under_an_open_store_is_followed(adk_db, tmp_path, n
     import adkkit
 
     assert adkkit.adk_get(new_layout, path).state["a"] == 1234  # google-adk reads it back
+
+
+# -- hostile rows ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_check_names_events_whose_session_row_is_missing(adk_db, layout):
+    """Events left without their session (foreign keys off, a half-copied database): ADK
+    never shows them; `check` says so, naming the session, the rest still listed."""
+    import sqlite3
+
+    path = adk_db(layout)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("INSERT INTO events (id, app_name, user_id, session_id, invocation_id, "
+                   "timestamp, event_data) SELECT id || '-orphan', app_name, user_id, "
+                   "'gone\x1b[2J', invocation_id, timestamp, event_data FROM events "
+                   "WHERE session_id = 's1'")
+    store = open_any(path)
+    assert len(store.list()) == 3
+    damaged = store.check().damaged
+    store.close()
+    lines = [line for line in damaged if "gone" in line]
+    assert len(lines) == 1 and "5 events" in lines[0] and "\x1b" not in lines[0], damaged
+
+
+@pytest.mark.parametrize("column", ["create_time", "update_time"])
+def test_a_time_out_of_range_is_named_with_its_column(adk_db, column):
+    import sqlite3
+
+    path = adk_db("sqlite")
+    with sqlite3.connect(path) as db:
+        db.execute(f"UPDATE sessions SET {column} = 1e20 WHERE id = 's2'")
+    store = open_any(path)
+    assert sorted(r["id"] for r in store.list()) == ["lonely", "s1"]
+    [problem] = store.problems
+    store.close()
+    assert "'s2'" in problem and column in problem and "out of range" in problem, problem
