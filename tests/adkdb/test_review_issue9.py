@@ -496,3 +496,23 @@ def test_a_time_out_of_range_is_named_with_its_column(adk_db, column):
     [problem] = store.problems
     store.close()
     assert "'s2'" in problem and column in problem and "out of range" in problem, problem
+
+
+@pytest.mark.parametrize("how", ["replaced", "sidecar copied"])
+def test_undo_records_of_another_database_are_refused(adk_db, tmp_path, how):
+    """Records only ever apply to the rows they recorded: after the database was replaced by
+    another with the same session ids (a fresh `adk web` run), or beside a database whose
+    sidecar was copied from another, undo refuses in one line and changes nothing."""
+    import adkkit
+
+    path = adk_db("sqlite")
+    store = open_any(path)
+    store.set_value("s1", "/a", 1)
+    store.close()
+    another = adkkit.build("sqlite", tmp_path / "another.db")  # the same ids, other rows
+    if how == "replaced":
+        os.replace(another, path)
+    else:
+        shutil.copytree(_history(path).parent, another.with_name("another.db.session-tui"))
+        path = another
+    _undo_refused(path, "s1")
