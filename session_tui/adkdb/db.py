@@ -30,7 +30,8 @@ The contract an adapter keeps:
 - `close()` closes the connection; the adapter is not used after.
 - Optional, for a database that is a file: `replaced()` says whether another file now has its
   path (a copy moved over it), `reopen()` opens that one (AdkStore then reads its layout
-  afresh). A server adapter leaves both out.
+  afresh), `forget_identity()` when that one is no ADK database. A server adapter leaves
+  them out.
 
 An adapter is used from one thread at a time (the store holds a lock around each call).
 """
@@ -175,6 +176,10 @@ class SqliteConnection:
         the kept connection still reads, and could only fail to write, the old one."""
         now = _identity(self.path)
         return now is not None and now != self._identity and not self._in_transaction
+
+    def forget_identity(self) -> None:
+        """The file at the path turned out unusable: `replaced()` says so until it changes."""
+        self._identity = None
 
     def reopen(self) -> None:
         """Let go of the old file and open the one at the path now."""

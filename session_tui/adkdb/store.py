@@ -106,6 +106,7 @@ class AdkStore(Store):
         self._summaries: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
         self._shared_seen: Any = None
         self._table_names: set[str] | None = None
+        self._poll_problem: str | None = None  # what the last poll could not read, said once
 
     def _take_layout(self) -> None:
         """The layout of the database and what follows from it (read-only or not, notes)."""
@@ -121,17 +122,22 @@ class AdkStore(Store):
         if self.read_only and not self.read_only_reason:
             self.read_only_reason = f"{db.location}: read-only"
 
-    def _follow_file(self) -> None:
+    def _follow_file(self) -> bool:
         """Another file now at the path (a copy moved over it, a backup put back): the kept
         connection would go on reading the old one and fail to write it. Open the new one,
         its layout and read-only state afresh, every cached list forgotten."""
         replaced = getattr(self.db, "replaced", None)  # an adapter over a file has it
         if replaced is None or not replaced():
-            return
+            return False
         self.db.reopen()
         self._rows, self._keys, self._summaries = None, {}, {}
         self._shared_seen = self._table_names = None
-        self._take_layout()
+        try:
+            self._take_layout()
+        except StoreError:
+            self.db.forget_identity()  # not an ADK database: asked again on the next call
+            raise
+        return True
 
     def _tables(self) -> set[str]:
         """The database's tables, asked again only while a shared state table is missing (a
@@ -172,10 +178,21 @@ class AdkStore(Store):
 
     # -- live --------------------------------------------------------------------------------
     def poll(self) -> bool:
+        """Whether the database changed since the last poll. Never raises: a file that is not
+        (or no longer) a database is news once (the reload that follows names the problem),
+        not an error every second."""
         with self._lock:
-            self._follow_file()
-            token = self.db.change_token()
-            if token == self._token:
+            try:
+                reopened = self._follow_file()
+                token = self.db.change_token()
+            except StoreError as exc:
+                problem = _one_line(exc)
+                if problem == self._poll_problem:
+                    return False
+                self._poll_problem = problem
+                return True
+            self._poll_problem = None
+            if token == self._token and not reopened:
                 return False
             self._token = token
             return True

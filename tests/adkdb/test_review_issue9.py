@@ -516,3 +516,24 @@ def test_undo_records_of_another_database_are_refused(adk_db, tmp_path, how):
         shutil.copytree(_history(path).parent, another.with_name("another.db.session-tui"))
         path = another
     _undo_refused(path, "s1")
+
+
+def test_a_database_replaced_by_something_else_is_news_once_then_followed_back(adk_db, tmp_path):
+    """The app polls every second: a file that is no longer a database is one change (the
+    reload names the problem), not an error each second; a database put back is followed
+    (even where the new file got the old one's inode number)."""
+    path = adk_db("sqlite")
+    store = open_any(path)
+    assert len(store.list()) == 3
+    junk = tmp_path / "junk"
+    junk.write_text("not a database " * 100)
+    os.replace(junk, path)
+    assert store.poll() is True
+    with pytest.raises(StoreError) as caught:
+        store.list()
+    assert "\n" not in str(caught.value)
+    assert store.poll() is False
+    os.replace(adk_db("database", name="back.db"), path)
+    assert store.poll() is True
+    assert len(store.list()) == 3 and store.layout.name == "database-v1"
+    store.close()
