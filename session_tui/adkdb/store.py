@@ -17,7 +17,9 @@ own session services read and write it (SPEC section 8).
   afresh, refuses a stale revision, writes, and files an undo record beside the database
   (undo.py) before it commits. Undo puts back exactly the rows there were.
 - Ids: a session is known by its ADK id; where the same id is in the database under two (app,
-  user) pairs, each is known as `app/user/id` (accepted everywhere, shown in the list).
+  user) pairs, each is known as `app/user/id` (accepted everywhere, shown in the list; a `/`
+  or `%` in the app or user escaped, and a bare id that spells another session's such name
+  qualified too: `names_of`), so every name the list shows opens its own session.
 - Creating sessions and importing into an ADK database are refused up front (one line): ADK
   creates its sessions itself (`create_session`); import into a session-tui store instead.
 - Live: `poll()` asks the adapter for its change token (SQLite: `PRAGMA data_version` on the kept
@@ -71,7 +73,15 @@ from ..store.errors import (
 )
 from . import layouts
 from .db import Connection
-from .undo import AdkHistory, AdkUndoRecord, JsonValue, decode_row, encode_row
+from .undo import (
+    AdkHistory,
+    AdkUndoRecord,
+    JsonValue,
+    decode_row,
+    encode_row,
+    qualified,
+    split_qualified,
+)
 
 SHARED = ("app:", "user:", "temp:")
 REWIND_AUTHOR = "user"  # ADK's rewind event is the user's
@@ -266,12 +276,12 @@ class AdkStore(Store):
             if got is not None:
                 summaries[key] = got
         self._summaries, self._shared_seen = summaries, shared
-        counts = Counter(key[2] for key in summaries)
+        names = names_of(summaries)
         rows: list[dict[str, Any]] = []
         problems: list[str] = []
         keys: dict[str, tuple[str, str, str]] = {}
         for key, (_, summary) in summaries.items():
-            store_id = key[2] if counts[key[2]] == 1 else qualified(*key)
+            store_id = names[key]
             keys[store_id] = key
             if isinstance(summary, str):
                 problems.append(f"{self.db.location}: session {store_id!r}: {summary}")
@@ -342,19 +352,38 @@ class AdkStore(Store):
     def resolve(self, session_id: str) -> tuple[str, str, str]:
         """(app, user, ADK id) of a session as this store names it: its ADK id, or
         `app/user/id`. NotFound; StoreError when the bare id is in several (app, user)."""
+        listed = self._keys.get(session_id)  # the list's own naming first: what was shown
+        if listed is not None and self._has(listed):
+            return listed
         found = self.db.rows("SELECT app_name, user_id, id FROM sessions WHERE id = :id",
                              {"id": session_id})
-        if len(found) == 1:
-            return tuple(found[0])  # type: ignore[return-value]
         if len(found) > 1:
             names = ", ".join(qualified(*r) for r in found[:3])
             raise StoreError(f"session id {session_id!r} is in {len(found)} (app, user) pairs of "
                              f"{self.db.location}: name it as app/user/id ({names})")
+        parsed = split_qualified(session_id)
+        by_name = parsed if parsed is not None and self._has(parsed) else None
+        if found and by_name is not None:
+            # A bare id that reads as another session's app/user/id: the list's naming
+            # (which names neither so) decides.
+            self.list()
+            listed = self._keys.get(session_id)
+            if listed is None:
+                raise NotFound(f"no session {session_id!r} (name it as the list does)")
+            return listed
+        if found:
+            return tuple(found[0])  # type: ignore[return-value]
+        if by_name is not None:
+            return by_name
         for app_name, user_id, adk_id in _splits(session_id):
             if self.db.rows("SELECT 1 FROM sessions WHERE app_name = :a AND user_id = :u "
                             "AND id = :i", {"a": app_name, "u": user_id, "i": adk_id}):
                 return app_name, user_id, adk_id
         raise NotFound(f"no session {session_id!r}")
+
+    def _has(self, key: tuple[str, str, str]) -> bool:
+        return bool(self.db.rows("SELECT 1 FROM sessions WHERE app_name = :a AND user_id = :u "
+                                 "AND id = :i", {"a": key[0], "u": key[1], "i": key[2]}))
 
     def _exists(self, session_id: str) -> bool:
         with self._lock:
@@ -861,8 +890,19 @@ class AdkStore(Store):
 # ----------------------------------------------------------------------------- the ADK way
 
 
-def qualified(app_name: str, user_id: str, adk_id: str) -> str:
-    return f"{app_name}/{user_id}/{adk_id}"
+def names_of(keys) -> dict[tuple[str, str, str], str]:
+    """The name each session is listed under: its bare ADK id where that names it alone,
+    else `qualified`. A bare id that another session's qualified name also spells (an id
+    `x/u1/s1` beside session s1 of app x, user u1) is qualified too, until no two agree."""
+    counts = Counter(key[2] for key in keys)
+    names = {key: key[2] if counts[key[2]] == 1 else qualified(*key) for key in keys}
+    while True:
+        used = Counter(names.values())
+        clashing = [key for key, name in names.items() if used[name] > 1 and name == key[2]]
+        if not clashing:
+            return names
+        for key in clashing:
+            names[key] = qualified(*key)
 
 
 def _splits(text: str) -> Iterator[tuple[str, str, str]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .. import jsonio
 from ..store.atomic import read_json, write_atomic
@@ -103,7 +104,26 @@ class AdkUndoRecord:
         """Is this the record of the session the store knows as `store_id` (its ADK id, or
         app/user/id)? A record filed under another session's name is never applied."""
         return store_id in (self.session_id,
-                            f"{self.app_name}/{self.user_id}/{self.session_id}")
+                            qualified(self.app_name, self.user_id, self.session_id))
+
+
+def qualified(app_name: str, user_id: str, adk_id: str) -> str:
+    """`app/user/id`: how a session is named where its bare id does not name it alone. A `/`
+    or `%` in the app or user name is escaped (`%2F`, `%25`), so that no two sessions share a
+    name (`a/b` + `c` and `a` + `b/c`) and the name splits back at its first two slashes."""
+    return f"{_escaped(app_name)}/{_escaped(user_id)}/{adk_id}"
+
+
+def split_qualified(name: str) -> tuple[str, str, str] | None:
+    """(app, user, id) of a name `qualified` made, or None."""
+    parts = name.split("/", 2)
+    if len(parts) != 3:
+        return None
+    return unquote(parts[0]), unquote(parts[1]), parts[2]
+
+
+def _escaped(part: str) -> str:
+    return part.replace("%", "%25").replace("/", "%2F")
 
 
 KINDS = ("edit", "rewind", "delete")

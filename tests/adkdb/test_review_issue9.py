@@ -537,3 +537,51 @@ def test_a_database_replaced_by_something_else_is_news_once_then_followed_back(a
     assert store.poll() is True
     assert len(store.list()) == 3 and store.layout.name == "database-v1"
     store.close()
+
+
+# -- session names: every name the list shows opens that session and no other ---------------
+
+def _add_sessions(path: Path, keys) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        for app_name, user_id, adk_id in keys:
+            db.execute("INSERT OR IGNORE INTO sessions VALUES (?, ?, ?, '{}', 1.0e9, 1.0e9)",
+                       (app_name, user_id, adk_id))
+
+
+def _names_open_their_own_sessions(path: Path) -> None:
+    store = open_any(path)
+    try:
+        rows = store.list()
+        names = [r["id"] for r in rows]
+        assert len(names) == len(set(names)), names
+        for row in rows:
+            session = store.get(row["id"])
+            assert (session.app_name, session.user_id) == (row["app_name"], row["user_id"]), row
+    finally:
+        store.close()
+
+
+def test_a_bare_id_that_reads_as_another_sessions_qualified_name(adk_db):
+    """("y", "u9", "x/u1/s1") was listed as `x/u1/s1`, and so was ("x", "u1", "s1") (its id
+    being in two apps): an edit of the second landed on the first."""
+    path = adk_db("sqlite")
+    _add_sessions(path, [("y", "u9", "x/u1/s1"), ("x", "u1", "s1"), ("z", "u1", "s1")])
+    _names_open_their_own_sessions(path)
+
+
+# Parts that make names collide when joined with slashes ("a/b" + "c" vs "a" + "b/c").
+_APPS = st.sampled_from(["a", "a/b", "a%2Fb"])
+_USERS = st.sampled_from(["b/c", "c"])
+_IDS = st.sampled_from(["s", "c/s", "a/b/c/s", "s1"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(keys=st.lists(st.tuples(_APPS, _USERS, _IDS), min_size=1, max_size=6))
+def test_every_listed_name_opens_its_own_session(adk_db, keys):
+    """Names with slashes in app, user and id (ADK allows them): the list's names are unique
+    and each one opens the session of its row."""
+    path = adk_db("sqlite", name=f"names-{abs(hash(tuple(keys)))}.db")
+    _add_sessions(path, keys)
+    _names_open_their_own_sessions(path)
