@@ -5,7 +5,11 @@ What it takes:
 
 - a session-tui store folder, or a plain TinyDB file of sessions (`store.open_store`);
 - an ADK SQLite file of either layout (recognised by its header, opened in place: `AdkStore`);
-- an agent folder holding `.adk/session.db` (what `adk web` / `adk run` write);
+- an agent folder holding `.adk/session.db` (what `adk web` / `adk run` write). Where that
+  file is a symbolic link (to a database elsewhere), it is followed, as ADK's own service
+  follows it: session-tui shows and edits the database the agent uses. The undo records go
+  beside the link (`.adk/session.db.session-tui/`, a real folder: never a link), never beside
+  the database it leads to;
 - database URLs as ADK users write them in `--session_service_uri`: `sqlite:///rel.db`,
   `sqlite:////abs.db`, `sqlite+aiosqlite:///...` (as SQLAlchemy reads them: three slashes then a
   relative path, four for an absolute one); `postgresql://`, `postgresql+asyncpg://`,
@@ -18,6 +22,7 @@ one line (a StoreError).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -28,6 +33,15 @@ SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite")
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg",
                     "postgresql+psycopg2", "postgresql+pg8000")
 AGENT_DB = Path(".adk") / "session.db"
+# What SQLAlchemy's pysqlite / aiosqlite dialects take from a URL's query for the driver (so
+# does ADK): nothing that matters here, ignored. `mode=ro` opens read-only. Any other SQLite
+# URI parameter is refused: some (nolock, vfs=unix-none, immutable) switch off SQLite's locks,
+# and an edit would then write at the same time as a running agent.
+DRIVER_PARAMETERS = ("timeout", "check_same_thread", "isolation_level", "detect_types",
+                     "cached_statements", "uri", "factory")
+# A URL as SQLAlchemy's make_url splits it (the database part runs to the first `?`).
+_URL = re.compile(r"(?P<scheme>[\w+.-]+)://(?P<authority>[^/?]*)(?:/(?P<database>[^?]*))?"
+                  r"(?:\?(?P<query>.*))?", re.DOTALL)
 
 
 def open_any(target: str | os.PathLike | None = None, *, create: bool = False, load: bool = True,
@@ -40,10 +54,8 @@ def open_any(target: str | os.PathLike | None = None, *, create: bool = False, l
     if scheme in SQLITE_SCHEMES:
         path, query = sqlite_url_path(text)
         # `?mode=ro` in the URL: read-only, as SQLite would open it (the mode is ours to set).
-        params = [p for p in query.split("&") if p]
-        read_only = read_only or "mode=ro" in params
-        query = "&".join(p for p in params if not p.startswith("mode="))
-        return open_adk_file(path, read_only=read_only, uri_query=query)
+        read_only = read_only or _read_only_asked(text, query)
+        return open_adk_file(path, read_only=read_only)
     if scheme in POSTGRES_SCHEMES:
         return _open_postgres(text, read_only=read_only)
     if scheme is not None:
@@ -61,6 +73,8 @@ def url_scheme(text: str) -> str | None:
     """`sqlite+aiosqlite` of `sqlite+aiosqlite:///x.db`; None for a path (`C:\\x` included)."""
     if "://" not in text and not text.startswith(("sqlite:", "postgresql:", "postgres:")):
         return None
+    if "://" not in text and os.path.lexists(text):
+        return None  # a file or folder named like a URL (`sqlite:agent`) is what it names
     scheme = text.split(":", 1)[0].lower()
     if len(scheme) <= 1 or not all(c.isalnum() or c in "+-." for c in scheme):
         return None
@@ -69,18 +83,36 @@ def url_scheme(text: str) -> str | None:
 
 def sqlite_url_path(url: str) -> tuple[Path, str]:
     """The file of a SQLite URL, as SQLAlchemy (and ADK's SqliteSessionService) read it:
-    `sqlite:///rel.db` is relative to the working folder, `sqlite:////abs.db` absolute. The
-    query string (SQLite URI parameters) is passed on."""
-    parsed = urlparse(url)
-    raw = unquote(parsed.path)
-    if parsed.netloc:
-        raise StoreError(f"{url}: a SQLite URL has no host (sqlite:///relative.db or "
+    `sqlite:///rel.db` is relative to the working folder, `sqlite:////abs.db` absolute,
+    percent escapes decoded, the database part running to the first `?`. Returns the path and
+    the query string (checked by `_read_only_asked`)."""
+    shown = redact(url)
+    parts = _URL.fullmatch(url)
+    if parts is None:
+        raise StoreError(f"{shown}: not a SQLite URL (sqlite:///relative.db or "
                          "sqlite:////absolute.db)")
-    if raw.startswith("/"):
-        raw = raw[1:]
+    if parts["authority"]:
+        raise StoreError(f"{shown}: a SQLite URL has no host (sqlite:///relative.db or "
+                         "sqlite:////absolute.db)")
+    raw = unquote(parts["database"] or "")
     if raw in ("", ":memory:"):
-        raise StoreError(f"{url}: an in-memory database holds no sessions to open")
-    return Path(raw).expanduser(), parsed.query
+        raise StoreError(f"{shown}: an in-memory database holds no sessions to open")
+    return Path(raw).expanduser(), parts["query"] or ""
+
+
+def _read_only_asked(url: str, query: str) -> bool:
+    """Whether the query says `mode=ro`; StoreError for a parameter session-tui does not take
+    (see DRIVER_PARAMETERS)."""
+    read_only = False
+    for item in (p for p in query.split("&") if p):
+        name, _, value = item.partition("=")
+        if name == "mode" and value in ("ro", "rw", "rwc"):
+            read_only = read_only or value == "ro"
+        elif name not in DRIVER_PARAMETERS:
+            raise StoreError(f"{redact(url)}: the URL parameter {name!r} is not taken (only "
+                             "mode=ro, and the driver's own: "
+                             f"{', '.join(DRIVER_PARAMETERS)}); nothing opened")
+    return read_only
 
 
 def is_sqlite_file(path: Path) -> bool:
@@ -107,8 +139,9 @@ def open_adk_file(path: Path, *, read_only: bool = False, uri_query: str = "") -
     if path.is_file() and not is_sqlite_file(path):
         raise NotAStore(f"{path}: not a SQLite database")
     db = SqliteConnection(path, read_only=read_only, uri_query=uri_query)
+    # The sidecar and its history folder must be real folders beside the file (never a link).
     return AdkStore(db, path=path, history_folder=sidecar_of(path) / "history",
-                    read_only=read_only)
+                    read_only=read_only, history_root=path.parent)
 
 
 def _open_postgres(url: str, *, read_only: bool) -> Store:
@@ -125,12 +158,21 @@ def _open_postgres(url: str, *, read_only: bool) -> Store:
 
 
 def redact(url: str) -> str:
-    """A URL without its password (for messages and record folders)."""
+    """A URL without its password (for messages and record folders). Also for a URL that
+    does not parse (`[::1` without its bracket): everything between `user:` and the last `@`
+    goes, which holds the password however a parser would split it."""
     try:
         parsed = urlparse(url)
+        password = parsed.password
     except ValueError:
+        password = ...
+    if password is None:
         return url
-    if parsed.password is None:
+    if isinstance(password, str) and url.count(f":{password}@") == 1:
+        netloc = parsed.netloc.replace(f":{password}@", ":***@", 1)
+        return parsed._replace(netloc=netloc).geturl()
+    head, sep, rest = url.partition("://")
+    user = re.match(r"[^:/@]*:", rest)
+    if not sep or user is None or "@" not in rest:
         return url
-    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)
-    return parsed._replace(netloc=netloc).geturl()
+    return f"{head}://{user.group(0)}***@{rest[rest.rfind('@') + 1:]}"

@@ -28,6 +28,10 @@ The contract an adapter keeps:
 - `location` is what messages name: a file path, or a URL without its password. `key` is a
   stable text for it (a server's undo records are filed under a hash of it).
 - `close()` closes the connection; the adapter is not used after.
+- Optional, for a database that is a file: `replaced()` says whether another file now has its
+  path (a copy moved over it), `reopen()` opens that one (AdkStore then reads its layout
+  afresh), `forget_identity()` when that one is no ADK database. A server adapter leaves
+  them out.
 
 An adapter is used from one thread at a time (the store holds a lock around each call).
 """
@@ -69,6 +73,26 @@ class Connection(Protocol):
     def for_update(self) -> str: ...
 
     def change_token(self) -> Any: ...
+
+    def _data_version(self) -> Any:
+        """`PRAGMA data_version`, without waiting: while another program holds the lock
+        (about to commit) nothing new is readable yet, so the last version stands (the app
+        polls every second: a wait and a "locked" error each time would be noise)."""
+        if self._in_transaction:  # our own transaction: no other commit can land meanwhile
+            with self._errors():
+                return self._db.execute("PRAGMA data_version").fetchone()[0]
+        try:
+            self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or self._version is None:
+                raise self._error(exc) from None
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        return self._version
 
     def tables(self) -> set[str]: ...
 
@@ -118,6 +142,13 @@ class SqliteConnection:
         self.path = Path(path)
         self.location = str(self.path)
         self.key = str(self.path.absolute())
+        self._asked_read_only, self._uri_query = read_only, uri_query
+        self._in_transaction = False
+        self._identity: tuple[int, int] | None = None
+        self._open()
+
+    def _open(self) -> None:
+        read_only = self._asked_read_only
         self.read_only = read_only
         self.read_only_reason = f"{self.path}: opened read-only" if read_only else None
         if not self.path.exists():
@@ -129,16 +160,62 @@ class SqliteConnection:
             if problem:
                 self.read_only, self.read_only_reason = True, problem
         mode = "ro" if self.read_only else "rw"
-        query = f"mode={mode}" + (f"&{uri_query}" if uri_query else "")
+        query = f"mode={mode}" + (f"&{self._uri_query}" if self._uri_query else "")
+        identity = _identity(self.path)
         try:
-            self._db = sqlite3.connect(f"{self.path.absolute().as_uri()}?{query}", uri=True,
-                                       timeout=BUSY_TIMEOUT, isolation_level=None,
-                                       check_same_thread=False)
-            # ADK turns foreign keys on: deleting a session deletes its events with it.
-            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db = self._connect(query)
+            if self.read_only:
+                self._readable_or_immutable(query)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
-        self._in_transaction = False
+        self._identity = identity
+        self._version: Any = None  # PRAGMA data_version as last read
+
+    def replaced(self) -> bool:
+        """Whether another file now has this path (a copy moved over it, a backup put back):
+        the kept connection still reads, and could only fail to write, the old one."""
+        now = _identity(self.path)
+        return now is not None and now != self._identity and not self._in_transaction
+
+    def forget_identity(self) -> None:
+        """The file at the path turned out unusable: `replaced()` says so until it changes."""
+        self._identity = None
+
+    def reopen(self) -> None:
+        """Let go of the old file and open the one at the path now."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._identity = None  # until the new file opened: asked again on the next call
+        self._open()
+
+    def _connect(self, query: str) -> sqlite3.Connection:
+        db = sqlite3.connect(f"{self.path.absolute().as_uri()}?{query}", uri=True,
+                             timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        # ADK turns foreign keys on: deleting a session deletes its events with it.
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    def _readable_or_immutable(self, query: str) -> None:
+        """A WAL database whose folder cannot be written (a read-only mount): SQLite cannot
+        make its -shm file, so even reading fails. With no -wal file left over, the database
+        file is all there is: read it as immutable. A -wal file holding commits would be
+        skipped so: refused (one line)."""
+        try:
+            self._db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "readonly" not in text and "unable to open" not in text:
+                raise
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise NotAStore(f"{self.path}: a WAL database in a folder that cannot be written, "
+                            f"with commits still in {wal.name}: SQLite cannot read them here; "
+                            "open it where its folder can be written")
+        self._db.close()
+        self._db = self._connect(query + "&immutable=1")
+        self.read_only_reason = (f"{self.read_only_reason} (a WAL database read as it is now: "
+                                 "changes other programs make are not seen)")
 
     # -- running SQL -------------------------------------------------------------------------
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
@@ -191,14 +268,33 @@ class SqliteConnection:
         return ""  # BEGIN IMMEDIATE already holds the write lock
 
     def change_token(self) -> Any:
-        with self._errors():
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        version = self._data_version()
         try:
             st = os.stat(self.path)
             sig = (st.st_ino, st.st_dev)  # the file replaced by another (a copy moved over it)
         except OSError:
             sig = None
         return version, sig
+
+    def _data_version(self) -> Any:
+        """`PRAGMA data_version`, without waiting: while another program holds the lock
+        (about to commit) nothing new is readable yet, so the last version stands (the app
+        polls every second: a wait and a "locked" error each time would be noise)."""
+        if self._in_transaction:  # our own transaction: no other commit can land meanwhile
+            with self._errors():
+                return self._db.execute("PRAGMA data_version").fetchone()[0]
+        try:
+            self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or self._version is None:
+                raise self._error(exc) from None
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        return self._version
 
     def tables(self) -> set[str]:
         return {r[0] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -238,7 +334,7 @@ class SqliteConnection:
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         text = " ".join(str(exc).split()) or type(exc).__name__
-        if "locked" in text or "busy" in text:
+        if _is_locked(exc):
             return StoreError(f"{self.location}: the database is locked by another program "
                               f"(waited {BUSY_TIMEOUT:g} s); nothing changed")
         if "not a database" in text or "malformed" in text:
@@ -248,6 +344,19 @@ class SqliteConnection:
             self.read_only_reason = f"{self.location}: read-only ({text})"
             return StoreError(f"{self.read_only_reason}: nothing can be changed")
         return StoreError(f"{self.location}: {text}")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_dev
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def _write_problem(path: Path) -> str | None:

@@ -17,7 +17,9 @@ own session services read and write it (SPEC section 8).
   afresh, refuses a stale revision, writes, and files an undo record beside the database
   (undo.py) before it commits. Undo puts back exactly the rows there were.
 - Ids: a session is known by its ADK id; where the same id is in the database under two (app,
-  user) pairs, each is known as `app/user/id` (accepted everywhere, shown in the list).
+  user) pairs, each is known as `app/user/id` (accepted everywhere, shown in the list; a `/`
+  or `%` in the app or user escaped, and a bare id that spells another session's such name
+  qualified too: `names_of`), so every name the list shows opens its own session.
 - Creating sessions and importing into an ADK database are refused up front (one line): ADK
   creates its sessions itself (`create_session`); import into a session-tui store instead.
 - Live: `poll()` asks the adapter for its change token (SQLite: `PRAGMA data_version` on the kept
@@ -62,6 +64,7 @@ from ..store.base import (
 )
 from ..store.atomic import gc_paused
 from ..store.errors import (
+    CorruptFile,
     NotFound,
     NothingToUndo,
     ReadOnlyStore,
@@ -70,7 +73,15 @@ from ..store.errors import (
 )
 from . import layouts
 from .db import Connection
-from .undo import AdkHistory, AdkUndoRecord, JsonValue, decode_row, encode_row
+from .undo import (
+    AdkHistory,
+    AdkUndoRecord,
+    JsonValue,
+    decode_row,
+    encode_row,
+    qualified,
+    split_qualified,
+)
 
 SHARED = ("app:", "user:", "temp:")
 REWIND_AUTHOR = "user"  # ADK's rewind event is the user's
@@ -84,25 +95,17 @@ class AdkStore(Store):
     can_create = False
 
     def __init__(self, db: Connection, *, path: Path, history_folder: Path,
-                 read_only: bool = False):
+                 read_only: bool = False, history_root: Path | None = None):
         self.db = db
         self.path = Path(path)
         self.problems: list[str] = []
+        self._asked_read_only = read_only
         try:
-            self.layout = layouts.detect(db)
-            layouts.check_columns(db, self.layout)
+            self._take_layout()
         except BaseException:
             db.close()
             raise
-        self.notes = list(self.layout.notes)
-        self.read_only = read_only or db.read_only or not self.layout.writable
-        layout_reason = (f"{db.location}: {self.layout.read_only_reason}"
-                         if self.layout.read_only_reason else None)
-        self.read_only_reason = (f"{db.location}: opened read-only" if read_only
-                                 else db.read_only_reason or layout_reason)
-        if self.read_only and not self.read_only_reason:
-            self.read_only_reason = f"{db.location}: read-only"
-        self.history = AdkHistory(history_folder)
+        self.history = AdkHistory(history_folder, history_root)
         self._lock = threading.RLock()
         # The change token as poll() last saw it, and as the cached list was read at (two: a
         # list read between two polls must not hide a change from the next poll).
@@ -113,6 +116,38 @@ class AdkStore(Store):
         self._summaries: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
         self._shared_seen: Any = None
         self._table_names: set[str] | None = None
+        self._poll_problem: str | None = None  # what the last poll could not read, said once
+
+    def _take_layout(self) -> None:
+        """The layout of the database and what follows from it (read-only or not, notes)."""
+        db, read_only = self.db, self._asked_read_only
+        self.layout = layouts.detect(db)
+        layouts.check_columns(db, self.layout)
+        self.notes = list(self.layout.notes)
+        self.read_only = read_only or db.read_only or not self.layout.writable
+        layout_reason = (f"{db.location}: {self.layout.read_only_reason}"
+                         if self.layout.read_only_reason else None)
+        self.read_only_reason = (f"{db.location}: opened read-only" if read_only
+                                 else db.read_only_reason or layout_reason)
+        if self.read_only and not self.read_only_reason:
+            self.read_only_reason = f"{db.location}: read-only"
+
+    def _follow_file(self) -> bool:
+        """Another file now at the path (a copy moved over it, a backup put back): the kept
+        connection would go on reading the old one and fail to write it. Open the new one,
+        its layout and read-only state afresh, every cached list forgotten."""
+        replaced = getattr(self.db, "replaced", None)  # an adapter over a file has it
+        if replaced is None or not replaced():
+            return False
+        self.db.reopen()
+        self._rows, self._keys, self._summaries = None, {}, {}
+        self._shared_seen = self._table_names = None
+        try:
+            self._take_layout()
+        except StoreError:
+            self.db.forget_identity()  # not an ADK database: asked again on the next call
+            raise
+        return True
 
     def _tables(self) -> set[str]:
         """The database's tables, asked again only while a shared state table is missing (a
@@ -144,7 +179,8 @@ class AdkStore(Store):
         raise StoreError(f"{self.db.location}: nothing was imported into this ADK database")
 
     def history_of(self, session_id: str) -> list[AdkUndoRecord]:  # type: ignore[override]
-        return self.history.load(session_id)
+        with self._lock, self.db.snapshot():
+            return self._without_ghosts(session_id, self.history.load(session_id))
 
     def close(self) -> None:
         with self._lock:
@@ -152,9 +188,21 @@ class AdkStore(Store):
 
     # -- live --------------------------------------------------------------------------------
     def poll(self) -> bool:
+        """Whether the database changed since the last poll. Never raises: a file that is not
+        (or no longer) a database is news once (the reload that follows names the problem),
+        not an error every second."""
         with self._lock:
-            token = self.db.change_token()
-            if token == self._token:
+            try:
+                reopened = self._follow_file()
+                token = self.db.change_token()
+            except StoreError as exc:
+                problem = _one_line(exc)
+                if problem == self._poll_problem:
+                    return False
+                self._poll_problem = problem
+                return True
+            self._poll_problem = None
+            if token == self._token and not reopened:
                 return False
             self._token = token
             return True
@@ -168,6 +216,7 @@ class AdkStore(Store):
     # -- listing -----------------------------------------------------------------------------
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
+            self._follow_file()
             token = self.db.change_token()
             if self._rows is None or token != self._list_token:
                 self._list_token = token
@@ -227,12 +276,12 @@ class AdkStore(Store):
             if got is not None:
                 summaries[key] = got
         self._summaries, self._shared_seen = summaries, shared
-        counts = Counter(key[2] for key in summaries)
+        names = names_of(summaries)
         rows: list[dict[str, Any]] = []
         problems: list[str] = []
         keys: dict[str, tuple[str, str, str]] = {}
         for key, (_, summary) in summaries.items():
-            store_id = key[2] if counts[key[2]] == 1 else qualified(*key)
+            store_id = names[key]
             keys[store_id] = key
             if isinstance(summary, str):
                 problems.append(f"{self.db.location}: session {store_id!r}: {summary}")
@@ -272,7 +321,8 @@ class AdkStore(Store):
             merged = merge_state(app_states.get(app_name, {}),
                                   user_states.get((app_name, user_id), {}), own)
             return {"app_name": app_name, "user_id": user_id,
-                    "created_at": layout.iso(created), "updated_at": layout.iso(updated),
+                    "created_at": _time_of(layout, "create_time", created),
+                    "updated_at": _time_of(layout, "update_time", updated),
                     "event_count": n or 0, "invocation_count": inv or 0,
                     "search_text": search_text(merged)}
         except (ValueError, TypeError, OverflowError) as exc:
@@ -302,19 +352,38 @@ class AdkStore(Store):
     def resolve(self, session_id: str) -> tuple[str, str, str]:
         """(app, user, ADK id) of a session as this store names it: its ADK id, or
         `app/user/id`. NotFound; StoreError when the bare id is in several (app, user)."""
+        listed = self._keys.get(session_id)  # the list's own naming first: what was shown
+        if listed is not None and self._has(listed):
+            return listed
         found = self.db.rows("SELECT app_name, user_id, id FROM sessions WHERE id = :id",
                              {"id": session_id})
-        if len(found) == 1:
-            return tuple(found[0])  # type: ignore[return-value]
         if len(found) > 1:
             names = ", ".join(qualified(*r) for r in found[:3])
             raise StoreError(f"session id {session_id!r} is in {len(found)} (app, user) pairs of "
                              f"{self.db.location}: name it as app/user/id ({names})")
+        parsed = split_qualified(session_id)
+        by_name = parsed if parsed is not None and self._has(parsed) else None
+        if found and by_name is not None:
+            # A bare id that reads as another session's app/user/id: the list's naming
+            # (which names neither so) decides.
+            self.list()
+            listed = self._keys.get(session_id)
+            if listed is None:
+                raise NotFound(f"no session {session_id!r} (name it as the list does)")
+            return listed
+        if found:
+            return tuple(found[0])  # type: ignore[return-value]
+        if by_name is not None:
+            return by_name
         for app_name, user_id, adk_id in _splits(session_id):
             if self.db.rows("SELECT 1 FROM sessions WHERE app_name = :a AND user_id = :u "
                             "AND id = :i", {"a": app_name, "u": user_id, "i": adk_id}):
                 return app_name, user_id, adk_id
         raise NotFound(f"no session {session_id!r}")
+
+    def _has(self, key: tuple[str, str, str]) -> bool:
+        return bool(self.db.rows("SELECT 1 FROM sessions WHERE app_name = :a AND user_id = :u "
+                                 "AND id = :i", {"a": key[0], "u": key[1], "i": key[2]}))
 
     def _exists(self, session_id: str) -> bool:
         with self._lock:
@@ -329,6 +398,8 @@ class AdkStore(Store):
 
     # -- reading a session -------------------------------------------------------------------
     def _load(self, session_id: str) -> Session:
+        with self._lock:
+            self._follow_file()
         with self._lock, self.db.snapshot():
             key = self.resolve(session_id)
             return self._read_session(key, session_id)
@@ -402,6 +473,8 @@ class AdkStore(Store):
     @contextlib.contextmanager
     def _writing(self, session_id: str, expected_revision: str | None):
         """The write transaction of one change: yields (key, the session read afresh)."""
+        with self._lock:
+            self._follow_file()
         self._check_writable()
         with self._lock:
             try:
@@ -432,7 +505,7 @@ class AdkStore(Store):
                 after = self._rows_of(key)
                 annulled = result.removed_events if isinstance(result, RewindPlan) else 0
                 self._push(session_id, AdkUndoRecord(kind, *key, before, after, [data["id"]],
-                                                     annulled))
+                                                     annulled), before)
             return result
 
     def _rows_of(self, key: tuple[str, str, str]) -> dict[str, Any]:
@@ -444,11 +517,17 @@ class AdkStore(Store):
         return {"session": _kept(self._session_row(key)), "app": _kept(app_row),
                 "user": _kept(user_row), "count": [count]}
 
-    def _push(self, session_id: str, record: AdkUndoRecord) -> None:
+    def _push(self, session_id: str, record: AdkUndoRecord, before: dict[str, Any]) -> None:
         """Filed before the transaction commits: a record whose change never landed is
-        recognised (its rows are still the "before" ones) and dropped by undo."""
+        recognised (its rows are still the "before" ones) and dropped by undo. `before`: the
+        session's rows before this change (the newest records with those rows are dropped)."""
+        records = self.history.load(session_id)
+        if records and (records[-1].app_name, records[-1].user_id,
+                        records[-1].session_id) == (record.app_name, record.user_id,
+                                                    record.session_id):
+            records = self._without_ghosts(session_id, records, now=before)
         try:
-            self.history.save(session_id, self.history.load(session_id) + [record])
+            self.history.save(session_id, records + [record])
         except OSError as exc:
             raise StoreError(f"{self.history.folder}: cannot keep the undo record "
                              f"({exc.strerror or exc}); nothing changed") from None
@@ -618,7 +697,7 @@ class AdkStore(Store):
                             "AND id = :i", where)
             after = {"session": None, "app": before["app"], "user": before["user"],
                      "count": [0]}
-            self._push(session_id, AdkUndoRecord("delete", *key, before, after, []))
+            self._push(session_id, AdkUndoRecord("delete", *key, before, after, []), before)
 
     _EVENT_COLUMNS = ("id", "app_name", "user_id", "session_id", "invocation_id", "timestamp",
                       "event_data")
@@ -632,26 +711,22 @@ class AdkStore(Store):
     def undo(self, session_id: str) -> UndoResult:
         """Put back exactly the rows there were before the session's last change, while the
         rows are still as that change left them; else refused (one line, nothing changed)."""
+        with self._lock:
+            self._follow_file()
         self._check_writable()
         with self._lock:
             try:
                 with self.db.transaction():
-                    records = self.history.load(session_id)
-                    while records:
-                        record = records[-1]
-                        key = (record.app_name, record.user_id, record.session_id)
-                        self._session_row(key, lock=True)
-                        now = self._rows_of(key)
-                        if _same_rows(now, record.before, record) and not (
-                                record.kind == "delete" and now["session"] is None):
-                            records.pop()  # its change never landed (a crash before commit)
-                            continue
-                        break
+                    loaded = self.history.load(session_id)
+                    records = self._without_ghosts(session_id, loaded, lock=True)
                     if not records:
                         if not self.history.path(session_id).exists():
                             self.resolve(session_id)  # NotFound for an unknown id
                         raise NothingToUndo(f"session {session_id!r}: nothing to undo")
-                    record = records.pop()
+                    # The record stays filed: once this commits its rows are its "before" ones,
+                    # so the next undo or change drops it. Dropped here, a crash before the
+                    # commit would lose the record of a change that is still there.
+                    record = records[-1]
                     key = (record.app_name, record.user_id, record.session_id)
                     current = self._rows_of(key)
                     if not _same_rows(current, record.after, record):
@@ -663,16 +738,56 @@ class AdkStore(Store):
                     new_state = self._merged_or_empty(key, session_id)
                     restored = len(record.before.get("events", [])) + record.annulled
                     removed = len(record.added)
-                    try:
-                        self.history.save(session_id, records)
-                    except OSError as exc:
-                        raise StoreError(f"{self.history.folder}: cannot update the undo "
-                                         f"records ({exc.strerror or exc}); nothing changed") from None
+                    if len(records) != len(loaded):
+                        try:
+                            self.history.save(session_id, records)
+                        except OSError as exc:
+                            raise StoreError(f"{self.history.folder}: cannot update the undo "
+                                             f"records ({exc.strerror or exc}); nothing "
+                                             "changed") from None
             finally:
                 self._after_own_write()
         return UndoResult(session_id, record.kind, restored_events=restored,
                           removed_events=removed,
                           state_changes=state_changes(old_state, new_state))
+
+    def _without_ghosts(self, session_id: str, records: list[AdkUndoRecord], *,
+                        lock: bool = False, now: dict | None = None) -> list[AdkUndoRecord]:
+        """The records without the newest ones whose rows are still their "before" ones: a
+        change that never landed (a crash before its commit), or one already undone. `now`:
+        the session's rows as they are (else read)."""
+        records = list(records)
+        while records:
+            record = records[-1]
+            self._check_record(session_id, record)
+            key = (record.app_name, record.user_id, record.session_id)
+            if lock:
+                self._session_row(key, lock=True)
+            rows = now if now is not None else self._rows_of(key)
+            if _same_rows(rows, record.before, record) and not (
+                    record.kind == "delete" and rows["session"] is None):
+                records.pop()
+                continue
+            break
+        return records
+
+    def _check_record(self, session_id: str, record: AdkUndoRecord) -> None:
+        """A record from the sidecar is applied only to its own session and only when the rows
+        it would put back are rows ADK can read (CorruptFile naming the file, else)."""
+        where = self.history.path(session_id)
+        if not record.names(session_id):
+            raise CorruptFile(f"{where}: a record of another session "
+                              f"({qualified(record.app_name, record.user_id, record.session_id)!r}"
+                              f") in the undo records of {session_id!r}; nothing changed")
+        for name in ("session", "app", "user"):
+            row = record.before.get(name)
+            if row is None:
+                continue
+            try:
+                self.layout.state_value(row[0].value if isinstance(row[0], JsonValue) else row[0])
+            except (ValueError, TypeError) as exc:
+                raise CorruptFile(f"{where}: the {name} state it would put back cannot be "
+                                  f"read ({_one_line(exc)}); nothing changed") from None
 
     def _merged_or_empty(self, key: tuple[str, str, str], store_id: str) -> dict[str, Any]:
         row = self._session_row(key)
@@ -683,6 +798,16 @@ class AdkStore(Store):
 
     def _restore(self, key: tuple[str, str, str], record: AdkUndoRecord) -> None:
         where = {"a": key[0], "u": key[1], "i": key[2]}
+        if record.added:
+            # The change appended its events last and the rows are as it left them: they are
+            # the session's last events (a record naming others is not this change's).
+            last = {r[0] for r in self.db.rows(
+                "SELECT id FROM events WHERE app_name = :a AND user_id = :u AND session_id = :i "
+                f"ORDER BY timestamp DESC, {self.layout.tie_breaker} DESC LIMIT :n",
+                dict(where, n=len(record.added)))}
+            if last != set(record.added):
+                raise CorruptFile(f"{self.history.folder}: the undo record of session {key[2]!r} "
+                                  "names events that are not its last ones; nothing changed")
         for event_id in record.added:
             self.db.execute("DELETE FROM events WHERE app_name = :a AND user_id = :u AND "
                             "session_id = :i AND id = :e", dict(where, e=event_id))
@@ -746,14 +871,38 @@ class AdkStore(Store):
                 self._load(row["id"])
             except StoreError as exc:
                 report.damaged.append(_one_line(exc))
+        report.damaged.extend(self._orphans())
         return report
+
+    def _orphans(self) -> list[str]:
+        """Events whose session row is missing (ADK never shows them), one line a session."""
+        with self._lock:
+            found = self.db.rows(
+                "SELECT e.app_name, e.user_id, e.session_id, COUNT(*) FROM events e "
+                "LEFT JOIN sessions s ON s.app_name = e.app_name AND s.user_id = e.user_id "
+                "AND s.id = e.session_id WHERE s.id IS NULL "
+                "GROUP BY e.app_name, e.user_id, e.session_id")
+        return [f"{self.db.location}: {n} events of session "
+                f"{qualified(app_name, user_id, adk_id)!r} whose session row is missing "
+                "(ADK never shows them)" for app_name, user_id, adk_id, n in found]
 
 
 # ----------------------------------------------------------------------------- the ADK way
 
 
-def qualified(app_name: str, user_id: str, adk_id: str) -> str:
-    return f"{app_name}/{user_id}/{adk_id}"
+def names_of(keys) -> dict[tuple[str, str, str], str]:
+    """The name each session is listed under: its bare ADK id where that names it alone,
+    else `qualified`. A bare id that another session's qualified name also spells (an id
+    `x/u1/s1` beside session s1 of app x, user u1) is qualified too, until no two agree."""
+    counts = Counter(key[2] for key in keys)
+    names = {key: key[2] if counts[key[2]] == 1 else qualified(*key) for key in keys}
+    while True:
+        used = Counter(names.values())
+        clashing = [key for key, name in names.items() if used[name] > 1 and name == key[2]]
+        if not clashing:
+            return names
+        for key in clashing:
+            names[key] = qualified(*key)
 
 
 def _splits(text: str) -> Iterator[tuple[str, str, str]]:
@@ -896,6 +1045,14 @@ def _kept(row: list | None) -> list | None:
 def _revision(updated: Any, count: int, last_event: str, state: Any) -> str:
     text = f"{updated!r}|{count}|{last_event}|{state!r}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _time_of(layout: layouts.Layout, column: str, value: Any) -> str:
+    """A session's time as the list shows it; ValueError naming the column and the value."""
+    try:
+        return layout.iso(value)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"{column} out of range or not a time: {str(value)[:40]!r}") from None
 
 
 def _one_line(exc: BaseException) -> str:

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .. import jsonio
 from ..store.atomic import read_json, write_atomic
 from ..store.errors import CorruptFile
 from ..store.history import MAX_RECORDS
 from ..store.naming import file_name
+from ..store.paths import odd_entry
 
 Row = list  # column values, in the order the store selects them
 
@@ -95,9 +97,84 @@ class AdkUndoRecord:
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> "AdkUndoRecord":
+        _check_shape(value)
         return cls(value["kind"], value["app_name"], value["user_id"], value["session_id"],
                    _decode_rows(value["before"]), _decode_rows(value["after"]),
                    list(value.get("added", [])), int(value.get("annulled", 0)))
+
+    def names(self, store_id: str) -> bool:
+        """Is this the record of the session the store knows as `store_id` (its ADK id, or
+        app/user/id)? A record filed under another session's name is never applied."""
+        return store_id in (self.session_id,
+                            qualified(self.app_name, self.user_id, self.session_id))
+
+
+def qualified(app_name: str, user_id: str, adk_id: str) -> str:
+    """`app/user/id`: how a session is named where its bare id does not name it alone. A `/`
+    or `%` in the app or user name is escaped (`%2F`, `%25`), so that no two sessions share a
+    name (`a/b` + `c` and `a` + `b/c`) and the name splits back at its first two slashes."""
+    return f"{_escaped(app_name)}/{_escaped(user_id)}/{adk_id}"
+
+
+def split_qualified(name: str) -> tuple[str, str, str] | None:
+    """(app, user, id) of a name `qualified` made, or None."""
+    parts = name.split("/", 2)
+    if len(parts) != 3:
+        return None
+    return unquote(parts[0]), unquote(parts[1]), parts[2]
+
+
+def _escaped(part: str) -> str:
+    return part.replace("%", "%25").replace("/", "%2F")
+
+
+KINDS = ("edit", "rewind", "delete")
+# Row lengths as the store selects them: sessions (state, create_time, update_time), the
+# shared state rows (state, update_time), events (id, app_name, user_id, session_id,
+# invocation_id, timestamp, event_data).
+ROW_LENGTHS = {"session": 3, "app": 2, "user": 2}
+EVENT_ROW_LENGTH = 7
+
+
+def _check_shape(value: Any) -> None:
+    """ValueError saying what is wrong with a record read from a file (made by someone else,
+    or damaged): only a record of the shape this module writes is ever applied."""
+    if not isinstance(value, dict):
+        raise ValueError("a record that is not an object")
+    if value.get("kind") not in KINDS:
+        raise ValueError(f"a record of kind {value.get('kind')!r}")
+    key = [value.get(name) for name in ("app_name", "user_id", "session_id")]
+    if not all(isinstance(part, str) for part in key):
+        raise ValueError("app_name, user_id and session_id must be text")
+    added = value.get("added", [])
+    if not isinstance(added, list) or not all(isinstance(a, str) for a in added):
+        raise ValueError("added must be a list of event ids")
+    annulled = value.get("annulled", 0)
+    if not isinstance(annulled, int) or isinstance(annulled, bool) or annulled < 0:
+        raise ValueError("annulled must be a count")
+    for side in ("before", "after"):
+        rows = value.get(side)
+        if not isinstance(rows, dict):
+            raise ValueError(f"{side} must be an object")
+        for name, length in ROW_LENGTHS.items():
+            row = rows.get(name, ...)
+            if row is not None and not (isinstance(row, list) and len(row) == length):
+                raise ValueError(f"{side}.{name} must be null or a row of {length} values")
+        count = rows.get("count")
+        if not (isinstance(count, list) and len(count) == 1 and isinstance(count[0], int)
+                and not isinstance(count[0], bool)):
+            raise ValueError(f"{side}.count must be [a count]")
+        events = rows.get("events", [])
+        if not isinstance(events, list):
+            raise ValueError(f"{side}.events must be a list of rows")
+        for row in events:
+            # An event row names its session in its own columns: only this record's session.
+            if not (isinstance(row, list) and len(row) == EVENT_ROW_LENGTH and row[1:4] == key):
+                raise ValueError(f"{side}.events must be rows of session {key[2]!r}")
+    if value["kind"] == "delete" and (value["before"]["session"] is None
+                                      or len(value["before"].get("events", []))
+                                      != value["before"]["count"][0]):
+        raise ValueError("a delete must keep the session row and every event row")
 
 
 def _encode_rows(rows: dict[str, Any]) -> dict[str, Any]:
@@ -111,16 +188,33 @@ def _decode_rows(rows: dict[str, Any]) -> dict[str, Any]:
 
 
 class AdkHistory:
-    """Per-session undo records in a folder, newest last (the same file names as a store's)."""
+    """Per-session undo records in a folder, newest last (the same file names as a store's).
 
-    def __init__(self, folder: Path):
+    `root`: the trusted folder the records are under (a database file's own folder); every
+    folder between them must be a real folder: a symbolic link there (`x.db.session-tui` ->
+    anywhere) could lead the records out of it, so nothing is read or written through one."""
+
+    def __init__(self, folder: Path, root: Path | None = None):
         self.folder = Path(folder)
+        self.root = None if root is None else Path(root)
+
+    def check_folder(self) -> None:
+        if self.root is None:
+            return
+        path = self.root
+        for part in self.folder.relative_to(self.root).parts:
+            path = path / part
+            problem = odd_entry(path, "folder")
+            if problem:
+                raise CorruptFile(f"{problem}; undo records are never read or written through "
+                                  "it: move it aside")
 
     def path(self, session_id: str) -> Path:
         return self.folder / file_name(session_id)
 
     def load(self, session_id: str) -> list[AdkUndoRecord]:
         path = self.path(session_id)
+        self.check_folder()
         try:
             value = read_json(path)
         except FileNotFoundError:
@@ -133,6 +227,7 @@ class AdkHistory:
             raise CorruptFile(f"{path}: not an undo history ({exc.__class__.__name__}: {exc})") from None
 
     def save(self, session_id: str, records: list[AdkUndoRecord]) -> None:
+        self.check_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         data = jsonio.dumps({"id": session_id,
                              "records": [r.to_json() for r in records[-MAX_RECORDS:]]})
