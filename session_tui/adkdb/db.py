@@ -111,6 +111,11 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
+def error_line(exc: BaseException) -> str:
+    """An error's message on one line (its type's name where it has none)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def naive_utc_text(unix: float) -> str:
     """A Unix time as SQLAlchemy writes a naive UTC DateTime into SQLite (always microseconds)."""
     moment = datetime.fromtimestamp(unix, tz=timezone.utc).replace(tzinfo=None)
@@ -333,7 +338,7 @@ class SqliteConnection:
             raise self._error(exc) from None
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
-        text = " ".join(str(exc).split()) or type(exc).__name__
+        text = error_line(exc)
         if _is_locked(exc):
             return StoreError(f"{self.location}: the database is locked by another program "
                               f"(waited {BUSY_TIMEOUT:g} s); nothing changed")
