@@ -11,13 +11,11 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..eventinfo import annulled_count
 from ..jsonio import deep_copy
-from ..text import plural
 from .. import pointer as jp
 from ..model import (
     Event,
@@ -36,11 +34,17 @@ from ..model import (
     state_changes,
 )
 from .errors import NotFound, NothingToUndo, ReadOnlyStore, StaleError, StoreError
-from .history import DIVERGED, MAX_RECORDS, UNAPPLIED, History, UndoRecord
+from .history import UNAPPLIED, History, UndoRecord, refuse_undo_unless_exact
+from .importing import CONFLICT_POLICIES, ImportingMixin
+from .reports import CheckReport, ImportReport, RewindPlan, UndoResult
 from .shared import SharedState
 
+# Kept importable from here, where they were first written.
+__all__ = ["CONFLICT_POLICIES", "EDIT_AUTHOR", "NO_CHANGE", "SUMMARY_KEYS", "CheckReport",
+           "ImportReport", "RewindPlan", "Store", "UndoResult", "plan_rewind", "search_text",
+           "summary_of"]
+
 EDIT_AUTHOR = "session-tui"
-CONFLICT_POLICIES = ("skip", "replace", "keep-both")
 
 
 def search_text(state: dict[str, Any], limit: int = 2000) -> str:
@@ -71,87 +75,6 @@ SUMMARY_KEYS = ("id", "app_name", "user_id", "created_at", "updated_at", "event_
                 "invocation_count")
 
 
-@dataclass
-class RewindPlan:
-    """What a rewind will do (the preview) or did."""
-
-    session_id: str
-    invocation_id: str
-    before: bool
-    keep: int
-    removed_events: int
-    state_changes: dict[str, dict[str, Any]]
-    unrecorded: list[str]  # keys removed because their earlier value was never recorded
-    new_state: dict[str, Any] = field(repr=False, default_factory=dict)
-    staying: list[str] = field(default_factory=list)  # shared keys (app:, user:, temp:) left alone
-    # In an ADK database the events are not removed: a rewind event annuls them (they stay in
-    # the log, as ADK's own rewind leaves them); `removed_events` counts them then.
-    annuls: bool = False
-
-    @property
-    def fate(self) -> str:
-        """What happens to the events after the rewind point: "removed" or "annulled"."""
-        return "annulled" if self.annuls else "removed"
-
-    def to_json(self) -> dict[str, Any]:
-        out = {"removed_events": self.removed_events, "state_changes": self.state_changes}
-        if self.annuls:  # (an ADK database: the events stay, annulled by a rewind event)
-            out["annulled"] = True
-        return out
-
-
-@dataclass
-class UndoResult:
-    session_id: str
-    undone: str
-    restored_events: int
-    removed_events: int
-    state_changes: dict[str, dict[str, Any]]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"undone": self.undone, "restored_events": self.restored_events,
-                "removed_events": self.removed_events, "state_changes": self.state_changes}
-
-
-@dataclass
-class ImportReport:
-    """What an import did. Every session it was given is in exactly one list (`renamed` by
-    its pair), so nothing goes unreported."""
-
-    added: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    # (original id, id in the store): keep-both, and a session of another app or user that
-    # shares its id with an earlier one in the same import (ADK keys by app, user and id).
-    renamed: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # already in the store
-    # The same id, app and user twice in this import: the later one met the earlier like any
-    # conflict (skipped; or, with replace, taking its place).
-    duplicates: list[str] = field(default_factory=list)
-    # id in the store -> (undo records, events, last event id) right after the import: what
-    # tells undo_import that a session is as the import left it (undone changes included).
-    marks: dict[str, tuple[int, int, str | None]] = field(default_factory=dict)
-
-    @property
-    def new_ids(self) -> list[str]:
-        """Sessions the import created (undoing it removes them)."""
-        return self.added + [new for _, new in self.renamed]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"added": self.added, "replaced": self.replaced,
-                "renamed": [{"id": old, "as": new} for old, new in self.renamed],
-                "skipped": self.skipped, "duplicates": self.duplicates}
-
-
-@dataclass
-class CheckReport:
-    repaired: list[str] = field(default_factory=list)
-    damaged: list[str] = field(default_factory=list)  # found and could not repair
-
-    @property
-    def sound(self) -> bool:
-        return not self.damaged
-
-
 def plan_rewind(session: Session, invocation_id: str, before: bool = False) -> RewindPlan:
     keep = keep_count(session.events, invocation_id, before)
     if keep is None:
@@ -161,7 +84,7 @@ def plan_rewind(session: Session, invocation_id: str, before: bool = False) -> R
                       restored.changes, restored.unrecorded, restored.state, restored.staying)
 
 
-class Store:
+class Store(ImportingMixin):
     """The interface both backends share. Sessions handed out are the caller's own copies."""
 
     path: Path
@@ -286,115 +209,7 @@ class Store:
             self._write([session], [], {})
         return session
 
-    def import_sessions(self, sessions: list[Session], on_conflict: str = "skip") -> ImportReport:
-        """Bring sessions in, all or nothing. Same id: skip, replace (undoable) or keep both
-        (the newcomer becomes `<id>~2`, its original id kept as `original_id`)."""
-        if on_conflict not in CONFLICT_POLICIES:
-            raise StoreError(f"--on-conflict must be one of {', '.join(CONFLICT_POLICIES)}")
-        report = ImportReport()
-        with self.lock():
-            writes: list[Session] = []
-            replaced: dict[str, Session] = {}  # id -> the version an import replaces
-            pending: dict[str, int] = {}  # id -> its place in `writes`
-
-            def taken(session_id: str) -> bool:
-                # Asked of the store as it is now, under the lock: another process may have
-                # created the session since this store object last looked.
-                return session_id in pending or self._exists(session_id)
-
-            given = {s.id for s in sessions}
-
-            def name_taken(session_id: str) -> bool:
-                # A new name must not be one that a session still to come brings along.
-                return taken(session_id) or session_id in given
-
-            owner: dict[str, tuple[str, str]] = {}  # id -> (app, user) of its earlier newcomer
-            for incoming in sessions:
-                # Not copied (imports are big, and a copy cost more than the write): only a
-                # newcomer that is renamed is copied before it is changed.
-                first = owner.setdefault(incoming.id, (incoming.app_name, incoming.user_id))
-                if incoming.id in pending and first != (incoming.app_name, incoming.user_id):
-                    # Another app's or user's session with the same id (ADK keys sessions by
-                    # app, user and id): a different session, kept under a new id.
-                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
-                elif incoming.id in pending:
-                    # The same session twice in one import: the later one meets the earlier
-                    # like any conflict.
-                    report.duplicates.append(incoming.id)
-                    if on_conflict == "skip":
-                        continue
-                    if on_conflict == "replace":
-                        writes[pending[incoming.id]] = incoming
-                        continue
-                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
-                elif not taken(incoming.id):
-                    report.added.append(incoming.id)
-                elif on_conflict == "skip":
-                    report.skipped.append(incoming.id)
-                    continue
-                elif on_conflict == "replace":
-                    replaced[incoming.id] = self._load(incoming.id)
-                    report.replaced.append(incoming.id)
-                else:
-                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
-                pending[incoming.id] = len(writes)
-                writes.append(incoming)
-            # Recorded against what finally replaces each session (a later duplicate may have
-            # taken the place of an earlier one).
-            histories = {
-                session_id: self.history.load(session_id) + [UndoRecord.between(
-                    "import", current, writes[pending[session_id]].events)]
-                for session_id, current in replaced.items()}
-            if writes:
-                self._write(writes, [], histories)
-            for written in writes:
-                records = (len(histories[written.id]) if written.id in histories
-                           else len(self.history.load(written.id))
-                           if self.history.path(written.id).exists() else 0)
-                # Counted as the history file keeps them (the oldest go past MAX_RECORDS).
-                report.marks[written.id] = _mark(min(records, MAX_RECORDS), written)
-        return report
-
-    def undo_import(self, report: ImportReport) -> dict[str, int]:
-        """Undo an import as one change: the sessions it created are removed (each keeps a
-        delete record, so `undo ID` brings it back) and the ones it replaced are restored;
-        a replaced session whose import was undone on its own already is left as it is.
-        Refused (StoreError, nothing changed) when any of them changed since (changes undone
-        since do not count: the session is as the import left it)."""
-
-        def changed(session_id: str) -> StoreError:
-            return StoreError(f"cannot undo the import: session {session_id!r} changed since it "
-                              "was imported (undo those changes first); nothing changed")
-
-        with self.lock():
-            deletes: list[str] = []
-            restores: list[Session] = []
-            histories: dict[str, list[UndoRecord]] = {}
-            for session_id in report.new_ids:
-                if not self._exists(session_id):
-                    continue  # deleted since: nothing of the import is left to take back
-                current = self._load(session_id)
-                records = self.history.load(session_id)
-                if _mark(len(records), current) != report.marks.get(session_id):
-                    raise changed(session_id)
-                deletes.append(session_id)
-                histories[session_id] = records + [UndoRecord.between("delete", current, [])]
-            for session_id in report.replaced:
-                records = self.history.load(session_id)
-                expected = report.marks.get(session_id)
-                if expected is not None and len(records) < expected[0]:
-                    continue  # its import record was undone already (`undo ID`)
-                current = self._load(session_id) if self._exists(session_id) else None
-                if current is None or _mark(len(records), current) != expected \
-                        or records[-1].kind != "import":
-                    raise changed(session_id)
-                record = records.pop()
-                _refuse_undo_unless_exact(session_id, record, current)
-                restores.append(record.restore(current))
-                histories[session_id] = records
-            if deletes or restores:
-                self._write(restores, deletes, histories)
-            return {"removed": len(deletes), "restored": len(restores)}
+    # import_sessions and undo_import: ImportingMixin (importing.py)
 
     # -- changing ---------------------------------------------------------------------------
     def _change(self, session_id: str, kind: str, change: Callable[[Session], Any],
@@ -529,7 +344,7 @@ class Store:
                     raise NotFound(f"no session {session_id!r}")
                 raise NothingToUndo(f"session {session_id!r}: nothing to undo")
             record = records.pop()
-            _refuse_undo_unless_exact(session_id, record, current)
+            refuse_undo_unless_exact(session_id, record, current)
             restored = record.restore(current)
             appended = record.appended_since(current)
             if appended and restored is not None and current is not None:
@@ -553,29 +368,6 @@ class Store:
                 self._write([restored], [], {session_id: records})
             return result
 
-
-def _refuse_undo_unless_exact(session_id: str, record: UndoRecord, current: Session | None) -> None:
-    """Raise StoreError (one line, the reason) where undoing `record` would lose or
-    misrepresent another writer's work."""
-    what = f"session {session_id!r}"
-    standing = record.standing(current)
-    if standing == DIVERGED:
-        if current is None:
-            raise StoreError(f"cannot undo the {record.kind} of {what}: the session was removed "
-                             "since, outside session-tui; nothing changed")
-        if record.kind == "delete":
-            raise StoreError(f"cannot undo the delete of {what}: it was created again since, "
-                             "and undoing would overwrite it; nothing changed")
-        raise StoreError(f"cannot undo the {record.kind} of {what}: the session was rewound or "
-                         f"replaced since, outside session-tui (the events that {record.kind} "
-                         "left are gone); nothing changed")
-    appended = record.appended_since(current)
-    if record.kind == "import" and appended:
-        # The appended events followed the imported ones (a reply after its call): put on the
-        # version the import replaced, they would tell a story that never happened.
-        raise StoreError(f"cannot undo the import of {what}: {plural(len(appended), 'event')} were "
-                         "appended to the imported version since, and would end up on the "
-                         "version it replaced; nothing changed")
 
 
 @contextlib.contextmanager
@@ -610,22 +402,3 @@ def _later(now: str, previous: str) -> str:
         return now
 
 
-def _mark(records: int, session: Session) -> tuple[int, int, str | None]:
-    """What says a session is as a change left it: its undo records, events and last event."""
-    return (records, len(session.events), session.events[-1].id if session.events else None)
-
-
-def _renamed(session: Session, new_id: str, report: ImportReport) -> Session:
-    """A copy of a newcomer under a free id, its original id kept (`original_id`)."""
-    copy = session.copy()
-    copy.extra.setdefault("original_id", session.id)
-    copy.id = new_id
-    report.renamed.append((session.id, new_id))
-    return copy
-
-
-def _free_id(session_id: str, taken: Callable[[str], bool]) -> str:
-    n = 2
-    while taken(f"{session_id}~{n}"):
-        n += 1
-    return f"{session_id}~{n}"

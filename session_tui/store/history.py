@@ -22,7 +22,8 @@ from .. import jsonio
 from ..jsonio import deep_copy
 from ..model import Event, Session
 from .atomic import read_json, write_atomic
-from .errors import CorruptFile
+from ..text import plural
+from .errors import CorruptFile, StoreError
 from .naming import file_name
 from .paths import odd_entry
 
@@ -172,3 +173,27 @@ class History:
         self.check_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path(session_id), self.encode(session_id, records))
+
+
+def refuse_undo_unless_exact(session_id: str, record: UndoRecord, current: Session | None) -> None:
+    """Raise StoreError (one line, the reason) where undoing `record` would lose or
+    misrepresent another writer's work."""
+    what = f"session {session_id!r}"
+    standing = record.standing(current)
+    if standing == DIVERGED:
+        if current is None:
+            raise StoreError(f"cannot undo the {record.kind} of {what}: the session was removed "
+                             "since, outside session-tui; nothing changed")
+        if record.kind == "delete":
+            raise StoreError(f"cannot undo the delete of {what}: it was created again since, "
+                             "and undoing would overwrite it; nothing changed")
+        raise StoreError(f"cannot undo the {record.kind} of {what}: the session was rewound or "
+                         f"replaced since, outside session-tui (the events that {record.kind} "
+                         "left are gone); nothing changed")
+    appended = record.appended_since(current)
+    if record.kind == "import" and appended:
+        # The appended events followed the imported ones (a reply after its call): put on the
+        # version the import replaced, they would tell a story that never happened.
+        raise StoreError(f"cannot undo the import of {what}: {plural(len(appended), 'event')} were "
+                         "appended to the imported version since, and would end up on the "
+                         "version it replaced; nothing changed")

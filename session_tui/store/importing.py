@@ -1,0 +1,152 @@
+"""Importing sessions into a store (all or nothing; a clash of ids skipped, replaced or kept
+both) and undoing an import as one change.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..model import Session
+from .errors import StoreError
+from .history import MAX_RECORDS, History, UndoRecord, refuse_undo_unless_exact
+from .reports import ImportReport
+
+CONFLICT_POLICIES = ("skip", "replace", "keep-both")
+
+
+class ImportingMixin:
+    """`Store.import_sessions` and `Store.undo_import`, over the backend's lock, reads and
+    atomic write (`lock`, `_exists`, `_load`, `_write`) and its `history`."""
+
+    history: History
+
+    def import_sessions(self, sessions: list[Session], on_conflict: str = "skip") -> ImportReport:
+        """Bring sessions in, all or nothing. Same id: skip, replace (undoable) or keep both
+        (the newcomer becomes `<id>~2`, its original id kept as `original_id`)."""
+        if on_conflict not in CONFLICT_POLICIES:
+            raise StoreError(f"--on-conflict must be one of {', '.join(CONFLICT_POLICIES)}")
+        report = ImportReport()
+        with self.lock():
+            writes: list[Session] = []
+            replaced: dict[str, Session] = {}  # id -> the version an import replaces
+            pending: dict[str, int] = {}  # id -> its place in `writes`
+
+            def taken(session_id: str) -> bool:
+                # Asked of the store as it is now, under the lock: another process may have
+                # created the session since this store object last looked.
+                return session_id in pending or self._exists(session_id)
+
+            given = {s.id for s in sessions}
+
+            def name_taken(session_id: str) -> bool:
+                # A new name must not be one that a session still to come brings along.
+                return taken(session_id) or session_id in given
+
+            owner: dict[str, tuple[str, str]] = {}  # id -> (app, user) of its earlier newcomer
+            for incoming in sessions:
+                # Not copied (imports are big, and a copy cost more than the write): only a
+                # newcomer that is renamed is copied before it is changed.
+                first = owner.setdefault(incoming.id, (incoming.app_name, incoming.user_id))
+                if incoming.id in pending and first != (incoming.app_name, incoming.user_id):
+                    # Another app's or user's session with the same id (ADK keys sessions by
+                    # app, user and id): a different session, kept under a new id.
+                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
+                elif incoming.id in pending:
+                    # The same session twice in one import: the later one meets the earlier
+                    # like any conflict.
+                    report.duplicates.append(incoming.id)
+                    if on_conflict == "skip":
+                        continue
+                    if on_conflict == "replace":
+                        writes[pending[incoming.id]] = incoming
+                        continue
+                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
+                elif not taken(incoming.id):
+                    report.added.append(incoming.id)
+                elif on_conflict == "skip":
+                    report.skipped.append(incoming.id)
+                    continue
+                elif on_conflict == "replace":
+                    replaced[incoming.id] = self._load(incoming.id)
+                    report.replaced.append(incoming.id)
+                else:
+                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
+                pending[incoming.id] = len(writes)
+                writes.append(incoming)
+            # Recorded against what finally replaces each session (a later duplicate may have
+            # taken the place of an earlier one).
+            histories = {
+                session_id: self.history.load(session_id) + [UndoRecord.between(
+                    "import", current, writes[pending[session_id]].events)]
+                for session_id, current in replaced.items()}
+            if writes:
+                self._write(writes, [], histories)
+            for written in writes:
+                records = (len(histories[written.id]) if written.id in histories
+                           else len(self.history.load(written.id))
+                           if self.history.path(written.id).exists() else 0)
+                # Counted as the history file keeps them (the oldest go past MAX_RECORDS).
+                report.marks[written.id] = _mark(min(records, MAX_RECORDS), written)
+        return report
+
+    def undo_import(self, report: ImportReport) -> dict[str, int]:
+        """Undo an import as one change: the sessions it created are removed (each keeps a
+        delete record, so `undo ID` brings it back) and the ones it replaced are restored;
+        a replaced session whose import was undone on its own already is left as it is.
+        Refused (StoreError, nothing changed) when any of them changed since (changes undone
+        since do not count: the session is as the import left it)."""
+
+        def changed(session_id: str) -> StoreError:
+            return StoreError(f"cannot undo the import: session {session_id!r} changed since it "
+                              "was imported (undo those changes first); nothing changed")
+
+        with self.lock():
+            deletes: list[str] = []
+            restores: list[Session] = []
+            histories: dict[str, list[UndoRecord]] = {}
+            for session_id in report.new_ids:
+                if not self._exists(session_id):
+                    continue  # deleted since: nothing of the import is left to take back
+                current = self._load(session_id)
+                records = self.history.load(session_id)
+                if _mark(len(records), current) != report.marks.get(session_id):
+                    raise changed(session_id)
+                deletes.append(session_id)
+                histories[session_id] = records + [UndoRecord.between("delete", current, [])]
+            for session_id in report.replaced:
+                records = self.history.load(session_id)
+                expected = report.marks.get(session_id)
+                if expected is not None and len(records) < expected[0]:
+                    continue  # its import record was undone already (`undo ID`)
+                current = self._load(session_id) if self._exists(session_id) else None
+                if current is None or _mark(len(records), current) != expected \
+                        or records[-1].kind != "import":
+                    raise changed(session_id)
+                record = records.pop()
+                refuse_undo_unless_exact(session_id, record, current)
+                restores.append(record.restore(current))
+                histories[session_id] = records
+            if deletes or restores:
+                self._write(restores, deletes, histories)
+            return {"removed": len(deletes), "restored": len(restores)}
+
+
+def _mark(records: int, session: Session) -> tuple[int, int, str | None]:
+    """What says a session is as a change left it: its undo records, events and last event."""
+    return (records, len(session.events), session.events[-1].id if session.events else None)
+
+
+def _renamed(session: Session, new_id: str, report: ImportReport) -> Session:
+    """A copy of a newcomer under a free id, its original id kept (`original_id`)."""
+    copy = session.copy()
+    copy.extra.setdefault("original_id", session.id)
+    copy.id = new_id
+    report.renamed.append((session.id, new_id))
+    return copy
+
+
+def _free_id(session_id: str, taken: Callable[[str], bool]) -> str:
+    n = 2
+    while taken(f"{session_id}~{n}"):
+        n += 1
+    return f"{session_id}~{n}"
