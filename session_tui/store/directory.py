@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -21,68 +19,46 @@ from typing import Any, Callable
 from filelock import FileLock
 
 from .. import jsonio
-from ..model import Session, SessionFormatError
+from ..model import Session
 from .atomic import (
     AtomicOrjsonStorage,
     cannot_write,
     denied,
     file_sig,
-    fsync_dir,
     gc_paused,
-    is_temp,
     lock_problem,
     read_json,
-    remove_file,
-    write_atomic,
     write_files,
     write_problem,
 )
-from .base import SUMMARY_KEYS, CheckReport, Store, summary_of
+from .base import SUMMARY_KEYS, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
+from .journal import JournalMixin
 from .naming import file_name, is_session_file
-from .paths import UnsafePath, inside, kind_of, odd_entry
+from .paths import kind_of, odd_entry
+from .repair import RepairMixin
+from .session_files import (
+    FOLDERS,
+    FORMAT,
+    INDEX_TABLE,
+    META_TABLE,
+    SESSION_TABLE,
+    SHARED_FILE,
+    decode_session_file,
+    encode_session_file,
+)
 
 Progress = Callable[[int, int], None]
-
-INDEX_TABLE = "sessions"
-SESSION_TABLE = "session"
-META_TABLE = "_meta"
-FORMAT = "session-tui/1"
-FOLDERS = ("sessions", "history", "staging", "quarantine")
-SHARED_FILE = "shared-state.json"  # ADK's app: and user: state (store/shared.py)
-_TXN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_STAGED = re.compile(r"[A-Za-z0-9_-]{1,64}\.json")
 _SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
                   "event_count": int, "invocation_count": int, "search_text": str}
 
-
-def encode_session_file(session: Session, generation: int) -> bytes:
-    """A session file is itself a TinyDB file: the session in table `session`, and the
-    generation token (bumped by every write) in `_meta`."""
-    return jsonio.dumps({
-        SESSION_TABLE: {"1": session.export(share=True)},
-        META_TABLE: {"1": {"format": FORMAT, "generation": generation}},
-    })
+# Kept importable from here, where they were first written.
+__all__ = ["FOLDERS", "FORMAT", "INDEX_TABLE", "META_TABLE", "SESSION_TABLE", "SHARED_FILE",
+           "DirectoryStore", "decode_session_file", "encode_session_file"]
 
 
-def decode_session_file(path: Path, value: Any, check_name: bool = True) -> Session:
-    try:
-        doc = value[SESSION_TABLE]["1"]
-        generation = value[META_TABLE]["1"]["generation"]
-    except (KeyError, TypeError):
-        raise CorruptFile(f"{path}: not a session-tui session file (no session document)") from None
-    try:
-        session = Session.from_json(doc, share=True)
-    except SessionFormatError as exc:
-        raise CorruptFile(f"{path}: {exc}") from None
-    if check_name and file_name(session.id) != path.name:
-        raise CorruptFile(f"{path}: holds session {session.id!r}, whose file name is {file_name(session.id)}")
-    session.revision = str(generation)
-    return session
-
-
-class DirectoryStore(Store):
+class DirectoryStore(JournalMixin, RepairMixin, Store):
     def __init__(self, path: str | os.PathLike, create: bool = True, load: bool = True,
                  read_only: bool = False):
         self.path = Path(path)
@@ -412,273 +388,7 @@ class DirectoryStore(Store):
                 self._index.pop(session_id, None)
             self._write_index()
 
-    # -- the journal: many files, all or nothing ------------------------------------------
-    def _journaled(self, encoded, deletes, history, shared: bytes | None = None) -> None:
-        txn = f"{os.getpid()}-{time.time_ns()}"
-        stage = self.staging_dir / txn
-        try:
-            stage.mkdir(parents=True)
-            moves = []
-            for n, (session, _, data) in enumerate(encoded):
-                write_atomic(stage / f"s{n}.json", data)
-                moves.append([f"staging/{txn}/s{n}.json", f"sessions/{file_name(session.id)}"])
-            for n, (session_id, records) in enumerate(history.items()):
-                write_atomic(stage / f"h{n}.json", self.history.encode(session_id, records))
-                moves.append([f"staging/{txn}/h{n}.json", f"history/{file_name(session_id)}"])
-            if shared is not None:
-                write_atomic(stage / "shared.json", shared)
-                moves.append([f"staging/{txn}/shared.json", SHARED_FILE])
-            journal = {"txn": txn, "moves": moves,
-                       "deletes": [f"sessions/{file_name(i)}" for i in deletes]}
-            write_atomic(self.journal_path, jsonio.dumps(journal))  # the commit point
-        except OSError as exc:
-            # Not committed: nothing of it may remain, its staging files included.
-            shutil.rmtree(stage, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                self.staging_dir.rmdir()  # only when empty: another writer may be staging
-            raise cannot_write(exc, stage) from None
-        try:
-            self._apply_journal(journal)
-        except OSError as exc:
-            raise StoreError(f"{exc.filename or self.journal_path}: the change is committed but not "
-                             f"yet in place ({exc.strerror or exc}); it is completed when the "
-                             "store is next opened") from None
-
-    def _journal_plan(self, journal: Any) -> tuple[str, list[tuple[Path, Path]], list[Path]]:
-        """The journal's steps as paths proven to stay inside the store: moves only from
-        staging/<txn>/ to sessions/ or history/ under a session file name, deletes only of
-        session files. Anything else is UnsafePath naming journal.json and the entry."""
-        where = self.journal_path
-
-        def unsafe(what: str) -> UnsafePath:
-            return UnsafePath(f"{where}: {what}")
-
-        if not isinstance(journal, dict) or not {"txn", "moves", "deletes"} <= set(journal):
-            raise unsafe("not a journal (txn, moves and deletes expected)")
-        txn, moves, deletes = journal["txn"], journal["moves"], journal["deletes"]
-        if not isinstance(txn, str) or not _TXN.fullmatch(txn):
-            raise unsafe(f"txn {txn!r} is not a plain name")
-        if not isinstance(moves, list) or not isinstance(deletes, list):
-            raise unsafe("moves and deletes must be lists")
-
-        def checked(rel: Any, field: str, folders: tuple[str, ...], name_ok) -> Path:
-            try:
-                path = inside(self.path, rel)
-            except UnsafePath as exc:
-                raise unsafe(f"{field} entry {exc}") from None
-            parts = rel.split("/")
-            if len(parts) != len(folders[0].split("/")) + 1 or "/".join(parts[:-1]) not in folders \
-                    or not name_ok(parts[-1]):
-                raise unsafe(f"{field} entry {rel!r} is not under {' or '.join(folders)}/ "
-                             "with a name session-tui gives")
-            return path
-
-        plan = []
-        for move in moves:
-            if not (isinstance(move, list) and len(move) == 2):
-                raise unsafe(f"moves entry {move!r} is not a [from, to] pair")
-            staged = checked(move[0], "moves", (f"staging/{txn}",), _STAGED.fullmatch)
-            if move[1] == SHARED_FILE:  # the one file of the store's own folder a change moves
-                plan.append((staged, self.path / SHARED_FILE))
-                continue
-            final = checked(move[1], "moves", ("sessions", "history"), is_session_file)
-            plan.append((staged, final))
-        removed = [checked(d, "deletes", ("sessions",), is_session_file) for d in deletes]
-        return txn, plan, removed
-
-    def _apply_journal(self, journal: dict[str, Any]) -> None:
-        txn, moves, deletes = self._journal_plan(journal)  # before anything is touched
-        if kind_of(self.path / "history") is None:
-            (self.path / "history").mkdir()
-        for staged, final in moves:
-            if kind_of(staged) == "file":  # absent: already moved when an earlier run got this far
-                os.replace(staged, final)
-        for final in deletes:
-            remove_file(final)
-        fsync_dir(self.sessions_dir)
-        fsync_dir(self.path / "history")
-        fsync_dir(self.path)  # shared-state.json, when the change moved it
-        remove_file(self.journal_path)
-        shutil.rmtree(self.staging_dir / txn, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self.staging_dir.rmdir()  # only when empty: another writer may be staging
-
-    def _recover(self, repair: bool = False) -> list[str]:
-        """Complete a journaled change a crash interrupted, or roll back one never committed.
-        A journal that cannot be read, or names a path outside the store, is never applied:
-        on open it is left alone (with what is staged) and reported in `problems`; `repair`
-        (check) moves both aside into quarantine/."""
-        done: list[str] = []
-        self._journal_problem = None
-        bad_journal = False
-        if kind_of(self.journal_path) is not None:
-            try:
-                journal = read_json(self.journal_path)
-                self._apply_journal(journal)
-                done.append(f"completed an interrupted change ({len(journal['moves'])} files)")
-            except CorruptFile as exc:  # UnsafePath, and a journal that is not a file, included
-                self._journal_problem = (f"{exc}; left alone, not applied (run `session-tui "
-                                         "check` to move it aside)")
-                if not repair:
-                    return done
-                done.append(self._move_aside(self.journal_path, "journal.json", str(exc)))
-                self._journal_problem = None
-                bad_journal = True
-        if kind_of(self.staging_dir) == "folder":
-            with os.scandir(self.staging_dir) as entries:
-                leftovers = sorted(entries, key=lambda e: e.name)
-            for leftover in leftovers:
-                path = Path(leftover.path)
-                if bad_journal:
-                    # Maybe the only copy of the change that journal named: kept, aside.
-                    done.append(self._move_aside(path, "staging-" + leftover.name,
-                                                 "staged for that journal"))
-                    continue
-                if leftover.is_dir(follow_symlinks=False):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    os.unlink(path)  # a stray file; a link goes, never what it points to
-                done.append(f"rolled back an uncommitted change (staging/{leftover.name})")
-            with contextlib.suppress(OSError):
-                self.staging_dir.rmdir()
-        return done
-
-    # -- check ------------------------------------------------------------------------------
-    def _quarantine(self, path: Path, name: str) -> Path:
-        """Move `path` (whatever it is: a link is moved as a link) into quarantine/ under a
-        name no earlier quarantined thing has."""
-        problem = odd_entry(self.quarantine_dir, "folder")
-        if problem:
-            raise StoreError(f"{problem}, so nothing can be moved aside into it")
-        self.quarantine_dir.mkdir(exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        target = self.quarantine_dir / f"{stamp}-{name}"
-        n = 1
-        while os.path.lexists(target):  # under the lock: no other check is moving things
-            n += 1
-            target = self.quarantine_dir / f"{stamp}-{n}-{name}"
-        os.replace(path, target)
-        fsync_dir(path.parent)
-        return target
-
-    def _move_aside(self, path: Path, name: str, reason: str) -> str:
-        """Quarantine `path`; the report line says where to, or raises StoreError saying why
-        it could not be moved."""
-        try:
-            target = self._quarantine(path, name)
-        except OSError as err:
-            raise StoreError(f"{reason} (could not move it aside: {err.strerror})") from None
-        except StoreError as err:
-            raise StoreError(f"{reason} (could not move it aside: {err})") from None
-        rel = path.relative_to(self.path)
-        return f"moved {rel} to quarantine/{target.name}: {reason}"
-
-    def _rename_to_its_id(self, path: Path) -> str | None:
-        """A valid session file under another name (renamed by hand, an older naming): give
-        it the name its id derives, if that is free."""
-        try:
-            session = decode_session_file(path, read_json(path), check_name=False)
-        except CorruptFile:
-            return None
-        target = self._file(session.id)
-        if os.path.lexists(target):
-            return None
-        os.replace(path, target)
-        fsync_dir(self.sessions_dir)
-        return f"renamed {path.name} to {target.name} (the name its id {session.id!r} gives)"
-
-    def _history_problem(self, path: Path) -> str | None:
-        """Why history/<name> is not the undo history its name says, or None."""
-        if not is_session_file(path.name):
-            return f"{path}: not a name session-tui gives an undo history"
-        try:
-            value = read_json(path)
-        except CorruptFile as exc:
-            return str(exc)
-        session_id = value.get("id") if isinstance(value, dict) else None
-        if not isinstance(session_id, str):
-            return f"{path}: not an undo history (no session id)"
-        if file_name(session_id) != path.name:
-            return (f"{path}: holds the undo history of session {session_id!r}, whose file "
-                    f"name is {file_name(session_id)}")
-        try:
-            [UndoRecord.from_json(r) for r in value["records"]]
-        except (KeyError, TypeError, AttributeError) as exc:
-            return f"{path}: not an undo history ({exc.__class__.__name__}: {exc})"
-        return None
-
-    def check(self) -> CheckReport:
-        """Verify every file, move unusable ones (and anything that is not a regular file where
-        one should be, or not a folder where one should be) to quarantine/, complete or set
-        aside a journal, rebuild the index. Nothing outside the store is ever touched."""
-        report = CheckReport()
-
-        def aside(path: Path, name: str, reason: str) -> None:
-            try:
-                report.repaired.append(self._move_aside(path, name, reason))
-            except StoreError as exc:
-                report.damaged.append(str(exc))
-
-        with self.lock():
-            problem = odd_entry(self.quarantine_dir, "folder")
-            if problem:
-                report.damaged.append(f"{problem}, so nothing can be moved aside into it")
-            # A journal is judged as found: one refused on open is never applied by a repair.
-            try:
-                report.repaired.extend(self._recover(repair=True))
-            except StoreError as exc:
-                report.damaged.append(str(exc))
-            for name in ("sessions", "history", "staging"):
-                problem = odd_entry(self.path / name, "folder")
-                if problem:
-                    aside(self.path / name, name, problem)
-            for path in (self.index_path, self.journal_path):
-                problem = odd_entry(path, "file")
-                if problem:
-                    aside(path, path.name, problem)
-            if kind_of(self.sessions_dir) is None:
-                self.sessions_dir.mkdir()
-            history_ok = kind_of(self.history.folder) == "folder"
-            sessions_ok = kind_of(self.sessions_dir) == "folder"
-            # Odd things under a session file's name.
-            for folder, prefix, ok in ((self.sessions_dir, "", sessions_ok),
-                                       (self.history.folder, "history-", history_ok)):
-                for entry in sorted(folder.iterdir()) if ok else ():
-                    problem = odd_entry(entry, "file")
-                    if problem and not is_temp(entry.name):
-                        aside(entry, prefix + entry.name, problem)
-            for folder, ok in ((self.path, True), (self.sessions_dir, sessions_ok),
-                               (self.history.folder, history_ok)):
-                for entry in sorted(folder.iterdir()) if ok else ():
-                    if not is_temp(entry.name):
-                        continue
-                    if kind_of(entry) == "folder":
-                        aside(entry, entry.name.lstrip("."), "a folder under a temporary file's name")
-                    else:
-                        entry.unlink()  # a link goes, never what it points to
-                        report.repaired.append(f"removed a leftover temporary file {entry.name}")
-            for entry in sorted(self.sessions_dir.iterdir()) if sessions_ok else ():
-                if not is_session_file(entry.name):
-                    continue
-                try:
-                    self._read_file(entry)
-                except CorruptFile as exc:
-                    renamed = self._rename_to_its_id(entry)
-                    if renamed:
-                        report.repaired.append(renamed)
-                        continue
-                    aside(entry, entry.name, str(exc))
-            for entry in sorted(self.history.folder.iterdir()) if history_ok else ():
-                problem = self._history_problem(entry)
-                if problem:
-                    aside(entry, "history-" + entry.name, problem)
-            old = self._read_index()
-            self._refresh(rebuild=True)
-            if old is None or {d.get("id") for d in old.values() if "error" not in d} != set(self._index):
-                report.repaired.append(f"rebuilt index.json ({len(self._index)} sessions)")
-            if not report.damaged:  # never "sound" while something is left unused
-                report.damaged.extend(self.problems)
-        return report
+    # the journal: JournalMixin (journal.py); check and repair: RepairMixin (repair.py)
 
 
 def _trusted_doc(doc: dict[str, Any], name: str) -> bool:

@@ -286,21 +286,21 @@ def test_journal_committed_but_not_applied_is_completed_on_open(tmp_path, monkey
 
 
 def test_journal_never_committed_is_rolled_back_on_open(tmp_path, monkeypatch):
-    from session_tui.store import directory
+    from session_tui.store import journal  # where the journal writes its commit point
 
     store = DirectoryStore(tmp_path / "store", create=True)
     store.create("app", "u", session_id="before")
-    real = directory.write_atomic
+    real = journal.write_atomic
 
     def die_at_commit(target, data):
         if Path(target).name == "journal.json":
             raise Crash()
         return real(target, data)
 
-    monkeypatch.setattr(directory, "write_atomic", die_at_commit)
+    monkeypatch.setattr(journal, "write_atomic", die_at_commit)
     with pytest.raises(Crash):
         store.import_sessions(_sessions("n", 6))
-    monkeypatch.setattr(directory, "write_atomic", real)
+    monkeypatch.setattr(journal, "write_atomic", real)
     assert list((store.path / "staging").iterdir())  # staged files were left behind
 
     fresh = DirectoryStore(store.path, create=False)

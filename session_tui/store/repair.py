@@ -1,0 +1,167 @@
+"""`check` of a store folder: every file verified, unusable ones (and anything that is not a
+regular file where one should be, or not a folder where one should be) moved aside into
+quarantine/, a journal completed or set aside, the index rebuilt. Nothing outside the store is
+ever touched.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from .atomic import fsync_dir, is_temp, read_json
+from .errors import CorruptFile, StoreError
+from .history import History, UndoRecord
+from .naming import file_name, is_session_file
+from .paths import kind_of, odd_entry
+from .reports import CheckReport
+from .session_files import decode_session_file
+
+
+class RepairMixin:
+    """Check and repair of `DirectoryStore` (uses its lock, journal recovery, index and files)."""
+
+    path: Path
+    quarantine_dir: Path
+    sessions_dir: Path
+    index_path: Path
+    journal_path: Path
+    history: History
+
+    def _quarantine(self, path: Path, name: str) -> Path:
+        """Move `path` (whatever it is: a link is moved as a link) into quarantine/ under a
+        name no earlier quarantined thing has."""
+        problem = odd_entry(self.quarantine_dir, "folder")
+        if problem:
+            raise StoreError(f"{problem}, so nothing can be moved aside into it")
+        self.quarantine_dir.mkdir(exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = self.quarantine_dir / f"{stamp}-{name}"
+        n = 1
+        while os.path.lexists(target):  # under the lock: no other check is moving things
+            n += 1
+            target = self.quarantine_dir / f"{stamp}-{n}-{name}"
+        os.replace(path, target)
+        fsync_dir(path.parent)
+        return target
+
+    def _move_aside(self, path: Path, name: str, reason: str) -> str:
+        """Quarantine `path`; the report line says where to, or raises StoreError saying why
+        it could not be moved."""
+        try:
+            target = self._quarantine(path, name)
+        except OSError as err:
+            raise StoreError(f"{reason} (could not move it aside: {err.strerror})") from None
+        except StoreError as err:
+            raise StoreError(f"{reason} (could not move it aside: {err})") from None
+        rel = path.relative_to(self.path)
+        return f"moved {rel} to quarantine/{target.name}: {reason}"
+
+    def _rename_to_its_id(self, path: Path) -> str | None:
+        """A valid session file under another name (renamed by hand, an older naming): give
+        it the name its id derives, if that is free."""
+        try:
+            session = decode_session_file(path, read_json(path), check_name=False)
+        except CorruptFile:
+            return None
+        target = self._file(session.id)
+        if os.path.lexists(target):
+            return None
+        os.replace(path, target)
+        fsync_dir(self.sessions_dir)
+        return f"renamed {path.name} to {target.name} (the name its id {session.id!r} gives)"
+
+    def _history_problem(self, path: Path) -> str | None:
+        """Why history/<name> is not the undo history its name says, or None."""
+        if not is_session_file(path.name):
+            return f"{path}: not a name session-tui gives an undo history"
+        try:
+            value = read_json(path)
+        except CorruptFile as exc:
+            return str(exc)
+        session_id = value.get("id") if isinstance(value, dict) else None
+        if not isinstance(session_id, str):
+            return f"{path}: not an undo history (no session id)"
+        if file_name(session_id) != path.name:
+            return (f"{path}: holds the undo history of session {session_id!r}, whose file "
+                    f"name is {file_name(session_id)}")
+        try:
+            [UndoRecord.from_json(r) for r in value["records"]]
+        except (KeyError, TypeError, AttributeError) as exc:
+            return f"{path}: not an undo history ({exc.__class__.__name__}: {exc})"
+        return None
+
+    def check(self) -> CheckReport:
+        """Verify every file, move unusable ones (and anything that is not a regular file where
+        one should be, or not a folder where one should be) to quarantine/, complete or set
+        aside a journal, rebuild the index. Nothing outside the store is ever touched."""
+        report = CheckReport()
+
+        def aside(path: Path, name: str, reason: str) -> None:
+            try:
+                report.repaired.append(self._move_aside(path, name, reason))
+            except StoreError as exc:
+                report.damaged.append(str(exc))
+
+        with self.lock():
+            problem = odd_entry(self.quarantine_dir, "folder")
+            if problem:
+                report.damaged.append(f"{problem}, so nothing can be moved aside into it")
+            # A journal is judged as found: one refused on open is never applied by a repair.
+            try:
+                report.repaired.extend(self._recover(repair=True))
+            except StoreError as exc:
+                report.damaged.append(str(exc))
+            for name in ("sessions", "history", "staging"):
+                problem = odd_entry(self.path / name, "folder")
+                if problem:
+                    aside(self.path / name, name, problem)
+            for path in (self.index_path, self.journal_path):
+                problem = odd_entry(path, "file")
+                if problem:
+                    aside(path, path.name, problem)
+            if kind_of(self.sessions_dir) is None:
+                self.sessions_dir.mkdir()
+            history_ok = kind_of(self.history.folder) == "folder"
+            sessions_ok = kind_of(self.sessions_dir) == "folder"
+            # Odd things under a session file's name.
+            for folder, prefix, ok in ((self.sessions_dir, "", sessions_ok),
+                                       (self.history.folder, "history-", history_ok)):
+                for entry in sorted(folder.iterdir()) if ok else ():
+                    problem = odd_entry(entry, "file")
+                    if problem and not is_temp(entry.name):
+                        aside(entry, prefix + entry.name, problem)
+            for folder, ok in ((self.path, True), (self.sessions_dir, sessions_ok),
+                               (self.history.folder, history_ok)):
+                for entry in sorted(folder.iterdir()) if ok else ():
+                    if not is_temp(entry.name):
+                        continue
+                    if kind_of(entry) == "folder":
+                        aside(entry, entry.name.lstrip("."), "a folder under a temporary file's name")
+                    else:
+                        entry.unlink()  # a link goes, never what it points to
+                        report.repaired.append(f"removed a leftover temporary file {entry.name}")
+            for entry in sorted(self.sessions_dir.iterdir()) if sessions_ok else ():
+                if not is_session_file(entry.name):
+                    continue
+                try:
+                    self._read_file(entry)
+                except CorruptFile as exc:
+                    renamed = self._rename_to_its_id(entry)
+                    if renamed:
+                        report.repaired.append(renamed)
+                        continue
+                    aside(entry, entry.name, str(exc))
+            for entry in sorted(self.history.folder.iterdir()) if history_ok else ():
+                problem = self._history_problem(entry)
+                if problem:
+                    aside(entry, "history-" + entry.name, problem)
+            old = self._read_index()
+            self._refresh(rebuild=True)
+            if old is None or {d.get("id") for d in old.values() if "error" not in d} != set(self._index):
+                report.repaired.append(f"rebuilt index.json ({len(self._index)} sessions)")
+            if not report.damaged:  # never "sound" while something is left unused
+                report.damaged.extend(self.problems)
+        return report
+
