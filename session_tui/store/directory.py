@@ -225,27 +225,7 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
         by_file = by_file or {}
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
-        to_read: list[tuple[str, list[int]]] = []
-        # A `sessions` that is not a real folder (a link out of the store...) is never read;
-        # a read-only store may have none yet (it is empty).
-        sessions_dir = self.sessions_dir if "sessions" not in self._survey() else None
-        if sessions_dir is not None and not sessions_dir.is_dir():
-            sessions_dir = None
-        with contextlib.ExitStack() as stack:
-            entries = stack.enter_context(os.scandir(sessions_dir)) if sessions_dir else ()
-            for entry in entries:
-                if not is_session_file(entry.name):
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                sig = [st.st_ino, st.st_size, st.st_mtime_ns]
-                doc = by_file.get(entry.name)
-                if doc is not None and doc.get("sig") == sig and _trusted_doc(doc, entry.name):
-                    if "error" in doc:
-                        broken[entry.name] = doc["error"]
-                    else:
-                        fresh[entry.name] = doc
-                    continue
-                to_read.append((entry.name, sig))
+        to_read = self._files_to_read(by_file, fresh, broken)
         dirty = dirty or bool(to_read)
         for done, (name, sig) in enumerate(to_read):
             if progress is not None and done % 100 == 0:
@@ -279,6 +259,33 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
         else:
             self._seen = self._stat_marks()
         return changed
+
+    def _files_to_read(self, by_file: dict[str, dict[str, Any]], fresh: dict[str, dict[str, Any]],
+                       broken: dict[str, str]) -> list[tuple[str, list[int]]]:
+        """The session files whose stat signature differs from the index's (name, signature);
+        those the index still describes go into `fresh` (or `broken`) as it has them."""
+        to_read: list[tuple[str, list[int]]] = []
+        # A `sessions` that is not a real folder (a link out of the store...) is never read;
+        # a read-only store may have none yet (it is empty).
+        sessions_dir = self.sessions_dir if "sessions" not in self._survey() else None
+        if sessions_dir is not None and not sessions_dir.is_dir():
+            sessions_dir = None
+        with contextlib.ExitStack() as stack:
+            entries = stack.enter_context(os.scandir(sessions_dir)) if sessions_dir else ()
+            for entry in entries:
+                if not is_session_file(entry.name):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                sig = [st.st_ino, st.st_size, st.st_mtime_ns]
+                doc = by_file.get(entry.name)
+                if doc is not None and doc.get("sig") == sig and _trusted_doc(doc, entry.name):
+                    if "error" in doc:
+                        broken[entry.name] = doc["error"]
+                    else:
+                        fresh[entry.name] = doc
+                    continue
+                to_read.append((entry.name, sig))
+        return to_read
 
     def poll(self) -> bool:
         if not self.loaded or self._stat_marks() == self._seen:

@@ -81,13 +81,18 @@ class ImportingMixin:
                 for session_id, current in replaced.items()}
             if writes:
                 self._write(writes, [], histories)
-            for written in writes:
-                records = (len(histories[written.id]) if written.id in histories
-                           else len(self.history.load(written.id))
-                           if self.history.path(written.id).exists() else 0)
-                # Counted as the history file keeps them (the oldest go past MAX_RECORDS).
-                report.marks[written.id] = _mark(min(records, MAX_RECORDS), written)
+            self._mark_written(report, writes, histories)
         return report
+
+    def _mark_written(self, report: ImportReport, writes: list[Session],
+                      histories: dict[str, list[UndoRecord]]) -> None:
+        """What tells undo_import that each written session is as the import left it."""
+        for written in writes:
+            records = (len(histories[written.id]) if written.id in histories
+                       else len(self.history.load(written.id))
+                       if self.history.path(written.id).exists() else 0)
+            # Counted as the history file keeps them (the oldest go past MAX_RECORDS).
+            report.marks[written.id] = _mark(min(records, MAX_RECORDS), written)
 
     def undo_import(self, report: ImportReport) -> dict[str, int]:
         """Undo an import as one change: the sessions it created are removed (each keeps a

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Callable
 
 from .atomic import fsync_dir, is_temp, read_json
 from .errors import CorruptFile, StoreError
@@ -92,6 +93,27 @@ class RepairMixin:
             return f"{path}: not an undo history ({exc.__class__.__name__}: {exc})"
         return None
 
+    def _clear_odd_entries(self, report: CheckReport, aside: Callable[[Path, str, str], None],
+                           sessions_ok: bool, history_ok: bool) -> None:
+        """Odd things under a session file's name set aside; leftover temporary files removed
+        (a folder under such a name set aside)."""
+        for folder, prefix, ok in ((self.sessions_dir, "", sessions_ok),
+                                   (self.history.folder, "history-", history_ok)):
+            for entry in sorted(folder.iterdir()) if ok else ():
+                problem = odd_entry(entry, "file")
+                if problem and not is_temp(entry.name):
+                    aside(entry, prefix + entry.name, problem)
+        for folder, ok in ((self.path, True), (self.sessions_dir, sessions_ok),
+                           (self.history.folder, history_ok)):
+            for entry in sorted(folder.iterdir()) if ok else ():
+                if not is_temp(entry.name):
+                    continue
+                if kind_of(entry) == "folder":
+                    aside(entry, entry.name.lstrip("."), "a folder under a temporary file's name")
+                else:
+                    entry.unlink()  # a link goes, never what it points to
+                    report.repaired.append(f"removed a leftover temporary file {entry.name}")
+
     def check(self) -> CheckReport:
         """Verify every file, move unusable ones (and anything that is not a regular file where
         one should be, or not a folder where one should be) to quarantine/, complete or set
@@ -125,23 +147,7 @@ class RepairMixin:
                 self.sessions_dir.mkdir()
             history_ok = kind_of(self.history.folder) == "folder"
             sessions_ok = kind_of(self.sessions_dir) == "folder"
-            # Odd things under a session file's name.
-            for folder, prefix, ok in ((self.sessions_dir, "", sessions_ok),
-                                       (self.history.folder, "history-", history_ok)):
-                for entry in sorted(folder.iterdir()) if ok else ():
-                    problem = odd_entry(entry, "file")
-                    if problem and not is_temp(entry.name):
-                        aside(entry, prefix + entry.name, problem)
-            for folder, ok in ((self.path, True), (self.sessions_dir, sessions_ok),
-                               (self.history.folder, history_ok)):
-                for entry in sorted(folder.iterdir()) if ok else ():
-                    if not is_temp(entry.name):
-                        continue
-                    if kind_of(entry) == "folder":
-                        aside(entry, entry.name.lstrip("."), "a folder under a temporary file's name")
-                    else:
-                        entry.unlink()  # a link goes, never what it points to
-                        report.repaired.append(f"removed a leftover temporary file {entry.name}")
+            self._clear_odd_entries(report, aside, sessions_ok, history_ok)
             for entry in sorted(self.sessions_dir.iterdir()) if sessions_ok else ():
                 if not is_session_file(entry.name):
                     continue
