@@ -216,7 +216,10 @@ def cmd_rewind(store: Store, args) -> int:
     if args.json:
         _print_json(plan.to_json())
         return 0
-    verb = "would remove" if args.dry_run else "removed"
+    # An ADK database keeps the events (annulled, as google-adk's own rewind keeps them).
+    annuls = store.kind == "adk"
+    verb = {(False, False): "removed", (True, False): "would remove",
+            (False, True): "annulled", (True, True): "would annul"}[(args.dry_run, annuls)]
     _say(f"{verb} {plural(plan.removed_events, 'event')}; state keys changed: "
          f"{', '.join(plan.state_changes) or 'none'}")
     if plan.unrecorded:

@@ -1,6 +1,7 @@
 """The rewind preview (SPEC section 2): what goes, and each state key's old and new value,
 before anything is applied. `RewindDialog(plan, invocation_label)` -> True (y / enter) to
-rewind, False (n / escape) to cancel."""
+rewind, False (n / escape) to cancel. `annuls=True` for a store whose rewind keeps the events and
+marks them annulled (an ADK database, as google-adk's own rewind does) instead of removing them."""
 
 from __future__ import annotations
 
@@ -47,10 +48,11 @@ class RewindDialog(Dialog[bool]):
 
     CANCEL_RESULT = False
 
-    def __init__(self, plan: "RewindPlan", invocation_label: str, *,
+    def __init__(self, plan: "RewindPlan", invocation_label: str, *, annuls: bool = False,
                  cursor_blink: bool | None = None) -> None:
         super().__init__(cursor_blink=cursor_blink)
         self.plan = plan
+        self.annuls = annuls
         self.invocation_label = one_line(invocation_label, 60)
 
     @property
@@ -59,10 +61,13 @@ class RewindDialog(Dialog[bool]):
 
     def _summary(self) -> Content:
         n = self.plan.removed_events
+        verb = "annulled" if self.annuls else "removed"
         if n == 0:
-            events = "No events will be removed"
+            events = f"No events will be {verb}"
         else:
-            events = f"{plural(n, 'event')} will be removed"
+            events = f"{plural(n, 'event')} will be {verb}"
+            if self.annuls:  # what "annulled" means, where the user decides
+                events += " (kept in the database, hidden from the agent)"
         changed = len(self.plan.state_changes)
         staying = len(self.plan.staying)
         parts = []

@@ -364,16 +364,23 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         plan = self.app.store.preview_rewind(self.session_id, invocation, before)
         self.app.call_from_thread(self._confirm_rewind, plan, invocation, before, revision)
 
+    @property
+    def _rewind_annuls(self) -> bool:
+        """An ADK database keeps the events a rewind goes back over (annulled, as google-adk's
+        own rewind keeps them); session-tui's store removes them."""
+        return self.app.store.kind == "adk"
+
     def _confirm_rewind(self, plan, invocation: str, before: bool, revision: str | None) -> None:
         from ..dialogs.rewind import RewindDialog
 
-        self.app.push_screen(RewindDialog(plan, invocation),
+        self.app.push_screen(RewindDialog(plan, invocation, annuls=self._rewind_annuls),
                              partial(self._rewind_answered, plan, invocation, before, revision))
 
     def _rewind_answered(self, plan, invocation: str, before: bool, revision: str | None,
                          yes: bool | None) -> None:
         if yes:
-            said = f"Rewound: {plural(plan.removed_events, 'event')} removed (u to undo)"
+            verb = "annulled" if self._rewind_annuls else "removed"
+            said = f"Rewound: {plural(plan.removed_events, 'event')} {verb} (u to undo)"
             self._change(self.changes.change("rewind", invocation, before=before, revision=revision,
                                              said=said))
 

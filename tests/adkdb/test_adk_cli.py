@@ -119,3 +119,14 @@ def test_a_read_only_file_opens_read_only_with_the_reason(adk_db, tmp_path):
         path.chmod(0o644)
     assert tables(path) == before
     assert not (folder / "session.db.session-tui").exists()
+
+
+def test_rewind_says_the_events_are_annulled_in_an_adk_database(adk_db, tmp_path):
+    # google-adk's rewind keeps the events (annulled); "removed" would tell the user they are gone.
+    path = adk_db("sqlite")
+    run = CLI(tmp_path)
+    for extra, said in ((["--dry-run"], "would annul 3 events"), ([], "annulled 3 events")):
+        result = run("--store", path, "rewind", "s1", "inv-2", "--before", *extra)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.decode().startswith(said), result.stderr
+    assert len(adk_get("sqlite", path).events) == 6  # the 5 kept, and the rewind event

@@ -89,3 +89,31 @@ def test_the_app_follows_a_running_agent_and_its_edit_lands(tmp_path, layout):
     adkkit.run_agent(layout, path)  # the agent's next run succeeds
     state = adkkit.adk_get(layout, path).state
     assert state["runs"] == 3 and state[key] == "mine"
+
+
+def test_a_rewind_in_an_adk_database_says_annulled(tmp_path):
+    # The events stay in the database (as after google-adk's own rewind): the preview and the
+    # toast say "annulled", not "removed".
+    from session_tui.dialogs.rewind import RewindDialog
+
+    path = adkkit.build("sqlite", tmp_path / "session.db")
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path, clock=an_hour_later)
+    said: list[str] = []
+
+    async def main():
+        app = build_app(path, config=config)
+        app.notify = lambda message, **kw: said.append(str(message))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(SessionList).select("s1")
+            await press(pilot, "enter")
+            timeline = app.screen.query_one(Timeline)
+            timeline.focus()
+            timeline.select_event(2)  # in inv-2
+            await press(pilot, "b")  # rewind before inv-2
+            assert isinstance(app.screen, RewindDialog) and app.screen.annuls
+            await press(pilot, "y")
+
+    asyncio.run(main())
+    assert "Rewound: 3 events annulled (u to undo)" in said
+    assert len(adkkit.adk_get("sqlite", path).events) == 6  # kept, and the rewind event

@@ -93,3 +93,16 @@ def test_snapshot_rewind_80x24(snap_compare):
 def test_snapshot_rewind_120x36(snap_compare):
     app = Host(lambda: RewindDialog(plan(12), "inv-42 · booking-agent · 3 events"))
     assert snap_compare(app, terminal_size=(120, 36))
+
+
+def test_in_an_adk_database_the_events_are_annulled_not_removed():
+    # An ADK database keeps the events a rewind goes back over (google-adk's own rewind does):
+    # the preview must not say they go.
+    app = run(lambda: RewindDialog(plan(1, removed=3), "inv-42", annuls=True), keys(),
+              size=(120, 36))
+    assert ("3 events will be annulled (kept in the database, hidden from the agent); "
+            "1 state key changes:") in app.text
+    assert "will be removed" not in app.text
+    empty = RewindPlan("s1", "inv-1", False, 5, 0, {}, [])
+    assert "No events will be annulled." in run(
+        lambda: RewindDialog(empty, "inv-1", annuls=True), keys()).text
