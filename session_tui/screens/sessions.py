@@ -270,6 +270,12 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         # (A file given on start may still go into a new store beside it: the dialog offers it.)
         if not target_choices and self.app.refuse_if_read_only():
             return
+        if not target_choices and not self.app.store.can_import:
+            # Said before the user picks files (the store would refuse them only after).
+            self.notify(f"{one_line(self.app.store.path.name)}: an ADK database keeps sessions as "
+                        "ADK writes them; import into a session-tui store instead",
+                        title="Nothing to import here", severity="warning", timeout=6)
+            return
         label = f"the store {shown_path(self.app.store.path)}"
         self.app.push_screen(ImportDialog(default_path, target_choices=target_choices,
                                           store_label=label), self._import)

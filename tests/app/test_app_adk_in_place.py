@@ -117,3 +117,24 @@ def test_a_rewind_in_an_adk_database_says_annulled(tmp_path):
     asyncio.run(main())
     assert "Rewound: 3 events annulled (u to undo)" in said
     assert len(adkkit.adk_get("sqlite", path).events) == 6  # kept, and the rewind event
+
+
+def test_import_into_an_adk_database_is_refused_before_the_dialog(tmp_path):
+    # The store refuses any import: the user must not pick files first to learn it.
+    from session_tui.screens.sessions import SessionsScreen
+
+    path = adkkit.build("sqlite", tmp_path / "session.db")
+    said: list[str] = []
+
+    async def main():
+        app = build_app(path, config=AppConfig(watch=False, cursor_blink=False))
+        app.notify = lambda message, **kw: said.append(str(message))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            await press(pilot, "i")
+            assert app.screen is screen and isinstance(screen, SessionsScreen)
+
+    asyncio.run(main())
+    assert said == ["session.db: an ADK database keeps sessions as ADK writes them; import into "
+                    "a session-tui store instead"]
