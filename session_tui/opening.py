@@ -54,7 +54,14 @@ def open_any(target: str | os.PathLike | None = None, *, create: bool = False, l
         return open_adk_file(path / AGENT_DB, read_only=read_only)
     if path.is_file() and is_sqlite_file(path):
         return open_adk_file(path, read_only=read_only)
-    return open_store(path, create=create, load=load, read_only=read_only)
+    try:
+        return open_store(path, create=create, load=load, read_only=read_only)
+    except NotAStore as exc:
+        if not path.is_dir():
+            raise
+        # Most likely an agent folder that no `adk web` / `adk run` has written sessions in yet.
+        raise NotAStore(f"{exc}, nor an agent folder holding {AGENT_DB.as_posix()} (ADK writes "
+                        "it on the agent's first run)") from None
 
 
 def url_scheme(text: str) -> str | None:

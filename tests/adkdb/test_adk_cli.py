@@ -130,3 +130,14 @@ def test_rewind_says_the_events_are_annulled_in_an_adk_database(adk_db, tmp_path
         assert result.returncode == 0, result.stderr
         assert result.stderr.decode().startswith(said), result.stderr
     assert len(adk_get("sqlite", path).events) == 6  # the 5 kept, and the rewind event
+
+
+def test_an_agent_folder_without_sessions_yet_is_named_as_such(tmp_path):
+    # `session-tui my_agent` before any `adk web` run: the folder is neither a store nor holds
+    # .adk/session.db; the one line says what was looked for, and nothing is written there.
+    agent = tmp_path / "my_agent"
+    agent.mkdir()
+    (agent / "agent.py").write_text("root_agent = None\n")
+    one_line_error(CLI(tmp_path)("--store", agent, "list"), 2, "not a session-tui store",
+                   "nor an agent folder holding .adk/session.db")
+    assert sorted(p.name for p in agent.iterdir()) == ["agent.py"]
