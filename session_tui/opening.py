@@ -28,6 +28,7 @@ SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite")
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg",
                     "postgresql+psycopg2", "postgresql+pg8000")
 AGENT_DB = Path(".adk") / "session.db"
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 
 def open_any(target: str | os.PathLike | None = None, *, create: bool = False, load: bool = True,
@@ -54,6 +55,10 @@ def open_any(target: str | os.PathLike | None = None, *, create: bool = False, l
         return open_adk_file(path / AGENT_DB, read_only=read_only)
     if path.is_file() and is_sqlite_file(path):
         return open_adk_file(path, read_only=read_only)
+    if path.suffix.lower() in SQLITE_SUFFIXES and _neither_sqlite_nor_json(path):
+        # Named as ADK names its databases: the TinyDB reader's JSON error would miss the point.
+        raise NotAStore(f"{path}: not a SQLite database (it does not begin with SQLite's header) "
+                        "nor a TinyDB file (JSON)")
     try:
         return open_store(path, create=create, load=load, read_only=read_only)
     except NotAStore as exc:
@@ -88,6 +93,16 @@ def sqlite_url_path(url: str) -> tuple[Path, str]:
     if raw in ("", ":memory:"):
         raise StoreError(f"{url}: an in-memory database holds no sessions to open")
     return Path(raw).expanduser(), parsed.query
+
+
+def _neither_sqlite_nor_json(path: Path) -> bool:
+    """A non-empty file that starts neither as SQLite nor as a JSON object does."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return False  # the store opener says what is wrong with it
+    return bool(head) and not head.startswith(SQLITE_HEADER) and not head.lstrip()[:1] == b"{"
 
 
 def is_sqlite_file(path: Path) -> bool:

@@ -141,3 +141,16 @@ def test_an_agent_folder_without_sessions_yet_is_named_as_such(tmp_path):
     one_line_error(CLI(tmp_path)("--store", agent, "list"), 2, "not a session-tui store",
                    "nor an agent folder holding .adk/session.db")
     assert sorted(p.name for p in agent.iterdir()) == ["agent.py"]
+
+
+def test_a_db_file_of_another_kind_is_named_as_neither_sqlite_nor_tinydb(tmp_path):
+    # `x.db` is how ADK names its databases: random bytes there are not "not valid JSON".
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    before = garbage.read_bytes()
+    one_line_error(CLI(tmp_path)("--store", garbage, "list"), 2,
+                   "garbage.db: not a SQLite database", "nor a TinyDB file")
+    assert garbage.read_bytes() == before
+    tinydb = tmp_path / "sessions.db"  # a TinyDB file may still be called .db
+    tinydb.write_text('{"_default": {}}')
+    assert CLI(tmp_path)("--store", tinydb, "list").returncode == 0
