@@ -138,3 +138,21 @@ def test_import_into_an_adk_database_is_refused_before_the_dialog(tmp_path):
     asyncio.run(main())
     assert said == ["session.db: an ADK database keeps sessions as ADK writes them; import into "
                     "a session-tui store instead"]
+
+
+def test_an_agent_folder_is_named_in_the_title_by_its_agent(tmp_path):
+    # Every agent's database is .adk/session.db: "session-tui — session.db" says nothing.
+    agent = tmp_path / "weather_agent"
+    (agent / ".adk").mkdir(parents=True)
+    adkkit.build("sqlite", agent / ".adk" / "session.db")
+    config = AppConfig(watch=False, cursor_blink=False)
+    for target in (agent, agent / ".adk" / "session.db"):
+        app = build_app(target, config=config)
+        try:
+            assert app.sub_title == "weather_agent/.adk/session.db"
+        finally:
+            app.store.close()
+    other = adkkit.build("sqlite", tmp_path / "ours.db")
+    app = build_app(other, config=config)
+    assert app.sub_title == "ours.db"
+    app.store.close()
