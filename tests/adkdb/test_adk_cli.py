@@ -154,3 +154,19 @@ def test_a_db_file_of_another_kind_is_named_as_neither_sqlite_nor_tinydb(tmp_pat
     tinydb = tmp_path / "sessions.db"  # a TinyDB file may still be called .db
     tinydb.write_text('{"_default": {}}')
     assert CLI(tmp_path)("--store", tinydb, "list").returncode == 0
+
+
+def test_list_and_show_count_and_mark_the_events_a_rewind_annulled(adk_db, tmp_path):
+    # As the app's list ("6 ↶3") and timeline (↶) do: the events stay in the log, annulled.
+    path = adk_db("sqlite")
+    run = CLI(tmp_path)
+    annulled = run.json("--store", path, "rewind", "s1", "inv-2", "--before", "--json")["removed_events"]
+    total = len(adk_get("sqlite", path).events)
+    listed = run("--store", path, "list").stdout.decode()
+    row = next(line for line in listed.splitlines() if " s1 " in line)
+    assert f" {total} ↶{annulled} " in row, listed
+    shown = run("--store", path, "show", "s1").stdout.decode().splitlines()
+    assert f"events   {total} ({annulled} annulled by a rewind: ↶)" in shown
+    events = shown[shown.index(f"events   {total} ({annulled} annulled by a rewind: ↶)") + 1:]
+    assert [line[:2] for line in events] == ["  ", "  "] + ["↶ "] * annulled + ["  "]
+    assert "rewind before inv-2" in events[-1]
