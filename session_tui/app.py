@@ -46,6 +46,14 @@ class AppConfig:
     clock: Callable[[], float] = time.time
 
 
+def store_title(path: Path) -> str:
+    """The store's name in the title: its file or folder name; an agent's `.adk/session.db` (every
+    agent's is called so) with the agent folder's name."""
+    if path.name == "session.db" and path.parent.name == ".adk" and path.parent.parent.name:
+        return f"{path.parent.parent.name}/.adk/session.db"
+    return path.name
+
+
 class SessionTuiApp(ReportsWorkerErrors, App[int]):
     TITLE = "session-tui"
     CSS_PATH = "app.tcss"
@@ -64,7 +72,7 @@ class SessionTuiApp(ReportsWorkerErrors, App[int]):
         # once its timeout passes, and tests (and a future log view) need what was said.
         self.notices: list[Notice] = []
         self.undo_log = UndoLog()  # this run's changes, newest last: what `u` on the list undoes
-        self.sub_title = store.path.name  # the name only: screenshots do not depend on where
+        self.sub_title = store_title(store.path)  # the name: screenshots do not depend on where
 
     def on_mount(self) -> None:
         from .screens.sessions import SessionsScreen
@@ -99,7 +107,7 @@ class SessionTuiApp(ReportsWorkerErrors, App[int]):
         if store is self.store:
             return
         old, self.store = self.store, store
-        self.sub_title = store.path.name
+        self.sub_title = store_title(store.path)
         self.undo_log.clear()  # changes of the other store: `u` must not undo them here
         old.close()
         self.show_read_only()

@@ -18,6 +18,7 @@ import orjson
 
 from . import __version__, jsonio
 from . import pointer as jp
+from .eventinfo import annulled_by, rewind_target
 from .model import SessionFormatError, format_time, from_unix, state_after, to_unix
 from .store.base import SUMMARY_KEYS
 from .store import (
@@ -56,6 +57,7 @@ def _say(text: str) -> None:
 
 def cmd_list(store: Store, args) -> int:
     rows = sorted(store.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
+    annulled = [r.get("annulled_count") or 0 for r in rows]
     rows = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
     for problem in store.problems:  # never left out silently: one line each
         _say(f"session-tui: warning: cannot read {_one_line(problem)}")
@@ -68,9 +70,11 @@ def cmd_list(store: Store, args) -> int:
         print("no sessions")
         return 0
     # Nothing is cut: a script (or a person) must be able to use every id it sees.
+    # Events a rewind annulled (kept in the log) counted apart, as the app's list shows them.
     table = [("APP", "USER", "ID", "EVENTS", "INV", "UPDATED")] + [
-        (one_line(r["app_name"]), one_line(r["user_id"]), one_line(r["id"]), str(r["event_count"]),
-         str(r["invocation_count"]), r["updated_at"]) for r in rows]
+        (one_line(r["app_name"]), one_line(r["user_id"]), one_line(r["id"]),
+         f"{r['event_count']}" + (f" ↶{n}" if n else ""), str(r["invocation_count"]),
+         r["updated_at"]) for r, n in zip(rows, annulled)]
     widths = [max(cell_width(row[c]) for row in table) for c in range(5)]
     for row in table:
         cells = [_pad(row[c], widths[c], right=c in (3, 4)) for c in range(5)]
@@ -110,11 +114,16 @@ def cmd_show(store: Store, args) -> int:
                f"created  {session.created_at}\nupdated  {session.updated_at}"))
     print("state")
     print(safe(jsonio.dumps(session.state, jsonio.INDENT).decode()))
-    print(f"events   {len(session.events)}")
-    for e in session.events:
+    annulled = annulled_by(session.events)
+    print(f"events   {len(session.events)}" + (f" ({len(annulled)} annulled by a rewind: ↶)"
+                                                 if annulled else ""))
+    for i, e in enumerate(session.events):
         content = "" if e.content is None else e.content.replace("\n", " ")[:80]
+        if (target := rewind_target(e)) is not None:
+            content = f"rewind before {target}"
         delta = f"  Δ {', '.join(e.actions.state_delta)}" if e.actions.state_delta else ""
-        print(safe(f"  {format_time(from_unix(e.timestamp))}  {e.invocation_id}  "
+        mark = "↶ " if i in annulled else "  "
+        print(safe(f"{mark}{format_time(from_unix(e.timestamp))}  {e.invocation_id}  "
                    f"{e.author}  {content}{delta}"))
     return 0
 

@@ -228,9 +228,10 @@ def compaction_of(event: Event) -> Compaction | None:
 _JSON_PARSE_LIMIT = 2_000_000  # characters of a text worth parsing as JSON to indent it
 
 
-def _json_or_text(text: str, limit: int | None = None) -> tuple[str, bool]:
+def _json_or_text(text: str, limit: int | None = None, indent: int | None = 2) -> tuple[str, bool]:
     """JSON inside a text, indented; other text as it is (markdown keeps its line breaks). With
-    `limit`, at most that many characters of it; and whether that is all of it."""
+    `limit`, at most that many characters of it (`indent=None`: the JSON on one line); and
+    whether that is all of it."""
     start = text[:100].lstrip()[:1]  # a prefix: stripping a 10 MB text would copy it
     if start in ("{", "[") and len(text) < _JSON_PARSE_LIMIT:
         try:
@@ -240,7 +241,7 @@ def _json_or_text(text: str, limit: int | None = None) -> tuple[str, bool]:
         else:
             if limit is None:
                 return pretty_json(value), True
-            return json_head(value, limit)
+            return json_head(value, limit, indent)
     if limit is None or len(text) <= limit:
         return text, True
     return text[:limit], False
@@ -257,9 +258,10 @@ def readable_result(response: Any) -> tuple[str, bool]:
     return text, failed
 
 
-def _readable_result(response: Any, limit: int | None) -> tuple[str, bool, bool]:
-    """`readable_result`, with at most `limit` characters of the text (None: all of it), and
-    whether the text is all of it."""
+def _readable_result(response: Any, limit: int | None,
+                     indent: int | None = 2) -> tuple[str, bool, bool]:
+    """`readable_result`, with at most `limit` characters of the text (None: all of it; with a
+    limit, `indent=None` lays JSON out on one line), and whether the text is all of it."""
     mcp = response
     if isinstance(response, dict) and isinstance(response.get("result"), dict) and "content" in response["result"]:
         mcp = response["result"]
@@ -272,7 +274,7 @@ def _readable_result(response: Any, limit: int | None) -> tuple[str, bool, bool]
             for i in items:
                 room = None if limit is None else max(0, limit - length)
                 if isinstance(i.get("text"), str):
-                    text, complete = _json_or_text(i["text"], room)
+                    text, complete = _json_or_text(i["text"], room, indent)
                 else:
                     text, complete = f"[{i.get('type')}: {_size_note(i)}]", True
                 texts.append(text)
@@ -283,18 +285,18 @@ def _readable_result(response: Any, limit: int | None) -> tuple[str, bool, bool]
     if isinstance(response, dict) and len(response) == 1:
         (value,) = response.values()
         if isinstance(value, str):
-            return _text_result(value, limit)
+            return _text_result(value, limit, indent)
     if isinstance(response, str):
-        return _text_result(response, limit)
+        return _text_result(response, limit, indent)
     failed = isinstance(response, dict) and response.get("isError") is True
     if limit is None:
         return pretty_json(response), failed, True
-    text, complete = json_head(response, limit)
+    text, complete = json_head(response, limit, indent)
     return text, failed, complete
 
 
-def _text_result(text: str, limit: int | None) -> tuple[str, bool, bool]:
-    shown, complete = _json_or_text(text, limit)
+def _text_result(text: str, limit: int | None, indent: int | None = 2) -> tuple[str, bool, bool]:
+    shown, complete = _json_or_text(text, limit, indent)
     return shown, False, complete
 
 
@@ -347,11 +349,14 @@ def _describe_the_text(event: Event, blocks: list[Block]) -> bool:
     return True
 
 
-def content_blocks(event: Event, limit: int | None = None) -> list[Block] | None:
+def content_blocks(event: Event, limit: int | None = None, *,
+                   one_line: bool = False) -> list[Block] | None:
     """The event's ADK content part by part, readable; None when there are no parts to read
     (the content text says it all). With `limit`, a call's or a result's text is laid out only
     that far (`Block.complete` says whether it is whole): a 10 MB tool result costs no more
-    than what is shown of it."""
+    than what is shown of it; and `one_line` lays its JSON out on one line (for a preview:
+    indented, a line would show `{⏎   "city": ...`)."""
+    indent = None if one_line else 2
     parts = adk_parts(event)
     if not parts:
         return None
@@ -366,11 +371,11 @@ def content_blocks(event: Event, limit: int | None = None) -> list[Block] | None
             if args and limit is None:
                 shown = pretty_json(args)
             elif args:
-                shown, complete = json_head(args, limit)
+                shown, complete = json_head(args, limit, indent)
             blocks.append(Block("call", f"{name}({shown}" + (")" if complete else ""), name=name,
                                 complete=complete))
         elif isinstance(resp := _either(part, _RESPONSE_KEYS), dict):
-            text, failed, complete = _readable_result(resp.get("response"), limit)
+            text, failed, complete = _readable_result(resp.get("response"), limit, indent)
             name = str(resp.get("name", "?"))
             blocks.append(Block("result", f"{name} →\n{text}", failed, name, complete))
         elif isinstance(blob := _either(part, _INLINE_KEYS), dict):
@@ -395,7 +400,7 @@ def preview(event: Event) -> tuple[str, str]:
 
 
 def _preview(event: Event) -> tuple[str, str]:
-    blocks = content_blocks(event, PREVIEW_CHARS)
+    blocks = content_blocks(event, PREVIEW_CHARS, one_line=True)
     if blocks and any(b.kind != "text" for b in blocks):
         pieces: list[str] = []
         length = 0

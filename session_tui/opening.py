@@ -42,6 +42,7 @@ DRIVER_PARAMETERS = ("timeout", "check_same_thread", "isolation_level", "detect_
 # A URL as SQLAlchemy's make_url splits it (the database part runs to the first `?`).
 _URL = re.compile(r"(?P<scheme>[\w+.-]+)://(?P<authority>[^/?]*)(?:/(?P<database>[^?]*))?"
                   r"(?:\?(?P<query>.*))?", re.DOTALL)
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 
 def open_any(target: str | os.PathLike | None = None, *, create: bool = False, load: bool = True,
@@ -66,7 +67,18 @@ def open_any(target: str | os.PathLike | None = None, *, create: bool = False, l
         return open_adk_file(path / AGENT_DB, read_only=read_only)
     if path.is_file() and is_sqlite_file(path):
         return open_adk_file(path, read_only=read_only)
-    return open_store(path, create=create, load=load, read_only=read_only)
+    if path.suffix.lower() in SQLITE_SUFFIXES and _neither_sqlite_nor_json(path):
+        # Named as ADK names its databases: the TinyDB reader's JSON error would miss the point.
+        raise NotAStore(f"{path}: not a SQLite database (it does not begin with SQLite's header) "
+                        "nor a TinyDB file (JSON)")
+    try:
+        return open_store(path, create=create, load=load, read_only=read_only)
+    except NotAStore as exc:
+        if not path.is_dir():
+            raise
+        # Most likely an agent folder that no `adk web` / `adk run` has written sessions in yet.
+        raise NotAStore(f"{exc}, nor an agent folder holding {AGENT_DB.as_posix()} (ADK writes "
+                        "it on the agent's first run)") from None
 
 
 def url_scheme(text: str) -> str | None:
@@ -113,6 +125,16 @@ def _read_only_asked(url: str, query: str) -> bool:
                              "mode=ro, and the driver's own: "
                              f"{', '.join(DRIVER_PARAMETERS)}); nothing opened")
     return read_only
+
+
+def _neither_sqlite_nor_json(path: Path) -> bool:
+    """A non-empty file that starts neither as SQLite nor as a JSON object does."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return False  # the store opener says what is wrong with it
+    return bool(head) and not head.startswith(SQLITE_HEADER) and not head.lstrip()[:1] == b"{"
 
 
 def is_sqlite_file(path: Path) -> bool:

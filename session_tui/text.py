@@ -336,10 +336,10 @@ def _json_scalar(value: Any) -> str:
 # ------------------------------------------------------------------------------- JSON head
 
 
-def json_head(value: Any, limit: int, indent: int = 2) -> tuple[str, bool]:
+def json_head(value: Any, limit: int, indent: int | None = 2) -> tuple[str, bool]:
     """The first `limit` characters of `value` as indented JSON (what `json.dumps(value,
     indent=indent, ensure_ascii=False, default=repr)` writes; unicode kept, not yet made safe),
-    and whether that is all of it.
+    and whether that is all of it. `indent=None`: on one line (`{"a": 1, "b": [2]}`).
 
     Only as much of `value` is looked at as the head holds: a 10 MB string or 100,000 keys cost
     no more than a screenful (`json.dumps` would lay out all of it, to show a page)."""
@@ -353,28 +353,36 @@ def json_head(value: Any, limit: int, indent: int = 2) -> tuple[str, bool]:
         if length > limit:
             raise _Full
 
+    def breaks(depth: int) -> tuple[str, str, str]:
+        """What goes before a container's first item, before each next one, and before its
+        closing bracket."""
+        if indent is None:
+            return "", ", ", ""
+        inner = "\n" + " " * (indent * (depth + 1))
+        return inner, "," + inner, "\n" + " " * (indent * depth)
+
     def walk(item: Any, depth: int) -> None:
         if isinstance(item, dict):
             if not item:
                 emit("{}")
                 return
-            inner = "\n" + " " * (indent * (depth + 1))
+            first, between, outer = breaks(depth)
             emit("{")
             for i, (key, sub) in enumerate(item.items()):
-                emit(("," if i else "") + inner)
+                emit(between if i else first)
                 emit(_json_string(_json_key(key), limit - length) + ": ")
                 walk(sub, depth + 1)
-            emit("\n" + " " * (indent * depth) + "}")
+            emit(outer + "}")
         elif isinstance(item, (list, tuple)):
             if not item:
                 emit("[]")
                 return
-            inner = "\n" + " " * (indent * (depth + 1))
+            first, between, outer = breaks(depth)
             emit("[")
             for i, sub in enumerate(item):
-                emit(("," if i else "") + inner)
+                emit(between if i else first)
                 walk(sub, depth + 1)
-            emit("\n" + " " * (indent * depth) + "]")
+            emit(outer + "]")
         elif isinstance(item, str):
             emit(_json_string(item, limit - length))
         elif item is None or isinstance(item, (bool, int, float)):

@@ -108,7 +108,7 @@ def test_previews_of_10mb_texts_and_100k_keys_are_bounded():
     assert kind == "state" and text.startswith("state ← k000000, k000001") and len(text) <= PREVIEW_CHARS + 1
     huge_call = {"functionCall": {"name": "lookup", "args": {"blob": TEN_MB}}}
     text, _ = preview(ev("lookup", extra={"adk_content": {"parts": [huge_call]}}))
-    assert text.startswith('lookup({\n  "blob": "zzz') and len(text) <= PREVIEW_CHARS + 1
+    assert text.startswith('lookup({"blob": "zzz') and len(text) <= PREVIEW_CHARS + 1
     error = ev(extra={"errorCode": "E", "errorMessage": "429 too many\n" + TEN_MB})
     assert preview(error) == ("E: 429 too many", "error")
 
@@ -143,3 +143,21 @@ def test_confirmation_requests_and_display_names():
     assert confirmations_requested(asking) == 2 and confirmations_requested(ev("x")) == 0
     assert display_name({"__session_metadata__": {"displayName": "Quelles cultures…"}}) == "Quelles cultures…"
     assert display_name({"__session_metadata__": "odd"}) is None and display_name({}) is None
+
+
+def test_a_preview_shows_a_calls_json_on_one_line():
+    # The timeline's line of a call read `get_weather({⏎   "city": "전주"⏎ })`: indented JSON
+    # with its line breaks made visible. On one line, it reads as the call it is.
+    args = {"city": "전주", "days": [1, 2], "opts": {}}
+    response = {"temp": 8.1, "sky": {"clear": True}}
+    parts = [{"functionCall": {"name": "get_weather", "args": args}},
+             {"functionResponse": {"name": "get_weather", "response": response}}]
+    event = ev('get_weather(city=전주)\nget_weather -> {"temp": 8.1}',
+               extra={"adk_content": {"parts": parts}})
+    text, kind = preview(event)
+    one_line = json.dumps(args, ensure_ascii=False)
+    assert text == (f"get_weather({one_line}) · get_weather → "
+                    f"{json.dumps(response, ensure_ascii=False)}"), text
+    assert "\n" not in text and kind == "content"
+    # The event view still shows the JSON indented.
+    assert content_blocks(event)[0].text == f"get_weather({json.dumps(args, indent=2, ensure_ascii=False)})"

@@ -344,6 +344,9 @@ class PostgresConnection:
             return StoreError(f"{self.read_only_reason}: nothing can be changed")
         if "does not exist" in text and "database" in text:
             return NotFound(f"{self.location}: no such database")
+        if "authentication failed" in text:  # the server answered: not "cannot reach"
+            self._conn = None
+            return StoreError(f"{self.location}: the server refused the login ({text})")
         if getattr(exc, "connection_invalidated", False) or sqlstate.startswith("08") or (
                 self._conn is None and isinstance(exc, self._sa.exc.OperationalError)):
             self._conn = None

@@ -1,6 +1,7 @@
 """The rewind preview (SPEC section 2): what goes, and each state key's old and new value,
 before anything is applied. `RewindDialog(plan, invocation_label)` -> True (y / enter) to
-rewind, False (n / escape) to cancel."""
+rewind, False (n / escape) to cancel. `annuls=True` for a store whose rewind keeps the events and
+marks them annulled (an ADK database, as google-adk's own rewind does) instead of removing them."""
 
 from __future__ import annotations
 
@@ -47,10 +48,11 @@ class RewindDialog(Dialog[bool]):
 
     CANCEL_RESULT = False
 
-    def __init__(self, plan: "RewindPlan", invocation_label: str, *,
+    def __init__(self, plan: "RewindPlan", invocation_label: str, *, annuls: bool = False,
                  cursor_blink: bool | None = None) -> None:
         super().__init__(cursor_blink=cursor_blink)
         self.plan = plan
+        self.annuls = annuls or plan.annuls  # (the plan of an ADK database's rewind says so)
         self.invocation_label = one_line(invocation_label, 60)
 
     @property
@@ -59,13 +61,13 @@ class RewindDialog(Dialog[bool]):
 
     def _summary(self) -> Content:
         n = self.plan.removed_events
+        verb = "annulled" if self.annuls else "removed"
         if n == 0:
-            events = f"No events will be {self.plan.fate}"
-        elif self.plan.annuls:
-            events = (f"{plural(n, 'event')} will be annulled (a rewind event is added; they "
-                      "stay in the database, dimmed)")
+            events = f"No events will be {verb}"
         else:
-            events = f"{plural(n, 'event')} will be removed"
+            events = f"{plural(n, 'event')} will be {verb}"
+            if self.annuls:  # what "annulled" means, where the user decides
+                events += " (kept in the database, hidden from the agent)"
         changed = len(self.plan.state_changes)
         staying = len(self.plan.staying)
         parts = []

@@ -31,8 +31,9 @@ from .adk_pickle import PickleRefused, load_event_actions
 
 READ_ONLY_REASON = ("schema 0 (ADK before 1.22): read-only; migrate it with `adk migrate session` "
                     "to edit")
-TIMES_NOTE = ("event times in this database are naive local times of the machine that wrote it "
-              "(ADK before 1.22): read in this machine's time zone, as ADK reads them")
+# Short: the app's banner says it above the list and the timeline (session times disagree).
+TIMES_NOTE = ("event times are naive local times (ADK before 1.22), shown in this machine's time "
+              "zone as ADK reads them; session times are UTC")
 
 # Columns in the order ADK's Event lists its fields (the order of `event_data` after migration).
 _JSON_COLUMNS = ("content", "grounding_metadata", "custom_metadata", "usage_metadata",

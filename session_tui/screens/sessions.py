@@ -274,7 +274,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         # (A file given on start may still go into a new store beside it: the dialog offers it.)
         if not target_choices and self.app.refuse_if_read_only():
             return
-        if not self.app.store.can_import:
+        if not target_choices and not self.app.store.can_import:
             self.notify("Not imported: an ADK database keeps the sessions ADK writes; import "
                         "into a session-tui store instead (session-tui import FILE --store STORE)",
                         severity="warning", markup=False)

@@ -80,6 +80,7 @@ def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[i
         left = max(8, room - id_w)
         app_w = min(natural["app"], max(4, (left * natural["app"]) // max(1, natural["app"] + natural["user"])))
         user_w = min(natural["user"], max(4, left - app_w))
+        app_w = max(4, min(app_w, left - user_w))  # the user's least 4 cells come off the app's
     fixed.update(app=app_w, user=user_w, id=id_w)
     placed: list[Placed] = []
     x = 0

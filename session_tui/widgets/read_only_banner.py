@@ -1,5 +1,7 @@
-"""A one-line notice at the top of a screen while the store is read-only: why, and that changes
-are refused. Hidden otherwise. The screen tells it the store (`show_store`)."""
+"""A notice at the top of a screen while the store is read-only: why, and that changes are
+refused; and the store's notes (`store.notes`: e.g. that a schema-0 ADK database holds naive
+local times), which say how to read what the screens show. Hidden when there is neither. The
+screen tells it the store (`show_store`)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,13 @@ def banner_text(store) -> str:
     return one_line(f"Read-only: {reason}. Nothing can be changed here.", 300)
 
 
+def notice_text(store) -> str:
+    """What the banner says: the read-only line (if read-only) and a line per note."""
+    lines = [banner_text(store)] if store.read_only else []
+    lines += [one_line(f"Note: {note}", 300) for note in getattr(store, "notes", [])]
+    return "\n".join(lines)
+
+
 class ReadOnlyBanner(Static):
     DEFAULT_CSS = load_css(__file__)
 
@@ -29,6 +38,7 @@ class ReadOnlyBanner(Static):
         self.display = False
 
     def show_store(self, store) -> None:
-        self.display = bool(store.read_only)
-        if store.read_only:
-            self.update(banner_text(store))
+        text = notice_text(store)
+        self.display = bool(text)
+        if text:
+            self.update(text)

@@ -122,3 +122,54 @@ def test_a_read_only_file_opens_read_only_with_the_reason(adk_db, tmp_path):
         path.chmod(0o644)
     assert tables(path) == before
     assert not (folder / "session.db.session-tui").exists()
+
+
+def test_rewind_says_the_events_are_annulled_in_an_adk_database(adk_db, tmp_path):
+    # google-adk's rewind keeps the events (annulled); "removed" would tell the user they are gone.
+    path = adk_db("sqlite")
+    run = CLI(tmp_path)
+    for extra, said in ((["--dry-run"], "would annul 3 events"), ([], "annulled 3 events")):
+        result = run("--store", path, "rewind", "s1", "inv-2", "--before", *extra)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.decode().startswith(said), result.stderr
+    assert len(adk_get("sqlite", path).events) == 6  # the 5 kept, and the rewind event
+
+
+def test_an_agent_folder_without_sessions_yet_is_named_as_such(tmp_path):
+    # `session-tui my_agent` before any `adk web` run: the folder is neither a store nor holds
+    # .adk/session.db; the one line says what was looked for, and nothing is written there.
+    agent = tmp_path / "my_agent"
+    agent.mkdir()
+    (agent / "agent.py").write_text("root_agent = None\n")
+    one_line_error(CLI(tmp_path)("--store", agent, "list"), 2, "not a session-tui store",
+                   "nor an agent folder holding .adk/session.db")
+    assert sorted(p.name for p in agent.iterdir()) == ["agent.py"]
+
+
+def test_a_db_file_of_another_kind_is_named_as_neither_sqlite_nor_tinydb(tmp_path):
+    # `x.db` is how ADK names its databases: random bytes there are not "not valid JSON".
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    before = garbage.read_bytes()
+    one_line_error(CLI(tmp_path)("--store", garbage, "list"), 2,
+                   "garbage.db: not a SQLite database", "nor a TinyDB file")
+    assert garbage.read_bytes() == before
+    tinydb = tmp_path / "sessions.db"  # a TinyDB file may still be called .db
+    tinydb.write_text('{"_default": {}}')
+    assert CLI(tmp_path)("--store", tinydb, "list").returncode == 0
+
+
+def test_list_and_show_count_and_mark_the_events_a_rewind_annulled(adk_db, tmp_path):
+    # As the app's list ("6 ↶3") and timeline (↶) do: the events stay in the log, annulled.
+    path = adk_db("sqlite")
+    run = CLI(tmp_path)
+    annulled = run.json("--store", path, "rewind", "s1", "inv-2", "--before", "--json")["removed_events"]
+    total = len(adk_get("sqlite", path).events)
+    listed = run("--store", path, "list").stdout.decode()
+    row = next(line for line in listed.splitlines() if " s1 " in line)
+    assert f" {total} ↶{annulled} " in row, listed
+    shown = run("--store", path, "show", "s1").stdout.decode().splitlines()
+    assert f"events   {total} ({annulled} annulled by a rewind: ↶)" in shown
+    events = shown[shown.index(f"events   {total} ({annulled} annulled by a rewind: ↶)") + 1:]
+    assert [line[:2] for line in events] == ["  ", "  "] + ["↶ "] * annulled + ["  "]
+    assert "rewind before inv-2" in events[-1]

@@ -77,6 +77,9 @@ def test_errors_are_one_line_and_never_show_the_password(pg_server, filled_db):
         conn.close()
     assert isinstance(errors[1], NotFound)
     assert "password authentication failed" in str(errors[0])
+    # The server was reached and said no: a wrong password is not "cannot reach the database".
+    assert ": the server refused the login (" in str(errors[0]) and "reach" not in str(errors[0])
+    assert "cannot reach the database" in str(errors[2])  # the closed port
     for error in errors:
         text = str(error)
         assert "\n" not in text

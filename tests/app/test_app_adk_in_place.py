@@ -132,6 +132,34 @@ def test_a_schema0_database_opens_read_only_and_says_how_its_times_read(tmp_path
     assert path.read_bytes() == before
 
 
+def test_a_rewind_in_an_adk_database_says_annulled(tmp_path):
+    # The events stay in the database (as after google-adk's own rewind): the preview and the
+    # toast say "annulled", not "removed".
+    from session_tui.dialogs.rewind import RewindDialog
+
+    path = adkkit.build("sqlite", tmp_path / "session.db")
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path, clock=an_hour_later)
+    said: list[str] = []
+
+    async def main():
+        app = build_app(path, config=config)
+        app.notify = lambda message, **kw: said.append(str(message))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(SessionList).select("s1")
+            await press(pilot, "enter")
+            timeline = app.screen.query_one(Timeline)
+            timeline.focus()
+            timeline.select_event(2)  # in inv-2
+            await press(pilot, "b")  # rewind before inv-2
+            assert isinstance(app.screen, RewindDialog) and app.screen.annuls
+            await press(pilot, "y")
+
+    asyncio.run(main())
+    assert "Rewound: 3 events annulled (u to undo)" in said
+    assert len(adkkit.adk_get("sqlite", path).events) == 6  # kept, and the rewind event
+
+
 def test_import_into_an_adk_database_is_refused_before_any_dialog(tmp_path):
     path = adkkit.build("sqlite", tmp_path / "session.db")
 
@@ -145,3 +173,21 @@ def test_import_into_an_adk_database_is_refused_before_any_dialog(tmp_path):
             assert "Not imported: an ADK database keeps the sessions ADK writes" in app.notices[-1].message
 
     asyncio.run(main())
+
+
+def test_an_agent_folder_is_named_in_the_title_by_its_agent(tmp_path):
+    # Every agent's database is .adk/session.db: "session-tui — session.db" says nothing.
+    agent = tmp_path / "weather_agent"
+    (agent / ".adk").mkdir(parents=True)
+    adkkit.build("sqlite", agent / ".adk" / "session.db")
+    config = AppConfig(watch=False, cursor_blink=False)
+    for target in (agent, agent / ".adk" / "session.db"):
+        app = build_app(target, config=config)
+        try:
+            assert app.sub_title == "weather_agent/.adk/session.db"
+        finally:
+            app.store.close()
+    other = adkkit.build("sqlite", tmp_path / "ours.db")
+    app = build_app(other, config=config)
+    assert app.sub_title == "ours.db"
+    app.store.close()

@@ -8,6 +8,8 @@ the user cannot write; the snapshot opens it with read_only=True (`--read-only`)
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 
 import pytest
 from filelock import BaseFileLock
@@ -15,6 +17,7 @@ from scenes import make_demo_store, press, settle, store_files
 
 from session_tui.app import AppConfig, build_app
 from session_tui.dialogs.confirm import ConfirmDialog
+from session_tui.formats import adk_schema0
 from session_tui.screens.session import SessionScreen
 from session_tui.screens.sessions import SessionsScreen
 from session_tui.widgets.read_only_banner import ReadOnlyBanner
@@ -118,3 +121,32 @@ def test_snapshot_of_the_list_of_a_read_only_store(demo_store, snap_compare):
     app = make_app(demo_store, read_only=True)
     assert snap_compare(app, run_before=settle, terminal_size=SIZE)
     assert store_files(demo_store) == before
+
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "real-sessions"
+
+
+@pytest.mark.skipif(not (REAL / "ottawa-health_my_agent_data.db").is_file(),
+                    reason=f"{REAL} is not here")
+def test_a_schema0_database_says_why_it_is_read_only_and_how_to_read_its_times(tmp_path):
+    # Its event times are naive local times while its session times are UTC: the list's "Last
+    # update" and the timeline's times disagree by the zone of the machine that wrote it. The
+    # app must say so (the CLI's `list` does), and the reason must not be cut before its advice.
+    path = tmp_path / "old.db"
+    shutil.copy(REAL / "ottawa-health_my_agent_data.db", path)
+    path.chmod(0o644)
+    app = make_app(path)
+
+    async def main():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            for screen_type in (SessionsScreen, SessionScreen):
+                assert isinstance(app.screen, screen_type)
+                banner = app.screen.query_one(ReadOnlyBanner)
+                text = str(banner.render())
+                assert banner.display and "adk migrate session" in text
+                assert f"Note: {adk_schema0.TIMES_NOTE}" in text
+                assert banner.size.height > 1  # wrapped, not cut to one line
+                await press(pilot, "enter")
+
+    asyncio.run(main())

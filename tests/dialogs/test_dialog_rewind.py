@@ -63,12 +63,12 @@ def test_shared_keys_are_listed_as_staying_with_the_reason():
     assert '"de"' in app.text and "(absent)" in app.text
 
 
-def test_in_an_adk_database_the_events_are_annulled_not_removed():
-    """An ADK store keeps them (a rewind event annuls them, as ADK's own rewind does)."""
+def test_the_plan_of_an_adk_rewind_says_annulled():
+    """The plan of an ADK store's rewind says so itself (data down: no flag needed)."""
     adk = RewindPlan("s1", "inv-1", False, 5, 2, {"seat": {"old": "1A"}}, [], annuls=True)
     app = run(lambda: RewindDialog(adk, "inv-1"), keys(), size=(120, 36))
-    assert "2 events will be annulled (a rewind event is added; they stay in the database, " \
-           "dimmed)" in app.text.replace("\n", " ")
+    assert "2 events will be annulled (kept in the database, hidden from the agent)" \
+           in app.text.replace("\n", " ")
     assert "removed;" not in app.text
 
 
@@ -102,3 +102,16 @@ def test_snapshot_rewind_80x24(snap_compare):
 def test_snapshot_rewind_120x36(snap_compare):
     app = Host(lambda: RewindDialog(plan(12), "inv-42 · booking-agent · 3 events"))
     assert snap_compare(app, terminal_size=(120, 36))
+
+
+def test_in_an_adk_database_the_events_are_annulled_not_removed():
+    # An ADK database keeps the events a rewind goes back over (google-adk's own rewind does):
+    # the preview must not say they go.
+    app = run(lambda: RewindDialog(plan(1, removed=3), "inv-42", annuls=True), keys(),
+              size=(120, 36))
+    assert ("3 events will be annulled (kept in the database, hidden from the agent); "
+            "1 state key changes:") in app.text
+    assert "will be removed" not in app.text
+    empty = RewindPlan("s1", "inv-1", False, 5, 0, {}, [])
+    assert "No events will be annulled." in run(
+        lambda: RewindDialog(empty, "inv-1", annuls=True), keys()).text

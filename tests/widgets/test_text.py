@@ -159,15 +159,16 @@ JSON_VALUES = st.recursive(
 
 
 @settings(max_examples=200, deadline=None)
-@given(JSON_VALUES, st.integers(min_value=0, max_value=200))
-def test_json_head_is_the_start_of_json_dumps(value, limit):
-    full = json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+@given(JSON_VALUES, st.integers(min_value=0, max_value=200), st.sampled_from([2, None]))
+def test_json_head_is_the_start_of_json_dumps(value, limit, indent):
+    # indent=None: one line, as the timeline's previews show a call's arguments.
+    full = json.dumps(value, indent=indent, ensure_ascii=False, default=repr)
     from session_tui.text import json_head
 
-    head, complete = json_head(value, limit)
+    head, complete = json_head(value, limit, indent)
     assert complete == (len(full) <= limit)
     assert head == full[:limit] if not complete else head == full
-    assert json_head(value, len(full)) == (full, True)
+    assert json_head(value, len(full), indent) == (full, True)
 
 
 def test_json_head_of_10mb_and_100k_keys_looks_at_what_it_shows():
