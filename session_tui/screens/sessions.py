@@ -115,15 +115,13 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
             text += (f"  ·  {plural(len(problems), 'file')} could not be "
                      "read (session-tui check moves them aside)")
         self.query_one("#status", Static).update(text)
-        # Each unreadable file by its whole name, on lines of its own (they wrap, never cut);
-        # then the store's notes (facts about it a user should know, e.g. how its times read).
+        # Each unreadable file by its whole name, on lines of its own (they wrap, never cut).
         shown = [f"⚠ {one_line(p)}" for p in problems[:PROBLEMS_SHOWN]]
         if len(problems) > PROBLEMS_SHOWN:
             shown.append(f"… and {len(problems) - PROBLEMS_SHOWN} more (session-tui check lists them all)")
-        shown += [f"ⓘ {one_line(note)}" for note in self.app.store.notes]
         box = self.query_one("#problems", Static)
         box.update("\n".join(shown))
-        box.display = bool(shown)
+        box.display = bool(problems)
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:

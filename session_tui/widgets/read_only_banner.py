@@ -26,7 +26,7 @@ def banner_text(store) -> str:
 def notice_text(store) -> str:
     """What the banner says: the read-only line (if read-only) and a line per note."""
     lines = [banner_text(store)] if store.read_only else []
-    lines += [one_line(f"Note: {note}", 300) for note in getattr(store, "notes", [])]
+    lines += [one_line(f"Note: {note}", 300) for note in store.notes]
     return "\n".join(lines)
 
 

@@ -93,7 +93,7 @@ def test_the_app_follows_a_running_agent_and_its_edit_lands(tmp_path, layout):
 
 def test_a_schema0_database_opens_read_only_and_says_how_its_times_read(tmp_path):
     """Schema 0 (pickled actions, ADK before 1.22): the banner says why nothing can be changed,
-    and the list says that its event times are the writer's naive local times."""
+    and that its event times are the writer's naive local times (on the list and the session)."""
     import pickle
     import sqlite3
 
@@ -124,9 +124,11 @@ def test_a_schema0_database_opens_read_only_and_says_how_its_times_read(tmp_path
             await settle(pilot)
             banner = app.screen.query_one(ReadOnlyBanner)
             assert banner.display and "schema 0" in str(banner.content)
-            notes = str(app.screen.query_one("#problems", Static).content)
-            assert "naive local times" in notes
+            assert "naive local times" in str(banner.content)
+            assert not app.screen.query_one("#problems", Static).display  # said once, not twice
             assert app.screen.query_one(SessionList).row_count == 1
+            await press(pilot, "enter")
+            assert "naive local times" in str(app.screen.query_one(ReadOnlyBanner).content)
 
     asyncio.run(main())
     assert path.read_bytes() == before
