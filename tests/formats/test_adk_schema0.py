@@ -10,6 +10,7 @@ The judge is google-adk 2.13: its DatabaseSessionService on the `*.migrated-v1.d
 from __future__ import annotations
 
 import asyncio
+import codecs
 import os
 import pickle
 import shutil
@@ -411,6 +412,12 @@ def _audit(event: str, _args) -> None:
         _AUDITED.append(event)
 
 
+# Pickle's own opcodes decode text with codecs that Python imports on first use (UNICODE:
+# raw-unicode-escape; STRING: the unpickler's encoding): looked up once here, so that a fuzzed
+# load that reaches one first is not taken for the unpickler importing something.
+for _codec in ("raw-unicode-escape", "unicode-escape", "latin-1", "ascii", "utf-8", "utf-16",
+               "utf-32", "charmap", "cp1252"):
+    codecs.lookup(_codec)
 sys.addaudithook(_audit)  # (cannot be removed; records only while a fuzzed load runs)
 
 
