@@ -190,69 +190,93 @@ def merge_state(app: dict, user: dict, session: dict) -> dict:
 
 
 def _read(db: sqlite3.Connection) -> list[Session]:
-    layout = _layout(db)
-    app_states = _shared_states(db, "app_states", "app_name")
-    user_states = _shared_states(db, "user_states", "app_name, user_id")
-    order = "timestamp, rowid" if layout == "sqlite" else "timestamp, id"
-    schema0_columns = adk_schema0.columns_to_read(_columns(db, "events")) if layout == "schema0" else []
-    sessions = []
+    """Every session of the database, as google-adk's get_session returns it."""
+    source = _Source(db)
     rows = db.execute("SELECT app_name, user_id, id, state, create_time, update_time FROM sessions "
                       "ORDER BY create_time, app_name, user_id, id").fetchall()
-    for app_name, user_id, session_id, state_text, create_time, update_time in rows:
-        place = f"session {session_id!r} (app {app_name!r}, user {user_id!r})"
+    sessions = []
+    for row in rows:
+        app_name, user_id, session_id = row[:3]
         try:
-            for name, value in (("app_name", app_name), ("user_id", user_id), ("id", session_id)):
-                if not isinstance(value, str):
-                    raise SessionFormatError(name, f"expected text, got {_describe(value)}")
-            try:
-                state = _json_object(state_text, "state")
-                created = _time(create_time)
-                updated = _time(update_time)
-            except (ValueError, OverflowError) as exc:
-                raise SessionFormatError("", str(exc)) from None
-            merged = merge_state(app_states.get((app_name,), {}),
-                                  user_states.get((app_name, user_id), {}), state)
-            events = []
-            if layout == "schema0":
-                rows_of = _schema0_rows(db, schema0_columns, (app_name, user_id, session_id), order)
-            else:
-                rows_of = db.execute(
-                    "SELECT id, invocation_id, timestamp, event_data FROM events "
-                    f"WHERE app_name=? AND user_id=? AND session_id=? ORDER BY {order}",
-                    (app_name, user_id, session_id))
-            for i, (event_id, invocation_id, ts, data) in enumerate(rows_of):
-                where = f"events[{i}]"
-                try:
-                    if layout == "schema0":
-                        event = adk_schema0.read_event(data, f"events row {event_id!r}")
-                    else:
-                        event = {} if data is None and layout == "database" else _json_object(data, "event_data")
-                    event = camel_event(event)
-                    if layout != "sqlite":
-                        # ADK: `Event.model_validate({**event_data, "id": ..., "invocation_id": ...})`
-                        event.pop("invocation_id", None)
-                        event["id"], event["invocationId"] = event_id, invocation_id
-                    else:
-                        event.setdefault("id", event_id)
-                        if "invocationId" not in event and "invocation_id" not in event:
-                            event["invocationId"] = invocation_id
-                    if event.get("timestamp") is None:
-                        event["timestamp"] = _time(ts)
-                except SessionFormatError as exc:
-                    raise SessionFormatError(f"{where}: {exc.where}", exc.problem) from None
-                except (ValueError, OverflowError) as exc:
-                    raise SessionFormatError(where, str(exc)) from None
-                events.append(event)
-            value = {"id": session_id, "appName": app_name, "userId": user_id, "state": merged,
-                     "events": events, "lastUpdateTime": updated}
-            try:
-                created_at = format_time(parse_time(created))
-            except ValueError as exc:
-                raise SessionFormatError("create_time", str(exc)) from None
-            sessions.append(adk_json.session_from_adk(value, created_at=created_at, owned=True))
+            sessions.append(source.session(*row))
         except SessionFormatError as exc:
+            place = f"session {session_id!r} (app {app_name!r}, user {user_id!r})"
             raise SessionFormatError(f"{place}: {exc.where}" if exc.where else place, exc.problem) from None
     return sessions
+
+
+class _Source:
+    """One database being read: its layout and the app and user state rows (read once)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.layout = _layout(db)
+        self.app_states = _shared_states(db, "app_states", "app_name")
+        self.user_states = _shared_states(db, "user_states", "app_name, user_id")
+        self.order = "timestamp, rowid" if self.layout == "sqlite" else "timestamp, id"
+        self.schema0_columns = (adk_schema0.columns_to_read(_columns(db, "events"))
+                                if self.layout == "schema0" else [])
+
+    def session(self, app_name: Any, user_id: Any, session_id: Any, state_text: Any,
+                create_time: Any, update_time: Any) -> Session:
+        for name, value in (("app_name", app_name), ("user_id", user_id), ("id", session_id)):
+            if not isinstance(value, str):
+                raise SessionFormatError(name, f"expected text, got {_describe(value)}")
+        try:
+            state = _json_object(state_text, "state")
+            created = _time(create_time)
+            updated = _time(update_time)
+        except (ValueError, OverflowError) as exc:
+            raise SessionFormatError("", str(exc)) from None
+        merged = merge_state(self.app_states.get((app_name,), {}),
+                             self.user_states.get((app_name, user_id), {}), state)
+        events = [self._event(i, *row)
+                  for i, row in enumerate(self._event_rows(app_name, user_id, session_id))]
+        value = {"id": session_id, "appName": app_name, "userId": user_id, "state": merged,
+                 "events": events, "lastUpdateTime": updated}
+        try:
+            created_at = format_time(parse_time(created))
+        except ValueError as exc:
+            raise SessionFormatError("create_time", str(exc)) from None
+        return adk_json.session_from_adk(value, created_at=created_at, owned=True)
+
+    def _event_rows(self, app_name: str, user_id: str, session_id: str):
+        if self.layout == "schema0":
+            return _schema0_rows(self.db, self.schema0_columns, (app_name, user_id, session_id),
+                                 self.order)
+        return self.db.execute(
+            "SELECT id, invocation_id, timestamp, event_data FROM events "
+            f"WHERE app_name=? AND user_id=? AND session_id=? ORDER BY {self.order}",
+            (app_name, user_id, session_id))
+
+    def _event(self, i: int, event_id: Any, invocation_id: Any, ts: Any, data: Any) -> dict:
+        """The event of one events row as ADK builds it (camelCase), or SessionFormatError."""
+        where = f"events[{i}]"
+        try:
+            return self._event_of_row(event_id, invocation_id, ts, data)
+        except SessionFormatError as exc:
+            raise SessionFormatError(f"{where}: {exc.where}", exc.problem) from None
+        except (ValueError, OverflowError) as exc:
+            raise SessionFormatError(where, str(exc)) from None
+
+    def _event_of_row(self, event_id: Any, invocation_id: Any, ts: Any, data: Any) -> dict:
+        layout = self.layout
+        if layout == "schema0":
+            event = adk_schema0.read_event(data, f"events row {event_id!r}")
+        else:
+            event = {} if data is None and layout == "database" else _json_object(data, "event_data")
+        event = camel_event(event)
+        if layout != "sqlite":
+            # ADK: `Event.model_validate({**event_data, "id": ..., "invocation_id": ...})`
+            event.pop("invocation_id", None)
+            event["id"], event["invocationId"] = event_id, invocation_id
+        else:
+            event.setdefault("id", event_id)
+            if "invocationId" not in event and "invocation_id" not in event:
+                event["invocationId"] = invocation_id
+        if event.get("timestamp") is None:
+            event["timestamp"] = _time(ts)
+        return event
 
 
 def _schema0_rows(db: sqlite3.Connection, columns: list[str], key: tuple, order: str):
