@@ -74,26 +74,6 @@ class Connection(Protocol):
 
     def change_token(self) -> Any: ...
 
-    def _data_version(self) -> Any:
-        """`PRAGMA data_version`, without waiting: while another program holds the lock
-        (about to commit) nothing new is readable yet, so the last version stands (the app
-        polls every second: a wait and a "locked" error each time would be noise)."""
-        if self._in_transaction:  # our own transaction: no other commit can land meanwhile
-            with self._errors():
-                return self._db.execute("PRAGMA data_version").fetchone()[0]
-        try:
-            self._db.execute("PRAGMA busy_timeout = 0")
-            try:
-                self._version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            finally:
-                self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        except sqlite3.OperationalError as exc:
-            if not _is_locked(exc) or self._version is None:
-                raise self._error(exc) from None
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        return self._version
-
     def tables(self) -> set[str]: ...
 
     def columns(self, table: str) -> list[str]: ...

@@ -21,12 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from .. import jsonio
-from ..store.atomic import read_json, write_atomic
-from ..store.errors import CorruptFile
-from ..store.history import MAX_RECORDS
-from ..store.naming import file_name
-from ..store.paths import odd_entry
+from ..store.history import History
 
 Row = list  # column values, in the order the store selects them
 
@@ -187,51 +182,15 @@ def _decode_rows(rows: dict[str, Any]) -> dict[str, Any]:
             for k, v in rows.items()}
 
 
-class AdkHistory:
-    """Per-session undo records in a folder, newest last (the same file names as a store's).
+class AdkHistory(History):
+    """An ADK database's undo records (the rows a change replaced), as a store keeps its own.
 
     `root`: the trusted folder the records are under (a database file's own folder); every
     folder between them must be a real folder: a symbolic link there (`x.db.session-tui` ->
     anywhere) could lead the records out of it, so nothing is read or written through one."""
 
-    def __init__(self, folder: Path, root: Path | None = None):
-        self.folder = Path(folder)
-        self.root = None if root is None else Path(root)
-
-    def check_folder(self) -> None:
-        if self.root is None:
-            return
-        path = self.root
-        for part in self.folder.relative_to(self.root).parts:
-            path = path / part
-            problem = odd_entry(path, "folder")
-            if problem:
-                raise CorruptFile(f"{problem}; undo records are never read or written through "
-                                  "it: move it aside")
-
-    def path(self, session_id: str) -> Path:
-        return self.folder / file_name(session_id)
-
-    def load(self, session_id: str) -> list[AdkUndoRecord]:
-        path = self.path(session_id)
-        self.check_folder()
-        try:
-            value = read_json(path)
-        except FileNotFoundError:
-            return []
-        if not isinstance(value, dict) or value.get("id") != session_id:
-            raise CorruptFile(f"{path}: not the undo history of session {session_id!r}")
-        try:
-            return [AdkUndoRecord.from_json(r) for r in value["records"]]
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise CorruptFile(f"{path}: not an undo history ({exc.__class__.__name__}: {exc})") from None
-
-    def save(self, session_id: str, records: list[AdkUndoRecord]) -> None:
-        self.check_folder()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data = jsonio.dumps({"id": session_id,
-                             "records": [r.to_json() for r in records[-MAX_RECORDS:]]})
-        write_atomic(self.path(session_id), data)
+    RECORD = AdkUndoRecord
+    FOLDER_ADVICE = "move it aside"
 
 
 def sidecar_of(path: Path) -> Path:

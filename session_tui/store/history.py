@@ -131,6 +131,13 @@ class UndoRecord:
 
 
 class History:
+    """Per-session undo records in a folder, newest last. A subclass keeps other records
+    (`RECORD`: a class with from_json/to_json), e.g. an ADK database's rows."""
+
+    RECORD: Any = UndoRecord
+    # What to do about a folder on the way that is not a real folder.
+    FOLDER_ADVICE = "`session-tui check` reports it"
+
     def __init__(self, folder: Path, root: Path | None = None):
         """`root`: the trusted folder `folder` is under; every folder between them must be a
         real folder (a symbolic link there could lead the history out of the store)."""
@@ -146,12 +153,12 @@ class History:
             problem = odd_entry(path, "folder")
             if problem:
                 raise CorruptFile(f"{problem}; undo history is never read or written through it "
-                                  "(`session-tui check` reports it)")
+                                  f"({self.FOLDER_ADVICE})")
 
     def path(self, session_id: str) -> Path:
         return self.folder / file_name(session_id)
 
-    def load(self, session_id: str) -> list[UndoRecord]:
+    def load(self, session_id: str) -> list:
         path = self.path(session_id)
         self.check_folder()
         try:
@@ -161,8 +168,8 @@ class History:
         if not isinstance(value, dict) or value.get("id") != session_id:
             raise CorruptFile(f"{path}: not the undo history of session {session_id!r}")
         try:
-            return [UndoRecord.from_json(r) for r in value["records"]]
-        except (KeyError, TypeError, AttributeError) as exc:
+            return [self.RECORD.from_json(r) for r in value["records"]]
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise CorruptFile(f"{path}: not an undo history ({exc.__class__.__name__}: {exc})") from None
 
     def encode(self, session_id: str, records: list[UndoRecord]) -> bytes:
