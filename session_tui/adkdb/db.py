@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Protocol
 
 from .. import jsonio
-from ..store.errors import NotAStore, NotFound, StoreError
+from ..store.errors import NotAStore, NotFound, StoreBusy, StoreError
 
 # How long a statement waits for another writer's lock before it says "locked" (ADK waits 5 s).
 BUSY_TIMEOUT = 5.0
@@ -320,7 +320,7 @@ class SqliteConnection:
     def _error(self, exc: sqlite3.Error) -> StoreError:
         text = error_line(exc)
         if _is_locked(exc):
-            return StoreError(f"{self.location}: the database is locked by another program "
+            return StoreBusy(f"{self.location}: the database is locked by another program "
                               f"(waited {BUSY_TIMEOUT:g} s); nothing changed")
         if "not a database" in text or "malformed" in text:
             return NotAStore(f"{self.location}: not a readable SQLite database ({text})")

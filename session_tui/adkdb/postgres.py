@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from ..store.errors import NotAStore, NotFound, StoreError
+from ..store.errors import NotAStore, NotFound, StoreBusy, StoreError
 from . import db as _db
 from .db import unix_of_naive_utc
 from .undo import server_folder
@@ -336,7 +336,7 @@ class PostgresConnection:
         lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
         text = self._scrub(" ".join(lines[:1]) or type(orig).__name__)
         if sqlstate == "55P03":  # lock_not_available
-            return StoreError(f"{self.location}: a session row is locked by another program "
+            return StoreBusy(f"{self.location}: a session row is locked by another program "
                               f"(waited {_db.BUSY_TIMEOUT:g} s); nothing changed")
         if sqlstate == "42501" or sqlstate == "25006":  # no privilege / read-only transaction
             self.read_only = True

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Header, Static
 from ..eventinfo import display_name
 from ..messages import StoreChanged
 from ..model import Session, format_time, from_unix, parse_time, state_after
-from ..store import NotFound, StaleError
+from ..store import NotFound, StaleError, StoreBusy
 from ..text import one_line, plural, safe
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
@@ -291,7 +291,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         again, and the change offered once more if it can be (`change.again`)."""
         try:
             result = change.call(self.app.store)
-        except StaleError as exc:
+        except (StaleError, StoreBusy) as exc:
             self.app.call_from_thread(self._refused, change, exc)
             return
         self.app.call_from_thread(self._changed, change, result)
@@ -335,12 +335,18 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         if yes:
             then()
 
-    def _refused(self, change: Change, exc: StaleError) -> None:
+    def _refused(self, change: Change, exc: StaleError | StoreBusy) -> None:
+        """Refused as stale, or the database stayed locked (an agent writing): the change is
+        offered again (its dialog with what was typed) where it can be."""
+        if change.again is not None and isinstance(exc, StoreBusy):
+            change.again(busy=True)  # (no reload: the lock holder may still be writing)
+            return
         if change.again is not None:
             self.load(change.again, elsewhere=True)
             return
         self.app.report_error(exc)
-        self.load(elsewhere=True)
+        if not isinstance(exc, StoreBusy):
+            self.load(elsewhere=True)
 
     # -- rewind and undo ---------------------------------------------------------------------
     def action_rewind_to(self) -> None:

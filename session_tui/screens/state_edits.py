@@ -63,9 +63,9 @@ class StateEdits:
                                          said=f"Saved {pointer}",
                                          again=partial(self._edit_again, path, result)))
 
-    def _edit_again(self, path: tuple, result) -> None:
+    def _edit_again(self, path: tuple, result, busy: bool = False) -> None:
         found, fresh = self._value_at(path)
-        self._edit_value(path, fresh, result.text, stale_note(found))
+        self._edit_value(path, fresh, result.text, stale_note(found, busy))
 
     def action_add(self) -> None:
         if self.app.refuse_if_read_only():
@@ -113,14 +113,14 @@ class StateEdits:
                                          said=f"Added {target}",
                                          again=partial(self._add_key_again, path, result)))
 
-    def _add_key_again(self, path: tuple, result) -> None:
+    def _add_key_again(self, path: tuple, result, busy: bool = False) -> None:
         found, fresh = self._value_at(path)
         if not isinstance(fresh, dict):
             self.notify(f"Not added: {jp.build(list(path)) or '/'} is no longer an object "
                         f"in {self.session_id} (another writer changed it)",
                         severity="error", timeout=8)
             return
-        self._add_key(path, fresh, result.key, result.text, stale_note(found))
+        self._add_key(path, fresh, result.key, result.text, stale_note(found, busy))
 
     def action_rename(self) -> None:
         if self.app.refuse_if_read_only():
@@ -173,8 +173,12 @@ class StateEdits:
             self.app.push_screen(ValueDialog(jp.build(list(cursor[0])) or "/", cursor[1]))
 
 
-def stale_note(found: bool) -> str:
-    """Why the edit dialog is back: the save was refused as stale."""
+def stale_note(found: bool, busy: bool = False) -> str:
+    """Why the edit dialog is back: the save was refused as stale, or the database stayed
+    locked by another program (`busy`)."""
+    if busy:
+        return ("The database was locked by another program (an agent writing?): your value was "
+                "not saved. Press enter to try again, esc to drop it.")
     if found:
         return ("The session changed meanwhile (another writer): your value was not saved. "
                 "Press enter to apply it to the current version, esc to drop it.")

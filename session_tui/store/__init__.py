@@ -22,13 +22,14 @@ from .errors import (
     NothingToUndo,
     ReadOnlyStore,
     StaleError,
+    StoreBusy,
     StoreError,
 )
 from .tinyfile import TinyFileStore
 
 __all__ = [
     "CONFLICT_POLICIES", "CheckReport", "CorruptFile", "DirectoryStore", "ImportReport",
-    "NotAStore", "NotFound", "NothingToUndo", "ReadOnlyStore", "RewindPlan", "StaleError", "Store", "StoreError",
+    "NotAStore", "NotFound", "NothingToUndo", "ReadOnlyStore", "RewindPlan", "StaleError", "Store", "StoreBusy", "StoreError",
     "TinyFileStore", "UndoResult", "default_store_path", "open_store", "plan_rewind",
 ]
 

@@ -17,6 +17,11 @@ class StaleError(StoreError):
     """A change based on a version of the session that another writer has since replaced."""
 
 
+class StoreBusy(StoreError):
+    """Another program held the lock longer than session-tui waits (an agent writing): nothing
+    changed, and the same change may simply be tried again."""
+
+
 class CorruptFile(StoreError):
     """A file that is not valid JSON, or not what it should hold. It is never overwritten."""
 

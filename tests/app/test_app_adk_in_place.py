@@ -193,3 +193,49 @@ def test_an_agent_folder_is_named_in_the_title_by_its_agent(tmp_path):
     app = build_app(other, config=config)
     assert app.sub_title == "ours.db"
     app.store.close()
+
+
+def test_a_save_while_another_program_holds_the_lock_comes_back_with_the_typed_value(
+        tmp_path, monkeypatch):
+    """An agent holding the database's lock longer than session-tui waits: nothing is saved,
+    the edit dialog comes back with what was typed and says why; enter saves it once free."""
+    import sqlite3
+
+    from textual.widgets import Static
+
+    from session_tui.adkdb import db as adkdb_db
+    from session_tui.dialogs.edit_value import EditValueDialog
+
+    monkeypatch.setattr(adkdb_db, "BUSY_TIMEOUT", 0.2)  # (waits 5 s in use)
+    path = adkkit.build("sqlite", tmp_path / "session.db")
+    config = AppConfig(watch=False, cursor_blink=False, export_dir=tmp_path, clock=an_hour_later)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    async def main():
+        app = build_app(path, config=config)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(SessionList).select("s1")
+            await press(pilot, "enter")
+            screen = app.screen
+            tree = screen.query_one(StateTree)
+            await press(pilot, "shift+tab")
+            key = tree.cursor_path[0]
+            await press(pilot, "e")
+            await pilot.press("end", "ctrl+u", *'"mine"')
+            holder.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than we wait
+            await press(pilot, "enter")
+            dialog = app.screen
+            assert isinstance(dialog, EditValueDialog) and dialog.value_text == '"mine"'
+            note = str(dialog.query_one("#edit-note", Static).render())
+            assert "locked by another program" in note and "try again" in note
+            holder.execute("ROLLBACK")
+            await press(pilot, "enter")
+            assert app.screen is screen and tree.state[key] == "mine"
+            return key
+
+    try:
+        key = asyncio.run(main())
+    finally:
+        holder.close()
+    assert adkkit.adk_get("sqlite", path).state[key] == "mine"
