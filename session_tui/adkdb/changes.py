@@ -11,15 +11,14 @@ import contextlib
 import threading
 import time
 import uuid
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-from .. import pointer as jp
 from ..jsonio import deep_copy
 from ..model import (
     Event,
     Session,
     SessionFormatError,
-    _describe,
+    describe,
     check_event,
     check_values,
     state_changes,
@@ -43,24 +42,31 @@ class ChangesMixin:
     history: AdkHistory
 
     @contextlib.contextmanager
-    def _writing(self, session_id: str, expected_revision: str | None):
-        """The write transaction of one change: yields (key, the session read afresh)."""
+    def _write_transaction(self) -> Iterator[None]:
+        """One write transaction under the store's lock, on the database file as it is now (a
+        file replaced under the store is followed first); refused up front when read-only."""
         with self._lock:
             self._follow_file()
         self._check_writable()
         with self._lock:
             try:
                 with self.db.transaction():
-                    key = self.resolve(session_id)
-                    self._session_row(key, lock=True)  # PostgreSQL: lock the row first
-                    current = self._read_session(key, session_id)
-                    if expected_revision is not None and current.revision != expected_revision:
-                        raise StaleError(
-                            f"session {session_id!r} was changed by someone else since it was "
-                            "read; reload it and try again")
-                    yield key, current
+                    yield
             finally:
                 self._after_own_write()
+
+    @contextlib.contextmanager
+    def _writing(self, session_id: str, expected_revision: str | None):
+        """The write transaction of one change: yields (key, the session read afresh)."""
+        with self._write_transaction():
+            key = self.resolve(session_id)
+            self._session_row(key, lock=True)  # PostgreSQL: lock the row first
+            current = self._read_session(key, session_id)
+            if expected_revision is not None and current.revision != expected_revision:
+                raise StaleError(
+                    f"session {session_id!r} was changed by someone else since it was "
+                    "read; reload it and try again")
+            yield key, current
 
     def _append(self, session_id: str, kind: str, build: Callable[[Session], Any],
                 expected_revision: str | None) -> Any:
@@ -198,7 +204,7 @@ class ChangesMixin:
                                      f"({name!r}); nothing changed")
             delta = {name: change["new"] for name, change in changes.items()}
             try:
-                check_values((f"state[{_describe(k)}]", v) for k, v in delta.items())
+                check_values((f"state[{describe(k)}]", v) for k, v in delta.items())
             except SessionFormatError as exc:
                 raise StoreError(f"session {session_id!r}: {exc}") from None
             data = event_data(f"edit-{uuid.uuid4()}", EDIT_AUTHOR, delta,
@@ -209,11 +215,6 @@ class ChangesMixin:
         with self._lock:
             self._append(session_id, "edit", build, expected_revision)
             return self._load(session_id)
-
-    def set_value(self, session_id: str, pointer: str, value: Any,
-                  expected_revision: str | None = None) -> Session:
-        return self.edit_state(session_id, lambda s: jp.set_value(s, pointer, value),
-                               expected_revision)
 
     def append_event(self, session_id: str, event: Event,
                      expected_revision: str | None = None) -> Session:

@@ -19,7 +19,8 @@ from .undo import AdkHistory, AdkUndoRecord, JsonValue, qualified
 
 
 class RestoringMixin:
-    """Undo in `AdkStore` (uses its reading, its names and its undo records)."""
+    """Undo in `AdkStore` (uses its reading, its names, its undo records and
+    `_write_transaction`)."""
 
     db: Connection
     layout: layouts.Layout
@@ -29,42 +30,35 @@ class RestoringMixin:
     def undo(self, session_id: str) -> UndoResult:
         """Put back exactly the rows there were before the session's last change, while the
         rows are still as that change left them; else refused (one line, nothing changed)."""
-        with self._lock:
-            self._follow_file()
-        self._check_writable()
-        with self._lock:
-            try:
-                with self.db.transaction():
-                    loaded = self.history.load(session_id)
-                    records = self._without_ghosts(session_id, loaded, lock=True)
-                    if not records:
-                        if not self.history.path(session_id).exists():
-                            self.resolve(session_id)  # NotFound for an unknown id
-                        raise NothingToUndo(f"session {session_id!r}: nothing to undo")
-                    # The record stays filed: once this commits its rows are its "before" ones,
-                    # so the next undo or change drops it. Dropped here, a crash before the
-                    # commit would lose the record of a change that is still there.
-                    record = records[-1]
-                    key = (record.app_name, record.user_id, record.session_id)
-                    current = self._rows_of(key)
-                    if not _same_rows(current, record.after, record):
-                        raise StoreError(
-                            f"cannot undo the {record.kind} of session {session_id!r}: it "
-                            "changed since (an agent may have written to it); nothing changed")
-                    old_state = self._merged_or_empty(key, session_id)
-                    self._restore(key, record)
-                    new_state = self._merged_or_empty(key, session_id)
-                    restored = len(record.before.get("events", [])) + record.annulled
-                    removed = len(record.added)
-                    if len(records) != len(loaded):
-                        try:
-                            self.history.save(session_id, records)
-                        except OSError as exc:
-                            raise StoreError(f"{self.history.folder}: cannot update the undo "
-                                             f"records ({exc.strerror or exc}); nothing "
-                                             "changed") from None
-            finally:
-                self._after_own_write()
+        with self._write_transaction():
+            loaded = self.history.load(session_id)
+            records = self._without_ghosts(session_id, loaded, lock=True)
+            if not records:
+                if not self.history.path(session_id).exists():
+                    self.resolve(session_id)  # NotFound for an unknown id
+                raise NothingToUndo(f"session {session_id!r}: nothing to undo")
+            # The record stays filed: once this commits its rows are its "before" ones,
+            # so the next undo or change drops it. Dropped here, a crash before the
+            # commit would lose the record of a change that is still there.
+            record = records[-1]
+            key = (record.app_name, record.user_id, record.session_id)
+            current = self._rows_of(key)
+            if not _same_rows(current, record.after, record):
+                raise StoreError(
+                    f"cannot undo the {record.kind} of session {session_id!r}: it "
+                    "changed since (an agent may have written to it); nothing changed")
+            old_state = self._merged_or_empty(key, session_id)
+            self._restore(key, record)
+            new_state = self._merged_or_empty(key, session_id)
+            restored = len(record.before.get("events", [])) + record.annulled
+            removed = len(record.added)
+            if len(records) != len(loaded):
+                try:
+                    self.history.save(session_id, records)
+                except OSError as exc:
+                    raise StoreError(f"{self.history.folder}: cannot update the undo "
+                                     f"records ({exc.strerror or exc}); nothing "
+                                     "changed") from None
         return UndoResult(session_id, record.kind, restored_events=restored,
                           removed_events=removed,
                           state_changes=state_changes(old_state, new_state))
