@@ -105,18 +105,26 @@ def write_adk_sqlite(path: Path, sessions: list[dict[str, Any]]) -> None:
             db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?, ?, ?)",
                        (s["appName"], s["userId"], s["id"],
                         state if isinstance(state, str) else big_json(state),
-                        s.get("createTime", 1790000000.0), s.get("lastUpdateTime", 1790000000.0)))
+                        _real(s.get("createTime", 1790000000.0)), _real(s.get("lastUpdateTime", 1790000000.0))))
             for e in s.get("events", []):
                 ts = e.get("timestamp", 0) if isinstance(e, dict) else 0
                 db.execute("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
                            (str(e.get("id", "")) if isinstance(e, dict) else "x", s["appName"],
                             s["userId"], s["id"],
                             str(e.get("invocationId", "")) if isinstance(e, dict) else "x",
-                            ts if isinstance(ts, (int, float)) and abs(ts) < 1e300 else 0,
+                            _real(ts),
                             e if isinstance(e, str) else big_json(e)))
         db.commit()
     finally:
         db.close()
+
+
+def _real(value: Any) -> Any:
+    """What a REAL column can hold: SQLite refuses integers beyond 64 bits (a fuzzed time can be
+    one); text goes in as it is, as a hostile file could have it; anything else as 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value if isinstance(value, str) else 0
+    return float(value) if abs(value) < 1e300 else 0
 
 
 def write_format(path: Path, kind: str, docs: list[dict[str, Any]]) -> Path:

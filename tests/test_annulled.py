@@ -20,6 +20,7 @@ import warnings
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from budget import examples
 
 from session_tui.eventinfo import annulled_by, annulled_count, rewind_target
 from session_tui.model import Event, EventActions, Session, state_after
@@ -131,7 +132,7 @@ def live_indices(events: list[Event]) -> list[int]:
     return [i for i, e in enumerate(events) if i not in annulled and rewind_target(e) is None]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(adk_logs())
 def test_annulled_events_are_the_ones_google_adk_drops(adk_events):
     events = model_events(adk_events)

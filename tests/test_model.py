@@ -28,10 +28,11 @@ from session_tui.model import (
     state_after,
     state_changes,
 )
+from budget import examples
 from strategies import session_exports, session_inputs
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FEWER = settings(SETTINGS, max_examples=60)
+SETTINGS = settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEWER = settings(SETTINGS, max_examples=examples(25))
 
 
 def dumps(value) -> bytes:

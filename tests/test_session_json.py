@@ -14,6 +14,7 @@ from session_tui.formats.session_json import (
     read_sessions,
 )
 from session_tui.model import Session, SessionFormatError
+from budget import examples
 from strategies import session_exports
 
 
@@ -184,7 +185,7 @@ def test_content_with_newlines_and_escapes_stays_on_one_line():
     assert read_sessions(data)[1].events[0].content == value["events"][0]["content"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(session_exports(max_events=2), max_size=3))
 def test_write_then_read_is_identity(values):
     sessions = [Session.from_json(v) for v in values]

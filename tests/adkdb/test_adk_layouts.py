@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from hypothesis import given, settings, strategies as st
+from budget import examples
 
 from session_tui.adkdb.db import naive_utc_text, unix_of_naive_utc
 from session_tui.adkdb.layouts import DatabaseV1Layout, iso_of_unix
@@ -18,7 +19,7 @@ def _or_error(fn, value):
         return "refused"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.one_of(st.floats(min_value=-7e10, max_value=2.6e11, allow_nan=False),
                  st.integers(min_value=-10**12, max_value=10**12)))
 def test_iso_of_unix_is_format_time_of_from_unix(unix):
@@ -30,7 +31,7 @@ class _Sqlite:
         return unix_of_naive_utc(value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 30)))
 def test_a_naive_utc_text_shows_as_its_instant(moment):
     layout = DatabaseV1Layout(_Sqlite())

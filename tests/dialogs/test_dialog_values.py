@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from session_tui.dialogs.values import Refused, describe, edit_text, parse_edit_text
 from session_tui.model import json_type as type_name
@@ -51,14 +52,14 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(json_values)
 def test_unchanged_text_saves_the_same_value(value):
     text, _multiline = edit_text(value)
     assert parse_edit_text(text) == value
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.text())
 def test_edit_text_is_safe_for_a_terminal(value):
     from session_tui.text import safe

@@ -27,6 +27,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from session_tui.formats import adk_json, adk_pickle, adk_schema0, adk_sqlite, reading
 from session_tui.formats.adk_pickle import PickleRefused, load_event_actions
@@ -421,7 +422,7 @@ for _codec in ("raw-unicode-escape", "unicode-escape", "latin-1", "ascii", "utf-
 sys.addaudithook(_audit)  # (cannot be removed; records only while a fuzzed load runs)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.sampled_from(SEEDS), flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)),
                                                   max_size=4),
        cut=st.one_of(st.none(), st.integers(0, 10**6)))

@@ -36,13 +36,14 @@ from hostile import (  # noqa: E402
     tree_hashes,
     write_format,
 )
+from budget import examples  # noqa: E402
 from strategies import json_values, session_exports  # noqa: E402
 from session_tui.formats import reading  # noqa: E402
 from session_tui.formats.reading import SQLITE_MAGIC  # noqa: E402
 from session_tui.jsonio import MAX_DEPTH  # noqa: E402
 from session_tui.store import DirectoryStore, open_store  # noqa: E402
 
-FUZZ_EXAMPLES = int(os.environ.get("SESSION_TUI_FUZZ_EXAMPLES", "100"))
+FUZZ_EXAMPLES = int(os.environ.get("SESSION_TUI_FUZZ_EXAMPLES", examples(30)))
 FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.large_base_example])

@@ -17,7 +17,10 @@ import pytest
 from session_tui.model import Session
 from session_tui.store import DirectoryStore
 from session_tui.store.atomic import is_temp
+from budget import examples
 from storekit import BACKENDS, REPO, Backend, python_env
+
+EDITS = examples(40)  # per process: enough to interleave four writers many times over
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork-free spawning")
 
@@ -53,7 +56,7 @@ def test_four_processes_lose_nothing(kind, tmp_path):
     backend = Backend(kind, tmp_path)
     backend.open().create("app", "u", session_id="shared")
     go = tmp_path / "go"
-    procs = [spawn(EDITOR, backend.path, n, 100, go) for n in range(4)]
+    procs = [spawn(EDITOR, backend.path, n, EDITS, go) for n in range(4)]
     for p in procs:
         assert p.stdout.readline().strip() == "ready", p.stderr.read()
     start = time.perf_counter()
@@ -62,25 +65,25 @@ def test_four_processes_lose_nothing(kind, tmp_path):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
     elapsed = time.perf_counter() - start
-    print(f"\n[concurrency] {kind}: 4 processes x 100 edits in {elapsed:.2f} s")
+    print(f"\n[concurrency] {kind}: 4 processes x {EDITS} edits in {elapsed:.2f} s")
 
     store = backend.open()
     session = store.get("shared")
-    expected = {f"p{n}-{i}": i for n in range(4) for i in range(100)}
+    expected = {f"p{n}-{i}": i for n in range(4) for i in range(EDITS)}
     assert session.state == expected
-    assert len(session.events) == 400
+    assert len(session.events) == 4 * EDITS
     assert all(e.invocation_id.startswith("edit-") and e.author == "session-tui"
                for e in session.events)
-    assert len({e.invocation_id for e in session.events}) == 400
+    assert len({e.invocation_id for e in session.events}) == 4 * EDITS
     # Every event carries exactly one of the keys, each key once.
     written = [k for e in session.events for k in e.actions.state_delta]
     assert sorted(written) == sorted(expected)
     # Each process's own edits are in its order.
     for n in range(4):
         mine = [int(k.split("-")[1]) for k in written if k.startswith(f"p{n}-")]
-        assert mine == list(range(100))
+        assert mine == list(range(EDITS))
     row = {r["id"]: r for r in store.list()}["shared"]
-    assert row["event_count"] == 400 and row["invocation_count"] == 400
+    assert row["event_count"] == 4 * EDITS and row["invocation_count"] == 4 * EDITS
     assert temp_files(tmp_path) == []
 
 
@@ -139,7 +142,7 @@ def test_writer_killed_at_random_points(kind, tmp_path):
         probe.undo("s")
     assert probe.get("s").state == {} and len(probe.get("s").events) == 0
 
-    rounds, old, new, finished = 15, 0, 0, 0
+    rounds, old, new, finished = examples(6), 0, 0, 0
     keys = 0
     start = time.perf_counter()
     for _ in range(rounds):

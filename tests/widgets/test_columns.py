@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from session_tui.widgets.columns import place_columns
 
@@ -11,7 +12,7 @@ NATURAL = st.fixed_dictionaries({"app": st.integers(5, 60), "user": st.integers(
                                  "id": st.integers(4, 80)})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(70, 200), NATURAL)
 def test_the_columns_fit_the_width(width, natural):
     # Ids that stay apart at any width: only the width decides. (At 80 cells a list of

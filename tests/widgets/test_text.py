@@ -10,6 +10,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from budget import examples
 
 from session_tui.text import cell_width, json_preview, one_line, safe, short
 from probes import CountingDict
@@ -136,7 +137,7 @@ def test_json_preview_truncates_big_and_deep_values():
     assert json_preview("[bold]x[/bold]", 40) == '"[bold]x[/bold]"'
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.text(), st.integers(min_value=1, max_value=60))
 def test_properties_nothing_dangerous_gets_through(text, width):
     assert not DANGEROUS.search(safe(text))
@@ -158,7 +159,7 @@ JSON_VALUES = st.recursive(
     max_leaves=12)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(JSON_VALUES, st.integers(min_value=0, max_value=200), st.sampled_from([2, None]))
 def test_json_head_is_the_start_of_json_dumps(value, limit, indent):
     # indent=None: one line, as the timeline's previews show a call's arguments.
