@@ -25,7 +25,7 @@ from ..model import (
     to_unix,
 )
 from ..store.base import EDIT_AUTHOR, RewindPlan
-from ..store.errors import StaleError, StoreError
+from ..store.errors import StaleError, StoreBusy, StoreError
 from . import layouts
 from .adk_events import EVENT_COLUMNS, REWIND_AUTHOR, event_data, split_delta, stored_event_data
 from .db import Connection
@@ -52,6 +52,10 @@ class ChangesMixin:
             try:
                 with self.db.transaction():
                     yield
+            except StoreBusy as exc:
+                # Said here, not where the lock is met: a read that waits in vain changed
+                # nothing either, but only a refused change needs saying so.
+                raise StoreBusy(f"{exc}; nothing changed") from None
             finally:
                 self._after_own_write()
 

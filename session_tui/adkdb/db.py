@@ -321,7 +321,7 @@ class SqliteConnection:
         text = error_line(exc)
         if _is_locked(exc):
             return StoreBusy(f"{self.location}: the database is locked by another program "
-                              f"(waited {BUSY_TIMEOUT:g} s); nothing changed")
+                              f"(waited {BUSY_TIMEOUT:g} s)")
         if "not a database" in text or "malformed" in text:
             return NotAStore(f"{self.location}: not a readable SQLite database ({text})")
         if "readonly" in text or "read-only" in text:

@@ -337,7 +337,7 @@ class PostgresConnection:
         text = self._scrub(" ".join(lines[:1]) or type(orig).__name__)
         if sqlstate == "55P03":  # lock_not_available
             return StoreBusy(f"{self.location}: a session row is locked by another program "
-                              f"(waited {_db.BUSY_TIMEOUT:g} s); nothing changed")
+                              f"(waited {_db.BUSY_TIMEOUT:g} s)")
         if sqlstate == "42501" or sqlstate == "25006":  # no privilege / read-only transaction
             self.read_only = True
             self.read_only_reason = f"{self.location}: read-only ({text})"

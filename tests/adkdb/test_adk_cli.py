@@ -87,6 +87,24 @@ def test_a_locked_database_is_one_line(adk_db, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "locked by another program" in err, err
     assert "Traceback" not in err
+    assert "nothing changed" not in err  # a read changes nothing anyway: said of changes only
+
+
+def test_a_change_refused_by_a_lock_says_nothing_changed(adk_db, monkeypatch, capsys):
+    path = adk_db("sqlite")
+    monkeypatch.setattr(adk_db_module, "BUSY_TIMEOUT", 0.05)
+    before = path.read_bytes()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        code = cli.main(["--store", str(path), "set", "s1", "/k", "1"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "locked by another program" in err and err.rstrip().endswith("nothing changed"), err
+    assert path.read_bytes() == before
 
 
 def test_a_read_only_file_opens_read_only_with_the_reason(adk_db, tmp_path):
