@@ -32,14 +32,11 @@ from ..widgets.timeline import Timeline
 from .actions import ExportMixin
 from .session_changes import Change, SessionChanges
 from .state_edits import StateEdits
+from .running_agent import recent_change
 from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
 
 TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
-RECENT_CHANGE_SECONDS = 10.0
-"""A session that changed this recently may have an agent running on it: an edit or a rewind
-asks first (google-adk's append_event raises StaleSessionError once the session changed in
-storage after the agent loaded it)."""
 TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
 
 
@@ -316,12 +313,12 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         changed = session.last_change() if session else None
         age = self.app.config.clock() - changed if changed is not None else None
         ours = session is not None and session.revision is not None and session.revision == self._own_revision
-        if age is None or age > RECENT_CHANGE_SECONDS or ours:
+        when = recent_change(age)
+        if when is None or ours:
             then()
             return
         from ..dialogs.confirm import ConfirmDialog
 
-        when = f"{plural(int(age), 'second')} ago" if age >= 1 else "just now"
         self.app.push_screen(ConfirmDialog(
             "An agent may be running",
             f"This session changed {when}: an agent may be working on it. If one is, its next "

@@ -12,12 +12,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..messages import StoreChanged
+from ..model import to_unix
 from ..undo_log import Change, ImportChange, SessionChange
 from ..text import one_line, plural
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
 from .keys import FOOTER_FIRST
+from .running_agent import recent_change
 from .workers import ReportsWorkerErrors, one_line_error
 from .session import clock_of
 
@@ -44,7 +46,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
     HELP_EXTRA = [("Moving", [("↑ ↓ pgup pgdn home end", "move in the list"),
                               ("enter", "open the session")])]
     _back_from_session = False  # a session screen was opened: read the list again on return
-    _opened = ""  # the session opened last
+    _last_opened = ""  # the session opened last
     _importing = False  # an import is running (one at a time)
     _changed_at: str | None = None  # when another writer last changed a session shown
 
@@ -182,7 +184,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         from .session import SessionScreen
 
         self._back_from_session = True
-        self._opened = session_id
+        self._last_opened = session_id
         self.app.push_screen(SessionScreen(session_id))
 
     def on_screen_resume(self) -> None:
@@ -190,7 +192,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         if self._back_from_session:
             self._back_from_session = False
             # What changed in the session just looked at is seen (it marked its new events).
-            self.query_one(SessionList).mark_seen([self._opened])
+            self.query_one(SessionList).mark_seen([self._last_opened])
             self.reload()
 
     def action_reload(self) -> None:
@@ -202,10 +204,13 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         row = self.query_one(SessionList).selected_row
         if row is None or self.app.refuse_if_read_only():
             return
+        when = recent_change(self.app.config.clock() - to_unix(row["updated_at"]))
+        running = (f"\nIt changed {when}: an agent may be working on it (its next event would "
+                   "fail: StaleSessionError)." if when else "")
         self.app.push_screen(ConfirmDialog(
             "Delete session?",
             f"{row['app_name']} / {row['user_id']} / {row['id']}\n"
-            f"{plural(row['event_count'], 'event')}. You can undo this (u).",
+            f"{plural(row['event_count'], 'event')}. You can undo this (u).{running}",
             confirm_label="Delete", danger=True), partial(self._delete_answered, row["id"]))
 
     def _delete_answered(self, session_id: str, yes: bool | None) -> None:

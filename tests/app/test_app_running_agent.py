@@ -17,7 +17,8 @@ from session_tui.dialogs.edit_value import EditValueDialog
 from session_tui.dialogs.rename_key import RenameKeyDialog
 from session_tui.dialogs.rewind import RewindDialog
 from session_tui.model import Event, Session, format_time, from_unix
-from session_tui.screens.session import RECENT_CHANGE_SECONDS, SessionScreen
+from session_tui.screens.running_agent import RECENT_CHANGE_SECONDS
+from session_tui.screens.session import SessionScreen
 from session_tui.store import DirectoryStore, open_store
 from session_tui.widgets.state_tree import StateTree
 from session_tui.widgets.timeline import Timeline
@@ -162,3 +163,34 @@ def test_snapshot_of_the_question(tmp_path, snap_compare):
         await press(pilot, "enter", "shift+tab", "e")
 
     assert snap_compare(app, run_before=play, terminal_size=SIZE)
+
+
+def test_deleting_a_session_changed_seconds_ago_says_an_agent_may_be_working_on_it(tmp_path):
+    path = make_store(tmp_path / "store", updated=T)
+    app = make_app(path, clock=lambda: T + 4)
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "d")
+            assert isinstance(app.screen, ConfirmDialog)
+            message = app.screen.message.plain
+            assert "4 seconds ago" in message and "StaleSessionError" in message
+            await press(pilot, "escape")
+
+    asyncio.run(main())
+
+
+def test_deleting_a_session_changed_long_ago_does_not_mention_an_agent(tmp_path):
+    path = make_store(tmp_path / "store", updated=T)
+    app = make_app(path, clock=lambda: T + RECENT_CHANGE_SECONDS + 1)
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "d")
+            assert isinstance(app.screen, ConfirmDialog)
+            assert "agent" not in app.screen.message.plain
+            await press(pilot, "escape")
+
+    asyncio.run(main())
