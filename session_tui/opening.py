@@ -190,7 +190,7 @@ def open_eval_file(path: Path) -> Store:
         raise NotAStore(str(exc)) from None
     what = {"result": "an ADK eval result", "set": "an ADK eval set"}[first.kind]
     return ReadOnlyMemoryStore(path, load, kind="adk-eval", first=(first.sessions, first.notes()),
-                               reason=f"{what}, opened to read (a session per eval case)")
+                               reason=f"{what}, a session per eval case")
 
 
 def open_adk_file(path: Path, *, read_only: bool = False, uri_query: str = "") -> Store:

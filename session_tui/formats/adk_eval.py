@@ -56,7 +56,7 @@ class EvalFile:
                     "expected conversation (no run)"]
         statuses = [s.extra[EVAL_KEY]["status"] for s in self.sessions]
         failed = [s.id for s in self.sessions if s.extra[EVAL_KEY]["status"] == "FAILED"]
-        line = (f"ADK eval result {self.id} (eval set {self.eval_set_id}): {cases} "
+        line = (f"ADK eval result of eval set {self.eval_set_id}: {cases} "
                 f"case{'s' * (cases != 1)}, {statuses.count('PASSED')} passed, {len(failed)} failed")
         return [line + (f": {', '.join(failed)}" if failed else "")]
 
