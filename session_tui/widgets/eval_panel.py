@@ -89,7 +89,13 @@ class EvalPanel(Vertical):
         expected = self.query_one("#eval-expected", Static)
         actual = self.query_one("#eval-actual", Static)
         if invocation_id is None:
-            line.update(Content.styled("No invocations to compare", _MUTED))
+            scenario = info.get("scenario")
+            prompt = scenario.get("starting_prompt") if isinstance(scenario, dict) else None
+            line.update(Content.styled(
+                "A conversation scenario (a simulated user), no fixed conversation: it starts "
+                f"“{safe(str(prompt))}”" if prompt is not None else "No invocations to compare",
+                _MUTED))
+            line.display = True
             expected.display = actual.display = False
             return
         n = ids.index(invocation_id)
@@ -107,7 +113,7 @@ class EvalPanel(Vertical):
     def _side(title: str, side: dict | None, other: dict | None) -> Content:
         pieces: list[Any] = [(title, "bold")]
         if side is None:
-            return Content.assemble(*pieces, ("\n(not in the file)", _MUTED))
+            return Content.assemble(*pieces, ("\n(none in the file)", _MUTED))
         theirs = (other or {}).get("tool_calls") or []
         calls = side.get("tool_calls") or []
         for i, (call, text) in enumerate(zip(calls, call_lines(side))):

@@ -210,3 +210,48 @@ def test_a_malformed_eval_file_is_one_line_naming_the_file_and_the_place(name, t
     message = str(caught.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
     assert said in message, message
+
+
+def test_older_intermediate_data_and_a_missing_expected_side_read_as_adk_reads_them():
+    """IntermediateData (tool_uses, tool_responses, intermediate_responses) of older files: a
+    call, then its response, then what sub-agents said; a case of a conversation scenario has
+    no expected invocation."""
+    value = evalkit.small_result()
+    item = value["eval_case_results"][1]["eval_metric_result_per_invocation"][0]
+    item["expected_invocation"] = None
+    item["actual_invocation"]["intermediate_data"] = {
+        "tool_uses": [{"id": "t1", "name": "find", "args": {"q": "oven"}},
+                      {"id": "t2", "name": "set_device", "args": {"device": "oven"}}],
+        "tool_responses": [{"id": "t2", "name": "set_device", "response": {"ok": True}},
+                           {"id": "t1", "name": "find", "response": {"found": 1}}],
+        "intermediate_responses": [["helper", [{"text": "found it"}]]]}
+    theirs = adk_result.EvalSetResult.model_validate(value)
+    ours = adk_eval.read_eval_bytes(json.dumps(value).encode(), "r")
+    assert_same_result_sides(ours, theirs)
+    session = ours.sessions[1]
+    assert [(e.author, e.content) for e in session.events[:6]] == [
+        ("user", "Turn off the oven"), ("agent", 'find(q="oven")'), ("agent", 'find -> {"found": 1}'),
+        ("agent", 'set_device(device="oven")'), ("agent", 'set_device -> {"ok": true}'),
+        ("helper", "found it")]
+    assert session.events[6].content == "Done."
+
+
+def assert_same_result_sides(ours, theirs) -> None:
+    for session, case in zip(ours.sessions, theirs.eval_case_results):
+        for inv, item in zip(adk_eval.eval_of(session)["invocations"],
+                             case.eval_metric_result_per_invocation):
+            _side_matches(inv["actual"], item.actual_invocation)
+            _side_matches(inv["expected"], item.expected_invocation)
+
+
+def test_a_conversation_scenario_case_reads_with_no_events_and_its_scenario_kept():
+    value = evalkit.small_set()
+    scenario = {"starting_prompt": "Hi, the oven is on", "conversation_plan": "Ask to turn it off"}
+    value["eval_cases"][1].pop("conversation")
+    value["eval_cases"][1]["conversation_scenario"] = scenario
+    theirs = adk_set.EvalSet.model_validate(value)
+    ours = adk_eval.read_eval_bytes(json.dumps(value).encode(), "s")
+    session = ours.sessions[1]
+    assert session.id == theirs.eval_cases[1].eval_id and session.events == []
+    assert adk_eval.eval_of(session)["scenario"] == theirs.eval_cases[1].conversation_scenario.model_dump(
+        exclude_none=True)
