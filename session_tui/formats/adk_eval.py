@@ -471,12 +471,22 @@ def _case(case: dict, when: float, set_id: str) -> Session:
 
 def eval_of(session: Session) -> dict | None:
     """The eval extra of a session read from an eval file (None for any other session, or one
-    whose extra is not the shape this module writes)."""
+    whose `eval` extra is not the shape this module writes: a session may carry anything)."""
     value = session.extra.get(EVAL_KEY)
-    if isinstance(value, dict) and value.get("source") in ("result", "set") and isinstance(
-            value.get("invocations"), list) and isinstance(value.get("metrics"), list):
-        return value
-    return None
+    if not (isinstance(value, dict) and value.get("source") in ("result", "set")):
+        return None
+    invocations, metrics = value.get("invocations"), value.get("metrics")
+    if not (isinstance(invocations, list) and isinstance(metrics, list)):
+        return None
+    dicts = metrics + [m for inv in invocations if isinstance(inv, dict)
+                       for m in (inv.get("metrics") or [])]
+    sides = [inv.get(k) for inv in invocations if isinstance(inv, dict) for k in ("expected", "actual")]
+    if not (all(isinstance(inv, dict) for inv in invocations) and all(isinstance(m, dict) for m in dicts)
+            and all(side is None or (isinstance(side, dict) and isinstance(side.get("tool_calls", []), list)
+                                     and all(isinstance(c, dict) for c in side.get("tool_calls", [])))
+                    for side in sides)):
+        return None
+    return value
 
 
 def score_text(metric: dict) -> str:

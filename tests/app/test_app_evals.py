@@ -64,11 +64,6 @@ async def _an_eval_case(result_file):
         assert seen == [f"{result_file}: an ADK eval result, a session per eval case: nothing can "
                         "be changed"]
         assert isinstance(app.screen, SessionScreen)
-        await press(pilot, "escape", "down", "enter")  # the passing case, one invocation
-        assert app.screen.session_id == "lamp_on"
-        panel = app.screen.query_one(EvalPanel)
-        assert text(panel, "case").startswith("Eval lamp_on PASSED")
-        assert not panel.query_one("#eval-invocation").display  # (it would repeat the case's)
     assert tree_hashes(result_file.parent) == before
 
 

@@ -255,3 +255,15 @@ def test_a_conversation_scenario_case_reads_with_no_events_and_its_scenario_kept
     assert session.id == theirs.eval_cases[1].eval_id and session.events == []
     assert adk_eval.eval_of(session)["scenario"] == theirs.eval_cases[1].conversation_scenario.model_dump(
         exclude_none=True)
+
+
+@pytest.mark.parametrize("odd", [{"source": "result", "metrics": [], "invocations": [1]},
+                                 {"source": "result", "metrics": ["x"], "invocations": []},
+                                 {"source": "set", "metrics": [], "invocations": [{"actual": {"tool_calls": [3]}}]},
+                                 {"source": "other", "metrics": [], "invocations": []}, "eval"])
+def test_a_session_with_an_eval_extra_of_another_shape_is_no_eval_case(odd):
+    from session_tui.model import Session
+
+    session = Session.new("app", "user")
+    session.extra["eval"] = odd
+    assert adk_eval.eval_of(session) is None

@@ -1,5 +1,6 @@
 """The eval panel (widgets/eval_panel.py) given sessions directly: hidden for a session that is
-no eval case; a case of a conversation scenario says so; an invocation without an expected side
+no eval case; a case of one invocation has no line repeating the case's metrics; a case of a
+conversation scenario says so; an invocation without an expected side
 says there is none; a call the actual run did not make is counted."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def test_what_the_panel_says_of_odd_cases():
     per = result["eval_case_results"][1]["eval_metric_result_per_invocation"]
     per[0]["expected_invocation"] = None
     per[1]["actual_invocation"]["intermediate_data"] = {"invocation_events": []}
-    oven = adk_eval.read_eval_bytes(json.dumps(result).encode(), "r").sessions[1]
+    lamp, oven = adk_eval.read_eval_bytes(json.dumps(result).encode(), "r").sessions
     cases = evalkit.small_set()
     cases["eval_cases"][0].pop("conversation")
     cases["eval_cases"][0]["conversation_scenario"] = {"starting_prompt": "Hi", "conversation_plan": "x"}
@@ -42,6 +43,10 @@ def test_what_the_panel_says_of_odd_cases():
             panel.show_session(Session.new("app", "user"))
             await pilot.pause()
             assert not panel.display
+            panel.show_session(lamp)  # one invocation scored as the case: no line repeating it
+            await pilot.pause()
+            assert shown("case").startswith("Eval lamp_on PASSED")
+            assert not panel.query_one("#eval-invocation").display
             panel.show_session(oven, "a-oven-1")
             await pilot.pause()
             assert panel.display and shown("expected") == "Expected\n(none in the file)"
