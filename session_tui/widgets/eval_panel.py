@@ -124,5 +124,5 @@ class EvalPanel(Vertical):
             pieces += ["\n", (f"≠ {len(theirs) - len(calls)} expected call(s) not made", _DIFFERS)]
         response = side.get("response")
         pieces += ["\n", ("→ ", _MUTED),
-                   safe(response) if response is not None else ("(no final response)", _MUTED)]
+                   safe(str(response)) if response is not None else ("(no final response)", _MUTED)]
         return Content.assemble(*pieces)
