@@ -20,7 +20,6 @@ named inside is never opened. Standard library and orjson only (google-adk is an
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +29,15 @@ import orjson
 
 from .. import jsonio
 from ..model import JSON, Session, SessionFormatError, got
-from .adk_text import render_call, render_content, render_response
+from .adk_eval_fields import (camel, content_of, get_field, items_of, lean_event, metrics_of,
+                              place_in, status_of)
+# (Re-exported: what the app and the CLI show of an eval case is read from here too.)
+from .adk_eval_text import (EVAL_KEY, call_lines, eval_of, response_lines,  # noqa: F401
+                            score_text, summary_lines)
+from .adk_text import render_content
 
-EVAL_KEY = "eval"
 RESULT_SUFFIX = ".evalset_result.json"
 SET_SUFFIX = ".evalset.json"
-# google-adk's EvalStatus, by value (an enum written as its value in the JSON).
-STATUS = {1: "PASSED", 2: "FAILED", 3: "NOT_EVALUATED", 4: "INFORMATIONAL"}
 
 
 @dataclass
@@ -115,119 +116,6 @@ def _parse(data: bytes, source: str) -> JSON:
     return value
 
 
-# ----------------------------------------------------------------------------- fields
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(w[:1].upper() + w[1:] for w in rest)
-
-
-def _at(where: str, name: str) -> str:
-    return f"{where}.{name}" if where else name
-
-
-def _get(obj: dict, name: str, where: str, kind: str, required: bool = False) -> Any:
-    """The field in either spelling, checked: `str`, `number`, `object`, `array` (null and
-    missing: None, unless `required`)."""
-    value = obj.get(name)
-    if value is None:
-        value = obj.get(_camel(name))
-    if value is None:
-        if required:
-            raise SessionFormatError(_at(where, name), "missing")
-        return None
-    ok = {"str": isinstance(value, str),
-          "number": isinstance(value, (int, float)) and not isinstance(value, bool)
-          and math.isfinite(value),
-          "object": isinstance(value, dict),
-          "array": isinstance(value, list)}[kind]
-    if not ok:
-        article = {"str": "a string", "number": "a number", "object": "an object",
-                   "array": "an array"}[kind]
-        raise SessionFormatError(_at(where, name), f"expected {article}, got {got(value)}")
-    return value
-
-
-def _items(obj: dict, name: str, where: str, required: bool = False) -> list[tuple[str, dict]]:
-    """(place, object) of each item of an array field."""
-    out = []
-    for i, item in enumerate(_get(obj, name, where, "array", required) or []):
-        place = f"{_at(where, name)}[{i}]"
-        if not isinstance(item, dict):
-            raise SessionFormatError(place, f"expected an object, got {got(item)}")
-        out.append((place, item))
-    return out
-
-
-def _status(obj: dict, name: str, where: str) -> str:
-    value = obj.get(name, obj.get(_camel(name)))
-    if isinstance(value, bool) or value not in STATUS:
-        if value is None:
-            raise SessionFormatError(_at(where, name), "missing")
-        raise SessionFormatError(_at(where, name), f"expected an eval status (1 passed, 2 failed, "
-                                 f"3 not evaluated, 4 informational), got {got(value)}")
-    return STATUS[value]
-
-
-def _metric(value: dict, where: str) -> dict:
-    threshold = _get(value, "threshold", where, "number")
-    criterion = _get(value, "criterion", where, "object")
-    if threshold is None and criterion is not None:
-        threshold = _get(criterion, "threshold", _at(where, "criterion"), "number")
-    return {"name": _get(value, "metric_name", where, "str", required=True),
-            "score": _get(value, "score", where, "number"), "threshold": threshold,
-            "status": _status(value, "eval_status", where)}
-
-
-def _metrics(obj: dict, name: str, where: str, required: bool = True) -> list[dict]:
-    return [_metric(item, place) for place, item in _items(obj, name, where, required)]
-
-
-def _content(value: JSON, where: str) -> dict | None:
-    """ADK content (checked: an object whose parts are objects), lean (see `_lean_content`)."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise SessionFormatError(where, f"expected a content object, got {got(value)}")
-    parts = value.get("parts")
-    if parts is not None and not (isinstance(parts, list) and all(isinstance(p, dict) for p in parts)):
-        raise SessionFormatError(_at(where, "parts"), f"expected an array of objects, got {got(parts)}")
-    return _lean_content(value)
-
-
-def _lean(value: dict) -> dict:
-    return {k: v for k, v in value.items() if v is not None}
-
-
-def _lean_content(content: dict) -> dict:
-    """Without the nulls of pydantic's dump (an eval file is written without exclude_none):
-    in the content, its parts and their function call or response, never inside the values
-    (the arguments, the response) where a null is data."""
-    out = _lean(content)
-    if isinstance(out.get("parts"), list):
-        out["parts"] = [{k: _lean(v) if k in _PART_OBJECTS and isinstance(v, dict) else v
-                         for k, v in _lean(p).items()} if isinstance(p, dict) else p
-                        for p in out["parts"]]
-    return out
-
-
-_PART_OBJECTS = {"function_call", "functionCall", "function_response", "functionResponse"}
-
-
-def _lean_event(event: JSON, where: str) -> JSON:
-    """An event of `session_details`, its top level, actions and content lean (as ADK's
-    `exclude_none` export would have them); anything else as it is (adk_json checks it)."""
-    if not isinstance(event, dict):
-        return event
-    out = _lean(event)
-    for name in ("actions", "usage_metadata"):
-        if isinstance(out.get(name), dict):
-            out[name] = _lean(out[name])
-    if "content" in out:
-        out["content"] = _content(out["content"], _at(where, "content"))
-    return out
-
-
 # ------------------------------------------------------------------------ invocations
 
 @dataclass
@@ -240,12 +128,12 @@ class _Invocation:
 
 
 def _invocation(value: dict, where: str, fallback_id: str) -> _Invocation:
-    user = _content(_get(value, "user_content", where, "object", required=True),
-                    _at(where, "user_content"))
-    final = _content(_get(value, "final_response", where, "object"), _at(where, "final_response"))
-    steps = _steps(_get(value, "intermediate_data", where, "object"), _at(where, "intermediate_data"))
-    return _Invocation(_get(value, "invocation_id", where, "str") or fallback_id, user or {},
-                       final, steps, _get(value, "creation_timestamp", where, "number") or 0.0)
+    user = content_of(get_field(value, "user_content", where, "object", required=True),
+                    place_in(where, "user_content"))
+    final = content_of(get_field(value, "final_response", where, "object"), place_in(where, "final_response"))
+    steps = _steps(get_field(value, "intermediate_data", where, "object"), place_in(where, "intermediate_data"))
+    return _Invocation(get_field(value, "invocation_id", where, "str") or fallback_id, user or {},
+                       final, steps, get_field(value, "creation_timestamp", where, "number") or 0.0)
 
 
 def _steps(data: dict | None, where: str) -> list[dict]:
@@ -255,16 +143,16 @@ def _steps(data: dict | None, where: str) -> list[dict]:
         return []
     if "invocation_events" in data or "invocationEvents" in data:
         steps = []
-        for place, event in _items(data, "invocation_events", where):
-            step = {"author": _get(event, "author", place, "str", required=True),
-                    "content": _content(event.get("content"), _at(place, "content"))}
+        for place, event in items_of(data, "invocation_events", where):
+            step = {"author": get_field(event, "author", place, "str", required=True),
+                    "content": content_of(event.get("content"), place_in(place, "content"))}
             for name in ("usage_metadata", "model_version"):
-                if event.get(name, event.get(_camel(name))) is not None:
-                    step[_camel(name)] = event.get(name, event.get(_camel(name)))
+                if event.get(name, event.get(camel(name))) is not None:
+                    step[camel(name)] = event.get(name, event.get(camel(name)))
             steps.append(step)
         return steps
-    calls = [item for _, item in _items(data, "tool_uses", where)]
-    responses = [item for _, item in _items(data, "tool_responses", where)]
+    calls = [item for _, item in items_of(data, "tool_uses", where)]
+    responses = [item for _, item in items_of(data, "tool_responses", where)]
     steps = []
     for call in calls:
         steps.append({"author": "agent", "content": {"role": "model", "parts": [{"function_call": call}]}})
@@ -277,8 +165,8 @@ def _steps(data: dict | None, where: str) -> list[dict]:
                           "content": {"role": "user", "parts": [{"function_response": match}]}})
     steps += [{"author": "agent", "content": {"role": "user", "parts": [{"function_response": r}]}}
               for r in responses]
-    for i, item in enumerate(_get(data, "intermediate_responses", where, "array") or []):
-        place = f"{_at(where, 'intermediate_responses')}[{i}]"
+    for i, item in enumerate(get_field(data, "intermediate_responses", where, "array") or []):
+        place = f"{place_in(where, 'intermediate_responses')}[{i}]"
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
                 and isinstance(item[1], list)):
             raise SessionFormatError(place, f"expected [author, parts], got {got(item)}")
@@ -293,7 +181,7 @@ def _parts(content: dict | None) -> list[dict]:
 
 def _either(part: dict, snake: str) -> Any:
     value = part.get(snake)
-    return part.get(_camel(snake)) if value is None else value
+    return part.get(camel(snake)) if value is None else value
 
 
 def tool_calls(steps: list[dict]) -> list[dict]:
@@ -336,15 +224,15 @@ def _events(inv: _Invocation, agent: str, when: float) -> list[dict]:
 # ----------------------------------------------------------------------------- results
 
 def _read_result(value: dict) -> EvalFile:
-    result_id = _get(value, "eval_set_result_id", "", "str", required=True)
-    set_id = _get(value, "eval_set_id", "", "str", required=True)
-    name = _get(value, "eval_set_result_name", "", "str") or result_id
-    when = _get(value, "creation_timestamp", "", "number") or 0.0
+    result_id = get_field(value, "eval_set_result_id", "", "str", required=True)
+    set_id = get_field(value, "eval_set_id", "", "str", required=True)
+    name = get_field(value, "eval_set_result_name", "", "str") or result_id
+    when = get_field(value, "creation_timestamp", "", "number") or 0.0
     # ADK names a result `<app>_<eval set>_<time>`: the app, where no session says it.
     app = re.sub(rf"_{re.escape(set_id)}_[0-9.]+$", "", name) if set_id else name
     out = EvalFile("result", result_id, set_id)
     ids: set[str] = set()
-    for i, (place, case) in enumerate(_items(value, "eval_case_results", "", required=True)):
+    for i, (place, case) in enumerate(items_of(value, "eval_case_results", "", required=True)):
         try:
             session = _case_result(case, when, app)
         except SessionFormatError as exc:
@@ -366,21 +254,21 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _case_result(case: dict, when: float, app: str) -> Session:
-    eval_id = _get(case, "eval_id", "", "str") or ""
-    status = _status(case, "final_eval_status", "")
-    overall = _metrics(case, "overall_eval_metric_results", "")
-    adk_session_id = _get(case, "session_id", "", "str", required=True)
-    details = _get(case, "session_details", "", "object")
+    eval_id = get_field(case, "eval_id", "", "str") or ""
+    status = status_of(case, "final_eval_status", "")
+    overall = metrics_of(case, "overall_eval_metric_results", "")
+    adk_session_id = get_field(case, "session_id", "", "str", required=True)
+    details = get_field(case, "session_details", "", "object")
     invocations = []
-    for n, (place, item) in enumerate(_items(case, "eval_metric_result_per_invocation", "",
+    for n, (place, item) in enumerate(items_of(case, "eval_metric_result_per_invocation", "",
                                              required=True), 1):
-        actual = _invocation(_get(item, "actual_invocation", place, "object", required=True),
-                             _at(place, "actual_invocation"), f"invocation-{n}")
-        expected_value = _get(item, "expected_invocation", place, "object")
+        actual = _invocation(get_field(item, "actual_invocation", place, "object", required=True),
+                             place_in(place, "actual_invocation"), f"invocation-{n}")
+        expected_value = get_field(item, "expected_invocation", place, "object")
         expected = None if expected_value is None else _invocation(
-            expected_value, _at(place, "expected_invocation"), f"expected-{n}")
-        invocations.append((actual, expected, _metrics(item, "eval_metric_results", place, False)))
-    user_id = _get(case, "user_id", "", "str") or "user"
+            expected_value, place_in(place, "expected_invocation"), f"expected-{n}")
+        invocations.append((actual, expected, metrics_of(item, "eval_metric_results", place, False)))
+    user_id = get_field(case, "user_id", "", "str") or "user"
     if details is not None and details.get("events"):
         session_value = _from_details(details, eval_id)
     else:
@@ -406,7 +294,7 @@ def _from_details(details: dict, eval_id: str) -> dict:
                      "last_update_time", "lastUpdateTime")}
     events = details["events"]
     if isinstance(events, list):
-        events = [_lean_event(e, f"session_details.events[{i}]") for i, e in enumerate(events)]
+        events = [lean_event(e, f"session_details.events[{i}]") for i, e in enumerate(events)]
     return {**keep, "events": events, "id": eval_id}
 
 
@@ -422,11 +310,11 @@ def _session(value: dict, where: str) -> Session:
 # -------------------------------------------------------------------------------- sets
 
 def _read_set(value: dict) -> EvalFile:
-    set_id = _get(value, "eval_set_id", "", "str", required=True)
-    when = _get(value, "creation_timestamp", "", "number") or 0.0
+    set_id = get_field(value, "eval_set_id", "", "str", required=True)
+    when = get_field(value, "creation_timestamp", "", "number") or 0.0
     out = EvalFile("set", set_id, set_id)
     ids: set[str] = set()
-    for i, (place, case) in enumerate(_items(value, "eval_cases", "", required=True)):
+    for i, (place, case) in enumerate(items_of(value, "eval_cases", "", required=True)):
         try:
             session = _case(case, when, set_id)
         except SessionFormatError as exc:
@@ -438,18 +326,18 @@ def _read_set(value: dict) -> EvalFile:
 
 
 def _case(case: dict, when: float, set_id: str) -> Session:
-    eval_id = _get(case, "eval_id", "", "str", required=True)
-    when = _get(case, "creation_timestamp", "", "number") or when
+    eval_id = get_field(case, "eval_id", "", "str", required=True)
+    when = get_field(case, "creation_timestamp", "", "number") or when
     conversation = [
         _invocation(item, place, f"invocation-{n}")
-        for n, (place, item) in enumerate(_items(case, "conversation", ""), 1)]
-    scenario = _get(case, "conversation_scenario", "", "object")
+        for n, (place, item) in enumerate(items_of(case, "conversation", ""), 1)]
+    scenario = get_field(case, "conversation_scenario", "", "object")
     if not conversation and scenario is None and "conversation" not in case:
         raise SessionFormatError("conversation", "missing (nor a conversation_scenario)")
-    start = _get(case, "session_input", "", "object") or {}
-    app = _get(start, "app_name", "session_input", "str") or set_id
-    user_id = _get(start, "user_id", "session_input", "str") or "user"
-    state = _get(start, "state", "session_input", "object") or {}
+    start = get_field(case, "session_input", "", "object") or {}
+    app = get_field(start, "app_name", "session_input", "str") or set_id
+    user_id = get_field(start, "user_id", "session_input", "str") or "user"
+    state = get_field(start, "state", "session_input", "object") or {}
     events = [e for inv in conversation for e in _events(inv, app, when)]
     session = _session({"id": eval_id, "appName": app, "userId": user_id, "state": state,
                         "events": events, "lastUpdateTime": events[-1]["timestamp"] if events
@@ -461,79 +349,7 @@ def _case(case: dict, when: float, set_id: str) -> Session:
                          "actual": None, "metrics": []} for inv in conversation]}
     if scenario is not None:
         session.extra[EVAL_KEY]["scenario"] = scenario
-    final_state = _get(case, "final_session_state", "", "object")
+    final_state = get_field(case, "final_session_state", "", "object")
     if final_state:
         session.extra[EVAL_KEY]["final_session_state"] = final_state
     return session
-
-
-# ------------------------------------------------------------------------------ showing
-
-def eval_of(session: Session) -> dict | None:
-    """The eval extra of a session read from an eval file (None for any other session, or one
-    whose `eval` extra is not the shape this module writes: a session may carry anything)."""
-    value = session.extra.get(EVAL_KEY)
-    if not (isinstance(value, dict) and value.get("source") in ("result", "set")):
-        return None
-    invocations, metrics = value.get("invocations"), value.get("metrics")
-    if not (isinstance(invocations, list) and isinstance(metrics, list)):
-        return None
-    dicts = metrics + [m for inv in invocations if isinstance(inv, dict)
-                       for m in (inv.get("metrics") or [])]
-    sides = [inv.get(k) for inv in invocations if isinstance(inv, dict) for k in ("expected", "actual")]
-    if not (all(isinstance(inv, dict) for inv in invocations) and all(isinstance(m, dict) for m in dicts)
-            and all(side is None or (isinstance(side, dict) and isinstance(side.get("tool_calls", []), list)
-                                     and all(isinstance(c, dict) for c in side.get("tool_calls", [])))
-                    for side in sides)):
-        return None
-    return value
-
-
-def score_text(metric: dict) -> str:
-    """`response_match_score 0.74 / 0.70 PASS`: name, score, threshold, status."""
-    score, threshold = metric.get("score"), metric.get("threshold")
-    number = "–" if not isinstance(score, (int, float)) else f"{score:.2f}"
-    bar = "" if not isinstance(threshold, (int, float)) else f" / {threshold:.2f}"
-    word = {"PASSED": "PASS", "FAILED": "FAIL", "NOT_EVALUATED": "not evaluated",
-            "INFORMATIONAL": "info"}.get(metric.get("status"), str(metric.get("status")))
-    return f"{metric.get('name')} {number}{bar} {word}"
-
-
-def call_lines(side: dict | None) -> list[str]:
-    """Each tool call of a side as `name(args)`."""
-    if not side:
-        return []
-    return [render_call(str(c.get("name")), c.get("args")) for c in side.get("tool_calls") or []]
-
-
-def response_lines(side: dict | None) -> list[str]:
-    if not side:
-        return []
-    return [render_response(str(r.get("name")), r.get("response"))
-            for r in side.get("tool_responses") or []]
-
-
-def summary_lines(session: Session) -> list[str]:
-    """What `show` prints of an eval case: its status and metrics, then per invocation the
-    expected and the actual response and tool calls."""
-    info = eval_of(session)
-    if info is None:
-        return []
-    head = f"eval     {info.get('eval_id')}" + (f"  {info['status']}" if info.get("status") else
-                                                "  (eval set: expected only)")
-    lines = [head] + [f"metric   {score_text(m)}" for m in info["metrics"]]
-    for n, inv in enumerate(info["invocations"], 1):
-        lines.append(f"invocation {n}  {inv.get('invocation_id')}"
-                     + "".join(f"  ·  {score_text(m)}" for m in inv.get("metrics") or []))
-        lines.append(f"  user      {_flat(inv.get('user'))}")
-        for label, key in (("expected", "expected"), ("actual", "actual")):
-            side = inv.get(key)
-            if side is None:
-                continue
-            lines += [f"  {label:<9} tool {c}" for c in call_lines(side)]
-            lines.append(f"  {label:<9} {_flat(side.get('response'))}")
-    return lines
-
-
-def _flat(text: Any) -> str:
-    return "(none)" if text is None else str(text).replace("\n", " ")

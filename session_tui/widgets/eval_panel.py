@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from ..formats.adk_eval import call_lines, eval_of, score_text
+from ..formats.adk_eval_text import call_lines, eval_of, score_text
 from ..model import Session, json_equal
 from ..text import safe
 from ..tcss import load_css
