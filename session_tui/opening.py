@@ -13,7 +13,10 @@ What it takes:
 - database URLs as ADK users write them in `--session_service_uri`: `sqlite:///rel.db`,
   `sqlite:////abs.db`, `sqlite+aiosqlite:///...` (as SQLAlchemy reads them: three slashes then a
   relative path, four for an absolute one); `postgresql://`, `postgresql+asyncpg://`,
-  `postgresql+psycopg://` (the driver part normalised; opened by `adkdb.postgres`).
+  `postgresql+psycopg://` (the driver part normalised; opened by `adkdb.postgres`);
+- ADK's eval files, an eval result (`*.evalset_result.json`) or an eval set (`*.evalset.json`),
+  by name or, named otherwise, by content: one session per eval case, read-only, in memory
+  (`open_eval_file`).
 
 A missing path is NotFound unless `create` (then a new store folder, as before). Every error is
 one line (a StoreError).
@@ -67,6 +70,8 @@ def open_any(target: str | os.PathLike | None = None, *, create: bool = False, l
         return open_adk_file(path / AGENT_DB, read_only=read_only)
     if path.is_file() and is_sqlite_file(path):
         return open_adk_file(path, read_only=read_only)
+    if path.is_file() and _named_eval_file(path):
+        return open_eval_file(path)
     if path.suffix.lower() in SQLITE_SUFFIXES and _neither_sqlite_nor_json(path):
         # Named as ADK names its databases: the TinyDB reader's JSON error would miss the point.
         raise NotAStore(f"{path}: not a SQLite database (it does not begin with SQLite's header) "
@@ -74,6 +79,8 @@ def open_any(target: str | os.PathLike | None = None, *, create: bool = False, l
     try:
         return open_store(path, create=create, load=load, read_only=read_only)
     except NotAStore as exc:
+        if path.is_file() and _eval_by_content(path):
+            return open_eval_file(path)
         if not path.is_dir():
             raise
         # Most likely an agent folder that no `adk web` / `adk run` has written sessions in yet.
@@ -147,6 +154,43 @@ def is_sqlite_file(path: Path) -> bool:
 
 def _is_store_folder(path: Path) -> bool:
     return (path / "index.json").exists() or (path / "sessions").is_dir()
+
+
+def _named_eval_file(path: Path) -> bool:
+    from .formats.adk_eval import kind_of_name
+
+    return kind_of_name(path) is not None
+
+
+def _eval_by_content(path: Path) -> bool:
+    """A file that is not a store and holds an ADK eval result or eval set (read only once
+    the store opener refused it: a big TinyDB file is never read twice)."""
+    from .formats.reading import EVAL_KINDS, detect
+
+    try:
+        return detect(path.read_bytes()) in EVAL_KINDS
+    except OSError:
+        return False
+
+
+def open_eval_file(path: Path) -> Store:
+    """An ADK eval result or eval set as a read-only store of one session per eval case.
+    A malformed file: NotAStore, one line naming the file and the place."""
+    from .formats import adk_eval
+    from .model import SessionFormatError
+    from .store.read_only_memory import ReadOnlyMemoryStore
+
+    def load(file: Path):
+        evals = adk_eval.read_eval_path(file)
+        return evals.sessions, evals.notes()
+
+    try:
+        first = adk_eval.read_eval_path(path)
+    except SessionFormatError as exc:
+        raise NotAStore(str(exc)) from None
+    what = {"result": "an ADK eval result", "set": "an ADK eval set"}[first.kind]
+    return ReadOnlyMemoryStore(path, load, kind="adk-eval", first=(first.sessions, first.notes()),
+                               reason=f"{what}, a session per eval case")
 
 
 def open_adk_file(path: Path, *, read_only: bool = False, uri_query: str = "") -> Store:

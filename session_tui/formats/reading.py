@@ -100,8 +100,11 @@ def _read_bytes(data: bytes, source: str) -> list[Session]:
             raise SessionFormatError("", bad[0])
         return [s for _, _, s in found.values()]
     if kind in EVAL_KINDS:
-        raise SessionFormatError(source, f"{EVAL_KINDS[kind]}, not sessions: it is not a broken "
-                                 "session file, session-tui does not open eval files yet")
+        # A session per eval case (its run, or an eval set's expected conversation), the
+        # expected side and the metrics in the session's `eval` extra: see adk_eval.
+        from . import adk_eval
+
+        return adk_eval.read_eval_bytes(data, source).sessions
     if kind == "unknown":
         raise SessionFormatError(source, "not a session file (expected JSON, JSON Lines or an ADK SQLite database)")
     return session_json.read_sessions(data, source)
@@ -140,7 +143,8 @@ def importable_kind(path: Path) -> str | None:
 
 
 def refuse_eval_file(path: Path) -> None:
-    """Raise NotAStore saying what it is when `path` is one of ADK's eval files."""
+    """Raise NotAStore saying what is wrong when `path` looks like one of ADK's eval files
+    but does not read as one (one that reads opens as a store: opening.open_eval_file)."""
     from ..store.errors import NotAStore
 
     try:

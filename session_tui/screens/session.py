@@ -25,6 +25,7 @@ from ..messages import StoreChanged
 from ..model import Session, format_time, from_unix, parse_time, state_after
 from ..store import NotFound, StaleError, StoreBusy
 from ..text import one_line, plural, safe
+from ..widgets.eval_panel import EvalPanel
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.state_tree import StateTree
@@ -92,6 +93,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ReadOnlyBanner()
+        yield EvalPanel(id="eval")  # (shown for an eval case only)
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield Static(id="state-title", markup=False)
@@ -150,6 +152,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         self.sub_title = one_line(session.id) + (f" · “{one_line(name, 60)}”" if name else "")
         timeline = self.query_one(Timeline)
         timeline.set_session(session)
+        self.query_one(EvalPanel).show_session(session, timeline.current_invocation)
         if known is not None:
             self.changed_elsewhere = session.updated_at
             timeline.mark_new(event.id for event in session.events if event.id not in known)
@@ -251,6 +254,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
     def _event_highlighted(self, message: Timeline.Highlighted) -> None:
         """While an event is open, the view and the state follow the timeline's cursor."""
         self._show_timeline_title()  # a move has the new events seen
+        self.query_one(EvalPanel).show_invocation(message.invocation_id)
         if self.event_index is not None and message.index is not None and message.event is not None:
             self.event_index = message.index
             self.query_one(EventView).show_event(message.event, message.index, len(self.session.events))

@@ -49,12 +49,14 @@ def test_every_real_session_file_reads_and_exports(name):
 
 
 @pytest.mark.parametrize("name", sorted(EVAL_FILES))
-def test_eval_files_are_named_for_what_they_are(name):
-    with pytest.raises(SessionFormatError) as caught:
-        reading.read_path(real(name))
-    message = str(caught.value)
-    assert EVAL_FILES[name] in message and "\n" not in message
-    assert "id: missing" not in message and "expected JSON" not in message
+def test_eval_files_read_as_a_session_per_eval_case(name):
+    from session_tui.formats.adk_eval import eval_of
+
+    sessions = reading.read_path(real(name))
+    assert [s.id for s in sessions] == ["basic_device_control"]
+    info = eval_of(sessions[0])
+    assert info["source"] == {"eval set": "set", "eval result": "result"}[EVAL_FILES[name]]
+    assert info["invocations"][0]["expected"]["response"] == "The desk lamp in the office is now on."
 
 
 def test_error_events_show_their_error():
