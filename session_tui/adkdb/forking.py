@@ -40,8 +40,10 @@ class ForkingMixin:
 
     def preview_fork(self, session_id: str, invocation_id: str, before: bool = False,
                      new_id: str | None = None):
-        return plan_fork(self._load(session_id), invocation_id, before, new_id,
-                         self._id_in_use, self._id_taken)
+        session = self._load(session_id)
+        with self._lock:  # (the adapter is used by one thread at a time)
+            return plan_fork(session, invocation_id, before, new_id, self._id_in_use,
+                             self._id_taken)
 
     def fork(self, session_id: str, invocation_id: str, before: bool = False,
              new_id: str | None = None, expected_revision: str | None = None) -> ForkResult:
