@@ -29,7 +29,7 @@ def dialog(**kw) -> ForkDialog:
     return ForkDialog(plan_fork(s, "inv-2"), plan_fork(s, "inv-2", before=True), "inv-2", **kw)
 
 
-def test_shows_what_each_choice_holds_and_switches_with_the_arrows():
+def test_shows_what_each_choice_holds_switches_with_the_arrows_and_comes_back_refused():
     async def script(pilot, app):
         text = screen_text(app)
         assert "Fork at inv-2" in text and "A new session from trip" in text
@@ -43,6 +43,12 @@ def test_shows_what_each_choice_holds_and_switches_with_the_arrows():
         assert "○ up to and including inv-2" in text and "● before inv-2: 1 event" in text
         assert "It holds 1 event; 4 state keys restored; 1 shared key" in text
         assert '"[b]H[/b]"' in text and "as now: shared key" in text
+        # The store refused an earlier try: back with what was typed, and why.
+        app.open(dialog(choice=ForkChoice(True, "taken"),
+                        error="a session with id 'taken' already exists"))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "● before inv-2" in text and "taken" in text and "already exists" in text
 
     run(dialog, script, size=(100, 34))
 
@@ -62,14 +68,6 @@ def test_enter_forks_with_the_choice_and_the_id_typed_an_empty_id_is_refused():
         assert "the new id is empty" not in screen_text(app)
 
     run(None, script)
-
-
-def test_a_refusal_comes_back_with_what_was_typed():
-    again = run(lambda: dialog(choice=ForkChoice(True, "taken"),
-                               error="a session with id 'taken' already exists"), keys(),
-                size=(100, 34))
-    assert "● before inv-2" in again.text and "taken" in again.text
-    assert "already exists" in again.text
 
 
 def test_snapshot_fork(snap_compare):
