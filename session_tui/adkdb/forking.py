@@ -43,13 +43,13 @@ class ForkingMixin:
         session = self._load(session_id)
         with self._lock:  # (the adapter is used by one thread at a time)
             return plan_fork(session, invocation_id, before, new_id, self._id_in_use,
-                             self._id_taken)
+                             self._id_taken, base_id=self.resolve(session_id)[2])
 
     def fork(self, session_id: str, invocation_id: str, before: bool = False,
              new_id: str | None = None, expected_revision: str | None = None) -> ForkResult:
         with self._writing(session_id, expected_revision) as (key, current):
             plan = plan_fork(current, invocation_id, before, new_id, self._id_in_use,
-                             self._id_taken)
+                             self._id_taken, base_id=key[2])
             app_name, user_id, _ = key
             new_key = (app_name, user_id, plan.new_id)
             before_rows = self._rows_of(new_key)

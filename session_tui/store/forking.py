@@ -60,16 +60,17 @@ class ForkResult:
 
 def plan_fork(session: Session, invocation_id: str, before: bool = False,
               new_id: str | None = None, exists: Callable[[str], bool] | None = None,
-              taken: Callable[[str], bool] | None = None) -> ForkPlan:
+              taken: Callable[[str], bool] | None = None, base_id: str | None = None) -> ForkPlan:
     """The fork of `session` at the invocation: the rewind plan's kept events and state.
     `new_id` must not be a session that `exists`; without one, a `<id>-fork[-N]` that is not
-    `taken` (a session, or the undo history a deleted one left) is chosen."""
+    `taken` (a session, or the undo history a deleted one left) is chosen (`base_id`: the id
+    it is made from where that is not the session's name, an ADK id named app/user/id)."""
     from .base import plan_rewind  # (base imports this module)
 
     rewind = plan_rewind(session, invocation_id, before)
     exists = exists or (lambda _: False)
     if new_id is None:
-        new_id = free_fork_id(session.id, taken or exists)
+        new_id = free_fork_id(base_id or session.id, taken or exists)
     else:
         check_new_id(new_id, exists)
     kept = session.events[:rewind.keep]

@@ -64,10 +64,18 @@ def test_undo_takes_the_fork_away_exactly_and_its_origin_is_not_reread(adk_db, t
     assert (path.parent / (path.name + ".session-tui") / "forks").is_dir()
 
 
-async def _create(path, sid):
+def test_a_session_named_app_user_id_forks_under_its_own_adk_id(adk_db):
+    path = adk_db("database")
+    adkkit.run(_create(path, "s1", user="u2"))  # "s1" twice: each named app/user/id
+    store = open_any(path)
+    assert store.fork(f"{APP}/u1/s1", "inv-1").id == "s1-fork"
+    assert len(adk_get("database", path, sid="s1-fork").events) == 2
+
+
+async def _create(path, sid, user="u1"):
     svc = adkkit.service("database", path)
     try:
-        await svc.create_session(app_name=APP, user_id="u1", session_id=sid)
+        await svc.create_session(app_name=APP, user_id=user, session_id=sid)
     finally:
         await svc.close()
 
