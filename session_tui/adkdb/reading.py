@@ -65,6 +65,7 @@ class ReadingMixin:
             raise StoreError(f"{place}: {exc}") from None
         except (ValueError, TypeError, OverflowError) as exc:
             raise StoreError(f"{place}: {error_line(exc)}") from None
+        self._read_origin(key, created_raw, session)  # a fork's forked_from (forking.py)
         last = event_rows[-1][0] if event_rows else ""
         session.revision = _revision(updated_raw, len(event_rows), last, state_raw)
         return session

@@ -125,6 +125,9 @@ class RestoringMixin:
                             "session_id = :i AND id = :e", dict(where, e=event_id))
         before = record.before
         row = before["session"]
+        if row is None and record.after.get("session") is not None:  # a fork: gone again
+            self.db.execute("DELETE FROM sessions WHERE app_name = :a AND user_id = :u "
+                            "AND id = :i", where)
         if row is not None:
             params = dict(where)
             state_sql = self._bind(params, "s", row[0])

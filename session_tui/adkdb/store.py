@@ -8,8 +8,9 @@ own session services read and write it (SPEC section 8).
   the state delta, stored as ADK's `append_event` stores one: the event row, the session's,
   app's and user's state rows updated with `dict.update` (so a null is kept as a value: ADK
   cannot remove a top-level key, and such an edit is refused), `update_time` set to the event's
-  time. A rewind appends the event ADK's `Runner.rewind_async` appends (author `user`,
-  invocation `e-<uuid>`, `actions.rewind_before_invocation_id`, the restoring state delta),
+  time. A fork is a new session row and copies of its kept event rows (forking.py; its
+  origin kept in the sidecar). A rewind appends the event ADK's `Runner.rewind_async`
+  appends (author `user`, invocation `e-<uuid>`, `actions.rewind_before_invocation_id`, the restoring state delta),
   except that a key no annulled event wrote keeps its value (google/adk-python issue 4933).
   Artifacts are not rewound (as ADK's Runner without an artifact service). Delete removes the
   session's row and its events, as ADK does.
@@ -40,6 +41,7 @@ from . import layouts
 from .adk_events import REWIND_AUTHOR, event_data, split_delta, stored_event_data
 from .changes import ChangesMixin
 from .db import Connection, error_line
+from .forking import ForkingMixin
 from .listing import ListingMixin, names_of
 from .reading import ReadingMixin
 from .restoring import RestoringMixin
@@ -51,7 +53,7 @@ __all__ = ["AdkStore", "REWIND_AUTHOR", "SHARED", "event_data", "names_of", "pla
            "split_delta", "stored_event_data"]
 
 
-class AdkStore(ListingMixin, ReadingMixin, ChangesMixin, RestoringMixin, Store):
+class AdkStore(ListingMixin, ReadingMixin, ChangesMixin, RestoringMixin, ForkingMixin, Store):
     """A session-tui Store over an ADK database (any adapter, any registered layout)."""
 
     kind = "adk"

@@ -74,7 +74,7 @@ def encode_row(row: Row | tuple | None) -> Row | None:
 
 @dataclass
 class AdkUndoRecord:
-    kind: str  # edit, rewind, delete
+    kind: str  # edit, rewind, delete, fork (before: no session row; added: every event)
     app_name: str
     user_id: str
     session_id: str  # ADK's id
@@ -123,7 +123,7 @@ def _escaped(part: str) -> str:
     return part.replace("%", "%25").replace("/", "%2F")
 
 
-KINDS = ("edit", "rewind", "delete")
+KINDS = ("edit", "rewind", "delete", "fork")
 # Row lengths as the store selects them: sessions (state, create_time, update_time), the
 # shared state rows (state, update_time), events (id, app_name, user_id, session_id,
 # invocation_id, timestamp, event_data).

@@ -8,6 +8,7 @@ them touches a store.
 | `EditValueDialog(path_label, current, is_new_key=False, existing_keys=frozenset(), key=None)` | `EditResult` or None |
 | `RenameKeyDialog(current, existing)` | str or None |
 | `RewindDialog(plan, invocation_label)` | bool |
+| `ForkDialog(to_plan, before_plan, invocation_label)` | `ForkChoice` or None |
 | `ExportDialog(default_path, count)` | `ExportRequest` or None |
 | `ImportDialog(default_path="", target_choices=False, store_label="")` | `ImportRequest` or None |
 | `HelpScreen(sections)` | None |
@@ -21,6 +22,7 @@ from .base import Dialog, blink
 from .confirm import ConfirmDialog
 from .edit_value import EditResult, EditValueDialog
 from .export import FORMAT_LABELS, ExportDialog, ExportRequest
+from .fork import ForkChoice, ForkDialog
 from .help import HelpScreen
 from .import_dialog import ImportDialog, ImportRequest
 from .rename_key import RenameKeyDialog
@@ -35,6 +37,8 @@ __all__ = [
     "ExportDialog",
     "ExportRequest",
     "FORMAT_LABELS",
+    "ForkChoice",
+    "ForkDialog",
     "HelpScreen",
     "ImportDialog",
     "ImportRequest",

@@ -32,13 +32,14 @@ from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
 from .session_changes import Change, SessionChanges
+from .session_fork import SessionFork
 from .state_edits import StateEdits
 from .running_agent import recent_change
 from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
 
 TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
-TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
+TIMELINE_ACTIONS = {"rewind_to", "rewind_before", "fork"}
 
 
 def spare_the_collector() -> None:
@@ -51,7 +52,7 @@ def spare_the_collector() -> None:
     gc.freeze()
 
 
-class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
+class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, ExportMixin, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -67,6 +68,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         Binding("v", "view_value", "View value"),
         Binding("w", "rewind_to", "Rewind to"),
         Binding("b", "rewind_before", "Rewind before", show=False),  # (help, palette)
+        Binding("f", "fork", "Fork", show=False),  # (help, palette; screens/session_fork.py)
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("x", "export", "Export"),
         Binding("D", "delete_session", "Delete session", show=False),
@@ -76,7 +78,8 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
                                   ("e a r d v", "edit, add, rename, delete, view in full")]),
                   ("Timeline", [("↑ ↓ pgup pgdn", "move"), ("shift+↑ shift+↓", "previous / next invocation"),
                                 ("enter", "open the event: state as it was right after it"),
-                                ("w / b", "rewind to / before the invocation under the cursor")])]
+                                ("w / b", "rewind to / before the invocation under the cursor"),
+                                ("f", "fork: a new session up to / before that invocation")])]
 
     def __init__(self, session_id: str):
         super().__init__()

@@ -12,7 +12,7 @@ import contextlib
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from ..eventinfo import annulled_count
 from ..jsonio import deep_copy
@@ -33,11 +33,15 @@ from ..model import (
     restore_state,
     state_changes,
 )
+from . import forking
 from .errors import NotFound, NothingToUndo, ReadOnlyStore, StaleError, StoreError
 from .history import UNAPPLIED, History, UndoRecord, refuse_undo_unless_exact
 from .importing import CONFLICT_POLICIES, ImportingMixin
 from .reports import CheckReport, ImportReport, RewindPlan, UndoResult
 from .shared import SharedState
+
+if TYPE_CHECKING:
+    from .forking import ForkPlan, ForkResult
 
 # Kept importable from here, where they were first written.
 __all__ = ["CONFLICT_POLICIES", "EDIT_AUTHOR", "NO_CHANGE", "SUMMARY_KEYS", "CheckReport",
@@ -319,6 +323,16 @@ class Store(ImportingMixin):
             return plan
 
         return self._change(session_id, "rewind", change, expected_revision)
+
+    def preview_fork(self, session_id: str, invocation_id: str, before: bool = False,
+                     new_id: str | None = None) -> "ForkPlan":
+        return forking.preview(self, session_id, invocation_id, before, new_id)
+
+    def fork(self, session_id: str, invocation_id: str, before: bool = False,
+             new_id: str | None = None, expected_revision: str | None = None) -> "ForkResult":
+        """A new session: the events up to (or before) the invocation, the state a rewind
+        there restores, `forked_from` recorded; the original untouched. Undoable (forking.py)."""
+        return forking.fork(self, session_id, invocation_id, before, new_id, expected_revision)
 
     def delete(self, session_id: str, expected_revision: str | None = None) -> None:
         with self.lock():

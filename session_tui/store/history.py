@@ -27,7 +27,7 @@ from .errors import CorruptFile, StoreError
 from .naming import file_name
 from .paths import odd_entry
 
-KINDS = ("edit", "rewind", "delete", "import")
+KINDS = ("edit", "rewind", "delete", "import", "fork")
 MAX_RECORDS = 50  # SPEC: at least the last 20 per session
 
 # How a session as it is now stands to a record's change (UndoRecord.standing):
@@ -198,6 +198,10 @@ def refuse_undo_unless_exact(session_id: str, record: UndoRecord, current: Sessi
                          f"replaced since, outside session-tui (the events that {record.kind} "
                          "left are gone); nothing changed")
     appended = record.appended_since(current)
+    if record.kind == "fork" and appended:  # undoing it removes the session, and them with it
+        raise StoreError(f"cannot undo the fork {what}: {plural(len(appended), 'event')} were "
+                         "appended to it since, and would be lost; delete it instead (undoable)"
+                         "; nothing changed")
     if record.kind == "import" and appended:
         # The appended events followed the imported ones (a reply after its call): put on the
         # version the import replaced, they would tell a story that never happened.

@@ -337,3 +337,25 @@ def test_read_only_opening_reads_and_refuses_changes(pg_adk, tmp_path):
     store.close()
     assert db.tables() == before
     assert not (tmp_path / "data").exists()
+
+
+def test_a_fork_on_postgresql_is_a_session_google_adk_loads_and_continues(pg_adk):
+    db = pg_adk()
+    before = db.tables()
+    original = adkkit.adk_dump(adk_get(LAYOUT, db.adk))
+    store = open_any(db.url)
+    assert store.fork("s1", "inv-2", before=True).to_json() == {"id": "s1-fork", "events": 2}
+    fork = adk_get(LAYOUT, db.adk, sid="s1-fork")
+    assert [adkkit.adk_dump(e) for e in fork.events] == original["events"][:2]
+    assert fork.state == {"a": 1, "b": [1, 2], "app:flag": 2, "user:name": "bob"}
+    assert store.get("s1-fork").extra["forked_from"]["event_id"] == original["events"][1]["id"]
+    run_agent(LAYOUT, db.adk, sid="s1-fork")
+    assert adk_get(LAYOUT, db.adk, sid="s1-fork").state["runs"] == 1
+    assert adkkit.adk_dump(adk_get(LAYOUT, db.adk)) == original
+    other = store.fork("s1", "inv-1", new_id="second")
+    store.undo(other.id)  # its rows go again, the rest as they were
+    tables = db.tables()
+    assert {k: v for k, v in tables.items() if k not in ("sessions", "events")} == {
+        k: v for k, v in before.items() if k not in ("sessions", "events")}
+    assert [r for r in tables["sessions"] if r[2] not in ("s1-fork",)] == before["sessions"]
+    store.close()

@@ -94,6 +94,7 @@ def test_a_schema0_database_is_read_only_with_the_reason_and_is_never_written(tm
             "edit": lambda: store.set_value("compaction_demo", "/research_findings", "x"),
             "rewind": lambda: store.rewind("compaction_demo", invocation),
             "delete": lambda: store.delete("compaction_demo"),
+            "fork": lambda: store.fork("compaction_demo", invocation),
             "undo": lambda: store.undo("compaction_demo"),
             "append": lambda: store.append_event("compaction_demo", Event(
                 "e-new", "inv-new", "user", "hi", EventActions(), 1.0)),
