@@ -9,6 +9,7 @@ whole `session-tui diff --json` command once, store read included):
   and a state with nested values, some changed.
 - runs: two runs of one agent (every id different: aligned by position and author).
 - points: one session, after its first event against after its last.
+And the app's part: the diff screen's lines built from the largest result (`diff_lines`).
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ def main() -> int:
         figures[name] = {"seconds": round(seconds, 4), "state_changes": len(result["state"]),
                          "same": events["same"], "changed": len(events["changed"]),
                          "only_a": len(events["only_a"]), "only_b": len(events["only_b"])}
+    from session_tui.widgets.diff_view import diff_lines
+
+    largest = diff_sessions(a, other_run)
+    seconds, lines = best(lambda: diff_lines(largest), args.repeat)
+    figures["view_lines"] = {"seconds": round(seconds, 4), "lines": len(lines)}
     with tempfile.TemporaryDirectory() as tmp:
         store = DirectoryStore(Path(tmp) / "store", create=True)
         store.import_sessions([a, copy])
@@ -117,6 +123,8 @@ def main() -> int:
         print(f"  {name:7} {f['seconds'] * 1000:8.1f} ms   state changes {f['state_changes']:,}, "
               f"events same {f['same']:,}, changed {f['changed']:,}, only A {f['only_a']:,}, "
               f"only B {f['only_b']:,}")
+    view = figures["view_lines"]
+    print(f"  the diff screen's {view['lines']:,} lines: {view['seconds'] * 1000:.1f} ms")
     cli = figures["cli_seconds"]
     print(f"  `session-tui diff A B --json` (whole process): {cli['two_sessions']:.2f} s; "
           f"`--from 1 --to {args.events}`: {cli['two_points']:.2f} s")

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from . import pointer as jp
+from .jsonio import SORT_KEYS, dumps
 from .model import Event, Session, json_equal, state_after
 
 JSON = Any
@@ -115,16 +116,21 @@ def event_fields_differing(a: Event, b: Event, same_event: bool) -> list[str]:
         fields.append("author")
     if a.content != b.content:
         fields.append("content")
-    if same_event and (type(a.timestamp) is not type(b.timestamp) or a.timestamp != b.timestamp):
+    if same_event and a.timestamp != b.timestamp:
         fields.append("timestamp")
     x, y = a.actions, b.actions
-    if not json_equal(x.state_delta, y.state_delta):
+    if (x.state_delta or y.state_delta) and not _same(x.state_delta, y.state_delta):
         fields.append("actions.state_delta")
-    for name in ("transfer_to_agent", "escalate", "skip_summarization"):
-        if getattr(x, name) != getattr(y, name):
-            fields.append(f"actions.{name}")
-    fields.extend(f"actions.{k}" for k in _extra_differing(x.extra, y.extra))
-    fields.extend(_extra_differing(a.extra, b.extra))
+    if x.transfer_to_agent != y.transfer_to_agent:
+        fields.append("actions.transfer_to_agent")
+    if x.escalate != y.escalate:
+        fields.append("actions.escalate")
+    if x.skip_summarization != y.skip_summarization:
+        fields.append("actions.skip_summarization")
+    if x.extra or y.extra:
+        fields.extend(f"actions.{k}" for k in _extra_differing(x.extra, y.extra))
+    if a.extra or b.extra:
+        fields.extend(_extra_differing(a.extra, b.extra))
     return fields
 
 
@@ -132,8 +138,24 @@ def _extra_differing(x: dict[str, JSON], y: dict[str, JSON]) -> Iterator[str]:
     if x is y or (not x and not y):
         return
     for key in list(x) + [k for k in y if k not in x]:
-        if key not in x or key not in y or not json_equal(x[key], y[key]):
+        if key not in x or key not in y or not _same(x[key], y[key]):
             yield key
+
+
+def _same(x: JSON, y: JSON) -> bool:
+    """`json_equal`, fast for the usual cases (10,000 pairs of events): `!=` tells most
+    differences apart, the same sorted JSON text proves sameness (1, 1.0 and true differ in
+    it); what neither settles, json_equal does."""
+    if x is y:
+        return True
+    if x != y:
+        return False
+    try:
+        if dumps(x, SORT_KEYS) == dumps(y, SORT_KEYS):
+            return True
+    except (TypeError, ValueError):
+        pass
+    return json_equal(x, y)
 
 
 def diff_events(a: list[Event], b: list[Event]) -> dict[str, JSON]:

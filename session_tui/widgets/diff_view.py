@@ -80,11 +80,14 @@ class DiffView(CursorList):
         super().__init__(**options)
         self._lines: list[DiffLine] = []
         self._titles = ("A", "B")
+        self._what_width = 8  # the widest `what` (pointer or fields), worked out once a diff
 
     def set_diff(self, diff: dict[str, Any], title_a: str = "A", title_b: str = "B") -> None:
         """Show this diff; the columns titled `title_a` and `title_b`."""
         self._lines = diff_lines(diff)
         self._titles = (title_a, title_b)
+        self._what_width = max((cell_len(line.what) for line in self._lines
+                                if line.kind != "heading"), default=8)
         self.reset_items(0 if self._lines else -1, to_top=True)
 
     @property
@@ -104,8 +107,7 @@ class DiffView(CursorList):
     def _widths(self, width: int) -> tuple[int, int, int]:
         """What, A and B columns (after the 2-cell glyph, with a 3-cell gap ` │ ` each)."""
         room = max(0, width - 2 - 6)
-        what = max(8, min(room // 3, max((len(line.what) for line in self._lines
-                                          if line.kind != "heading"), default=8)))
+        what = max(8, min(room // 3, self._what_width))
         side = max(0, (room - what) // 2)
         return what, side, max(0, room - what - side)
 
