@@ -65,7 +65,7 @@ class CursorList(ScrollView, can_focus=True):
     DEFAULT_CSS = "CursorList > .cursor-list--marked { color: $text-warning; text-style: bold; }"
 
     marked: var[Hashable] = var(None, init=False)
-    """The item the user marked (its `item_key`; None: none), drawn with `◆` at its start."""
+    """The item the user marked (its `item_key`; None: none), drawn in the mark's colours."""
 
     def __init__(self, **options: Any) -> None:
         """`options`: the widget's `name`, `id`, `classes`, `disabled`."""
@@ -233,11 +233,14 @@ class CursorList(ScrollView, can_focus=True):
         return strip
 
     def _with_mark(self, strip: Strip) -> Strip:
-        """The line with its first cell a mark, in the line's own colours (the cursor's too)."""
-        first = next(iter(strip), None)
-        style = (first.style if first is not None and first.style else Style())
-        style += self.get_component_rich_style("cursor-list--marked", partial=True)
-        return Strip.join([Strip([Segment("◆", style)], 1), strip.crop(1, strip.cell_length)])
+        """The line in the mark's colours (as a file manager marks files); `◆` in its first
+        cell too when that cell is blank (a list that starts with text keeps it whole)."""
+        marked = self.get_component_rich_style("cursor-list--marked", partial=True)
+        strip = Strip(Segment.apply_style(list(strip), post_style=marked), strip.cell_length)
+        if not strip.text.startswith(" "):
+            return strip
+        first = next(iter(strip))
+        return Strip.join([Strip([Segment("◆", first.style)], 1), strip.crop(1, strip.cell_length)])
 
     def watch_marked(self) -> None:
         self.redraw()

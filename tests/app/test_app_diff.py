@@ -63,8 +63,12 @@ def _said(app) -> list[str]:
     return said
 
 
-def _first_cell(widget, y: int) -> str:
-    return "".join(segment.text for segment in widget.render_line(y))[:1]
+def _marked(widget, y: int) -> tuple[str, bool]:
+    """Line `y`'s text, and whether all of its text is in the mark's colour."""
+    colour = widget.get_component_rich_style("cursor-list--marked", partial=True).color
+    segments = list(widget.render_line(y))
+    return ("".join(s.text for s in segments),
+            all(s.style.color == colour for s in segments if s.text.strip()))
 
 
 def test_mark_and_diff_sessions_in_the_list_and_events_in_a_session(diff_store):
@@ -82,7 +86,10 @@ async def _marked_and_diffed(diff_store):
         await press(pilot, "equals_sign")  # nothing marked yet: says how
         assert isinstance(app.screen, SessionsScreen) and "Mark a session first" in said[-1]
         await press(pilot, "m")
-        assert sessions.marked == "run-b" and _first_cell(sessions, 1) == "◆"  # (line 0: titles)
+        assert sessions.marked == "run-b"
+        text, marked = _marked(sessions, 1)  # (line 0: the titles)
+        assert text.startswith("travel") and marked  # the whole row, its text whole
+        assert not _marked(sessions, 2)[1]
         await press(pilot, "down", "equals_sign")
         screen = app.screen
         assert isinstance(screen, DiffScreen)
@@ -100,8 +107,11 @@ async def _marked_and_diffed(diff_store):
         assert isinstance(app.screen, SessionScreen)
         timeline = app.screen.query_one(Timeline)
         assert timeline.marked is None and "to an event" in said[-1]
-        await press(pilot, "down", "m", "down", "down", "equals_sign")
+        await press(pilot, "down", "m", "down", "down")
         assert timeline.marked == "run-b-e1"
+        text, marked = _marked(timeline, 1)  # (line 0: the invocation's header)
+        assert text.startswith("◆ ") and marked  # a blank first cell takes the ◆ too
+        await press(pilot, "equals_sign")
         screen = app.screen
         assert isinstance(screen, DiffScreen)
         assert screen.diff == diff_points(store.get("run-b"), 1, 3)
