@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from . import pointer as jp
-from .jsonio import SORT_KEYS, dumps
+from .jsonio import SORT_KEYS, deep_copy, dumps
 from .model import Event, Session, json_equal, state_after
 
 JSON = Any
@@ -44,7 +44,8 @@ __all__ = ["diff_sessions", "diff_points", "diff_states", "diff_events", "apply_
 # ---------------------------------------------------------------------------------- state
 
 def diff_states(a: dict[str, JSON], b: dict[str, JSON]) -> StateDiff:
-    """Every difference between two states, deep, keyed by JSON Pointer (see the module)."""
+    """Every difference between two states, deep, keyed by JSON Pointer (see the module). The
+    values are the states' own, not copies (a diff is for reading: do not change them)."""
     out: StateDiff = {}
     # A stack of the containers being walked, not recursion: states may nest deeper than
     # Python's stack. Each yields its entries in order, so pointers come in document order.
@@ -91,8 +92,6 @@ def apply_state_diff(state: dict[str, JSON], changes: StateDiff) -> dict[str, JS
     `other`. Removals go first, deepest and last index first (an array that shrank loses its
     tail from the end); then changes and additions in document order (an array that grew gets
     its new indices in order)."""
-    from .jsonio import deep_copy
-
     out = deep_copy(state)
     for path in reversed(list(changes)):
         if "new" not in changes[path]:
