@@ -6,12 +6,13 @@ import argparse
 
 from .. import __version__
 from ..store import default_store_path
-from . import changing, fork, reading
+from . import changing, diff, fork, reading
 from .command import Command
 from .output import Parser
 
 # A new command: a module with COMMANDS, added here.
-ALL: tuple[Command, ...] = (*reading.COMMANDS, *changing.COMMANDS, *fork.COMMANDS)
+ALL: tuple[Command, ...] = (*reading.COMMANDS, *changing.COMMANDS, *fork.COMMANDS,
+                            *diff.COMMANDS)
 BY_NAME = {c.name: c for c in ALL}
 WORDS = (*BY_NAME, "serve")  # every command word (`serve` opens no store here)
 

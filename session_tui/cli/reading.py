@@ -57,6 +57,9 @@ def _at_event(session, at: str) -> int:
     return ids.index(event_id) + 1
 
 
+at_event = _at_event  # (public: `diff --from/--to` takes an event the same way)
+
+
 def cmd_show(store: Store, args) -> int:
     session = store.get(args.id)
     if args.at is not None:

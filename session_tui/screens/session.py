@@ -31,6 +31,7 @@ from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
+from .diff_marks import MARK_BINDINGS, EventMarks
 from .session_changes import Change, SessionChanges
 from .session_fork import SessionFork
 from .state_edits import StateEdits
@@ -52,7 +53,8 @@ def spare_the_collector() -> None:
     gc.freeze()
 
 
-class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, ExportMixin, Screen):
+class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, ExportMixin, EventMarks,
+                    Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -73,6 +75,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, ExportMixin, S
         Binding("x", "export", "Export"),
         Binding("D", "delete_session", "Delete session", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        *MARK_BINDINGS,
     ]
     HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),
                                   ("e a r d v", "edit, add, rename, delete, view in full")]),

@@ -18,6 +18,7 @@ from ..text import one_line, plural
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
+from .diff_marks import MARK_BINDINGS, SessionMarks
 from .keys import FOOTER_FIRST
 from .running_agent import recent_change
 from .workers import ReportsWorkerErrors, one_line_error
@@ -27,7 +28,7 @@ from .session import clock_of
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
 
 
-class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
+class SessionsScreen(ReportsWorkerErrors, ExportMixin, SessionMarks, Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
     BINDINGS = [
@@ -42,6 +43,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        *MARK_BINDINGS,
     ]
     HELP_EXTRA = [("Moving", [("↑ ↓ pgup pgdn home end", "move in the list"),
                               ("enter", "open the session")])]

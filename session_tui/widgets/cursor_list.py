@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -59,6 +60,12 @@ class CursorList(ScrollView, can_focus=True):
 
     CACHE_SIZE: ClassVar[int] = 1024
     """Drawn lines kept: a few screens' worth."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"cursor-list--marked"}
+    DEFAULT_CSS = "CursorList > .cursor-list--marked { color: $text-warning; text-style: bold; }"
+
+    marked: var[Hashable] = var(None, init=False)
+    """The item the user marked (its `item_key`; None: none), drawn in the mark's colours."""
 
     def __init__(self, **options: Any) -> None:
         """`options`: the widget's `name`, `id`, `classes`, `disabled`."""
@@ -97,6 +104,10 @@ class CursorList(ScrollView, can_focus=True):
 
     def fixed_line_clicked(self, y: int, x: int) -> None:
         """A click on a fixed line (e.g. a column title)."""
+
+    def item_key(self, index: int) -> Hashable:
+        """What stays the same of item `index` while the items change (an id), for `marked`."""
+        return None
 
     # ---------------------------------------------------------------------- public API
 
@@ -215,8 +226,24 @@ class CursorList(ScrollView, can_focus=True):
         key = (index, is_cursor, self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self.render_item(index, width, is_cursor)
+            strip = self.render_item(index, width, is_cursor)
+            if self.marked is not None and self.item_key(index) == self.marked:
+                strip = self._with_mark(strip)
+            self._cache[key] = strip
         return strip
+
+    def _with_mark(self, strip: Strip) -> Strip:
+        """The line in the mark's colours (as a file manager marks files); `◆` in its first
+        cell too when that cell is blank (a list that starts with text keeps it whole)."""
+        marked = self.get_component_rich_style("cursor-list--marked", partial=True)
+        strip = Strip(Segment.apply_style(list(strip), post_style=marked), strip.cell_length)
+        if not strip.text.startswith(" "):
+            return strip
+        first = next(iter(strip))
+        return Strip.join([Strip([Segment("◆", first.style)], 1), strip.crop(1, strip.cell_length)])
+
+    def watch_marked(self) -> None:
+        self.redraw()
 
     def message_line(self, text: str, width: int, style: Style) -> Strip:
         """One line of text (an empty list's message), `width` cells."""

@@ -269,6 +269,9 @@ class SessionList(CursorList):
     def chosen_message(self, index: int) -> Message:
         return self.Opened(self, self._row_id(self._view[index]))
 
+    def item_key(self, index: int) -> str:
+        return self._row_id(self._view[index])
+
     def action_open(self) -> None:
         """Open the session under the cursor (what enter does)."""
         self.action_select()

@@ -224,6 +224,10 @@ class Timeline(CursorList):
             return self.EventSelected(self, event, self._events[event])
         return self.InvocationSelected(self, self._lines.invocation_at(index))
 
+    def item_key(self, index: int) -> str | None:
+        event = self._lines.event_at(index)  # (a header: None, never marked)
+        return self._events[event].id if event is not None else None
+
     def render_empty(self, width: int) -> Strip:
         style = self.rich_style + self.get_component_rich_style("timeline--empty")
         return self.message_line("No session" if self._session is None else "No events", width, style)
