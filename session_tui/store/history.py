@@ -21,7 +21,8 @@ from typing import Any
 from .. import jsonio
 from ..jsonio import deep_copy
 from ..model import Event, Session
-from .atomic import read_json, write_atomic
+from ..files import write_atomic
+from .atomic import read_json
 from ..text import plural
 from .errors import CorruptFile, StoreError
 from .naming import file_name
