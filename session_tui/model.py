@@ -305,11 +305,16 @@ def event_values(event: Event, where: str) -> Iterable[tuple[str, JSON]]:
         yield f"{where}{_field(key)}", value
 
 
+def state_values(state: dict[str, JSON]) -> Iterable[tuple[str, JSON]]:
+    """Each value of a state (or of a state_delta), with its place (`state["k"]`)."""
+    for key, value in state.items():
+        yield f"state[{describe(key)}]", value
+
+
 def session_values(session: Session) -> Iterable[tuple[str, JSON]]:
     """Every value a session holds, with its place: each state value, each value of its other
     fields (an initial state value by value), then each event's."""
-    for key, value in session.state.items():
-        yield f"state[{describe(key)}]", value
+    yield from state_values(session.state)
     for key, value in session.extra.items():
         if key == "initial_state" and isinstance(value, dict):
             for inner, item in value.items():

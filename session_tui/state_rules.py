@@ -6,7 +6,7 @@ callers import them from `session_tui.model`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .jsonio import deep_copy
 from .wording import JSON
@@ -157,6 +157,15 @@ def state_changes(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, dict[
             change["new"] = deep_copy(new[key])
         out[key] = change
     return out
+
+
+def edited(state: dict[str, JSON], mutate: Callable[[dict[str, JSON]], Any]
+           ) -> tuple[dict[str, JSON], dict[str, JSON]]:
+    """An edit of `state` by `mutate` (it changes a copy): the new state and the state_delta
+    that makes it (a removed key: null). The store's and an ADK database's edits both start so."""
+    new_state = deep_copy(state)
+    mutate(new_state)
+    return new_state, delta_between(state, new_state)
 
 
 def delta_between(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, JSON]:
