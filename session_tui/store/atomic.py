@@ -16,7 +16,10 @@ import orjson
 from .. import jsonio
 from tinydb.storages import Storage
 
-from ..files import write_atomic
+# The atomic writes live in session_tui.files (formats write through them too); the store's
+# own modules import them from here, as they always have.
+from ..files import (TMP_MARK, file_sig, fsync_dir, gc_paused, is_temp,  # noqa: F401
+                     remove_file, write_atomic, write_files)
 from .errors import CorruptFile, StoreError
 from .paths import read_regular
 

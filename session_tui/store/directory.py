@@ -20,8 +20,17 @@ from filelock import FileLock
 
 from .. import jsonio
 from ..model import Session
-from ..files import file_sig, gc_paused, write_files
-from .atomic import AtomicOrjsonStorage, cannot_write, denied, lock_problem, read_json, write_problem
+from .atomic import (
+    AtomicOrjsonStorage,
+    cannot_write,
+    denied,
+    file_sig,
+    gc_paused,
+    lock_problem,
+    read_json,
+    write_files,
+    write_problem,
+)
 from .base import SUMMARY_KEYS, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord

@@ -21,8 +21,7 @@ from typing import Any
 from .. import jsonio
 from ..jsonio import deep_copy
 from ..model import Event, Session
-from ..files import write_atomic
-from .atomic import read_json
+from .atomic import read_json, write_atomic
 from ..text import plural
 from .errors import CorruptFile, StoreError
 from .naming import file_name

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import jsonio
-from ..files import fsync_dir, remove_file, write_atomic
-from .atomic import cannot_write, read_json
+from .atomic import cannot_write, fsync_dir, read_json, remove_file, write_atomic
 from .errors import CorruptFile, StoreError
 from .history import History
 from .naming import file_name, is_session_file

@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..files import fsync_dir, is_temp
-from .atomic import read_json
+from .atomic import fsync_dir, is_temp, read_json
 from .errors import CorruptFile, StoreError
 from .history import History, UndoRecord
 from .naming import file_name, is_session_file

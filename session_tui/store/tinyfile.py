@@ -19,8 +19,18 @@ from filelock import FileLock
 
 from .. import jsonio
 from ..model import Session, SessionFormatError
-from ..files import TMP_MARK, file_sig, gc_paused, is_temp, write_files
-from .atomic import cannot_write, denied, lock_problem, read_json, write_problem
+from .atomic import (
+    TMP_MARK,
+    cannot_write,
+    denied,
+    file_sig,
+    gc_paused,
+    is_temp,
+    lock_problem,
+    read_json,
+    write_files,
+    write_problem,
+)
 from .base import CheckReport, Store, summary_of
 from .errors import NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
