@@ -14,7 +14,10 @@ from typing import Iterable
 
 from . import jsonio
 from .jsonio import deep_copy
-# (Re-exported: the model's errors and times, as every caller imports them from here.)
+# (Re-exported: the model's errors, times and state rules, as every caller imports them from here.)
+from .state_rules import (SHARED_PREFIXES, StateRestore, apply_delta, delta_between,  # noqa: F401
+                          is_shared_key, json_equal, keep_count, restore_state, state_after,
+                          state_changes)
 from .times import format_time, from_unix, normalize_time, now_iso, parse_time, to_unix  # noqa: F401
 from .wording import (JSON, SessionFormatError, describe, got, json_type, place,  # noqa: F401
                       type_name)
@@ -22,10 +25,6 @@ from .wording import (JSON, SessionFormatError, describe, got, json_type, place,
 SESSION_FIELDS = ("id", "app_name", "user_id", "state", "created_at", "updated_at", "events")
 EVENT_FIELDS = ("id", "invocation_id", "author", "content", "actions", "timestamp")
 ACTION_FIELDS = ("state_delta", "transfer_to_agent", "escalate", "skip_summarization")
-
-# Prefixes whose keys are not this conversation's (ADK): never rolled back by a rewind.
-SHARED_PREFIXES = ("app:", "user:", "temp:")
-
 
 _describe, _type_name = describe, type_name  # (the names other modules imported before)
 
@@ -306,11 +305,16 @@ def event_values(event: Event, where: str) -> Iterable[tuple[str, JSON]]:
         yield f"{where}{_field(key)}", value
 
 
+def state_values(state: dict[str, JSON]) -> Iterable[tuple[str, JSON]]:
+    """Each value of a state (or of a state_delta), with its place (`state["k"]`)."""
+    for key, value in state.items():
+        yield f"state[{describe(key)}]", value
+
+
 def session_values(session: Session) -> Iterable[tuple[str, JSON]]:
     """Every value a session holds, with its place: each state value, each value of its other
     fields (an initial state value by value), then each event's."""
-    for key, value in session.state.items():
-        yield f"state[{describe(key)}]", value
+    yield from state_values(session.state)
     for key, value in session.extra.items():
         if key == "initial_state" and isinstance(value, dict):
             for inner, item in value.items():
@@ -337,155 +341,6 @@ def check_event(event: Event, where: str = "event") -> None:
             f"{where}.timestamp", "a number", ts)
     check_timestamp(ts, f"{where}.timestamp")
     check_values(event_values(event, where))
-
-
-# -------------------------------------------------------------------------- state and rewinding
-
-
-def apply_delta(state: dict[str, JSON], delta: dict[str, JSON]) -> None:
-    """JSON merge patch at the top level: each key set to its value, `null` removes it."""
-    for key, value in delta.items():
-        if value is None:
-            state.pop(key, None)
-        else:
-            state[key] = deep_copy(value)
-
-
-def keep_count(events: list[Event], invocation_id: str, before: bool) -> int | None:
-    """How many leading events a rewind keeps: up to the invocation's last event (`to`), or up
-    to its first event, exclusive (`before`). None when no event has that invocation id."""
-    indices = [i for i, e in enumerate(events) if e.invocation_id == invocation_id]
-    if not indices:
-        return None
-    return indices[0] if before else indices[-1] + 1
-
-
-def json_equal(a: JSON, b: JSON) -> bool:
-    """Equality of JSON values as JSON sees them: unlike `==`, 1, 1.0 and true differ, at any
-    depth (so an edit from 1 to true is a change). Object key order does not matter."""
-    pending = [(a, b)]  # a loop, not recursion: states can be nested deeper than the stack
-    while pending:
-        x, y = pending.pop()
-        if type(x) is not type(y):
-            return False
-        if isinstance(x, dict):
-            if x.keys() != y.keys():
-                return False
-            pending.extend((v, y[k]) for k, v in x.items())
-        elif isinstance(x, list):
-            if len(x) != len(y):
-                return False
-            pending.extend(zip(x, y))
-        elif x != y:
-            return False
-    return True
-
-
-def is_shared_key(key: str) -> bool:
-    return key.startswith(SHARED_PREFIXES)
-
-
-@dataclass
-class StateRestore:
-    """What restoring a session's state to the point after `keep` events gives."""
-
-    state: dict[str, JSON]
-    changes: dict[str, dict[str, JSON]]  # key -> {"old": v, "new": v}; a missing side is absent
-    unrecorded: list[str]  # keys removed because their earlier value was never recorded
-    # Shared keys (app:, user:, temp:) a removed event wrote that a rewind leaves as they are:
-    # they belong to the app, the user or the invocation, not to this conversation.
-    staying: list[str] = field(default_factory=list)
-
-
-def restore_state(session: Session, keep: int) -> StateRestore:
-    """The state a rewind that keeps the first `keep` events restores (SPEC section 2).
-
-    - A key no removed event wrote keeps its current value (unlike ADK issue 4933).
-    - A key a removed event wrote gets its last write among the kept events (null: removed);
-      where none wrote it, its `initial_state` value, else it is removed (unrecorded).
-    - app:, user: and temp: keys are never rolled back: they are listed in `staying`.
-    """
-    return _restore(session, keep, shared_too=False)
-
-
-def state_after(session: Session, keep: int) -> StateRestore:
-    """The state as it was right after event keep-1 (time travel, `show --at`): the rewind rule
-    applied to every key, shared keys included (their values as this session's log has them).
-    One rule for both showed later values of shared keys at earlier events.
-
-    For reading (it is shown, each step of time travel): values no event after `keep` wrote are
-    the session's own, not copies (copying 100,000 keys took ~0.35 s a step); do not change
-    them in place."""
-    return _restore(session, keep, shared_too=True, copy=False)
-
-
-def _restore(session: Session, keep: int, shared_too: bool, copy: bool = True) -> StateRestore:
-    written_later: set[str] = set()
-    for event in session.events[keep:]:
-        written_later.update(event.actions.state_delta)
-    state = deep_copy(session.state) if copy else dict(session.state)
-    changes: dict[str, dict[str, JSON]] = {}
-    unrecorded: list[str] = []
-    staying: list[str] = []
-    if not written_later:
-        return StateRestore(state, changes, unrecorded, staying)
-    last_write: dict[str, JSON] = {}
-    for event in session.events[:keep]:
-        for key, value in event.actions.state_delta.items():
-            if key in written_later:
-                last_write[key] = value
-    initial = session.initial_state
-    for key in sorted(written_later):
-        if not shared_too and is_shared_key(key):
-            staying.append(key)
-            continue
-        if key in last_write:
-            present, value = last_write[key] is not None, last_write[key]
-        elif initial is not None:
-            present, value = key in initial, initial.get(key)
-        else:
-            present, value = False, None
-            # Said even when the key is absent now: a removed event may have deleted a value
-            # the user expects back, and that value is not known.
-            unrecorded.append(key)
-        old_present = key in state
-        old = state.get(key)
-        if present:
-            if old_present and json_equal(old, value):
-                continue
-            state[key] = deep_copy(value)
-        else:
-            if not old_present:
-                continue
-            del state[key]
-        change: dict[str, JSON] = {}
-        if old_present:
-            change["old"] = old
-        if present:
-            change["new"] = deep_copy(value)
-        changes[key] = change
-    return StateRestore(state, changes, unrecorded, staying)
-
-
-def state_changes(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, dict[str, JSON]]:
-    """Top-level differences between two states, as {key: {"old": v, "new": v}} (missing side
-    absent)."""
-    out: dict[str, dict[str, JSON]] = {}
-    for key in list(old) + [k for k in new if k not in old]:
-        if key in old and key in new and json_equal(old[key], new[key]):
-            continue
-        change: dict[str, JSON] = {}
-        if key in old:
-            change["old"] = deep_copy(old[key])
-        if key in new:
-            change["new"] = deep_copy(new[key])
-        out[key] = change
-    return out
-
-
-def delta_between(old: dict[str, JSON], new: dict[str, JSON]) -> dict[str, JSON]:
-    """The top-level state_delta that turns `old` into `new` (a removed key: null)."""
-    return {key: change.get("new") for key, change in state_changes(old, new).items()}
 
 
 def sessions_from_json(values: Iterable[JSON]) -> list[Session]:

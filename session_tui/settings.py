@@ -30,7 +30,7 @@ def load_settings(path: Path) -> dict[str, Any]:
 
 def save_setting(path: Path, key: str, value: Any) -> bool:
     """Set one setting, keeping the others; False when the file could not be written."""
-    from .store.atomic import write_atomic
+    from .files import write_atomic
 
     values = load_settings(path)
     values[key] = value

@@ -34,10 +34,11 @@ Textual nor Rich.
 from __future__ import annotations
 
 import json
-import math
 import re
 import unicodedata
 from typing import Any
+
+from .json_pieces import Full, JsonPieces
 
 __all__ = ["safe", "one_line", "short", "json_preview", "json_head", "cell_width",
            "truncate_cells", "middle_cut", "plural"]
@@ -235,11 +236,7 @@ def short(text: str | None, n: int) -> str:
     return line[: n - 1] + ELLIPSIS
 
 
-# ------------------------------------------------------------------------------- JSON preview
-
-
-class _Full(Exception):
-    """The preview has all the characters it needs."""
+# ------------------------------------------------------------------------------- JSON
 
 
 def pretty_json(value: Any) -> str:
@@ -261,79 +258,14 @@ def json_preview(value: Any, n: int = 80) -> str:
     """
     if n <= 0:
         return ""
-    parts: list[str] = []
-    limit = n + 1  # one character more than fits tells that the text was cut
-    length = 0
-
-    def emit(text: str) -> None:
-        nonlocal length
-        parts.append(text)
-        length += len(text)
-        if length >= limit:
-            raise _Full
-
-    def walk(item: Any) -> None:
-        if isinstance(item, dict):
-            emit("{")
-            first = True
-            for key, sub in item.items():
-                if not first:
-                    emit(", ")
-                first = False
-                emit(_json_string(str(key), limit - length))
-                emit(": ")
-                walk(sub)
-            emit("}")
-        elif isinstance(item, (list, tuple)):
-            emit("[")
-            for i, sub in enumerate(item):
-                if i:
-                    emit(", ")
-                walk(sub)
-            emit("]")
-        elif isinstance(item, str):
-            emit(_json_string(item, limit - length))
-        else:
-            emit(_json_scalar(item))
-
+    pieces = JsonPieces(n, exact=False)
     try:
-        walk(value)
-    except _Full:
-        pass
-    except RecursionError:  # pathological nesting: what we have is the preview
-        length = limit
-    text = safe("".join(parts), multiline=False)
-    if length >= limit:
-        return _cut(text, n)
-    return truncate_cells(text, n)
-
-
-def _json_string(text: str, room: int) -> str:
-    """The JSON literal of `text`, cut (without its closing quote) when longer than `room`."""
-    head = text[: max(room, 0) + 1]
-    literal = json.dumps(head, ensure_ascii=False)
-    if len(head) < len(text):
-        return literal[:-1]  # no closing quote: the string goes on
-    return literal
-
-
-def _json_scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return json.dumps(value)
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    return repr(value)
-
-
-# ------------------------------------------------------------------------------- JSON head
+        pieces.write(value)
+        cut = False
+    except (Full, RecursionError):  # pathological nesting: what we have is the preview
+        cut = True
+    text = safe(pieces.text(), multiline=False)
+    return _cut(text, n) if cut else truncate_cells(text, n)
 
 
 def json_head(value: Any, limit: int, indent: int | None = 2) -> tuple[str, bool]:
@@ -343,66 +275,9 @@ def json_head(value: Any, limit: int, indent: int | None = 2) -> tuple[str, bool
 
     Only as much of `value` is looked at as the head holds: a 10 MB string or 100,000 keys cost
     no more than a screenful (`json.dumps` would lay out all of it, to show a page)."""
-    parts: list[str] = []
-    length = 0
-
-    def emit(text: str) -> None:
-        nonlocal length
-        parts.append(text)
-        length += len(text)
-        if length > limit:
-            raise _Full
-
-    def breaks(depth: int) -> tuple[str, str, str]:
-        """What goes before a container's first item, before each next one, and before its
-        closing bracket."""
-        if indent is None:
-            return "", ", ", ""
-        inner = "\n" + " " * (indent * (depth + 1))
-        return inner, "," + inner, "\n" + " " * (indent * depth)
-
-    def walk(item: Any, depth: int) -> None:
-        if isinstance(item, dict):
-            if not item:
-                emit("{}")
-                return
-            first, between, outer = breaks(depth)
-            emit("{")
-            for i, (key, sub) in enumerate(item.items()):
-                emit(between if i else first)
-                emit(_json_string(_json_key(key), limit - length) + ": ")
-                walk(sub, depth + 1)
-            emit(outer + "}")
-        elif isinstance(item, (list, tuple)):
-            if not item:
-                emit("[]")
-                return
-            first, between, outer = breaks(depth)
-            emit("[")
-            for i, sub in enumerate(item):
-                emit(between if i else first)
-                walk(sub, depth + 1)
-            emit(outer + "]")
-        elif isinstance(item, str):
-            emit(_json_string(item, limit - length))
-        elif item is None or isinstance(item, (bool, int, float)):
-            emit(_json_scalar(item))
-        else:  # what `default=repr` does
-            emit(_json_string(repr(item), limit - length))
-
+    pieces = JsonPieces(limit, indent)
     try:
-        walk(value, 0)
-    except _Full:
-        return "".join(parts)[: max(limit, 0)], False
-    except RecursionError:  # pathological nesting: what we have is the head
-        return "".join(parts)[: max(limit, 0)], False
-    return "".join(parts), True
-
-
-def _json_key(key: Any) -> str:
-    """A key as `json.dumps` writes it (`True` -> `true`, `1.5` -> `1.5`)."""
-    if isinstance(key, str):
-        return key
-    if key is None or isinstance(key, (bool, int, float)):
-        return _json_scalar(key)
-    return repr(key)
+        pieces.write(value)
+    except (Full, RecursionError):  # pathological nesting: what we have is the head
+        return pieces.text()[: max(limit, 0)], False
+    return pieces.text(), True

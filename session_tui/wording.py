@@ -1,11 +1,14 @@
 """How an error says what and where, for every reader of sessions: `SessionFormatError(where,
 problem)`, the place joined (`place`, `in_source`, `within`), the bad value shown short and
-safe (`describe`), and what was found instead (`got`: `got an object {"a": 1}`)."""
+safe (`describe`), and what was found instead (`got`: `got an object {"a": 1}`); and a value's
+type as the app shows it (`sized_type`: `string (5 characters)`, `object (3 keys)`)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from .text import plural
 
 JSON = Any
 
@@ -65,6 +68,20 @@ def type_name(value: JSON) -> str:
     """The JSON type for an error message: "a string", "an object", ..."""
     kind = json_type(value)
     return _WITH_ARTICLE.get(kind, kind)
+
+
+def sized_type(value: JSON, unit: str = "character") -> str:
+    """A value's type and size as the app shows it: `object (3 keys)`, `array (1 item)`,
+    `string (5 characters)`, `string (empty)`, `number`. `unit` names a string's characters
+    (`char` where room is short: the state tree's labels)."""
+    kind = json_type(value)
+    if kind == "string":
+        return f"string ({plural(len(value), unit)})" if value else "string (empty)"
+    if kind == "object":
+        return f"object ({plural(len(value), 'key')})"
+    if kind == "array":
+        return f"array ({plural(len(value), 'item')})"
+    return kind
 
 
 def got(value: JSON) -> str:

@@ -9,7 +9,8 @@ import re
 import orjson
 import pytest
 
-from session_tui.demo import demo_sessions, generate_sessions, render_call, render_response
+from session_tui.demo import demo_sessions, generate_sessions
+from session_tui.formats.adk_text import render_call, render_response
 from session_tui.formats.session_json import dumps_sessions_jsonl, read_sessions
 from session_tui.model import Session, apply_delta, format_time, from_unix, parse_time
 

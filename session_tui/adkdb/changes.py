@@ -18,12 +18,12 @@ from ..model import (
     Event,
     Session,
     SessionFormatError,
-    describe,
     check_event,
     check_values,
-    state_changes,
+    state_values,
     to_unix,
 )
+from ..state_rules import edited
 from ..store.base import EDIT_AUTHOR, RewindPlan
 from ..store.errors import StaleError, StoreBusy, StoreError
 from . import layouts
@@ -192,13 +192,11 @@ class ChangesMixin:
                    expected_revision: str | None = None) -> Session:
         """An edit, stored as ADK's append_event stores an event with this state delta."""
         def build(session: Session):
-            new_state = deep_copy(session.state)
-            mutate(new_state)
-            changes = state_changes(session.state, new_state)
-            if not changes:
+            new_state, delta = edited(session.state, mutate)
+            if not delta:
                 return None
-            for name, change in changes.items():
-                if "new" not in change:
+            for name, value in delta.items():
+                if value is None and name not in new_state:
                     raise StoreError(
                         f"session {session_id!r}: an ADK database cannot remove the top-level "
                         f"key {name!r} (ADK's state_delta keeps null as a value); set it to "
@@ -206,9 +204,8 @@ class ChangesMixin:
                 if name.startswith("temp:"):
                     raise StoreError(f"session {session_id!r}: ADK never stores temp: keys "
                                      f"({name!r}); nothing changed")
-            delta = {name: change["new"] for name, change in changes.items()}
             try:
-                check_values((f"state[{describe(k)}]", v) for k, v in delta.items())
+                check_values(state_values(delta))
             except SessionFormatError as exc:
                 raise StoreError(f"session {session_id!r}: {exc}") from None
             data = event_data(f"edit-{uuid.uuid4()}", EDIT_AUTHOR, delta,

@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import json_type
-from ..text import plural, safe
+from ..text import safe
+from ..wording import sized_type
 
 __all__ = ["Refused", "edit_text", "json_text", "parse_edit_text", "describe"]
 
@@ -37,19 +37,9 @@ class _NotJSON(ValueError):
     """A NaN / Infinity constant: Python reads it, JSON does not have it."""
 
 
-def describe(value: Any) -> str:
-    """`string (5 characters)`, `object (3 keys)`, `array (2 items)`, `number`..."""
-    name = json_type(value)
-    if isinstance(value, str):
-        n = len(value)
-        return f"string ({plural(n, 'character')})" if n else "string (empty)"
-    if isinstance(value, dict):
-        n = len(value)
-        return f"object ({plural(n, 'key')})"
-    if isinstance(value, (list, tuple)):
-        n = len(value)
-        return f"array ({plural(n, 'item')})"
-    return name
+# `string (5 characters)`, `object (3 keys)`, `array (2 items)`, `number`... (the app's one
+# describer of a value's type, wording.sized_type; the state tree's is its short form)
+describe = sized_type
 
 
 def _json_escape(char: str) -> str:

@@ -76,7 +76,7 @@ def read_eval_path(path: Path) -> EvalFile:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        from ..store.errors import NotFound
+        from ..errors import NotFound
 
         raise NotFound(f"{path}: no such file") from None
     except IsADirectoryError:

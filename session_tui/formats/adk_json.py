@@ -39,8 +39,7 @@ Standard library and orjson only: google-adk is not needed to read or write its 
 
 from __future__ import annotations
 
-import math
-from typing import Any, Callable, Iterable
+from typing import Callable
 
 import orjson
 
@@ -55,73 +54,21 @@ from ..model import (
     SessionFormatError,
     check_timestamp,
     check_values,
-    describe,
-    format_time,
-    from_unix,
     got,
     json_equal,
     session_values,
     to_unix,
     writable,
 )
+# ADK's spellings of its known keys and the bookkeeping (ADK_RAW, BOOKKEEPING and the *_KEYS
+# are imported from here too).
+from .adk_fields import (
+    ACTION_KEYS, ADK_RAW, A_DELTA, A_ESCALATE, A_SKIP, A_TRANSFER, BOOKKEEPING, E_AUTHOR, E_ID,
+    E_INV, E_TIME, EVENT_KEYS, MISSING, S_APP, S_EVENTS, S_ID, S_STATE, S_TIME, S_USER,
+    SESSION_KEYS, diff, err, is_number, join, patched, pick, required_str, time_of, with_raw,
+)
 # (render_call and render_response re-exported: they are how ADK's calls read as text.)
 from .adk_text import render_call, render_content, render_part, render_response  # noqa: F401
-
-ADK_RAW = "adk_raw"
-BOOKKEEPING = (ADK_CONTENT, ADK_RAW)
-
-# Known keys, in every spelling ADK reads (pydantic: alias, or the field name).
-_S_ID, _S_APP, _S_USER, _S_STATE, _S_EVENTS, _S_TIME = (
-    ("id",), ("appName", "app_name"), ("userId", "user_id"), ("state",), ("events",),
-    ("lastUpdateTime", "last_update_time"))
-SESSION_KEYS = _S_ID + _S_APP + _S_USER + _S_STATE + _S_EVENTS + _S_TIME
-
-_E_ID, _E_INV, _E_AUTHOR, _E_TIME = ("id",), ("invocationId", "invocation_id"), ("author",), ("timestamp",)
-EVENT_KEYS = _E_ID + _E_INV + _E_AUTHOR + _E_TIME + ("content", "actions")
-
-_A_DELTA, _A_TRANSFER, _A_ESCALATE, _A_SKIP = (
-    ("stateDelta", "state_delta"), ("transferToAgent", "transfer_to_agent"), ("escalate",),
-    ("skipSummarization", "skip_summarization"))
-ACTION_KEYS = _A_DELTA + _A_TRANSFER + _A_ESCALATE + _A_SKIP
-
-_MISSING = object()
-
-
-def _err(where: str, problem: str) -> SessionFormatError:
-    return SessionFormatError(where, problem)
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
-
-
-def _pick(obj: dict, spellings: tuple[str, ...]) -> tuple[str | None, Any]:
-    """The first spelling present and its value, else (None, _MISSING)."""
-    for key in spellings:
-        if key in obj:
-            return key, obj[key]
-    return None, _MISSING
-
-
-def _is_number(value: JSON) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _required_str(obj: dict, spellings: tuple[str, ...], where: str) -> str:
-    key, value = _pick(obj, spellings)
-    if key is None:
-        raise _err(_join(where, spellings[0]), "missing")
-    if not isinstance(value, str):
-        raise _err(_join(where, key), f"expected a string, got {got(value)}")
-    return value
-
-
-def _time_of(seconds: float, where: str) -> str:
-    try:
-        return format_time(from_unix(seconds))
-    except (OverflowError, ValueError):
-        raise _err(where, f"time out of range, got {describe(seconds)}") from None
-
 
 # ---------------------------------------------------------------------- building content
 
@@ -143,10 +90,10 @@ def _function_items(value: JSON, fields: set[str], payload: str) -> list[dict] |
 
 
 def default_content(event: Event) -> JSON:
-    """The ADK content that the event's text (and function call extras) make, or _MISSING."""
+    """The ADK content that the event's text (and function call extras) make, or MISSING."""
     text = event.content
     if text is None:
-        return _MISSING
+        return MISSING
     calls = _function_items(event.extra.get("function_calls"), _CALL_FIELDS, "args") or []
     responses = _function_items(event.extra.get("function_responses"), _RESPONSE_FIELDS, "response") or []
     fparts = ([{"functionCall": deep_copy(c)} for c in calls]
@@ -163,74 +110,29 @@ def default_content(event: Event) -> JSON:
     return {"parts": parts, "role": role}
 
 
-# ------------------------------------------------------------------------------ bookkeeping
-
-def _diff(given: dict, produced: dict, known: Iterable[str]) -> dict | None:
-    """What turns `produced` into `given` on the `known` keys: {"set": ..., "unset": [...]}."""
-    set_: dict[str, JSON] = {}
-    unset: list[str] = []
-    for key in known:
-        if key in given:
-            if key not in produced or not json_equal(given[key], produced[key]):
-                set_[key] = deep_copy(given[key])
-        elif key in produced:
-            unset.append(key)
-    raw: dict[str, JSON] = {}
-    if set_:
-        raw["set"] = set_
-    if unset:
-        raw["unset"] = unset
-    return raw or None
-
-
-def _patched(out: dict, raw: JSON, same: Callable[[dict], bool]) -> dict:
-    """`out` with `raw` applied, if the result still says what the model says; else `out`."""
-    if not isinstance(raw, dict) or not ({"set", "unset"} & raw.keys()):
-        return out
-    patched = dict(out)
-    unset = raw.get("unset")
-    if isinstance(unset, list):
-        for key in unset:
-            if isinstance(key, str):
-                patched.pop(key, None)
-    set_ = raw.get("set")
-    if isinstance(set_, dict):
-        patched.update(deep_copy(set_))
-    try:
-        return patched if same(patched) else out
-    except SessionFormatError:
-        return out
-
-
-def _with_raw(extra: dict, raw: dict | None) -> dict:
-    if raw:
-        extra[ADK_RAW] = raw
-    return extra
-
-
 # --------------------------------------------------------------------------------- reading
 
 def _actions_from_adk(value: dict, where: str, owned: bool = False) -> EventActions:
     """The model's actions from an ADK actions object (no bookkeeping). `owned`: the value is
     this reader's own (just parsed), so it is used without copying."""
     dup = _same if owned else deep_copy
-    _, delta = _pick(value, _A_DELTA)
-    if delta is _MISSING or delta is None:
+    _, delta = pick(value, A_DELTA)
+    if delta is MISSING or delta is None:
         delta = {}
     if not isinstance(delta, dict):
-        raise _err(_join(where, "stateDelta"), f"expected an object, got {got(delta)}")
-    _, transfer = _pick(value, _A_TRANSFER)
-    if transfer is _MISSING:
+        raise err(join(where, "stateDelta"), f"expected an object, got {got(delta)}")
+    _, transfer = pick(value, A_TRANSFER)
+    if transfer is MISSING:
         transfer = None
     if transfer is not None and not isinstance(transfer, str):
-        raise _err(_join(where, "transferToAgent"), f"expected a string or null, got {got(transfer)}")
+        raise err(join(where, "transferToAgent"), f"expected a string or null, got {got(transfer)}")
     flags = []
-    for spellings in (_A_ESCALATE, _A_SKIP):
-        key, flag = _pick(value, spellings)
-        if flag is _MISSING or flag is None:
+    for spellings in (A_ESCALATE, A_SKIP):
+        key, flag = pick(value, spellings)
+        if flag is MISSING or flag is None:
             flag = False
         if not isinstance(flag, bool):
-            raise _err(_join(where, key or spellings[0]), f"expected a boolean, got {got(flag)}")
+            raise err(join(where, key or spellings[0]), f"expected a boolean, got {got(flag)}")
         flags.append(flag)
     extra = {k: dup(v) for k, v in value.items() if k not in ACTION_KEYS}
     return EventActions(dup(delta), transfer, flags[0], flags[1], extra)
@@ -240,26 +142,26 @@ def _bare_event(value: JSON, where: str, owned: bool = False) -> Event:
     """The model's event from an ADK event object, without bookkeeping."""
     dup = _same if owned else deep_copy
     if not isinstance(value, dict):
-        raise _err(where, f"expected an event object, got {got(value)}")
-    event_id = _required_str(value, _E_ID, where)
-    invocation_id = _required_str(value, _E_INV, where)
-    author = _required_str(value, _E_AUTHOR, where)
+        raise err(where, f"expected an event object, got {got(value)}")
+    event_id = required_str(value, E_ID, where)
+    invocation_id = required_str(value, E_INV, where)
+    author = required_str(value, E_AUTHOR, where)
     if "timestamp" not in value:
-        raise _err(_join(where, "timestamp"), "missing")
+        raise err(join(where, "timestamp"), "missing")
     ts = value["timestamp"]
-    if not _is_number(ts):
-        raise _err(_join(where, "timestamp"), f"expected a number, got {got(ts)}")
-    check_timestamp(ts, _join(where, "timestamp"))
+    if not is_number(ts):
+        raise err(join(where, "timestamp"), f"expected a number, got {got(ts)}")
+    check_timestamp(ts, join(where, "timestamp"))
     content = value.get("content")
     if content is not None and not isinstance(content, dict):
-        raise _err(_join(where, "content"), f"expected an object or null, got {got(content)}")
+        raise err(join(where, "content"), f"expected an object or null, got {got(content)}")
     raw_actions = value.get("actions")
     if raw_actions is None:
         actions = EventActions()
     elif isinstance(raw_actions, dict):
-        actions = _actions_from_adk(raw_actions, _join(where, "actions"), owned)
+        actions = _actions_from_adk(raw_actions, join(where, "actions"), owned)
     else:
-        raise _err(_join(where, "actions"), f"expected an object, got {got(raw_actions)}")
+        raise err(join(where, "actions"), f"expected an object, got {got(raw_actions)}")
     extra = {k: dup(v) for k, v in value.items() if k not in EVENT_KEYS}
     return Event(event_id, invocation_id, author, render_content(content), actions, ts, extra)
 
@@ -272,17 +174,17 @@ def event_from_adk(value: JSON, where: str = "event", owned: bool = False) -> Ev
     # The original content, where the text would not rebuild it.
     if "content" in value:
         rebuilt = default_content(event)
-        if rebuilt is _MISSING or not json_equal(rebuilt, value["content"]):
+        if rebuilt is MISSING or not json_equal(rebuilt, value["content"]):
             event.extra[ADK_CONTENT] = value["content"] if owned else deep_copy(value["content"])
     raw_actions = value.get("actions")
     if isinstance(raw_actions, dict):
-        _with_raw(event.actions.extra, _diff(raw_actions, _actions_head(event.actions), ACTION_KEYS))
+        with_raw(event.actions.extra, diff(raw_actions, _actions_head(event.actions), ACTION_KEYS))
     produced = {"invocationId": event.invocation_id, "author": event.author, "actions": {},
                 "id": event.id, "timestamp": event.timestamp}
     given = dict(value)
     if isinstance(raw_actions, dict):
         given["actions"] = {}  # compared inside the actions, above
-    _with_raw(event.extra, _diff(given, produced, _E_ID + _E_INV + _E_AUTHOR + _E_TIME + ("actions",)))
+    with_raw(event.extra, diff(given, produced, E_ID + E_INV + E_AUTHOR + E_TIME + ("actions",)))
     return event
 
 
@@ -292,37 +194,37 @@ def session_from_adk(value: JSON, created_at: str | None = None, owned: bool = F
     the caller and may be taken over without copying."""
     dup = _same if owned else deep_copy
     if not isinstance(value, dict):
-        raise _err("", f"expected an ADK session object, got {got(value)}")
-    session_id = _required_str(value, _S_ID, "")
-    app_name = _required_str(value, _S_APP, "")
-    user_id = _required_str(value, _S_USER, "")
-    _, state = _pick(value, _S_STATE)
-    if state is _MISSING:
+        raise err("", f"expected an ADK session object, got {got(value)}")
+    session_id = required_str(value, S_ID, "")
+    app_name = required_str(value, S_APP, "")
+    user_id = required_str(value, S_USER, "")
+    _, state = pick(value, S_STATE)
+    if state is MISSING:
         state = {}
     if not isinstance(state, dict):
-        raise _err("state", f"expected an object, got {got(state)}")
-    _, raw_events = _pick(value, _S_EVENTS)
-    if raw_events is _MISSING or raw_events is None:
+        raise err("state", f"expected an object, got {got(state)}")
+    _, raw_events = pick(value, S_EVENTS)
+    if raw_events is MISSING or raw_events is None:
         raw_events = []
     if not isinstance(raw_events, list):
-        raise _err("events", f"expected an array, got {got(raw_events)}")
+        raise err("events", f"expected an array, got {got(raw_events)}")
     events = [event_from_adk(e, f"events[{i}]", owned) for i, e in enumerate(raw_events)]
-    time_key, last = _pick(value, _S_TIME)
-    if last is not _MISSING and not _is_number(last):
-        raise _err(time_key, f"expected a number, got {got(last)}")
-    if last is _MISSING:
+    time_key, last = pick(value, S_TIME)
+    if last is not MISSING and not is_number(last):
+        raise err(time_key, f"expected a number, got {got(last)}")
+    if last is MISSING:
         last = events[-1].timestamp if events else 0.0
-    updated_at = _time_of(last, time_key or "lastUpdateTime")
+    updated_at = time_of(last, time_key or "lastUpdateTime")
     if created_at is None:
-        created_at = _time_of(events[0].timestamp, "events[0].timestamp") if events else updated_at
+        created_at = time_of(events[0].timestamp, "events[0].timestamp") if events else updated_at
     extra = {k: dup(v) for k, v in value.items() if k not in SESSION_KEYS}
     session = Session(session_id, app_name, user_id, dup(state), created_at, updated_at,
                       events, extra)
-    raw = _diff(value, _session_head(session, copy_state=False),
-                _S_ID + _S_APP + _S_USER + _S_STATE + _S_TIME) or {}
+    raw = diff(value, _session_head(session, copy_state=False),
+                S_ID + S_APP + S_USER + S_STATE + S_TIME) or {}
     if extra:
         raw["keep"] = list(extra)
-    _with_raw(session.extra, raw)
+    with_raw(session.extra, raw)
     if not writable(value):  # deeper than orjson writes, a huge integer, not JSON: look closer
         check_values(session_values(session))
     return session
@@ -338,9 +240,9 @@ def read_adk_json(data: bytes, source: str = "<input>") -> list[Session]:
     try:
         value = jsonio.parse(data)
     except jsonio.JSONLimitError as exc:
-        raise _err(source, str(exc)) from None
+        raise err(source, str(exc)) from None
     except orjson.JSONDecodeError as exc:
-        raise _err(source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise err(source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     items = value if isinstance(value, list) else [value]
     out = []
     for i, item in enumerate(items):
@@ -386,7 +288,7 @@ def _same_actions(a: EventActions, b: EventActions) -> bool:
 
 def actions_to_adk(actions: EventActions) -> dict:
     out = _actions_out(actions)
-    return _patched(out, actions.extra.get(ADK_RAW),
+    return patched(out, actions.extra.get(ADK_RAW),
                     lambda p: _same_actions(_actions_from_adk(p, "actions"), actions))
 
 
@@ -402,7 +304,7 @@ def _event_out(event: Event) -> dict:
     """ADK's event for the model's, with its content and actions but no event-level patch."""
     out: dict[str, JSON] = {}
     content = _content_out(event)
-    if content is not _MISSING:
+    if content is not MISSING:
         out["content"] = content
     out["invocationId"] = event.invocation_id
     out["author"] = event.author
@@ -423,7 +325,7 @@ def _same_event(a: Event, b: Event) -> bool:
 
 def event_to_adk(event: Event) -> dict:
     """One model event as ADK's camelCase event JSON."""
-    return _patched(_event_out(event), event.extra.get(ADK_RAW),
+    return patched(_event_out(event), event.extra.get(ADK_RAW),
                     lambda p: _same_event(_bare_event(p, "event"), event))
 
 
@@ -438,22 +340,22 @@ def _session_head(session: Session, copy_state: bool = True) -> dict:
 
 
 def _same_head(patched: dict, session: Session) -> bool:
-    _, state = _pick(patched, _S_STATE)
-    _, last = _pick(patched, _S_TIME)
-    if last is _MISSING:
+    _, state = pick(patched, S_STATE)
+    _, last = pick(patched, S_TIME)
+    if last is MISSING:
         # Read back, a missing lastUpdateTime is the last event's timestamp.
         last = session.events[-1].timestamp if session.events else 0.0
-    return (_pick(patched, _S_ID)[1] == session.id and _pick(patched, _S_APP)[1] == session.app_name
-            and _pick(patched, _S_USER)[1] == session.user_id
-            and json_equal({} if state is _MISSING else state, session.state)
-            and _is_number(last) and _time_of(last, "lastUpdateTime") == session.updated_at)
+    return (pick(patched, S_ID)[1] == session.id and pick(patched, S_APP)[1] == session.app_name
+            and pick(patched, S_USER)[1] == session.user_id
+            and json_equal({} if state is MISSING else state, session.state)
+            and is_number(last) and time_of(last, "lastUpdateTime") == session.updated_at)
 
 
 def to_adk_json(session: Session) -> dict:
     """The session as ADK (Python) session JSON: what `Session.model_validate_json` reads and
     `adk run --resume` loads. An ADK session read by this module comes back as it was."""
     raw = session.extra.get(ADK_RAW)
-    head = _patched(_session_head(session), raw, lambda p: _same_head(p, session))
+    head = patched(_session_head(session), raw, lambda p: _same_head(p, session))
     out: dict[str, JSON] = {}
     for key in ("id", "appName", "app_name", "userId", "user_id", "state"):
         if key in head:

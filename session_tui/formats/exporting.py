@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 from ..model import Session
-from ..store.atomic import write_atomic
-from ..store.errors import StoreError
+from ..errors import StoreError
+from ..files import write_atomic
 from . import session_json
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import orjson
 
 from .. import jsonio
+from ..errors import NotAStore, NotFound
+from ..files import gc_paused
 from ..model import Session, SessionFormatError
 from . import session_json
 
@@ -72,8 +74,6 @@ def detect(data: bytes) -> str:
 
 
 def read_bytes(data: bytes, source: str) -> list[Session]:
-    from ..store.atomic import gc_paused
-
     with gc_paused():  # about half the time of a big read went to the collector
         return _read_bytes(data, source)
 
@@ -114,8 +114,6 @@ def read_path(path: Path) -> list[Session]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        from ..store.errors import NotFound
-
         raise NotFound(f"{path}: no such file") from None
     except IsADirectoryError:
         raise SessionFormatError(str(path), "is a folder, not a file") from None
@@ -145,7 +143,7 @@ def importable_kind(path: Path) -> str | None:
 def refuse_eval_file(path: Path) -> None:
     """Raise NotAStore saying what is wrong when `path` looks like one of ADK's eval files
     but does not read as one (one that reads opens as a store: opening.open_eval_file)."""
-    from ..store.errors import NotAStore
+    from ..errors import NotAStore
 
     try:
         data = path.read_bytes()

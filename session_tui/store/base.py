@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 from ..eventinfo import annulled_count
 from ..jsonio import deep_copy
 from .. import pointer as jp
+from ..state_rules import edited
 from ..model import (
     Event,
     EventActions,
     Session,
     SessionFormatError,
-    _describe,
     check_event,
     check_values,
-    delta_between,
     session_values,
     keep_count,
+    state_values,
     now_iso,
     parse_time,
     restore_state,
@@ -204,7 +204,7 @@ class Store(ImportingMixin):
             if not isinstance(state, dict):
                 raise StoreError("state must be an object")
             with _refused(session.id):
-                check_values((f"state[{_describe(k)}]", v) for k, v in state.items())
+                check_values(state_values(state))
             session.state = deep_copy(state)
             session.extra["initial_state"] = deep_copy(state)
         with self.lock():
@@ -245,9 +245,7 @@ class Store(ImportingMixin):
         changed top-level keys (ADK's way of recording API edits). Returns the new session."""
 
         def change(session: Session) -> Any:
-            new_state = deep_copy(session.state)
-            mutate(new_state)
-            delta = delta_between(session.state, new_state)
+            new_state, delta = edited(session.state, mutate)
             if not delta:
                 return NO_CHANGE
             for key, value in delta.items():
@@ -256,7 +254,7 @@ class Store(ImportingMixin):
                     raise StoreError(f"top-level key {key!r} cannot be set to null (in a "
                                      "state_delta null means removed); remove it instead")
             with _refused(session_id):  # too deep, a huge integer: could not be kept exactly
-                check_values((f"state[{_describe(k)}]", v) for k, v in delta.items())
+                check_values(state_values(delta))
             session.events.append(Event(
                 id=str(uuid.uuid4()), invocation_id=f"edit-{uuid.uuid4()}", author=EDIT_AUTHOR,
                 content=None, actions=EventActions(state_delta=deep_copy(delta)),

@@ -27,58 +27,16 @@ class ImportingMixin:
             raise StoreError(f"--on-conflict must be one of {', '.join(CONFLICT_POLICIES)}")
         report = ImportReport()
         with self.lock():
-            writes: list[Session] = []
-            replaced: dict[str, Session] = {}  # id -> the version an import replaces
-            pending: dict[str, int] = {}  # id -> its place in `writes`
-
-            def taken(session_id: str) -> bool:
-                # Asked of the store as it is now, under the lock: another process may have
-                # created the session since this store object last looked.
-                return session_id in pending or self._exists(session_id)
-
-            given = {s.id for s in sessions}
-
-            def name_taken(session_id: str) -> bool:
-                # A new name must not be one that a session still to come brings along.
-                return taken(session_id) or session_id in given
-
-            owner: dict[str, tuple[str, str]] = {}  # id -> (app, user) of its earlier newcomer
+            plan = _ImportPlan(self, sessions, on_conflict, report)
             for incoming in sessions:
-                # Not copied (imports are big, and a copy cost more than the write): only a
-                # newcomer that is renamed is copied before it is changed.
-                first = owner.setdefault(incoming.id, (incoming.app_name, incoming.user_id))
-                if incoming.id in pending and first != (incoming.app_name, incoming.user_id):
-                    # Another app's or user's session with the same id (ADK keys sessions by
-                    # app, user and id): a different session, kept under a new id.
-                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
-                elif incoming.id in pending:
-                    # The same session twice in one import: the later one meets the earlier
-                    # like any conflict.
-                    report.duplicates.append(incoming.id)
-                    if on_conflict == "skip":
-                        continue
-                    if on_conflict == "replace":
-                        writes[pending[incoming.id]] = incoming
-                        continue
-                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
-                elif not taken(incoming.id):
-                    report.added.append(incoming.id)
-                elif on_conflict == "skip":
-                    report.skipped.append(incoming.id)
-                    continue
-                elif on_conflict == "replace":
-                    replaced[incoming.id] = self._load(incoming.id)
-                    report.replaced.append(incoming.id)
-                else:
-                    incoming = _renamed(incoming, _free_id(incoming.id, name_taken), report)
-                pending[incoming.id] = len(writes)
-                writes.append(incoming)
+                plan.add(incoming)
+            writes = plan.writes
             # Recorded against what finally replaces each session (a later duplicate may have
             # taken the place of an earlier one).
             histories = {
                 session_id: self.history.load(session_id) + [UndoRecord.between(
-                    "import", current, writes[pending[session_id]].events)]
-                for session_id, current in replaced.items()}
+                    "import", current, writes[plan.pending[session_id]].events)]
+                for session_id, current in plan.replaced.items()}
             if writes:
                 self._write(writes, [], histories)
             self._mark_written(report, writes, histories)
@@ -134,6 +92,73 @@ class ImportingMixin:
             if deletes or restores:
                 self._write(restores, deletes, histories)
             return {"removed": len(deletes), "restored": len(restores)}
+
+
+class _ImportPlan:
+    """Where each newcomer of one import goes, decided under the store's lock: added, skipped,
+    replacing the stored session, or kept under a new id (`report` says which)."""
+
+    def __init__(self, store: "ImportingMixin", sessions: list[Session], on_conflict: str,
+                 report: ImportReport):
+        self.store = store
+        self.on_conflict = on_conflict
+        self.report = report
+        self.given = {s.id for s in sessions}
+        self.writes: list[Session] = []
+        self.replaced: dict[str, Session] = {}  # id -> the version an import replaces
+        self.pending: dict[str, int] = {}  # id -> its place in `writes`
+        self.owner: dict[str, tuple[str, str]] = {}  # id -> (app, user) of its earlier newcomer
+
+    def add(self, incoming: Session) -> None:
+        # Not copied (imports are big, and a copy cost more than the write): only a newcomer
+        # that is renamed is copied before it is changed.
+        incoming = self._placed(incoming)
+        if incoming is not None:
+            self.pending[incoming.id] = len(self.writes)
+            self.writes.append(incoming)
+
+    def _placed(self, incoming: Session) -> Session | None:
+        """The newcomer as it is to be written (perhaps renamed), or None: skipped, or it took
+        an earlier duplicate's place."""
+        first = self.owner.setdefault(incoming.id, (incoming.app_name, incoming.user_id))
+        if incoming.id in self.pending:
+            if first != (incoming.app_name, incoming.user_id):
+                # Another app's or user's session with the same id (ADK keys sessions by app,
+                # user and id): a different session, kept under a new id.
+                return self._renamed(incoming)
+            return self._duplicate(incoming)
+        if not self._taken(incoming.id):
+            self.report.added.append(incoming.id)
+            return incoming
+        if self.on_conflict == "skip":
+            self.report.skipped.append(incoming.id)
+            return None
+        if self.on_conflict == "replace":
+            self.replaced[incoming.id] = self.store._load(incoming.id)
+            self.report.replaced.append(incoming.id)
+            return incoming
+        return self._renamed(incoming)
+
+    def _duplicate(self, incoming: Session) -> Session | None:
+        """The same session twice in one import: the later one meets the earlier like any
+        conflict."""
+        self.report.duplicates.append(incoming.id)
+        if self.on_conflict == "skip":
+            return None
+        if self.on_conflict == "replace":
+            self.writes[self.pending[incoming.id]] = incoming
+            return None
+        return self._renamed(incoming)
+
+    def _taken(self, session_id: str) -> bool:
+        # Asked of the store as it is now, under the lock: another process may have created
+        # the session since this store object last looked.
+        return session_id in self.pending or self.store._exists(session_id)
+
+    def _renamed(self, incoming: Session) -> Session:
+        # A new name must not be one that a session still to come brings along.
+        return _renamed(incoming, _free_id(
+            incoming.id, lambda name: self._taken(name) or name in self.given), self.report)
 
 
 def _mark(records: int, session: Session) -> tuple[int, int, str | None]:

@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 from rich.cells import cell_len
 
 from ..model import json_type
-from ..text import json_preview, one_line, plural
+from ..text import json_preview, one_line
+from ..wording import sized_type
 
 _KEY_WIDTH = 60
 _PREVIEW_WIDTH = 60  # built at this width; shown as wide as the tree has room for
@@ -26,14 +27,9 @@ class More(NamedTuple):
 
 def describe_type(value: Any) -> str:
     """The type as the tree shows it: `object (3 keys)`, `array (1 item)`, `string (6 chars)`."""
-    kind = json_type(value)
-    if kind == "object":
-        return f"object ({plural(len(value), 'key')})"
-    if kind == "array":
-        return f"array ({plural(len(value), 'item')})"
-    if kind == "string" and len(value) > _PREVIEW_WIDTH:
-        return f"string ({plural(len(value), 'char')})"
-    return kind
+    if isinstance(value, str) and len(value) <= _PREVIEW_WIDTH:
+        return "string"  # (its length shows in the preview beside it)
+    return sized_type(value, unit="char")
 
 
 Parts = list[tuple[str, str | None]]  # (text, component class)

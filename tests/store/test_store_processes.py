@@ -16,7 +16,7 @@ import pytest
 
 from session_tui.model import Session
 from session_tui.store import DirectoryStore
-from session_tui.store.atomic import is_temp
+from session_tui.files import is_temp
 from budget import examples
 from storekit import BACKENDS, REPO, Backend, python_env
 
