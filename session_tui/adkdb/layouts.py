@@ -118,6 +118,10 @@ class Layout:
         """An aggregate over events rows: how many may be rewind events."""
         return f"SUM(CASE WHEN {self.rewind_test_sql()} THEN 1 ELSE 0 END)"
 
+    def tokens_sql(self) -> str:
+        """An aggregate over events rows: their tokens by stats.py's rule (NULL: none recorded)."""
+        return usage_tokens_sql(self.db.dialect, "event_data", "usage_metadata")
+
     def event_select(self) -> str:
         """The events columns a session's read selects (`id` first); `row_fields` reads them."""
         return "id, invocation_id, timestamp, event_data"
@@ -222,6 +226,28 @@ def _valid(m: re.Match) -> bool:
     except ValueError:
         return False
     return int(m.group(1)) >= 1
+
+
+_PARTS = ("prompt_token_count", "candidates_token_count", "thoughts_token_count",
+          "tool_use_prompt_token_count")
+
+
+def usage_tokens_sql(dialect: str, column: str, key: str | None) -> str:
+    """SUM of each row's total tokens (stats.event_tokens: `total_token_count`, else the sum
+    of its parts) from the usage metadata at `column`.`key` (`key` None: the column itself),
+    as google-adk stores it (snake_case). Rows that are not JSON count as none. PostgreSQL:
+    NULL (not counted in place: the list says unknown)."""
+    if dialect != "sqlite":
+        return "NULL"
+    where = f"'$.{key}'" if key else "'$'"
+
+    def at(field: str) -> str:
+        return f"json_extract({column}, '$.{key + '.' if key else ''}{field}')"
+
+    guard = f"{column} LIKE '%{key}%' AND " if key else f"{column} IS NOT NULL AND "
+    parts = " + ".join(f"IFNULL({at(p)}, 0)" for p in _PARTS)
+    return (f"SUM(CASE WHEN {guard}json_valid({column}) AND json_type({column}, {where}) = "
+            f"'object' THEN COALESCE({at('total_token_count')}, {parts}) END)")
 
 
 def schema_version(db: Connection) -> str | None:
