@@ -206,3 +206,19 @@ def short_duration(seconds: float | None) -> str:
     if hours < 100:
         return f"{hours}h{minutes % 60:02d}"
     return f"{hours // 24}d"
+
+
+FIGURES_BOTH_FROM = 64
+"""A timeline this wide (cells) ends each line with both figures; narrower, with one."""
+
+
+def figures_text(tokens: int | None, seconds: float | None, width: int) -> str:
+    """What a timeline line ends with, right-aligned: `12.3k  3.4s` (11 cells) at
+    FIGURES_BOTH_FROM cells and wider; narrower, one figure in 5 cells (the tokens where there
+    are some, else the time); "" when there is neither."""
+    tok, dur = short_tokens(tokens), short_duration(seconds)
+    if not tok and not dur:
+        return ""
+    if width >= FIGURES_BOTH_FROM:
+        return f"{tok:>5}  {dur:>4}"
+    return f"{tok or dur:>5}"

@@ -9,6 +9,7 @@ from typing import Any, Callable, NamedTuple
 from rich.cells import cell_len, set_cell_size
 
 from ..model import format_time, parse_time
+from ..stats import short_tokens
 from ..text import one_line
 
 _ISO_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -19,6 +20,7 @@ class Column(NamedTuple):
     field: str  # the row key it shows
     title: str
     numeric: bool  # right-aligned; sorted newest/largest first when first chosen
+    text: Callable[[Any], str] | None = None  # how a value is shown (numbers: number_text)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -27,6 +29,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "id", "Id", False),
     Column("events", "event_count", "Events", True),
     Column("invocations", "invocation_count", "Invocations", True),
+    # ADK's usageMetadata summed (stats.py); blank where none was recorded (or not known).
+    Column("tokens", "total_tokens", "Tokens", True, short_tokens),
     Column("updated", "updated_at", "Last update", True),
 )
 BY_NAME = {c.key: c for c in COLUMNS} | {c.field: c for c in COLUMNS}
@@ -68,7 +72,8 @@ def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[i
     way first (down to 10 cells each), then the id is cut in the middle, never so far that two
     ids would look the same (`id_width_for(w)`: the smallest width >= w at which none do)."""
     wide = width >= 100
-    fixed = {"events": 8, "invocations": 13 if wide else 8, "updated": 16}
+    fixed = {"events": 8, "invocations": 13 if wide else 8, "tokens": 8 if wide else 6,
+             "updated": 16}
     titles = {"invocations": "Invocations" if wide else "Invoc."}
     natural = natural or {"app": 3, "user": 4, "id": 2}
     room = max(12, width - sum(fixed.values()) - GAP * (len(COLUMNS) - 1))

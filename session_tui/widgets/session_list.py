@@ -151,8 +151,8 @@ class SessionList(CursorList):
         return False
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
-        """Sort by `column` (`app`, `user`, `id`, `events`, `invocations`, `updated`, or a row
-        key). The same column again toggles ascending/descending; a new one starts ascending
+        """Sort by `column` (`app`, `user`, `id`, `events`, `invocations`, `tokens`, `updated`,
+        or a row key). The same column again toggles ascending/descending; a new one starts ascending
         for text and descending (largest, newest first) for numbers and times. `reverse`
         forces a direction."""
         try:
@@ -338,6 +338,7 @@ class SessionList(CursorList):
             "id": get("session-list--id", partial=True),
             "events": get("session-list--number", partial=True),
             "invocations": get("session-list--number", partial=True),
+            "tokens": get("session-list--number", partial=True),
             "updated": get("session-list--time", partial=True),
         }
         segments: list[Segment] = []
@@ -348,7 +349,7 @@ class SessionList(CursorList):
             if column.key == "updated":
                 text = short_time(value)
             elif column.numeric:
-                text = number_text(value)
+                text = column.text(value) if column.text else number_text(value)
                 annulled = row.get("annulled_count") if column.key == "events" else None
                 if type(annulled) is int and annulled > 0:
                     text = f"{text} ↶{annulled}"
