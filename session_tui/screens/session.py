@@ -31,6 +31,7 @@ from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
 from .session_changes import Change, SessionChanges
+from .session_stats import StatsAndCopy
 from .state_edits import StateEdits
 from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
@@ -53,7 +54,7 @@ def spare_the_collector() -> None:
     gc.freeze()
 
 
-class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
+class SessionScreen(ReportsWorkerErrors, StateEdits, StatsAndCopy, ExportMixin, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -73,6 +74,8 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         Binding("x", "export", "Export"),
         Binding("D", "delete_session", "Delete session", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("t", "step_chart", "Chart of tokens and time per invocation", show=False),
+        Binding("c", "copy", "Copy the value or event under the cursor as JSON", show=False),
     ]
     HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),
                                   ("e a r d v", "edit, add, rename, delete, view in full")]),
