@@ -20,7 +20,7 @@ class StatsAndCopy:
 
     # -- the chart ---------------------------------------------------------------------------
     def action_step_chart(self) -> None:
-        from ..dialogs.step_chart import StepChartDialog
+        from .step_chart import StepChartDialog
 
         if self.session is None:
             return

@@ -1,5 +1,6 @@
 """Tokens and time per invocation of the open session, as a chart: `StepChartDialog(stats,
-current)` -> the invocation id chosen with enter (the timeline goes to it), None on escape."""
+current)` -> the invocation id chosen with enter (the timeline goes to it), None on escape.
+A dialog in look (`Dialog`), kept among the screens: it shows a widget (dialogs do not)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.widgets import Static
 from ..stats import SessionStats, short_duration
 from ..text import plural
 from ..widgets.step_chart import StepChart
-from .base import Dialog, keys_line, load_css
+from ..dialogs.base import Dialog, keys_line, load_css
 
 __all__ = ["StepChartDialog", "summary_line"]
 
