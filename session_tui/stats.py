@@ -174,19 +174,20 @@ def stats_json(stats: SessionStats) -> dict[str, JSON]:
 # ------------------------------------------------------------------------------ short text
 
 def short_tokens(value: Any) -> str:
-    """`980`, `1.2k`, `12k`, `3.4M`: at most 5 cells; "" for no figure."""
+    """`980`, `1.2k`, `12k`, `3.4M`: at most 5 cells (a sign takes one of them); "" for no
+    figure."""
     if not isinstance(value, int) or isinstance(value, bool):
         return ""
     n = abs(value)
     sign = "-" if value < 0 else ""
     if n < 1000:
         return f"{sign}{n}"
-    for scale, unit in ((1_000, "k"), (1_000_000, "M"), (1_000_000_000, "G")):
+    for scale, unit in ((10**3, "k"), (10**6, "M"), (10**9, "G"), (10**12, "T")):
         scaled = n / scale
         text = f"{scaled:.1f}" if scaled < 9.95 else f"{round(scaled)}"
-        if len(text) <= 3 or unit == "G":  # 1000k is 1.0M
+        if len(text) <= 3:  # 1000k is 1.0M
             return f"{sign}{text}{unit}"
-    return f"{sign}{n}"  # (not reached)
+    return f"{sign}>999T"[-5:]
 
 
 def short_duration(seconds: float | None) -> str:
@@ -205,7 +206,8 @@ def short_duration(seconds: float | None) -> str:
     hours = minutes // 60
     if hours < 100:
         return f"{hours}h{minutes % 60:02d}"
-    return f"{hours // 24}d"
+    days = hours // 24
+    return f"{days}d" if days < 1000 else f"{days // 365}y"  # (event times end in year 9999)
 
 
 FIGURES_BOTH_FROM = 64
@@ -220,5 +222,5 @@ def figures_text(tokens: int | None, seconds: float | None, width: int) -> str:
     if not tok and not dur:
         return ""
     if width >= FIGURES_BOTH_FROM:
-        return f"{tok:>5}  {dur:>4}"
+        return f"{tok:>5} {dur:>5}"
     return f"{tok or dur:>5}"

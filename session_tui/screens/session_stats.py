@@ -46,7 +46,8 @@ class StatsAndCopy:
             self.notify("Nothing to copy here: move to a value or an event", severity="warning")
             return
         what, value = found
-        text = jsonio.dumps(value, jsonio.INDENT).decode("utf-8", "surrogatepass")
+        # (a lone surrogate an agent wrote becomes U+FFFD: the terminal gets UTF-8)
+        text = jsonio.dumps(value, jsonio.INDENT).decode("utf-8", "replace")
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied {what} as JSON ({plural(len(text), 'character')})", markup=False,
                     timeout=3)
