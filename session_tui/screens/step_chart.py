@@ -64,13 +64,18 @@ class StepChartDialog(Dialog["str | None"]):
             yield Static(Content(summary_line(self.stats)), id="chart-summary",
                          classes="dialog--muted")
             yield Static(legend(), id="chart-legend")
-            yield StepChart(self.stats, self.current, id="chart")
+            if self.stats.invocations:
+                yield StepChart(self.stats, self.current, id="chart")
+            else:  # (an empty list's message would sit under the chart's fixed header line)
+                yield Static("No events: nothing to chart", id="chart-empty",
+                             classes="dialog--muted")
             yield Static(keys_line(("↑↓", "move"), ("enter", "go to it on the timeline"),
-                                   ("esc/t", "close")), classes="dialog--keys")
+                                   ("esc/t", "close")), id="chart-keys", classes="dialog--keys")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one(StepChart).focus()
+        for chart in self.query(StepChart):
+            chart.focus()
 
     @on(StepChart.Chosen)
     def _chosen(self, message: StepChart.Chosen) -> None:

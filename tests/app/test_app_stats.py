@@ -8,6 +8,8 @@ import asyncio
 
 import orjson
 import pytest
+from textual.app import App
+from textual.widgets import Static
 from scenes import DEMO_FIRST, make_app, make_demo_store, press, settle
 
 from session_tui import pointer as jp
@@ -83,3 +85,20 @@ def test_snapshot_of_the_chart(demo_store, snap_compare):
         await press(pilot, "enter", "shift+down", "shift+down", "t")
 
     assert snap_compare(make_app(demo_store), run_before=play, terminal_size=(80, 24))
+
+
+def test_a_session_without_events_says_there_is_nothing_to_chart():
+    class Harness(App):
+        def on_mount(self) -> None:
+            self.push_screen(StepChartDialog(session_stats([])))
+
+    async def main():
+        app = Harness()
+        async with app.run_test(size=(80, 20)) as pilot:
+            await pilot.pause()
+            assert not app.screen.query("StepChart")
+            assert "nothing to chart" in str(app.screen.query_one("#chart-empty", Static).content)
+            await pilot.press("escape")
+            assert not isinstance(app.screen, StepChartDialog)
+
+    asyncio.run(main())

@@ -43,3 +43,4 @@ def test_the_tokens_column_sorts_largest_first_unknown_last():
             assert widget.shown_ids() == ["s1", "s3", "s0", "s2"]
 
     asyncio.run(main())
+
