@@ -41,8 +41,8 @@ class Schema0Layout(DatabaseV1Layout):
     def rewinds_sql(self) -> str:
         return "0"  # schema 0 predates ADK's rewind events
 
-    def tokens_sql(self) -> str:  # its own column (absent in the oldest databases)
-        if "usage_metadata" not in self._columns:
+    def tokens_sql(self) -> str:  # its own column of JSON text (absent in the oldest ones)
+        if "usage_metadata" not in self._columns or self.db.dialect != "sqlite":
             return "NULL"
         return usage_tokens_sql(self.db.dialect, '"usage_metadata"', None)
 
