@@ -8,9 +8,9 @@ import asyncio
 
 import orjson
 import pytest
+from scenes import DEMO_FIRST, make_app, make_demo_store, press, settle
 from textual.app import App
 from textual.widgets import Static
-from scenes import DEMO_FIRST, make_app, make_demo_store, press, settle
 
 from session_tui import pointer as jp
 from session_tui.screens.step_chart import StepChartDialog
