@@ -66,17 +66,22 @@ def number_text(value: Any) -> str:
     return one_line(str(value), 12)
 
 
-def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[int], int]) -> list[Placed]:
+def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[int], int],
+                  tokens: bool = True) -> list[Placed]:
     """Where each column goes at this width. Numbers and time are fixed; app, user and id
     get their content's width (`natural`) when it fits. When it does not, app and user give
     way first (down to 10 cells each), then the id is cut in the middle, never so far that two
-    ids would look the same (`id_width_for(w)`: the smallest width >= w at which none do)."""
+    ids would look the same (`id_width_for(w)`: the smallest width >= w at which none do).
+    Tokens only where `tokens`: a list no session of which recorded any gives its cells to
+    the others."""
     wide = width >= 100
-    fixed = {"events": 8, "invocations": 13 if wide else 8, "tokens": 8 if wide else 6,
-             "updated": 16}
+    shown = [c for c in COLUMNS if tokens or c.key != "tokens"]
+    fixed = {"events": 8, "invocations": 13 if wide else 8, "updated": 16}
+    if tokens:
+        fixed["tokens"] = 8 if wide else 6
     titles = {"invocations": "Invocations" if wide else "Invoc."}
     natural = natural or {"app": 3, "user": 4, "id": 2}
-    room = max(12, width - sum(fixed.values()) - GAP * (len(COLUMNS) - 1))
+    room = max(12, width - sum(fixed.values()) - GAP * (len(shown) - 1))
     app_w, user_w, id_w = natural["app"], natural["user"], natural["id"]
     if app_w + user_w + id_w > room:
         app_w, user_w = min(app_w, 10), min(user_w, 10)
@@ -89,7 +94,7 @@ def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[i
     fixed.update(app=app_w, user=user_w, id=id_w)
     placed: list[Placed] = []
     x = 0
-    for column in COLUMNS:
+    for column in shown:
         w = fixed[column.key]
         placed.append(Placed(column, titles.get(column.key, column.title), x, w))
         x += w + GAP

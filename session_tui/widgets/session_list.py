@@ -76,6 +76,7 @@ class SessionList(CursorList):
         self._reverse = True
         self._columns_cache: tuple[int, list[Placed]] | None = None
         self._natural: dict[str, int] = {}  # widest app, user and id (cells)
+        self._tokens = False  # a Tokens column: some session recorded usage metadata
         self._unique_id_width: dict[int, int] = {}  # id width asked for -> smallest unique one
         if rows is not None:
             self.set_rows(rows)
@@ -176,6 +177,7 @@ class SessionList(CursorList):
                                      for v in (row.get(field) for row in self._rows)])
             for key, field, title in (("app", "app_name", "App"), ("user", "user_id", "User"),
                                       ("id", "id", "Id"))}
+        self._tokens = any(type(row.get("total_tokens")) is int for row in self._rows)
         self._unique_id_width = {}
         self._columns_cache = None
 
@@ -285,7 +287,8 @@ class SessionList(CursorList):
     def _columns(self, width: int) -> list[Placed]:
         """Where each column goes at this width (worked out once a width)."""
         if self._columns_cache is None or self._columns_cache[0] != width:
-            self._columns_cache = (width, place_columns(width, self._natural, self._id_width_for))
+            self._columns_cache = (width, place_columns(width, self._natural, self._id_width_for,
+                                                        self._tokens))
         return self._columns_cache[1]
 
     def render_fixed_line(self, y: int, width: int) -> Strip:

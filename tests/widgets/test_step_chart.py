@@ -41,6 +41,10 @@ def test_the_tokens_column_sorts_largest_first_unknown_last():
             assert "45k" in "".join(s.text for s in widget.render_line(1))
             widget.sort_by("tokens")
             assert widget.shown_ids() == ["s1", "s3", "s0", "s2"]
+            # No session recorded tokens: no column for them.
+            widget.set_rows([dict(r, total_tokens=None) for r in rows])
+            await pilot.pause()
+            assert "Tokens" not in "".join(s.text for s in widget.render_line(0))
 
     asyncio.run(main())
 
