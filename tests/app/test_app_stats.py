@@ -49,29 +49,33 @@ def test_t_charts_the_invocations_and_c_copies_what_is_under_the_cursor(demo_sto
     session = stored(demo_store)
     invocations = session.invocation_ids()
 
+    async def keys(pilot, *names):  # none of them starts store work: no settling needed
+        await pilot.press(*names)
+        await pilot.pause()
+
     async def test(app, pilot):
         timeline = app.screen.query_one(Timeline)
         # t: the chart, its cursor on the timeline's invocation; enter goes to another.
-        await press(pilot, "shift+down", "t")  # from the second invocation's header
+        await keys(pilot, "shift+down", "t")  # from the second invocation's header
         assert isinstance(app.screen, StepChartDialog)
         chart = app.screen.query_one(StepChart)
         assert chart.item_count == len(invocations) and chart.current_invocation == invocations[1]
         expected = session_stats(session.events)
         assert app.screen.stats == expected and expected.total_tokens  # the demo has usage
-        await press(pilot, "down", "down", "enter")
+        await keys(pilot, "down", "down", "enter")
         assert not isinstance(app.screen, StepChartDialog)
         assert timeline.current_invocation == invocations[3] and timeline.cursor_event is None
         assert timeline.has_focus
-        await press(pilot, "t", "escape")
+        await keys(pilot, "t", "escape")
         assert not isinstance(app.screen, StepChartDialog)
         # c: the event under the cursor as it exports, an invocation's events, a state value.
-        await press(pilot, "home", "down", "down", "c")  # the second event
+        await keys(pilot, "home", "down", "down", "c")  # the second event
         assert orjson.loads(app.clipboard) == session.events[1].export()
         assert app.notices[-1].message.startswith("Copied event 2 as JSON")
-        await press(pilot, "shift+up", "c")  # on the header: the invocation's events
+        await keys(pilot, "shift+up", "c")  # on the header: the invocation's events
         assert orjson.loads(app.clipboard) == [e.export() for e in session.events
                                                if e.invocation_id == invocations[0]]
-        await press(pilot, "shift+tab", "down", "down", "c")  # the state tree's third key
+        await keys(pilot, "shift+tab", "down", "down", "c")  # the state tree's third key
         path = app.screen.query_one(StateTree).cursor_path
         assert path and orjson.loads(app.clipboard) == jp.get(session.state, jp.build(list(path)))
         assert f"the value at {jp.build(list(path))}" in app.notices[-1].message
