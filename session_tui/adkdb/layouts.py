@@ -118,6 +118,21 @@ class Layout:
         """An aggregate over events rows: how many may be rewind events."""
         return f"SUM(CASE WHEN {self.rewind_test_sql()} THEN 1 ELSE 0 END)"
 
+    def tokens_sql(self) -> str:
+        """An aggregate over events rows: their tokens by stats.py's rule (NULL: none recorded;
+        always, on a PostgreSQL `event_data` that is not JSONB, as google-adk makes it)."""
+        if self.db.dialect == "postgresql" and not self._jsonb_event_data():
+            return "NULL"
+        return usage_tokens_sql(self.db.dialect, "event_data", "usage_metadata")
+
+    def _jsonb_event_data(self) -> bool:
+        if getattr(self, "_jsonb", None) is None:
+            rows = self.db.rows("SELECT data_type FROM information_schema.columns WHERE "
+                                "table_name = 'events' AND column_name = 'event_data' "
+                                "AND table_schema = current_schema()")
+            self._jsonb = bool(rows) and str(rows[0][0]).lower() == "jsonb"
+        return self._jsonb
+
     def event_select(self) -> str:
         """The events columns a session's read selects (`id` first); `row_fields` reads them."""
         return "id, invocation_id, timestamp, event_data"
@@ -222,6 +237,42 @@ def _valid(m: re.Match) -> bool:
     except ValueError:
         return False
     return int(m.group(1)) >= 1
+
+
+_PARTS = ("prompt_token_count", "candidates_token_count", "thoughts_token_count",
+          "tool_use_prompt_token_count")
+
+
+def usage_tokens_sql(dialect: str, column: str, key: str | None) -> str:
+    """SUM of each row's total tokens (stats.event_tokens: `total_token_count`, else the sum
+    of its parts) from the usage metadata at `column`.`key` (`key` None: the column itself),
+    as google-adk stores it (snake_case). Rows that are not JSON, and counts that are not
+    numbers, count as none."""
+    if dialect == "postgresql":
+        return _postgres_tokens_sql(column, key)
+    where = f"'$.{key}'" if key else "'$'"
+
+    def at(field: str) -> str:
+        return f"json_extract({column}, '$.{key + '.' if key else ''}{field}')"
+
+    guard = f"{column} LIKE '%{key}%' AND " if key else f"{column} IS NOT NULL AND "
+    parts = " + ".join(f"IFNULL({at(p)}, 0)" for p in _PARTS)
+    return (f"SUM(CASE WHEN {guard}json_valid({column}) AND json_type({column}, {where}) = "
+            f"'object' THEN COALESCE({at('total_token_count')}, {parts}) END)")
+
+
+def _postgres_tokens_sql(column: str, key: str | None) -> str:
+    """The same on PostgreSQL, for a JSONB column (google-adk's `event_data`)."""
+    usage = f"({column} -> '{key}')" if key else column
+
+    def number(field: str, otherwise: str) -> str:
+        value = f"{usage} -> '{field}'"
+        return (f"CASE WHEN jsonb_typeof({value}) = 'number' "
+                f"THEN ({usage} ->> '{field}')::numeric ELSE {otherwise} END")
+
+    parts = " + ".join(number(p, "0") for p in _PARTS)
+    return (f"SUM(CASE WHEN jsonb_typeof({usage}) = 'object' "
+            f"THEN COALESCE({number('total_token_count', 'NULL')}, {parts}) END)")
 
 
 def schema_version(db: Connection) -> str | None:

@@ -40,8 +40,9 @@ class ListingMixin:
     FULL_LIST_AFTER = 64
     _SUMMARY_SQL = (
         "SELECT s.app_name, s.user_id, s.id, s.state, s.create_time, s.update_time, c.n, c.inv, "
-        "c.rw FROM sessions s LEFT JOIN (SELECT app_name, user_id, session_id, COUNT(*) AS n, "
-        "COUNT(DISTINCT invocation_id) AS inv, {rewinds} AS rw FROM events {events_where}"
+        "c.rw, c.tok FROM sessions s LEFT JOIN (SELECT app_name, user_id, session_id, "
+        "COUNT(*) AS n, COUNT(DISTINCT invocation_id) AS inv, {rewinds} AS rw, {tokens} AS tok "
+        "FROM events {events_where}"
         "GROUP BY app_name, user_id, session_id) c ON c.app_name = s.app_name "
         "AND c.user_id = s.user_id AND c.session_id = s.id {sessions_where}")
 
@@ -61,7 +62,8 @@ class ListingMixin:
                        if cache.get(tuple(h[:3]), (None,))[0] != h[3]]
             if not cache or len(changed) > self.FULL_LIST_AFTER:
                 found = self.db.rows(self._SUMMARY_SQL.format(
-                    events_where="", sessions_where="", rewinds=self.layout.rewinds_sql()))
+                    events_where="", sessions_where="", rewinds=self.layout.rewinds_sql(),
+                    tokens=self.layout.tokens_sql()))
                 cache = {}
             else:
                 found = []
@@ -69,18 +71,20 @@ class ListingMixin:
                     found += self.db.rows(self._SUMMARY_SQL.format(
                         events_where="WHERE app_name = :a AND user_id = :u AND session_id = :i ",
                         sessions_where="WHERE s.app_name = :a AND s.user_id = :u AND s.id = :i",
-                        rewinds=self.layout.rewinds_sql()),
+                        rewinds=self.layout.rewinds_sql(), tokens=self.layout.tokens_sql()),
                         {"a": key[0], "u": key[1], "i": key[2]})
             # Only a session that may hold a rewind event is read further (a few columns).
             annulled = {tuple(row[:3]): self._annulled_count(*row[:3])
                         for row in found if row[8]}
         app_states, user_states = self._decode_shared(shared)
         fresh: dict[tuple[str, str, str], tuple[Any, dict | str]] = {}
-        for app_name, user_id, adk_id, state, created, updated, n, inv, _ in found:
+        for app_name, user_id, adk_id, state, created, updated, n, inv, _, tokens in found:
             summary = self._summary(app_name, user_id, state, created, updated, n, inv,
                                     app_states, user_states)
             if isinstance(summary, dict):
                 summary["annulled_count"] = annulled.get((app_name, user_id, adk_id), 0)
+                # (SQL sums; PostgreSQL's in-place list has none: None, shown as unknown)
+                summary["total_tokens"] = None if tokens is None else int(tokens)
             fresh[(app_name, user_id, adk_id)] = (updated, summary)
         summaries = {}
         for app_name, user_id, adk_id, _ in heads:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from ..formats import adk_schema0
 from .db import Connection
-from .layouts import DatabaseV1Layout, register, schema_version
+from .layouts import DatabaseV1Layout, register, schema_version, usage_tokens_sql
 
 
 class Schema0Layout(DatabaseV1Layout):
@@ -40,6 +40,11 @@ class Schema0Layout(DatabaseV1Layout):
 
     def rewinds_sql(self) -> str:
         return "0"  # schema 0 predates ADK's rewind events
+
+    def tokens_sql(self) -> str:  # its own column of JSON text (absent in the oldest ones)
+        if "usage_metadata" not in self._columns or self.db.dialect != "sqlite":
+            return "NULL"
+        return usage_tokens_sql(self.db.dialect, '"usage_metadata"', None)
 
     def event_select(self) -> str:
         return ", ".join(f'"{c}"' for c in self._columns)  # `id` first, as the store expects

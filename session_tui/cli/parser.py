@@ -6,13 +6,18 @@ import argparse
 
 from .. import __version__
 from ..store import default_store_path
-from . import changing, diff, fork, reading
+from . import changing, diff, fork, reading, stats
 from .command import Command
 from .output import Parser
 
 # A new command: a module with COMMANDS, added here.
-ALL: tuple[Command, ...] = (*reading.COMMANDS, *changing.COMMANDS, *fork.COMMANDS,
-                            *diff.COMMANDS)
+ALL: tuple[Command, ...] = (
+    *reading.COMMANDS,
+    *changing.COMMANDS,
+    *fork.COMMANDS,
+    *diff.COMMANDS,
+    *stats.COMMANDS,
+)
 BY_NAME = {c.name: c for c in ALL}
 WORDS = (*BY_NAME, "serve")  # every command word (`serve` opens no store here)
 

@@ -34,6 +34,7 @@ from .actions import ExportMixin
 from .diff_marks import MARK_BINDINGS, EventMarks
 from .session_changes import Change, SessionChanges
 from .session_fork import SessionFork
+from .session_stats import StatsAndCopy
 from .state_edits import StateEdits
 from .running_agent import recent_change
 from .workers import ReportsWorkerErrors
@@ -53,8 +54,8 @@ def spare_the_collector() -> None:
     gc.freeze()
 
 
-class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, ExportMixin, EventMarks,
-                    Screen):
+class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, ExportMixin,
+                    EventMarks, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -76,6 +77,8 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, ExportMixin, E
         Binding("D", "delete_session", "Delete session", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
         *MARK_BINDINGS,
+        Binding("t", "step_chart", "Chart of tokens and time per invocation", show=False),
+        Binding("c", "copy", "Copy the value or event under the cursor as JSON", show=False),
     ]
     HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),
                                   ("e a r d v", "edit, add, rename, delete, view in full")]),

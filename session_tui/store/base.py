@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from ..eventinfo import annulled_count
+from ..stats import total_tokens
 from ..jsonio import deep_copy
 from .. import pointer as jp
 from ..state_rules import edited
@@ -72,6 +73,8 @@ def summary_of(session: Session) -> dict[str, Any]:
         # Events an ADK rewind annulled (kept in the log): the list says "40 ↶6". Not in
         # SUMMARY_KEYS: an index written before it lacks it (read as 0, not re-read).
         "annulled_count": annulled_count(session.events),
+        # Tokens ADK's usageMetadata recorded (stats.py); None: no event recorded any.
+        "total_tokens": total_tokens(session.events),
     }
 
 

@@ -303,7 +303,7 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
     def list(self) -> list[dict[str, Any]]:
         if not self.loaded:
             self.load()
-        return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text", "annulled_count")}
+        return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text", "annulled_count", "total_tokens")}
                 for doc in self._index.values()]
 
     # -- sessions ---------------------------------------------------------------------------
@@ -406,4 +406,6 @@ def _trusted_doc(doc: dict[str, Any], name: str) -> bool:
     session_id = doc.get("id")
     return (isinstance(session_id, str) and file_name(session_id) == name
             and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items())
-            and type(doc.get("annulled_count", 0)) is int)
+            and type(doc.get("annulled_count", 0)) is int
+            # An index written before the tokens were counted: its sessions are read once more.
+            and "total_tokens" in doc and type(doc["total_tokens"]) in (int, type(None)))

@@ -9,6 +9,7 @@ from typing import Any, Callable, NamedTuple
 from rich.cells import cell_len, set_cell_size
 
 from ..model import format_time, parse_time
+from ..stats import short_tokens
 from ..text import one_line
 
 _ISO_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -19,6 +20,7 @@ class Column(NamedTuple):
     field: str  # the row key it shows
     title: str
     numeric: bool  # right-aligned; sorted newest/largest first when first chosen
+    text: Callable[[Any], str] | None = None  # how a value is shown (numbers: number_text)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -27,6 +29,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "id", "Id", False),
     Column("events", "event_count", "Events", True),
     Column("invocations", "invocation_count", "Invocations", True),
+    # ADK's usageMetadata summed (stats.py); blank where none was recorded (or not known).
+    Column("tokens", "total_tokens", "Tokens", True, short_tokens),
     Column("updated", "updated_at", "Last update", True),
 )
 BY_NAME = {c.key: c for c in COLUMNS} | {c.field: c for c in COLUMNS}
@@ -62,16 +66,22 @@ def number_text(value: Any) -> str:
     return one_line(str(value), 12)
 
 
-def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[int], int]) -> list[Placed]:
+def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[int], int],
+                  tokens: bool = True) -> list[Placed]:
     """Where each column goes at this width. Numbers and time are fixed; app, user and id
     get their content's width (`natural`) when it fits. When it does not, app and user give
     way first (down to 10 cells each), then the id is cut in the middle, never so far that two
-    ids would look the same (`id_width_for(w)`: the smallest width >= w at which none do)."""
+    ids would look the same (`id_width_for(w)`: the smallest width >= w at which none do).
+    Tokens only where `tokens`: a list no session of which recorded any gives its cells to
+    the others."""
     wide = width >= 100
+    shown = [c for c in COLUMNS if tokens or c.key != "tokens"]
     fixed = {"events": 8, "invocations": 13 if wide else 8, "updated": 16}
+    if tokens:
+        fixed["tokens"] = 8 if wide else 6
     titles = {"invocations": "Invocations" if wide else "Invoc."}
     natural = natural or {"app": 3, "user": 4, "id": 2}
-    room = max(12, width - sum(fixed.values()) - GAP * (len(COLUMNS) - 1))
+    room = max(12, width - sum(fixed.values()) - GAP * (len(shown) - 1))
     app_w, user_w, id_w = natural["app"], natural["user"], natural["id"]
     if app_w + user_w + id_w > room:
         app_w, user_w = min(app_w, 10), min(user_w, 10)
@@ -84,7 +94,7 @@ def place_columns(width: int, natural: dict[str, int], id_width_for: Callable[[i
     fixed.update(app=app_w, user=user_w, id=id_w)
     placed: list[Placed] = []
     x = 0
-    for column in COLUMNS:
+    for column in shown:
         w = fixed[column.key]
         placed.append(Placed(column, titles.get(column.key, column.title), x, w))
         x += w + GAP

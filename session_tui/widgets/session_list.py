@@ -76,6 +76,7 @@ class SessionList(CursorList):
         self._reverse = True
         self._columns_cache: tuple[int, list[Placed]] | None = None
         self._natural: dict[str, int] = {}  # widest app, user and id (cells)
+        self._tokens = False  # a Tokens column: some session recorded usage metadata
         self._unique_id_width: dict[int, int] = {}  # id width asked for -> smallest unique one
         if rows is not None:
             self.set_rows(rows)
@@ -151,8 +152,8 @@ class SessionList(CursorList):
         return False
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
-        """Sort by `column` (`app`, `user`, `id`, `events`, `invocations`, `updated`, or a row
-        key). The same column again toggles ascending/descending; a new one starts ascending
+        """Sort by `column` (`app`, `user`, `id`, `events`, `invocations`, `tokens`, `updated`,
+        or a row key). The same column again toggles ascending/descending; a new one starts ascending
         for text and descending (largest, newest first) for numbers and times. `reverse`
         forces a direction."""
         try:
@@ -176,6 +177,7 @@ class SessionList(CursorList):
                                      for v in (row.get(field) for row in self._rows)])
             for key, field, title in (("app", "app_name", "App"), ("user", "user_id", "User"),
                                       ("id", "id", "Id"))}
+        self._tokens = any(type(row.get("total_tokens")) is int for row in self._rows)
         self._unique_id_width = {}
         self._columns_cache = None
 
@@ -288,7 +290,8 @@ class SessionList(CursorList):
     def _columns(self, width: int) -> list[Placed]:
         """Where each column goes at this width (worked out once a width)."""
         if self._columns_cache is None or self._columns_cache[0] != width:
-            self._columns_cache = (width, place_columns(width, self._natural, self._id_width_for))
+            self._columns_cache = (width, place_columns(width, self._natural, self._id_width_for,
+                                                        self._tokens))
         return self._columns_cache[1]
 
     def render_fixed_line(self, y: int, width: int) -> Strip:
@@ -341,6 +344,7 @@ class SessionList(CursorList):
             "id": get("session-list--id", partial=True),
             "events": get("session-list--number", partial=True),
             "invocations": get("session-list--number", partial=True),
+            "tokens": get("session-list--number", partial=True),
             "updated": get("session-list--time", partial=True),
         }
         segments: list[Segment] = []
@@ -351,7 +355,7 @@ class SessionList(CursorList):
             if column.key == "updated":
                 text = short_time(value)
             elif column.numeric:
-                text = number_text(value)
+                text = column.text(value) if column.text else number_text(value)
                 annulled = row.get("annulled_count") if column.key == "events" else None
                 if type(annulled) is int and annulled > 0:
                     text = f"{text} ↶{annulled}"

@@ -27,6 +27,7 @@ from textual.strip import Strip
 from ..eventinfo import (compaction_of, confirmations_requested, error_of, function_counts,
                          is_edit, preview, rewind_target)
 from ..model import Event, Session, from_unix
+from ..stats import event_duration, event_tokens, figures_text
 from ..text import middle_cut, one_line, plural
 from ..tcss import load_css
 from .cursor_list import CursorList, ListMessage
@@ -72,6 +73,7 @@ class Timeline(CursorList):
         "timeline--new",
         "timeline--annulled",
         "timeline--rewind",
+        "timeline--figures",
     }
 
     CACHE_SIZE = 2048
@@ -298,7 +300,17 @@ class Timeline(CursorList):
             pieces.append(("  ", line_style))
             pieces.append((f"✗ {plural(stats.errors, 'error')}",
                            self._part("timeline--badge-error", base, cursor)))
-        return _strip(pieces, width, line_style)
+        seconds = stats.last - stats.first if count > 1 else None
+        return self._with_figures(pieces, figures_text(stats.tokens, seconds, width), width,
+                                  line_style, self._part("timeline--figures", base, cursor))
+
+    def _with_figures(self, pieces: list[tuple[str, Style]], figures: str, width: int,
+                      fill: Style, style: Style) -> Strip:
+        """The line cut to leave room for its tokens and time, right-aligned at its end."""
+        if not figures:
+            return _strip(pieces, width, fill)
+        room = max(0, width - cell_len(figures) - 1)
+        return Strip.join([_strip(pieces, room, fill), _strip([(" " + figures, style)], width - room, fill)])
 
     def _dimmed(self, style: Style) -> Style:
         return style + self.get_component_rich_style("timeline--annulled", partial=True)
@@ -344,7 +356,9 @@ class Timeline(CursorList):
         badges = self._badges(event, base, cursor)
         left_width = sum(cell_len(text) for text, _ in left)
         badge_width = sum(cell_len(text) for text, _ in badges) + (1 if badges else 0)
-        room = max(0, width - left_width - badge_width)
+        tokens = event_tokens(event) if event.extra else None
+        figures = figures_text(tokens["total"] if tokens else None, event_duration(self._events, index), width)
+        room = max(0, width - left_width - badge_width - (cell_len(figures) + 1 if figures else 0))
         text, kind = preview(event)
         target = rewind_target(event)
         if target is not None:
@@ -359,7 +373,8 @@ class Timeline(CursorList):
         if badges:
             pieces.append((" ", line_style))
             pieces.extend(badges)
-        return _strip(pieces, width, line_style)
+        return self._with_figures(pieces, figures, width, line_style,
+                                  self._part("timeline--figures", base, cursor))
 
     def _badges(self, event: Event, base: Style, cursor: Style | None) -> list[tuple[str, Style]]:
         out: list[tuple[str, Style]] = []

@@ -15,6 +15,7 @@ from rich.cells import cell_len
 
 from ..eventinfo import annulled_by, error_of, is_edit
 from ..model import Event
+from ..stats import total_tokens
 from ..text import one_line
 
 __all__ = ["Run", "RunStats", "TimelineLines"]
@@ -40,6 +41,7 @@ class RunStats:
     errors: int  # error events (rate limits, failed tools)
     annulled: int  # events of the run a rewind annulled
     annulled_by: int | None  # the rewind event (index) that annulled the run's first annulled one
+    tokens: int | None = None  # total tokens its events' usage metadata recorded (stats.py)
 
 
 class TimelineLines:
@@ -132,6 +134,7 @@ class TimelineLines:
             first = last = None
             errors = 0
             annulled = [self.annulled[i] for i in range(run.start, run.end) if i in self.annulled]
+            tokens = total_tokens(self.events[run.start:run.end])
             for event in self.events[run.start:run.end]:
                 authors.setdefault(event.author, None)
                 errors += error_of(event) is not None
@@ -143,6 +146,6 @@ class TimelineLines:
                     last = ts
             stats = RunStats(list(authors), first or 0, last or 0, len(keys),
                              is_edit(self.events[run.start]), errors, len(annulled),
-                             annulled[0] if annulled else None)
+                             annulled[0] if annulled else None, tokens)
             self._stats[number] = stats
         return stats
