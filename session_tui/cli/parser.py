@@ -6,12 +6,12 @@ import argparse
 
 from .. import __version__
 from ..store import default_store_path
-from . import changing, reading
+from . import changing, reading, search
 from .command import Command
 from .output import Parser
 
 # A new command: a module with COMMANDS, added here.
-ALL: tuple[Command, ...] = (*reading.COMMANDS, *changing.COMMANDS)
+ALL: tuple[Command, ...] = (*reading.COMMANDS, *changing.COMMANDS, *search.COMMANDS)
 BY_NAME = {c.name: c for c in ALL}
 WORDS = (*BY_NAME, "serve")  # every command word (`serve` opens no store here)
 
