@@ -27,10 +27,12 @@ from ..store import NotFound, StaleError, StoreBusy
 from ..text import one_line, plural, safe
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
+from ..widgets.search_bar import SearchBar
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
 from .session_changes import Change, SessionChanges
+from .session_search import SEARCH_BINDINGS, SessionSearch
 from .state_edits import StateEdits
 from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
@@ -53,7 +55,7 @@ def spare_the_collector() -> None:
     gc.freeze()
 
 
-class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
+class SessionScreen(ReportsWorkerErrors, StateEdits, SessionSearch, ExportMixin, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -73,6 +75,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         Binding("x", "export", "Export"),
         Binding("D", "delete_session", "Delete session", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        *SEARCH_BINDINGS,
     ]
     HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),
                                   ("e a r d v", "edit, add, rename, delete, view in full")]),
@@ -102,6 +105,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             with Vertical(id="right"):
                 yield Static(id="timeline-title", markup=False)
                 yield Timeline(id="timeline")
+                yield SearchBar(id="search")
                 yield EventView(id="event")
         yield Footer()
 
@@ -163,6 +167,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
                 self.query_one(EventView).show_event(session.events[self.event_index],
                                                      self.event_index, len(session.events))
         self._show_state()
+        self.search_session_shown()
 
     def _show_state(self) -> None:
         session = self.session
@@ -265,6 +270,8 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         self._show_state()
 
     def action_back(self) -> None:
+        if self.close_search():
+            return
         if self.event_index is not None:
             self.close_event()
         else:

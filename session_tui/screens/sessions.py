@@ -18,6 +18,7 @@ from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from .actions import ExportMixin
 from .keys import FOOTER_FIRST
+from .list_search import ListSearch
 from .workers import ReportsWorkerErrors, one_line_error
 from .session import clock_of
 
@@ -25,7 +26,7 @@ from .session import clock_of
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
 
 
-class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
+class SessionsScreen(ReportsWorkerErrors, ListSearch, ExportMixin, Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
     BINDINGS = [
@@ -55,7 +56,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ReadOnlyBanner()
-        yield Input(placeholder="Filter: app, user, id or text in state   (/ to focus, ↓ to the list)",
+        yield Input(placeholder="Filter: app, user, id, state or event text   (/ to focus, ↓ to the list)",
                     id="filter", compact=True)
         yield SessionList(id="sessions")
         yield Static(id="problems", markup=False)
@@ -93,6 +94,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
                 self._changed_at = max(str(row.get("updated_at")) for row in changed)
         self._rows_shown = rows
         session_list.set_rows(rows)
+        self.index_rows(rows)
         if select is not None:
             session_list.select(select)
         self._update_status()
@@ -102,7 +104,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, Screen):
         problems = list(self.app.store.problems)
         text = f"{session_list.row_count} of {session_list.total_count} sessions"
         if session_list.filter:
-            text += f" match {session_list.filter!r}"
+            text += f" match {session_list.filter!r}" + self.search_status()
         new = len(session_list.new_ids)
         if new:
             text += (f"  ·  ● {plural(new, 'session')} changed elsewhere, "

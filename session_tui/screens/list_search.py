@@ -1,0 +1,87 @@
+"""The session list's filter over the text of every event of every session, through the search
+index (search_index.py): built in a worker when the list first shows its rows (from the copy
+kept in the user's cache folder when there is one, reading only what changed since), brought
+up to date in a worker whenever the list shows new rows (a change here, a poll's StoreChanged).
+
+Typing never reads the store: each key asks the index (`matching_ids`: one C-speed scan per
+session, narrowed while typing on) for the ids to show. Until the index has read every
+session, the rows' own text and the event text read so far are matched, and the status line
+says how far it got; the list filters again as more is read."""
+
+from __future__ import annotations
+
+import threading
+
+from textual import work
+
+from ..search_index import SearchIndex, open_index, save_index
+from ..widgets.session_list import SessionList
+
+SAVE_AFTER = 50  # sessions read by a refresh that make the cache worth writing again
+SLICE = 0.012  # seconds of searching per turn of the event loop (a key never waits longer)
+
+
+class ListSearch:
+    """Mixed into the session list screen: it calls `index_rows(rows)` whenever it shows rows,
+    and shows `search_status()` in its status line."""
+
+    search_index: SearchIndex | None = None
+    _searching = False  # a filter's search is under way (list_search runs it in slices)
+    _index_progress: tuple[int, int] | None = None  # (read, to read) while reading
+    _index_lock = threading.Lock()
+
+    def index_rows(self, rows: list[dict]) -> None:
+        session_list = self.query_one(SessionList)
+        if session_list.matcher is None:
+            session_list.matcher = self._matching_ids
+        self._refresh_index(rows)
+
+    def _matching_ids(self, needle: str) -> list[str] | None:
+        """What the list shows for `needle`: the ids found within a slice of time; when that
+        was not all, the search goes on at the next turn of the event loop (keys typed
+        meanwhile come first and start a new one), the list filtering again as it finds more."""
+        index = self.search_index
+        if index is None or index.size == 0:
+            return None
+        ids, complete = index.match(needle, SLICE)
+        self._searching = not complete
+        if not complete:
+            self.set_timer(0.001, self._search_on)
+        return ids
+
+    def _search_on(self) -> None:
+        session_list = self.query_one(SessionList)
+        if not session_list.filter.strip():
+            self._searching = False
+        session_list.refilter()
+        if not self._searching:
+            self._update_status()
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def _refresh_index(self, rows: list[dict]) -> None:
+        store = self.app.store
+        with self._index_lock:  # one refresh at a time; the next reads only what is left
+            if self.search_index is None:
+                self.search_index = open_index(store)
+            index = self.search_index
+            read = index.refresh_from(store, rows, self._indexed_some)
+            if read >= SAVE_AFTER:
+                save_index(index, store)
+        self.app.call_from_thread(self._indexed, None)
+
+    def _indexed_some(self, done: int, total: int) -> None:
+        self.app.call_from_thread(self._indexed, (done, total))
+
+    def _indexed(self, progress: tuple[int, int] | None) -> None:
+        self._index_progress = progress if progress and progress[0] < progress[1] else None
+        self.query_one(SessionList).refilter()
+        self._update_status()
+
+    def search_status(self) -> str:
+        """`  ·  searching event text: 3,000 of 10,000 sessions read` while the index reads."""
+        if self._searching:
+            return "  ·  searching…"
+        if self._index_progress is None:
+            return ""
+        done, total = self._index_progress
+        return f"  ·  event text: {done:,} of {total:,} sessions read"
