@@ -36,7 +36,9 @@ from .search import Match, folded_text, needle_of, session_matches
 MAGIC = b"session-tui search index 1\n"
 PUBLISH_EVERY = 500  # sessions read between two snapshots the UI can search
 MEMO_SIZE = 32  # answers kept (a backspace, or typing on, starts from one)
+SLICE = 0.012  # seconds the list's filter searches per turn of the app's event loop
 CHUNK = 1 << 20  # bytes of one session's text searched between two looks at the clock
+BLOCK = 256  # sessions searched between two looks at the clock
 
 
 def row_key(row: dict[str, Any]) -> str:
@@ -62,12 +64,22 @@ class Entry:
 
 class SearchIndex:
     def __init__(self) -> None:
-        self._entries: dict[str, Entry] = {}  # a snapshot: replaced, never changed in place
+        # A snapshot: its entries and the ids of those too big to search in one go; replaced
+        # as a whole (by `_entries = ...`), never changed in place.
+        self._snap: tuple[dict[str, Entry], frozenset[str]] = ({}, frozenset())
         # Answers on the snapshot `_memo_of` (needle -> ids), and the search under way.
         self._memo_of: Any = None
         self._memo: dict[str, list[str]] = {}
         self._job: _Job | None = None
         self.changed = False  # since load/save: worth saving
+
+    @property
+    def _entries(self) -> dict[str, Entry]:
+        return self._snap[0]
+
+    @_entries.setter
+    def _entries(self, entries: dict[str, Entry]) -> None:
+        self._snap = (entries, frozenset(i for i, e in entries.items() if len(e.events) > CHUNK))
 
     # -- state ------------------------------------------------------------------------------
     @property
@@ -153,7 +165,8 @@ class SearchIndex:
         needle = needle_of(query)
         if not needle:
             return None, True
-        entries = self._entries
+        snap = self._snap
+        entries = snap[0]
         if self._memo_of is not entries:
             self._memo_of, self._memo, self._job = entries, {}, None
         if needle in self._memo:
@@ -162,7 +175,7 @@ class SearchIndex:
         if job is None or job.needle != needle:
             narrower = [ids for old, ids in self._memo.items() if old in needle]
             job = self._job = _Job(needle, min(narrower, key=len) if narrower else list(entries))
-        if job.run(entries, budget):
+        if job.run(snap, budget):
             self._job = None
             if len(self._memo) >= MEMO_SIZE:
                 self._memo.pop(next(iter(self._memo)))
@@ -236,34 +249,45 @@ class _Job:
         self.offset = 0  # from this byte of its event text
         self.found: list[str] = []
 
-    def run(self, entries: dict[str, Entry], budget: float | None) -> bool:
-        """Search on until done (True) or `budget` seconds are spent (False)."""
+    def run(self, snap: tuple[dict[str, Entry], frozenset[str]], budget: float | None) -> bool:
+        """Search on until done (True) or `budget` seconds are spent (False): blocks of
+        sessions, a big one a chunk at a time."""
         deadline = None if budget is None else time.perf_counter() + budget
+        entries, big = snap
         want, found, candidates = self.want, self.found, self.candidates
-        overlap = len(want) - 1
         while self.next < len(candidates):
-            session_id = candidates[self.next]
-            entry = entries[session_id]
-            text = entry.events
-            if self.offset == 0 and want in entry.row:
-                found.append(session_id)
-            elif len(text) <= CHUNK:
-                if want in text:
-                    found.append(session_id)
-            else:  # a big session: a chunk at a time, so a budget holds
-                end = min(len(text), self.offset + CHUNK + overlap)
-                if text.find(want, self.offset, end) >= 0:
-                    found.append(session_id)
-                elif end < len(text):
-                    self.offset += CHUNK
-                    if deadline is not None and time.perf_counter() > deadline:
-                        return False
-                    continue
-            self.next += 1
-            self.offset = 0
-            if deadline is not None and self.next % 64 == 0 and time.perf_counter() > deadline:
+            if candidates[self.next] in big:
+                if self._big_one(entries[candidates[self.next]], deadline):
+                    self.next, self.offset = self.next + 1, 0
+            else:
+                stop = min(len(candidates), self.next + BLOCK)
+                block = candidates[self.next:stop]
+                if big and not big.isdisjoint(block):
+                    block = block[:next(n for n, i in enumerate(block) if i in big)]
+                get = entries.__getitem__
+                found.extend([i for i in block if want in get(i).row or want in get(i).events])
+                self.next += len(block)
+            if deadline is not None and time.perf_counter() > deadline:
                 return self.next >= len(candidates)
         return True
+
+    def _big_one(self, entry: Entry, deadline: float | None) -> bool:
+        """Search one big session's text from `offset` a chunk at a time; True when done with
+        it (found, or searched to its end), False when the time is up first."""
+        want, text = self.want, entry.events
+        if self.offset == 0 and want in entry.row:
+            self.found.append(self.candidates[self.next])
+            return True
+        while True:
+            end = min(len(text), self.offset + CHUNK + len(want) - 1)
+            if text.find(want, self.offset, end) >= 0:
+                self.found.append(self.candidates[self.next])
+                return True
+            if end >= len(text):
+                return True
+            self.offset += CHUNK
+            if deadline is not None and time.perf_counter() > deadline:
+                return False
 
 
 def cache_file(store: Any) -> tuple[Path, str]:

@@ -14,11 +14,10 @@ import threading
 
 from textual import work
 
-from ..search_index import SearchIndex, open_index, save_index
+from ..search_index import SLICE, SearchIndex, open_index, save_index
 from ..widgets.session_list import SessionList
 
 SAVE_AFTER = 50  # sessions read by a refresh that make the cache worth writing again
-SLICE = 0.012  # seconds of searching per turn of the event loop (a key never waits longer)
 
 
 class ListSearch:
