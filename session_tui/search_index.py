@@ -38,7 +38,7 @@ PUBLISH_EVERY = 500  # sessions read between two snapshots the UI can search
 MEMO_SIZE = 32  # answers kept (a backspace, or typing on, starts from one)
 SLICE = 0.012  # seconds the list's filter searches per turn of the app's event loop
 CHUNK = 1 << 20  # bytes of one session's text searched between two looks at the clock
-BLOCK = 256  # sessions searched between two looks at the clock
+BLOCK = 64  # sessions searched between two looks at the clock
 
 
 def row_key(row: dict[str, Any]) -> str:
