@@ -145,17 +145,20 @@ def session_matches(session: Session, query: str,
 
 # ---------------------------------------------------------------- one session's folded text
 
+def folded_event(event: Event) -> bytes:
+    """The case-folded text of one event as UTF-8, its fields joined by a unit separator (so a
+    match never spans two fields)."""
+    texts = [t for _, t in event_texts(event)]
+    joined = _FIELD.join(texts)
+    if _EVENT in joined or joined.count(_FIELD) != len(texts) - 1:
+        joined = _FIELD.join(t.translate(_SEPARATORS) for t in texts)
+    return joined.casefold().encode("utf-8", "replace")
+
+
 def folded_text(events: Sequence[Event]) -> bytes:
-    """The case-folded text of these events as UTF-8: each event begins with a record separator,
-    its fields joined by a unit separator (so a match never spans two events)."""
-    pieces = []
-    for event in events:
-        texts = [t for _, t in event_texts(event)]
-        joined = _FIELD.join(texts)
-        if _EVENT in joined or joined.count(_FIELD) != len(texts) - 1:
-            joined = _FIELD.join(t.translate(_SEPARATORS) for t in texts)
-        pieces.append(joined)
-    return (_EVENT + _EVENT.join(pieces)).casefold().encode("utf-8", "replace") if pieces else b""
+    """The folded text of these events (`folded_event`), each led by a record separator (so a
+    match never spans two events)."""
+    return b"".join([b"\x1e" + folded_event(event) for event in events])
 
 
 def event_hits(text: bytes, needle: str) -> list[int]:
@@ -182,15 +185,19 @@ def event_hits(text: bytes, needle: str) -> list[int]:
 
 class SessionText:
     """One session's events prepared for searching as you type (built in a worker: it reads
-    every event once; a search is then C-speed)."""
+    every event once). A search is then one C-speed `in` per event: ~10 ms for 100,000."""
 
     def __init__(self, events: Sequence[Event]):
-        self.count = len(events)
-        self.text = folded_text(events)
+        self.texts = [folded_event(event) for event in events]
 
     def find(self, query: str) -> list[int]:
-        return event_hits(self.text, needle_of(query))
+        """The indices of the events holding `query`, in order."""
+        needle = needle_of(query)
+        if not needle:
+            return []
+        want = needle.encode("utf-8")
+        return [i for i, text in enumerate(self.texts) if want in text]
 
 
 __all__ = ["FIELDS", "Match", "SessionText", "event_hits", "event_matches", "event_texts",
-           "folded_text", "needle_of", "session_matches", "snippet"]
+           "folded_event", "folded_text", "needle_of", "session_matches", "snippet"]

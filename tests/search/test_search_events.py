@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from session_tui.formats.adk_text import render_call, render_response
 from session_tui.formats.reading import read_path
 from session_tui.model import Event, EventActions
-from session_tui.search import SessionText, event_texts, needle_of, session_matches
+from session_tui.search import (SessionText, event_hits, event_texts, folded_text, needle_of,
+                                session_matches)
 
 ADK_SESSION = Path(__file__).resolve().parents[1] / "fixtures" / "adk" / "session.json"
 
@@ -75,3 +76,4 @@ def test_prepared_text_finds_what_the_fields_hold(raw, query):
     expected = [i for i, e in enumerate(events)
                 if needle and any(needle in t.casefold() for _, t in event_texts(e))]
     assert SessionText(events).find(query) == expected
+    assert event_hits(folded_text(events), needle) == expected  # the index's way, for `search`
