@@ -293,14 +293,15 @@ class _Job:
 def cache_file(store: Any) -> tuple[Path, str]:
     """Where the index of `store` is kept between runs, and the store's identity: under
     `$SESSION_TUI_CACHE`, else the user's cache folder (platformdirs), never inside a store."""
-    identity = f"{getattr(store, 'kind', '?')}:{_where(store)}"
+    # Hashed: a database URL could hold a password, and the cache says nothing of it.
+    where = f"{getattr(store, 'kind', '?')}:{_where(store)}"
+    identity = hashlib.sha256(where.encode("utf-8", "replace")).hexdigest()
     root = os.environ.get("SESSION_TUI_CACHE")
     if not root:
         import platformdirs
 
         root = platformdirs.user_cache_dir("session-tui", appauthor=False)
-    name = hashlib.sha256(identity.encode("utf-8", "replace")).hexdigest()[:32]
-    return Path(root) / "search" / f"{name}.index", identity
+    return Path(root) / "search" / f"{identity[:32]}.index", identity
 
 
 def _where(store: Any) -> str:

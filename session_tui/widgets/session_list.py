@@ -51,7 +51,8 @@ class SessionList(CursorList):
     }
 
     filter: var[str] = var("", init=False)
-    """Case-insensitive substring matched against app, user, id and `search_text`."""
+    """Case-insensitive substring matched against app, user, id and `search_text` (or what
+    `matcher` finds: the screen's search index, every event's text too)."""
 
     @dataclass
     class Highlighted(ListMessage):
