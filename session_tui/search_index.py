@@ -142,13 +142,13 @@ class SearchIndex:
     def refresh_from(self, store: Any, rows: Iterable[dict[str, Any]] | None = None,
                      progress: Callable[[int, int], None] | None = None) -> int:
         """`refresh` from a store (its `list()` unless `rows` are given)."""
-        from .store import StoreError
-
         def read(session_id: str) -> Session | None:
             try:
                 return store.get(session_id)
-            except StoreError:
-                return None  # deleted since the list, or a file `check` names
+            except Exception:  # noqa: BLE001
+                # Deleted since the list, a file `check` names, or worse: said where the
+                # session is opened, not by a search index in the background.
+                return None
 
         return self.refresh(store.list() if rows is None else rows, read, progress)
 
