@@ -100,12 +100,23 @@ class SearchIndex:
         return sum(len(e.row) + len(e.events) for e in self._entries.values())
 
     # -- keeping it up to date --------------------------------------------------------------
+    def show_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Make the rows' own text searchable now, before any session is read."""
+        entries = {}
+        for row in rows:
+            if isinstance(row.get("id"), str):
+                entries[row["id"]] = Entry("", row_text(row), b"", False)
+        self._entries = entries
+
     def refresh(self, rows: Iterable[dict[str, Any]], read: Callable[[str], Session | None],
-                progress: Callable[[int, int], None] | None = None) -> int:
+                progress: Callable[[int, int], None] | None = None,
+                kept: "SearchIndex | None" = None) -> int:
         """Bring the index up to the store's summaries `rows`; `read(id)` gives a session afresh
-        (None: gone or unreadable, its row text stays searchable). Returns how many sessions
-        were read. The rows' text is searchable at once; event text as it is read."""
+        (None: gone or unreadable, its row text stays searchable). `kept`: an index saved
+        earlier, whose entries are used where their key is still the row's. Returns how many
+        sessions were read. The rows' text is searchable at once; event text as it is read."""
         old = self._entries
+        earlier = kept._entries if kept is not None else {}
         entries: dict[str, Entry] = {}
         stale: list[str] = []
         for row in rows:
@@ -114,6 +125,8 @@ class SearchIndex:
                 continue
             key = row_key(row)
             entry = old.get(session_id)
+            if (entry is None or entry.key != key) and session_id in earlier:
+                entry = earlier[session_id]
             if entry is None or entry.key != key:
                 entry = Entry(key, row_text(row), b"", False)
                 stale.append(session_id)
@@ -140,7 +153,8 @@ class SearchIndex:
         return len(stale)
 
     def refresh_from(self, store: Any, rows: Iterable[dict[str, Any]] | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> int:
+                     progress: Callable[[int, int], None] | None = None,
+                     kept: "SearchIndex | None" = None) -> int:
         """`refresh` from a store (its `list()` unless `rows` are given)."""
         def read(session_id: str) -> Session | None:
             try:
@@ -150,7 +164,7 @@ class SearchIndex:
                 # session is opened, not by a search index in the background.
                 return None
 
-        return self.refresh(store.list() if rows is None else rows, read, progress)
+        return self.refresh(store.list() if rows is None else rows, read, progress, kept)
 
     # -- searching --------------------------------------------------------------------------
     def matching_ids(self, query: str) -> list[str] | None:

@@ -1,12 +1,14 @@
 """The session list's filter over the text of every event of every session, through the search
-index (search_index.py): built in a worker when the list first shows its rows (from the copy
-kept in the user's cache folder when there is one, reading only what changed since), brought
-up to date in a worker whenever the list shows new rows (a change here, a poll's StoreChanged).
+index (search_index.py): built in a worker when the filter is first used (`/`, or a first key),
+from the copy kept in the user's cache folder when there is one (reading only what changed
+since), then brought up to date in a worker whenever the list shows new rows (a change here, a
+poll's StoreChanged). Not before: a list that is only looked at costs nothing more.
 
-Typing never reads the store: each key asks the index (`matching_ids`: one C-speed scan per
-session, narrowed while typing on) for the ids to show. Until the index has read every
-session, the rows' own text and the event text read so far are matched, and the status line
-says how far it got; the list filters again as more is read."""
+Typing never reads the store: each key asks the index (`match`: one C-speed scan per session,
+narrowed while typing on) for the ids to show, a slice of time at a time. The rows' own text is
+searchable as soon as the worker starts; until the index has read every session, the event text
+read so far is matched, the status line says how far it got, and the list filters again as more
+is read."""
 
 from __future__ import annotations
 
@@ -21,26 +23,34 @@ SAVE_AFTER = 50  # sessions read by a refresh that make the cache worth writing 
 
 
 class ListSearch:
-    """Mixed into the session list screen: it calls `index_rows(rows)` whenever it shows rows,
-    and shows `search_status()` in its status line."""
+    """Mixed into the session list screen: it calls `index_rows(rows)` whenever it shows rows
+    and `start_search_index()` when the filter is focused, and shows `search_status()` in its
+    status line."""
 
     search_index: SearchIndex | None = None
-    _searching = False  # a filter's search is under way (list_search runs it in slices)
+    _index_rows: list[dict] | None = None  # the rows shown last
+    _searching = False  # a filter's search is under way (it runs in slices)
     _index_progress: tuple[int, int] | None = None  # (read, to read) while reading
     _index_lock = threading.Lock()
 
     def index_rows(self, rows: list[dict]) -> None:
-        session_list = self.query_one(SessionList)
-        if session_list.matcher is None:
-            session_list.matcher = self._matching_ids
-        self._refresh_index(rows)
+        self._index_rows = rows
+        if self.search_index is not None:
+            self._refresh_index(rows, first=False)
+
+    def start_search_index(self) -> None:
+        if self.search_index is None and self._index_rows is not None:
+            self.search_index = SearchIndex()
+            self.query_one(SessionList).matcher = self._matching_ids
+            self._index_progress = (0, len(self._index_rows))
+            self._refresh_index(self._index_rows, first=True)
 
     def _matching_ids(self, needle: str) -> list[str] | None:
         """What the list shows for `needle`: the ids found within a slice of time; when that
         was not all, the search goes on at the next turn of the event loop (keys typed
         meanwhile come first and start a new one), the list filtering again as it finds more."""
         index = self.search_index
-        if index is None or index.size == 0:
+        if index is None:
             return None
         ids, complete = index.match(needle, SLICE)
         self._searching = not complete
@@ -57,14 +67,17 @@ class ListSearch:
             self._update_status()
 
     @work(thread=True, group="search-index", exit_on_error=False)
-    def _refresh_index(self, rows: list[dict]) -> None:
+    def _refresh_index(self, rows: list[dict], first: bool) -> None:
         store = self.app.store
+        index = self.search_index
         with self._index_lock:  # one refresh at a time; the next reads only what is left
-            if self.search_index is None:
-                self.search_index = open_index(store)
-            index = self.search_index
-            read = index.refresh_from(store, rows, self._indexed_some)
-            if read >= SAVE_AFTER:
+            kept = None
+            if first:
+                index.show_rows(rows)  # searchable at once, by the rows' own text
+                self.app.call_from_thread(self._indexed, (0, len(rows)))
+                kept = open_index(store)
+            read = index.refresh_from(store, rows, self._indexed_some, kept=kept)
+            if read >= SAVE_AFTER or (first and index.changed):
                 save_index(index, store)
         self.app.call_from_thread(self._indexed, None)
 
@@ -77,7 +90,7 @@ class ListSearch:
         self._update_status()
 
     def search_status(self) -> str:
-        """`  ·  searching event text: 3,000 of 10,000 sessions read` while the index reads."""
+        """`  ·  event text: 3,000 of 10,000 sessions read` while the index reads."""
         if self._searching:
             return "  ·  searching…"
         if self._index_progress is None:

@@ -137,6 +137,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ExportMixin, Screen):
     # -- filter ------------------------------------------------------------------------------
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        self.start_search_index()  # (typed without `/`: a click into the filter)
         self.query_one(SessionList).filter = event.value
         self._update_status()
 
@@ -151,6 +152,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ExportMixin, Screen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+        self.start_search_index()
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)

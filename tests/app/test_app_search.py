@@ -9,6 +9,7 @@ import asyncio
 from scenes import DEMO_FIRST, make_app, make_demo_store, press, settle
 from textual.widgets import Static
 
+from session_tui.model import Event
 from session_tui.search import SessionText, session_matches
 from session_tui.search_index import row_text
 from session_tui.store import open_store
@@ -68,6 +69,7 @@ def test_list_filter_matches_the_text_of_every_event(tmp_path):
     in_rows = {r["id"] for r in rows if word.encode() in row_text(r)}
     in_events = {i for i, s in sessions.items() if session_matches(s, word)}
     assert not in_rows and 0 < len(in_events) < len(rows)
+    older = sorted(rows, key=lambda r: r["updated_at"])[0]["id"]
 
     async def main():
         app = make_app(path)
@@ -78,5 +80,17 @@ def test_list_filter_matches_the_text_of_every_event(tmp_path):
             assert set(session_list.shown_ids()) == in_events
             status = str(app.screen.query_one("#status", Static).render())
             assert f"{len(in_events)} of {len(rows)} sessions match" in status
+            # Another writer adds the word to a session: the poll's rows refresh the index.
+            await pilot.press("end", "ctrl+u", *"zebra-crossing")
+            await settle(pilot)
+            assert session_list.row_count == 0
+            writer = open_store(path)
+            writer.append_event(older, Event.new("i-z", "agent", "Mind the Zebra-Crossing",
+                                                 timestamp=1_800_000_000.0))
+            writer.close()
+            app.check_for_changes()  # what the poll timer does
+            for _ in range(3):  # poll -> StoreChanged -> the index's worker -> shown
+                await settle(pilot)
+            assert session_list.shown_ids() == [older]
 
     asyncio.run(main())
