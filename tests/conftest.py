@@ -46,3 +46,18 @@ def _no_undo_records_in_the_users_data_folder(tmp_path_factory):
         os.environ.pop("SESSION_TUI_DATA", None)
     else:
         os.environ["SESSION_TUI_DATA"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_search_index_in_the_users_cache_folder(tmp_path_factory):
+    """The search index is kept between runs under $SESSION_TUI_CACHE (search_index.py): never
+    in the real user's cache folder from a test."""
+    import os
+
+    saved = os.environ.get("SESSION_TUI_CACHE")
+    os.environ["SESSION_TUI_CACHE"] = str(tmp_path_factory.mktemp("session-tui-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("SESSION_TUI_CACHE", None)
+    else:
+        os.environ["SESSION_TUI_CACHE"] = saved

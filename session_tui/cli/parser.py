@@ -6,7 +6,7 @@ import argparse
 
 from .. import __version__
 from ..store import default_store_path
-from . import changing, diff, fork, reading, stats
+from . import changing, diff, fork, reading, search, stats
 from .command import Command
 from .output import Parser
 
@@ -17,6 +17,7 @@ ALL: tuple[Command, ...] = (
     *fork.COMMANDS,
     *diff.COMMANDS,
     *stats.COMMANDS,
+    *search.COMMANDS,
 )
 BY_NAME = {c.name: c for c in ALL}
 WORDS = (*BY_NAME, "serve")  # every command word (`serve` opens no store here)

@@ -28,6 +28,7 @@ from ..text import one_line, plural, safe
 from ..widgets.eval_panel import EvalPanel
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
+from ..widgets.search_bar import SearchBar
 from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
@@ -35,6 +36,7 @@ from .diff_marks import MARK_BINDINGS, EventMarks
 from .session_changes import Change, SessionChanges
 from .session_fork import SessionFork
 from .session_stats import StatsAndCopy
+from .session_search import SEARCH_BINDINGS, SessionSearch
 from .state_edits import StateEdits
 from .running_agent import recent_change
 from .workers import ReportsWorkerErrors
@@ -54,8 +56,8 @@ def spare_the_collector() -> None:
     gc.freeze()
 
 
-class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, ExportMixin,
-                    EventMarks, Screen):
+class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, SessionSearch,
+                    ExportMixin, EventMarks, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -79,6 +81,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
         *MARK_BINDINGS,
         Binding("t", "step_chart", "Chart of tokens and time per invocation", show=False),
         Binding("c", "copy", "Copy the value or event under the cursor as JSON", show=False),
+        *SEARCH_BINDINGS,
     ]
     HELP_EXTRA = [("State tree", [("enter / space", "expand or collapse"),
                                   ("e a r d v", "edit, add, rename, delete, view in full")]),
@@ -110,6 +113,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
             with Vertical(id="right"):
                 yield Static(id="timeline-title", markup=False)
                 yield Timeline(id="timeline")
+                yield SearchBar(id="search")
                 yield EventView(id="event")
         yield Footer()
 
@@ -172,6 +176,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
                 self.query_one(EventView).show_event(session.events[self.event_index],
                                                      self.event_index, len(session.events))
         self._show_state()
+        self.search_session_shown()
 
     def _show_state(self) -> None:
         session = self.session
@@ -275,6 +280,8 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
         self._show_state()
 
     def action_back(self) -> None:
+        if self.close_search():
+            return
         if self.event_index is not None:
             self.close_event()
         else:

@@ -21,6 +21,7 @@ from .actions import ExportMixin
 from .diff_marks import MARK_BINDINGS, SessionMarks
 from .keys import FOOTER_FIRST
 from .running_agent import recent_change
+from .list_search import ListSearch
 from .workers import ReportsWorkerErrors, one_line_error
 from .session import clock_of
 
@@ -28,7 +29,7 @@ from .session import clock_of
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
 
 
-class SessionsScreen(ReportsWorkerErrors, ExportMixin, SessionMarks, Screen):
+class SessionsScreen(ReportsWorkerErrors, ListSearch, ExportMixin, SessionMarks, Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
     BINDINGS = [
@@ -59,7 +60,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, SessionMarks, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ReadOnlyBanner()
-        yield Input(placeholder="Filter: app, user, id or text in state   (/ to focus, ↓ to the list)",
+        yield Input(placeholder="Filter: app, user, id, state or event text   (/ to focus, ↓ to the list)",
                     id="filter", compact=True)
         yield SessionList(id="sessions")
         yield Static(id="problems", markup=False)
@@ -97,6 +98,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, SessionMarks, Screen):
                 self._changed_at = max(str(row.get("updated_at")) for row in changed)
         self._rows_shown = rows
         session_list.set_rows(rows)
+        self.index_rows(rows)
         if select is not None:
             session_list.select(select)
         self._update_status()
@@ -106,7 +108,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, SessionMarks, Screen):
         problems = list(self.app.store.problems)
         text = f"{session_list.row_count} of {session_list.total_count} sessions"
         if session_list.filter:
-            text += f" match {session_list.filter!r}"
+            text += f" match {session_list.filter!r}" + self.search_status()
         new = len(session_list.new_ids)
         if new:
             text += (f"  ·  ● {plural(new, 'session')} changed elsewhere, "
@@ -139,6 +141,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, SessionMarks, Screen):
     # -- filter ------------------------------------------------------------------------------
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        self.start_search_index()  # (typed without `/`: a click into the filter)
         self.query_one(SessionList).filter = event.value
         self._update_status()
 
@@ -153,6 +156,7 @@ class SessionsScreen(ReportsWorkerErrors, ExportMixin, SessionMarks, Screen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+        self.start_search_index()
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)

@@ -303,8 +303,9 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
     def list(self) -> list[dict[str, Any]]:
         if not self.loaded:
             self.load()
+        # `revision`: the session file's stat signature, new with every write (search_index).
         return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text", "annulled_count", "total_tokens")}
-                for doc in self._index.values()]
+                | {"revision": doc.get("sig")} for doc in self._index.values()]
 
     # -- sessions ---------------------------------------------------------------------------
     def _file(self, session_id: str) -> Path:

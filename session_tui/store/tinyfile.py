@@ -169,7 +169,7 @@ class TinyFileStore(Store):
         return True
 
     def list(self) -> list[dict[str, Any]]:
-        return [summary_of(s) for _, _, s in self._sessions.values()]
+        return [dict(summary_of(s), revision=s.revision) for _, _, s in self._sessions.values()]
 
     def _load(self, session_id: str) -> Session:
         if file_sig(self.path) != self._seen:

@@ -12,7 +12,7 @@ Line 0 of the widget is a header that stays put; data rows scroll under it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -51,7 +51,8 @@ class SessionList(CursorList):
     }
 
     filter: var[str] = var("", init=False)
-    """Case-insensitive substring matched against app, user, id and `search_text`."""
+    """Case-insensitive substring matched against app, user, id and `search_text` (or what
+    `matcher` finds: the screen's search index, every event's text too)."""
 
     @dataclass
     class Highlighted(ListMessage):
@@ -72,6 +73,9 @@ class SessionList(CursorList):
         self._sorted: list[int] = []  # indices into _rows, in sort order
         self._view: list[int] = []  # _sorted, filtered
         self._haystacks: list[str] | None = None  # lower-cased filter text, built on demand
+        # What finds the sessions a filter matches (ids), given by the screen: the search
+        # index (every event's text too, prepared in a worker). None: the rows' own text.
+        self.matcher: Callable[[str], list[str] | None] | None = None
         self._sort = BY_NAME["updated"]
         self._reverse = True
         self._columns_cache: tuple[int, list[Placed]] | None = None
@@ -92,6 +96,11 @@ class SessionList(CursorList):
         self._measure()
         self._resort()
         self._refilter(keep, old_cursor)
+
+    def refilter(self) -> None:
+        """Apply the filter again (the matcher knows more than it did)."""
+        if self.filter.strip():
+            self._refilter(self.selected_id, self._cursor)
 
     def mark_seen(self, session_ids: Iterable[str]) -> None:
         """Take the mark off these sessions (the user opened them)."""
@@ -239,7 +248,11 @@ class SessionList(CursorList):
 
     def _refilter(self, keep: str | None, old_cursor: int) -> None:
         needle = self.filter.strip().casefold()
-        if needle:
+        found = self.matcher(needle) if needle and self.matcher is not None else None
+        if found is not None:
+            ids = set(found)
+            self._view = [i for i in self._sorted if self._row_id(i) in ids]
+        elif needle:
             hay = self._haystack()
             self._view = [i for i in self._sorted if needle in hay[i]]
         else:

@@ -74,6 +74,7 @@ class Timeline(CursorList):
         "timeline--annulled",
         "timeline--rewind",
         "timeline--figures",
+        "timeline--match",
     }
 
     CACHE_SIZE = 2048
@@ -114,6 +115,7 @@ class Timeline(CursorList):
         # rewind event annulled: they stay in the log, shown dimmed (worked out with the lines).
         self._annulled: dict[int, int] = {}
         self._rewound: dict[int, int] = {}
+        self._matched: frozenset[int] = frozenset()  # events a search found (set_matches)
         if session is not None:
             self.set_session(session)
 
@@ -204,6 +206,11 @@ class Timeline(CursorList):
     def line_of_event(self, index: int) -> int:
         """The line an event (by index in `session.events`) is drawn on."""
         return self._lines.line_of_event(index)
+
+    def set_matches(self, indices) -> None:
+        """Mark these events (indices in `session.events`) as found by a search (`»`)."""
+        self._matched = frozenset(indices)
+        self.redraw()
 
     def select_event(self, index: int) -> None:
         """Put the cursor on this event (an index in `session.events`)."""
@@ -346,7 +353,8 @@ class Timeline(CursorList):
         new = event.id in self._new
         time_style = self._part("timeline--new" if new else "timeline--time", base, cursor)
         left: list[tuple[str, Style]] = [
-            ("● " if new else "↶ " if annulled else "  ", time_style),
+            ("● " if new else "↶ " if annulled else "» " if index in self._matched else "  ",
+             self._part("timeline--match", base, cursor) if index in self._matched else time_style),
             (clock.strftime("%H:%M:%S") if clock else "??:??:??", time_style),
             ("  ", line_style),
             (_pad(one_line(event.author, self._lines.author_width), self._lines.author_width),
@@ -369,6 +377,8 @@ class Timeline(CursorList):
         style = {"content": line_style, "error": self._part("timeline--error", base, cursor),
                  "compaction": self._part("timeline--compaction", base, cursor),
                  "rewind": self._part("timeline--rewind", base, cursor)}.get(kind, muted)
+        if index in self._matched:
+            style = self._part("timeline--match", base, cursor)
         pieces = left + [(_pad(one_line(text, room), room), style)]
         if badges:
             pieces.append((" ", line_style))

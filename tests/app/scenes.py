@@ -153,6 +153,8 @@ SCENES = [
     Scene("delete-session-dialog", ["d"], screenshot=False),
     Scene("session-list-80x24", size=(80, 24), screenshot=False),
     Scene("session-80x24", ["enter"], size=(80, 24), screenshot=False),
+    # Search in a session: the matches marked, the cursor on the second, "2/N".
+    Scene("session-search", ["enter", "slash", *"refund", "enter", "n"], screenshot=False),
     # Changes from elsewhere, shown quietly: new rows marked, `● live` in the title, no toast.
     Scene("session-live-changes", ["enter"], size=(120, 50), screenshot=False, agent=agent_appends),
     Scene("session-list-live-changes", size=(120, 36), screenshot=False, agent=agent_appends),
