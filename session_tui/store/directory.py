@@ -28,16 +28,20 @@ from .atomic import (
     gc_paused,
     lock_problem,
     read_json,
+    write_atomic,
     write_files,
     write_problem,
 )
+from . import segments
 from .base import SUMMARY_KEYS, Store, summary_of
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .journal import JournalMixin
 from .naming import file_name, is_session_file
 from .paths import kind_of, odd_entry
+from .index import IndexMixin
 from .repair import RepairMixin
+from .session_io import MARKER, SessionIO, head_summary
 from .session_files import (
     FOLDERS,
     FORMAT,
@@ -58,14 +62,18 @@ __all__ = ["FOLDERS", "FORMAT", "INDEX_TABLE", "META_TABLE", "SESSION_TABLE", "S
            "DirectoryStore", "decode_session_file", "encode_session_file"]
 
 
-class DirectoryStore(JournalMixin, RepairMixin, Store):
+class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
     def __init__(self, path: str | os.PathLike, create: bool = True, load: bool = True,
-                 read_only: bool = False):
+                 read_only: bool = False, segment_events: int | None = None):
         self.path = Path(path)
+        # Events per segment file (layout 2): `$SESSION_TUI_SEGMENT_EVENTS`, else 1,000.
+        self.segment_limit = segment_events or segments.segment_events()
         if not self.path.exists():
             if not create or read_only:
                 raise NotFound(f"{self.path}: no such store")
             self.path.mkdir(parents=True)
+            # A new store holds no layout-1 file: nothing to migrate, ever.
+            write_atomic(self.path / MARKER, jsonio.dumps({"format": segments.FORMAT2}))
         elif not self.path.is_dir():
             raise NotAStore(f"{self.path}: not a folder")
         elif any(self.path.iterdir()) and not (
@@ -122,7 +130,12 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
             return
         with self.lock():
             self._recover()
-            self._refresh(rebuild=False, progress=progress)
+            if self._migrate(progress):
+                self._refresh(rebuild=True, progress=progress)
+            else:
+                self._refresh(rebuild=False, progress=progress)
+            if self._log_due():
+                self._write_index()
             self.loaded = True
 
     # -- locking ----------------------------------------------------------------------------
@@ -183,46 +196,14 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
         if journaled and self._journal_problem:
             raise CorruptFile(self._journal_problem)
 
-    # -- the index --------------------------------------------------------------------------
-    def _read_index(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            tables = AtomicOrjsonStorage(self.index_path, create=False).read()
-        except CorruptFile:
-            return None
-        if tables is None:
-            return None
-        docs = tables.get(INDEX_TABLE)
-        if not isinstance(docs, dict):
-            return None
-        index = {}
-        for doc in docs.values():
-            if isinstance(doc, dict) and isinstance(doc.get("file"), str):
-                index[doc["file"]] = doc
-        return index
-
-    def _write_index(self) -> None:
-        if "index.json" in self._survey():
-            return  # never written over: `check` moves it aside first
-        docs = {str(n): doc for n, doc in enumerate(
-            sorted(list(self._index.values()) + [
-                {"file": name, "error": err, "sig": file_sig(self.sessions_dir / name, follow_symlinks=False)}
-                for name, err in self._broken.items()], key=lambda d: d["file"]), start=1)}
-        try:
-            AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})
-        except OSError:
-            return  # only a cache (a full disk): the next look finds it stale and retries
-        self._seen = self._stat_marks()
-
-    def _stat_marks(self) -> tuple[Any, Any]:
-        return (file_sig(self.index_path), file_sig(self.sessions_dir))
-
+    # -- the index (index.py) ----------------------------------------------------------------
     def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
         """Bring the in-memory index up to date with the files: read only the session files
         whose stat signature differs from the index's. Returns True if anything changed.
         `progress(done, total)` hears about the files that had to be read."""
-        by_file = None if rebuild else self._read_index()
-        dirty = by_file is None
-        by_file = by_file or {}
+        read = None if rebuild else self._read_index()
+        dirty = read is None
+        by_file = read or {}
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         to_read = self._files_to_read(by_file, fresh, broken)
@@ -231,7 +212,7 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
             if progress is not None and done % 100 == 0:
                 progress(done, len(to_read))
             try:
-                session = self._read_file(self.sessions_dir / name)
+                doc = self._read_summary(self.sessions_dir / name)
             except CorruptFile as exc:
                 broken[name] = str(exc)
                 continue
@@ -240,7 +221,6 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
             except OSError as exc:
                 broken[name] = f"{self.sessions_dir / name}: cannot read it: {exc.strerror}"
                 continue
-            doc = summary_of(session)
             doc.update(file=name, sig=sig)
             fresh[name] = doc
         if progress is not None and to_read:
@@ -255,7 +235,13 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
         self._broken = broken
         if dirty and not self.read_only:
             with self.lock():
-                self._write_index()
+                if read is None:
+                    self._write_index()
+                else:
+                    now = {d["file"]: d for d in self._all_docs()}
+                    diff: dict[str, Any] = {n: d for n, d in now.items() if by_file.get(n) != d}
+                    diff.update((n, None) for n in by_file if n not in now)
+                    self._write_index(diff)
         else:
             self._seen = self._stat_marks()
         return changed
@@ -310,10 +296,6 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
     def _file(self, session_id: str) -> Path:
         return self.sessions_dir / file_name(session_id)
 
-    def _read_file(self, path: Path) -> Session:
-        with gc_paused():
-            return decode_session_file(path, read_json(path))
-
     def _load(self, session_id: str) -> Session:
         problem = odd_entry(self.sessions_dir, "folder")
         if problem:  # never read through it
@@ -343,57 +325,97 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
             return None
         return read_json(path)
 
+    def _prepare_write(self, names: list[str], journaled: bool) -> None:
+        """What every write checks first (under the lock): the folders it needs, a journal
+        another process left, the index up to date, none of these session files broken."""
+        self._check_layout(journaled=journaled)
+        if self._stat_marks() != self._seen:
+            # Another process changed the store since this object looked: the index written
+            # below must keep the sessions it added.
+            self._refresh(rebuild=False)
+        for name in names:
+            if name in self._broken:
+                raise CorruptFile(f"{self.sessions_dir / name}: {self._broken[name]}; "
+                                  "run `session-tui check` first (it is never overwritten)")
+        if "events" in self._odd:
+            raise CorruptFile(self._odd["events"])
+
+    def _indexed(self, session_id: str, doc: dict[str, Any] | None) -> None:
+        """Record a written (or, None, deleted) session in the index."""
+        name = file_name(session_id)
+        if doc is None:
+            self._index.pop(session_id, None)
+        else:
+            doc.update(file=name, sig=file_sig(self._file(session_id)))
+            self._index[session_id] = doc
+        self._write_index({name: doc})
+
     def _write(self, sessions: list[Session], deletes: list[str],
                history: dict[str, list[UndoRecord]], shared: Any = None) -> None:
         if not self.loaded:
-            self.load()  # the index is rewritten below: it must be whole first
+            self.load()  # the index is written below: it must be whole first
         with self.lock():
             journaled = (len(sessions) + len(deletes) > 1 or len(history) > 1
                          or shared is not None)
-            self._check_layout(journaled=journaled)
+            self._prepare_write([file_name(s.id) for s in sessions], journaled)
             if shared is not None and odd_entry(self.path / SHARED_FILE, "file"):
                 self._read_shared()  # refused, naming it
-            if self._stat_marks() != self._seen:
-                # Another process changed the store since this object looked: the index written
-                # below must keep the sessions it added.
-                self._refresh(rebuild=False)
-            for name in (file_name(s.id) for s in sessions):
-                if name in self._broken:
-                    raise CorruptFile(f"{self.sessions_dir / name}: {self._broken[name]}; "
-                                      "run `session-tui check` first (it is never overwritten)")
+            planned: list[tuple[Session, Any, bool]] = []
             encoded = []
-            with gc_paused():
-                for session in sessions:
-                    generation = self._next_generation(session)
-                    encoded.append((session, generation, encode_session_file(session, generation)))
-            if not journaled:
-                # One session file: its atomic replace is the transaction. The undo record goes
-                # first, so a crash between the two leaves a record that undo recognises as
-                # unapplied; a failure between the two (a full disk) puts the old history back.
-                made_history = bool(history) and not self.history.folder.exists()
-                try:
-                    if made_history:
-                        self.history.folder.mkdir()
-                    write_files(
-                        [(self.history.path(i), self.history.encode(i, r)) for i, r in history.items()]
-                        + [(self._file(s.id), data) for s, _, data in encoded],
-                        [self._file(i) for i in deletes])
-                except OSError as exc:
-                    if made_history:
-                        with contextlib.suppress(OSError):
-                            self.history.folder.rmdir()
-                    raise cannot_write(exc) from None
-            else:
-                self._journaled(encoded, deletes, history,
-                                None if shared is None else jsonio.dumps(shared))
-            for session, generation, _ in encoded:
+            try:
+                with gc_paused():
+                    for session in sessions:
+                        changes, layout, dropped = self._plan_session(session, history)
+                        planned.append((changes, layout, dropped))
+                        generation = self._next_generation(session)
+                        encoded.append((session, generation,
+                                        segments.encode_head(session, layout, generation)))
+                for session_id in deletes:
+                    self._plan_delete(session_id, history)
+                self._commit(encoded, deletes, history, shared, journaled)
+            except BaseException:
+                if not (journaled and kind_of(self.journal_path) == "file"):  # not committed
+                    for changes, _, _ in planned:
+                        changes.rollback()
+                raise
+            docs: dict[str, Any] = {}
+            for (session, generation, _), (_, layout, dropped) in zip(encoded, planned):
                 session.revision = str(generation)
-                doc = summary_of(session)
+                session._stored = (session.revision, list(session.events), layout)
+                doc = head_summary(session, layout)
                 doc.update(file=file_name(session.id), sig=file_sig(self._file(session.id)))
                 self._index[session.id] = doc
+                docs[doc["file"]] = doc
+                if dropped or session.id in history:
+                    self._collect(session.id, layout, history)
             for session_id in deletes:
                 self._index.pop(session_id, None)
-            self._write_index()
+                docs[file_name(session_id)] = None
+                self._collect(session_id, None, history)
+            self._write_index(docs)
+
+    def _commit(self, encoded, deletes: list[str], history: dict[str, list[UndoRecord]],
+                shared: Any, journaled: bool) -> None:
+        if journaled:
+            self._journaled(encoded, deletes, history,
+                            None if shared is None else jsonio.dumps(shared))
+            return
+        # One head file: its atomic replace is the transaction. The undo record goes first, so
+        # a crash between the two leaves a record that undo recognises as unapplied; a failure
+        # between the two (a full disk) puts the old history back.
+        made_history = bool(history) and not self.history.folder.exists()
+        try:
+            if made_history:
+                self.history.folder.mkdir()
+            write_files(
+                [(self.history.path(i), self.history.encode(i, r)) for i, r in history.items()]
+                + [(self._file(s.id), data) for s, _, data in encoded],
+                [self._file(i) for i in deletes])
+        except OSError as exc:
+            if made_history:
+                with contextlib.suppress(OSError):
+                    self.history.folder.rmdir()
+            raise cannot_write(exc) from None
 
     # the journal: JournalMixin (journal.py); check and repair: RepairMixin (repair.py)
 

@@ -1,0 +1,394 @@
+"""Layout version 2 of a session in a store folder: a small head file and segments of events.
+
+`sessions/<name>.json` (the head, a TinyDB file, replaced atomically by every change) holds the
+session without its events (table `head`), its generation (`_meta`) and its layout (table
+`layout`): the segment files of its events in order, each with how many events it holds and how
+many of its bytes count (its committed length), and the same for the file of its invocation ids
+in order of first appearance. The events live in `events/<name>/` as JSON Lines files of at most
+`segment_events()` events. An append writes the new event's line at the committed length of the
+last segment (after cutting off whatever a crashed append left past it), fsyncs, and then
+replaces the head: a crash between leaves bytes past the committed length, which count for
+nothing. Bytes below a committed length are never written again, so an undo record can point at
+the events a rewind removed (`TailPart`) instead of copying them, and a reader that saw an old
+head reads what that head says (it re-checks the head afterwards, see DirectoryStore._load).
+
+Names read from a head are checked (`SEGMENT_NAME`, ...) and opened through paths.inside, like
+every path a store's own files name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import jsonio
+from ..model import Session, SessionFormatError
+from .atomic import fsync_dir
+from .errors import CorruptFile
+from .paths import UnsafePath, inside, kind_of, read_regular
+
+FORMAT2 = "session-tui/2"
+HEAD_TABLE = "head"
+LAYOUT_TABLE = "layout"
+EVENTS_FOLDER = "events"
+SEGMENT_NAME = re.compile(r"[0-9]{1,12}-[0-9a-f]{8}\.jsonl")
+INVOCATIONS_NAME = re.compile(r"inv-[0-9a-f]{8}\.jsonl")
+DEFAULT_SEGMENT_EVENTS = 1000
+
+
+def segment_events() -> int:
+    """Events per segment: `$SESSION_TUI_SEGMENT_EVENTS` (tests use a handful), else 1,000."""
+    try:
+        return max(1, int(os.environ.get("SESSION_TUI_SEGMENT_EVENTS", DEFAULT_SEGMENT_EVENTS)))
+    except ValueError:
+        return DEFAULT_SEGMENT_EVENTS
+
+
+def is_event_file(name: str) -> bool:
+    return bool(SEGMENT_NAME.fullmatch(name) or INVOCATIONS_NAME.fullmatch(name))
+
+
+@dataclass
+class Segment:
+    name: str
+    count: int  # lines (events, or invocation ids) that count
+    length: int  # bytes that count: the committed length
+    open: bool = False  # appends may go at `length` (never after a cut: see TailPart)
+
+    def to_json(self) -> list:
+        return [self.name, self.count, self.length, self.open]
+
+    @classmethod
+    def from_json(cls, value: Any, where: str, pattern: re.Pattern) -> "Segment":
+        if not (isinstance(value, list) and len(value) == 4 and isinstance(value[0], str)
+                and all(type(v) is int and v >= 0 for v in value[1:3])
+                and isinstance(value[3], bool)):
+            raise CorruptFile(f"{where}: not a segment entry: {str(value)[:80]}")
+        if not pattern.fullmatch(value[0]):
+            raise UnsafePath(f"{where}: {value[0]!r} is not a name session-tui gives an events file")
+        return cls(*value)
+
+
+@dataclass
+class Layout:
+    segments: list[Segment] = field(default_factory=list)
+    invocations: Segment | None = None
+    last_invocation: str | None = None
+    annulled: int = 0
+
+    @property
+    def event_count(self) -> int:
+        return sum(s.count for s in self.segments)
+
+    @property
+    def invocation_count(self) -> int:
+        return self.invocations.count if self.invocations else 0
+
+    def names(self) -> set[str]:
+        return {s.name for s in self.segments} | (
+            {self.invocations.name} if self.invocations else set())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"segments": [s.to_json() for s in self.segments],
+                "invocations": self.invocations.to_json() if self.invocations else None,
+                "last_invocation": self.last_invocation, "annulled": self.annulled}
+
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> "Layout":
+        if not isinstance(value, dict) or not isinstance(value.get("segments"), list):
+            raise CorruptFile(f"{where}: no segment list in its layout")
+        inv = value.get("invocations")
+        last = value.get("last_invocation")
+        annulled = value.get("annulled", 0)
+        if not (last is None or isinstance(last, str)) or type(annulled) is not int:
+            raise CorruptFile(f"{where}: its layout is not one session-tui writes")
+        return cls([Segment.from_json(s, where, SEGMENT_NAME) for s in value["segments"]],
+                   None if inv is None else Segment.from_json(inv, where, INVOCATIONS_NAME),
+                   last, annulled)
+
+
+@dataclass
+class TailPart:
+    """Events an undo record points at: lines [start, end) (bytes) of a segment file no head
+    lists any more past `start`, so they are never written again."""
+
+    name: str
+    start: int
+    end: int
+    count: int
+
+    def to_json(self) -> list:
+        return [self.name, self.start, self.end, self.count]
+
+    @classmethod
+    def from_json(cls, value: Any, where: str) -> "TailPart":
+        if not (isinstance(value, list) and len(value) == 4 and isinstance(value[0], str)
+                and all(type(v) is int and v >= 0 for v in value[1:])):
+            raise CorruptFile(f"{where}: not a part of removed events: {str(value)[:80]}")
+        if not SEGMENT_NAME.fullmatch(value[0]):
+            raise UnsafePath(f"{where}: {value[0]!r} is not a name session-tui gives a segment")
+        return cls(*value)
+
+
+def ids_digest(ids: Iterable[str]) -> str:
+    """A short fingerprint of a run of event ids (an undo record keeps it, not the ids)."""
+    h = hashlib.blake2b(digest_size=16)
+    for event_id in ids:
+        h.update(event_id.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# -- the head file -------------------------------------------------------------------------
+def encode_head(session: Session, layout: Layout, generation: int) -> bytes:
+    events, session.events = session.events, []
+    try:
+        doc = session.export(share=True)
+    finally:
+        session.events = events
+    del doc["events"]
+    return jsonio.dumps({HEAD_TABLE: {"1": doc}, LAYOUT_TABLE: {"1": layout.to_json()},
+                         "_meta": {"1": {"format": FORMAT2, "generation": generation}}})
+
+
+def is_head(value: Any) -> bool:
+    return isinstance(value, dict) and HEAD_TABLE in value
+
+
+def decode_head(path: Path, value: Any) -> tuple[Session, Layout, int]:
+    """The session without its events, its layout and generation; CorruptFile naming `path`."""
+    try:
+        doc = value[HEAD_TABLE]["1"]
+        layout_doc = value[LAYOUT_TABLE]["1"]
+        generation = value["_meta"]["1"]["generation"]
+    except (KeyError, TypeError):
+        raise CorruptFile(f"{path}: not a session-tui session file (no head document)") from None
+    if type(generation) is not int or not isinstance(doc, dict) or "events" in doc:
+        raise CorruptFile(f"{path}: not a session-tui session head")
+    try:
+        session = Session.from_json(doc, share=True)
+    except SessionFormatError as exc:
+        raise CorruptFile(f"{path}: {exc}") from None
+    session.revision = str(generation)
+    return session, Layout.from_json(layout_doc, str(path)), generation
+
+
+# -- reading -------------------------------------------------------------------------------
+class Folder:
+    """The events folder of one session: `events/<stem>/` under the store's root."""
+
+    def __init__(self, root: Path, stem: str):
+        self.root = root
+        self.stem = stem
+        self.rel = f"{EVENTS_FOLDER}/{stem}"
+        self.path = root / EVENTS_FOLDER / stem
+
+    def file(self, name: str) -> Path:
+        """A file the head or an undo record names, proven to stay inside the store."""
+        return inside(self.root, f"{self.rel}/{name}")
+
+    def read(self, name: str, start: int, end: int) -> bytes:
+        path = self.file(name)
+        data = read_regular(path)
+        if len(data) < end:
+            raise CorruptFile(f"{path}: {len(data)} bytes, its session's head counts {end}")
+        return data[start:end]
+
+    def lines(self, part: Segment | TailPart) -> list[Any]:
+        start = part.start if isinstance(part, TailPart) else 0
+        end = part.end if isinstance(part, TailPart) else part.length
+        return parse_lines(self.path / part.name, self.read(part.name, start, end), part.count)
+
+    def events(self, layout: Layout) -> list[Any]:
+        out: list[Any] = []
+        for segment in layout.segments:
+            out.extend(self.lines(segment))
+        return out
+
+    def invocations(self, layout: Layout) -> list[str]:
+        return self.lines(layout.invocations) if layout.invocations else []
+
+    def listing(self) -> list[str]:
+        """Names in the folder that session-tui gives events files (none when it is absent)."""
+        if kind_of(self.path) != "folder" or kind_of(self.root / EVENTS_FOLDER) != "folder":
+            return []
+        return sorted(n for n in os.listdir(self.path) if is_event_file(n))
+
+
+def parse_lines(path: Path, data: bytes, count: int) -> list[Any]:
+    """`count` JSON values, one a line (compact JSON never holds a raw newline)."""
+    if not data:
+        values: list[Any] = []
+    elif not data.endswith(b"\n"):
+        raise CorruptFile(f"{path}: its last counted line is not whole")
+    else:
+        try:
+            values = jsonio.loads(b"[" + data[:-1].replace(b"\n", b",") + b"]")
+        except (ValueError, jsonio.JSONLimitError) as exc:
+            raise CorruptFile(f"{path}: not JSON Lines of events: {exc}") from None
+    if len(values) != count:
+        raise CorruptFile(f"{path}: {len(values)} lines where its session's head counts {count}")
+    return values
+
+
+def line_ends(data: bytes) -> list[int]:
+    """Offsets just past each line of `data`."""
+    ends, at = [], data.find(b"\n")
+    while at != -1:
+        ends.append(at + 1)
+        at = data.find(b"\n", at + 1)
+    return ends
+
+
+# -- writing -------------------------------------------------------------------------------
+class FileChanges:
+    """The events-file writes of one change, undone when the change fails before its commit
+    (a full disk): files it made are removed, files it appended to cut back."""
+
+    def __init__(self, folder: Folder):
+        self.folder = folder
+        self.created: list[Path] = []
+        self.extended: list[tuple[Path, int]] = []
+        self.made_folder = False
+
+    def _ensure_folder(self) -> None:
+        base = self.folder.root / EVENTS_FOLDER
+        for path in (base, self.folder.path):
+            kind = kind_of(path)
+            if kind is None:
+                path.mkdir()
+                self.made_folder = True
+            elif kind != "folder":
+                raise CorruptFile(f"{path}: {kind}, not a folder; run `session-tui check` to "
+                                  "move it aside")
+
+    def create(self, name: str, data: bytes) -> None:
+        self._ensure_folder()
+        path = self.folder.path / name
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+            | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags, 0o666)
+        self.created.append(path)
+        _write_all(fd, data, None)
+
+    def append(self, name: str, offset: int, data: bytes) -> None:
+        path = self.folder.file(name)
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        size = os.fstat(fd).st_size
+        if size < offset:
+            os.close(fd)
+            raise CorruptFile(f"{path}: {size} bytes, its session's head counts {offset}")
+        self.extended.append((path, offset))
+        _write_all(fd, data, offset)
+
+    def synced(self) -> None:
+        if self.created:
+            fsync_dir(self.folder.path)
+
+    def rollback(self) -> None:
+        for path in self.created:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        for path, size in self.extended:
+            with contextlib.suppress(OSError):
+                os.truncate(path, size)
+        if self.made_folder:
+            with contextlib.suppress(OSError):
+                self.folder.path.rmdir()
+
+
+def _write_all(fd: int, data: bytes, offset: int | None) -> None:
+    try:
+        if offset is not None:
+            os.ftruncate(fd, offset)  # what a crashed append left past the committed length
+            os.lseek(fd, offset, os.SEEK_SET)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def new_name(start: int) -> str:
+    return f"{start:012d}-{secrets.token_hex(4)}.jsonl"
+
+
+def cut(folder: Folder, layout: Layout, keep: int) -> tuple[Layout, list[TailPart]]:
+    """The layout of the first `keep` events, and the parts holding the events after them. A
+    segment cut inside is closed to appends (its bytes past the cut stay for an undo)."""
+    kept: list[Segment] = []
+    removed: list[TailPart] = []
+    start = 0
+    for segment in layout.segments:
+        end = start + segment.count
+        if end <= keep:
+            kept.append(replace(segment))
+        elif start >= keep:
+            removed.append(TailPart(segment.name, 0, segment.length, segment.count))
+        else:
+            ends = line_ends(folder.read(segment.name, 0, segment.length))
+            at = ends[keep - start - 1]
+            kept.append(Segment(segment.name, keep - start, at, False))
+            removed.append(TailPart(segment.name, at, segment.length, end - keep))
+        start = end
+    return Layout(kept, layout.invocations, layout.last_invocation, layout.annulled), removed
+
+
+def append_lines(changes: FileChanges, layout: Layout, lines: list[bytes], limit: int) -> None:
+    """Add `lines` (events, each ending in a newline) to `layout`, in place: the open last
+    segment takes what it has room for, new segments the rest."""
+    start = layout.event_count
+    segments = layout.segments
+    i = 0
+    if segments and segments[-1].open and segments[-1].count < limit and lines:
+        last = segments[-1]
+        take = lines[: limit - last.count]
+        data = b"".join(take)
+        changes.append(last.name, last.length, data)
+        last.count += len(take)
+        last.length += len(data)
+        i = len(take)
+    start += i
+    while i < len(lines):
+        take = lines[i:i + limit]
+        data = b"".join(take)
+        name = new_name(start)
+        changes.create(name, data)
+        if segments:
+            segments[-1].open = False
+        segments.append(Segment(name, len(take), len(data), True))
+        i += len(take)
+        start += len(take)
+
+
+def append_invocations(changes: FileChanges, layout: Layout, new_ids: list[str],
+                       rewrite: list[str] | None) -> None:
+    """Record the invocation ids first seen: appended to the file, or (`rewrite`) a new file
+    with these (a change that did not only add events)."""
+    if rewrite is not None:
+        if not rewrite:
+            layout.invocations = None
+            return
+        data = b"".join(jsonio.dumps(i) + b"\n" for i in rewrite)
+        name = "inv-" + secrets.token_hex(4) + ".jsonl"
+        changes.create(name, data)
+        layout.invocations = Segment(name, len(rewrite), len(data), True)
+        return
+    if not new_ids:
+        return
+    data = b"".join(jsonio.dumps(i) + b"\n" for i in new_ids)
+    inv = layout.invocations
+    if inv is None:
+        name = "inv-" + secrets.token_hex(4) + ".jsonl"
+        changes.create(name, data)
+        layout.invocations = Segment(name, len(new_ids), len(data), True)
+    else:
+        changes.append(inv.name, inv.length, data)
+        layout.invocations = Segment(inv.name, inv.count + len(new_ids), inv.length + len(data), True)
