@@ -201,9 +201,9 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
         """Bring the in-memory index up to date with the files: read only the session files
         whose stat signature differs from the index's. Returns True if anything changed.
         `progress(done, total)` hears about the files that had to be read."""
-        read = None if rebuild else self._read_index()
-        dirty = read is None
-        by_file = read or {}
+        read = self._read_index()
+        dirty = read is None or rebuild
+        by_file = {} if rebuild else (read or {})
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         to_read = self._files_to_read(by_file, fresh, broken)
@@ -235,13 +235,15 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
         self._broken = broken
         if dirty and not self.read_only:
             with self.lock():
-                if read is None:
-                    self._write_index()
-                else:
-                    now = {d["file"]: d for d in self._all_docs()}
-                    diff: dict[str, Any] = {n: d for n, d in now.items() if by_file.get(n) != d}
-                    diff.update((n, None) for n in by_file if n not in now)
+                now = {d["file"]: d for d in self._all_docs()}
+                diff: dict[str, Any] = {n: d for n, d in now.items() if (read or {}).get(n) != d}
+                diff.update((n, None) for n in (read or {}) if n not in now)
+                if read is None or (rebuild and diff):
+                    self._write_index()  # afresh
+                elif diff:
                     self._write_index(diff)
+                else:
+                    self._seen = self._stat_marks()
         else:
             self._seen = self._stat_marks()
         return changed
@@ -373,6 +375,10 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
                 for session_id in deletes:
                     self._plan_delete(session_id, history)
                 self._commit(encoded, deletes, history, shared, journaled)
+            except OSError as exc:
+                for changes, _, _ in planned:
+                    changes.rollback()
+                raise cannot_write(exc) from None
             except BaseException:
                 if not (journaled and kind_of(self.journal_path) == "file"):  # not committed
                     for changes, _, _ in planned:

@@ -17,6 +17,7 @@ from .history import History, UndoRecord
 from .naming import file_name, is_session_file
 from .paths import kind_of, odd_entry
 from .reports import CheckReport
+from .segments import EVENTS_FOLDER, decode_head, is_head
 from .session_files import decode_session_file
 
 
@@ -63,12 +64,24 @@ class RepairMixin:
         """A valid session file under another name (renamed by hand, an older naming): give
         it the name its id derives, if that is free."""
         try:
-            session = decode_session_file(path, read_json(path), check_name=False)
+            value = read_json(path)
+            if is_head(value):
+                session = decode_head(path, value)[0]
+            else:
+                session = decode_session_file(path, value, check_name=False)
         except CorruptFile:
             return None
         target = self._file(session.id)
         if os.path.lexists(target):
             return None
+        # Its events folder goes with it (layout 2), unless the name is taken there too.
+        events = self.path / EVENTS_FOLDER
+        old_events, new_events = events / path.name[:-5], events / target.name[:-5]
+        if kind_of(old_events) == "folder":
+            if os.path.lexists(new_events):
+                return None
+            os.replace(old_events, new_events)
+            fsync_dir(events)
         os.replace(path, target)
         fsync_dir(self.sessions_dir)
         return f"renamed {path.name} to {target.name} (the name its id {session.id!r} gives)"

@@ -269,23 +269,26 @@ class FileChanges:
                                   "move it aside")
 
     def create(self, name: str, data: bytes) -> None:
-        self._ensure_folder()
         path = self.folder.path / name
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
-            | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(path, flags, 0o666)
-        self.created.append(path)
-        _write_all(fd, data, None)
+        with _naming(path):
+            self._ensure_folder()
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
+                | getattr(os, "O_CLOEXEC", 0)
+            fd = os.open(path, flags, 0o666)
+            self.created.append(path)
+            _write_all(fd, data, None)
 
     def append(self, name: str, offset: int, data: bytes) -> None:
         path = self.folder.file(name)
-        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-        size = os.fstat(fd).st_size
-        if size < offset:
-            os.close(fd)
-            raise CorruptFile(f"{path}: {size} bytes, its session's head counts {offset}")
-        self.extended.append((path, offset))
-        _write_all(fd, data, offset)
+        with _naming(path):
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_CLOEXEC", 0))
+            size = os.fstat(fd).st_size
+            if size < offset:
+                os.close(fd)
+                raise CorruptFile(f"{path}: {size} bytes, its session's head counts {offset}")
+            self.extended.append((path, offset))
+            _write_all(fd, data, offset)
 
     def synced(self) -> None:
         if self.created:
@@ -301,6 +304,15 @@ class FileChanges:
         if self.made_folder:
             with contextlib.suppress(OSError):
                 self.folder.path.rmdir()
+
+
+@contextlib.contextmanager
+def _naming(path: Path):
+    """An OSError names the file it was about."""
+    try:
+        yield
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
 
 
 def _write_all(fd: int, data: bytes, offset: int | None) -> None:

@@ -92,10 +92,11 @@ class Scene:
         (self.outside / "dir" / "inner.txt").write_bytes(b"inner\n")
         (self.outside / "dir" / "sub" / "deep.txt").write_bytes(b"deep\n")
         shutil.copytree(self._template(tmp_path.parent), self.root, symlinks=True)
-        DirectoryStore(self.root, create=False)  # the index's stat signatures fit the copies
+        opened = DirectoryStore(self.root, create=False)  # the index's signatures fit the copies
         (self.root / ".lock").unlink(missing_ok=True)
-        # A valid file of session s1 outside: a link to it must still not be read.
-        shutil.copy(self.root / "sessions" / S1, self.outside / "s1-outside.json")
+        # A valid file of session s1 outside (self-contained, as layout 1 kept one: a TinyDB
+        # file that can be imported): a link to it must still not be read.
+        (self.outside / "s1-outside.json").write_bytes(encode_session_file(opened.get("s1"), 1))
         self.before = self.state()
 
     @classmethod
