@@ -68,6 +68,7 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
         self.path = Path(path)
         # Events per segment file (layout 2): `$SESSION_TUI_SEGMENT_EVENTS`, else 1,000.
         self.segment_limit = segment_events or segments.segment_events()
+        self._adoptable = {}
         if not self.path.exists():
             if not create or read_only:
                 raise NotFound(f"{self.path}: no such store")
@@ -384,6 +385,8 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
                     for changes, _, _ in planned:
                         changes.rollback()
                 raise
+            finally:
+                self._adoptable.clear()
             docs: dict[str, Any] = {}
             for (session, generation, _), (_, layout, dropped) in zip(encoded, planned):
                 session.revision = str(generation)

@@ -128,16 +128,19 @@ class UndoRecord:
         kept = current.events[: self.keep] if current is not None else []
         appended = self.appended_since(current)
         value = deep_copy(self.before)
-        value["events"] = ([e.export() for e in kept] + self.exported_tail()
-                           + [e.export() for e in appended])
+        value["events"] = [e.export() for e in appended]
         restored = Session.from_json(value)
-        for event in restored.events[len(restored.events) - len(appended):]:
+        appended = restored.events
+        # The kept events (and a tail read as events) are the same objects, not copies: a
+        # store folder writes only what is not already in place (see session_io).
+        restored.events = list(kept) + [
+            e if isinstance(e, Event) else Event.from_json(e, f"tail[{i}]")
+            for i, e in enumerate(self.tail)] + appended
+        if current is not None and hasattr(current, "_stored"):
+            restored._stored = current._stored
+        for event in appended:
             restored.apply_delta(event.actions.state_delta)
         return restored
-
-    def exported_tail(self) -> list[dict[str, Any]]:
-        """The removed events as JSON, the caller's own copy."""
-        return [e.export() if isinstance(e, Event) else deep_copy(e) for e in self.tail]
 
     def to_json(self) -> dict[str, Any]:
         value = {"kind": self.kind, "before": self.before, "before_revision": self.before_revision,

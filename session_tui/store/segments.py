@@ -58,17 +58,18 @@ def is_event_file(name: str) -> bool:
 class Segment:
     name: str
     count: int  # lines (events, or invocation ids) that count
-    length: int  # bytes that count: the committed length
+    length: int  # where they end (bytes): the committed length
     open: bool = False  # appends may go at `length` (never after a cut: see TailPart)
+    start: int = 0  # where they begin (a segment an undo took back from a cut one)
 
     def to_json(self) -> list:
-        return [self.name, self.count, self.length, self.open]
+        return [self.name, self.count, self.length, self.open, self.start]
 
     @classmethod
     def from_json(cls, value: Any, where: str, pattern: re.Pattern) -> "Segment":
-        if not (isinstance(value, list) and len(value) == 4 and isinstance(value[0], str)
-                and all(type(v) is int and v >= 0 for v in value[1:3])
-                and isinstance(value[3], bool)):
+        if not (isinstance(value, list) and len(value) == 5 and isinstance(value[0], str)
+                and all(type(v) is int and v >= 0 for v in value[1:3] + value[4:])
+                and isinstance(value[3], bool) and value[4] <= value[2]):
             raise CorruptFile(f"{where}: not a segment entry: {str(value)[:80]}")
         if not pattern.fullmatch(value[0]):
             raise UnsafePath(f"{where}: {value[0]!r} is not a name session-tui gives an events file")
@@ -201,9 +202,8 @@ class Folder:
         return data[start:end]
 
     def lines(self, part: Segment | TailPart) -> list[Any]:
-        start = part.start if isinstance(part, TailPart) else 0
         end = part.end if isinstance(part, TailPart) else part.length
-        return parse_lines(self.path / part.name, self.read(part.name, start, end), part.count)
+        return parse_lines(self.path / part.name, self.read(part.name, part.start, end), part.count)
 
     def events(self, layout: Layout) -> list[Any]:
         out: list[Any] = []
@@ -343,14 +343,29 @@ def cut(folder: Folder, layout: Layout, keep: int) -> tuple[Layout, list[TailPar
         if end <= keep:
             kept.append(replace(segment))
         elif start >= keep:
-            removed.append(TailPart(segment.name, 0, segment.length, segment.count))
+            removed.append(TailPart(segment.name, segment.start, segment.length, segment.count))
         else:
-            ends = line_ends(folder.read(segment.name, 0, segment.length))
-            at = ends[keep - start - 1]
-            kept.append(Segment(segment.name, keep - start, at, False))
+            ends = line_ends(folder.read(segment.name, segment.start, segment.length))
+            at = segment.start + ends[keep - start - 1]
+            kept.append(Segment(segment.name, keep - start, at, False, segment.start))
             removed.append(TailPart(segment.name, at, segment.length, end - keep))
         start = end
     return Layout(kept, layout.invocations, layout.last_invocation, layout.annulled), removed
+
+
+def adopt(layout: Layout, parts: list[TailPart]) -> None:
+    """Take back removed events where they are (an undo): each part a segment again, joined
+    to the one before when it continues it in the same file. Closed to appends."""
+    for part in parts:
+        last = layout.segments[-1] if layout.segments else None
+        if last is not None and last.name == part.name and last.length == part.start:
+            last.count += part.count
+            last.length = part.end
+            last.open = False
+        else:
+            if last is not None:
+                last.open = False
+            layout.segments.append(Segment(part.name, part.count, part.end, False, part.start))
 
 
 def append_lines(changes: FileChanges, layout: Layout, lines: list[bytes], limit: int) -> None:

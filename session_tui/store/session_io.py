@@ -29,6 +29,7 @@ from .segments import (
     Layout,
     Segment,
     TailPart,
+    adopt,
     append_invocations,
     append_lines,
     cut,
@@ -60,6 +61,8 @@ class SessionIO:
     path: Path
     sessions_dir: Path
     segment_limit: int
+    # Removed events an undo read (by session id): their objects and where they are.
+    _adoptable: dict[str, tuple[list[Event], list[TailPart]]]
 
     # -- reading ----------------------------------------------------------------------------
     def _folder(self, name: str) -> Folder:
@@ -144,8 +147,14 @@ class SessionIO:
             while keep < limit and kept[keep] is events[keep]:
                 keep += 1
         layout, removed = (Layout(), []) if old is None else cut(folder, old, keep)
+        write_from = keep
+        tail, parts = self._adoptable.pop(session.id, ((), ()))
+        if old is not None and tail and _same_objects(session.events, keep, tail):
+            adopt(layout, list(parts))
+            write_from = keep + len(tail)
         try:
-            lines = [jsonio.dumps(e.export(share=True)) + b"\n" for e in session.events[keep:]]
+            lines = [jsonio.dumps(e.export(share=True)) + b"\n"
+                     for e in session.events[write_from:]]
             append_lines(changes, layout, lines, self.segment_limit)
             if old is not None and keep == old.event_count:
                 seen = {e.invocation_id for e in session.events[:keep]}
@@ -197,14 +206,25 @@ class SessionIO:
         if record.tail_ref is None:
             return
         folder = self._folder(file_name(session_id))
-        tail: list[Any] = []
-        for n, part in enumerate(record.tail_ref["parts"]):
-            tail.extend(folder.lines(TailPart.from_json(
-                part, f"{self.history.path(session_id)}: tail_ref part {n}")))
-        if len(tail) != record.tail_count:
-            raise CorruptFile(f"{folder.path}: {len(tail)} removed events where the undo record "
-                              f"counts {record.tail_count}")
+        where = self.history.path(session_id)
+        parts = [TailPart.from_json(p, f"{where}: tail_ref part {n}")
+                 for n, p in enumerate(record.tail_ref["parts"])]
+        raw: list[Any] = []
+        with gc_paused():
+            for part in parts:
+                raw.extend(folder.lines(part))
+            try:
+                tail = [Event.from_json(e, f"{folder.path}: removed events[{i}]", share=True)
+                        for i, e in enumerate(raw)]
+            except SessionFormatError as exc:
+                raise CorruptFile(str(exc)) from None
+        if len(tail) != record.tail_count or ids_digest(e.id for e in tail) != record.tail_ref["digest"]:
+            raise CorruptFile(f"{folder.path}: the removed events are not those the undo record "
+                              f"of session {session_id!r} counts")
         record.tail = tail
+        # Written back where they are (session_io._plan_session), not copied, if the restored
+        # version holds these very objects.
+        self._adoptable[session_id] = (tail, parts)
 
     # -- appending --------------------------------------------------------------------------
     def append(self, session_id: str, event: Event, expected_revision: str | None = None) -> str:
@@ -292,6 +312,10 @@ class SessionIO:
             progress(len(names), len(names))
         write_atomic(self.path / MARKER, jsonio.dumps({"format": FORMAT2}))
         return done
+
+
+def _same_objects(events: list[Event], at: int, run: list[Event]) -> bool:
+    return len(events) >= at + len(run) and all(a is b for a, b in zip(events[at:], run))
 
 
 def _check_name(path: Path, session: Session) -> None:
