@@ -190,6 +190,10 @@ class History:
     def path(self, session_id: str) -> Path:
         return self.folder / file_name(session_id)
 
+    def path_of_name(self, name: str) -> Path:
+        """The history file of the session whose files are called `name`."""
+        return self.folder / name
+
     def load(self, session_id: str) -> list:
         path = self.path(session_id)
         self.check_folder()
