@@ -39,6 +39,8 @@ LAYOUT_TABLE = "layout"
 EVENTS_FOLDER = "events"
 SEGMENT_NAME = re.compile(r"[0-9]{1,12}-[0-9a-f]{8}\.jsonl")
 INVOCATIONS_NAME = re.compile(r"inv-[0-9a-f]{8}\.jsonl")
+LIST_NAME = re.compile(r"list-[0-9a-f]{8}\.jsonl")
+RECENT = 16  # segment entries a head holds before they go into the list file
 DEFAULT_SEGMENT_EVENTS = 1000
 
 
@@ -51,7 +53,8 @@ def segment_events() -> int:
 
 
 def is_event_file(name: str) -> bool:
-    return bool(SEGMENT_NAME.fullmatch(name) or INVOCATIONS_NAME.fullmatch(name))
+    return bool(SEGMENT_NAME.fullmatch(name) or INVOCATIONS_NAME.fullmatch(name)
+                or LIST_NAME.fullmatch(name))
 
 
 @dataclass
@@ -78,25 +81,37 @@ class Segment:
 
 @dataclass
 class Layout:
+    """The segments of a session in order. The head lists the last few (at most RECENT past
+    the list file); the others, which never change, are lines of the list file (`listed`: its
+    name, how many entries count and their length), so that a head stays small however long
+    the session grows. A layout read from a head has only the head's part until `resolve`."""
+
     segments: list[Segment] = field(default_factory=list)
     invocations: Segment | None = None
     last_invocation: str | None = None
     annulled: int = 0
+    listed: Segment | None = None
+    total: int = 0  # events, as the head says (known before `resolve`)
+    resolved: bool = True
 
     @property
     def event_count(self) -> int:
-        return sum(s.count for s in self.segments)
+        return sum(s.count for s in self.segments) if self.resolved else self.total
 
     @property
     def invocation_count(self) -> int:
         return self.invocations.count if self.invocations else 0
 
     def names(self) -> set[str]:
-        return {s.name for s in self.segments} | (
-            {self.invocations.name} if self.invocations else set())
+        return {s.name for s in self.segments} | {
+            s.name for s in (self.invocations, self.listed) if s is not None}
 
     def to_json(self) -> dict[str, Any]:
-        return {"segments": [s.to_json() for s in self.segments],
+        recent = self.segments[self.listed.count:] if self.listed and self.resolved \
+            else self.segments
+        return {"segments": [s.to_json() for s in recent],
+                "listed": self.listed.to_json() if self.listed else None,
+                "event_count": self.event_count,
                 "invocations": self.invocations.to_json() if self.invocations else None,
                 "last_invocation": self.last_invocation, "annulled": self.annulled}
 
@@ -104,14 +119,33 @@ class Layout:
     def from_json(cls, value: Any, where: str) -> "Layout":
         if not isinstance(value, dict) or not isinstance(value.get("segments"), list):
             raise CorruptFile(f"{where}: no segment list in its layout")
-        inv = value.get("invocations")
+        inv, listed = value.get("invocations"), value.get("listed")
         last = value.get("last_invocation")
-        annulled = value.get("annulled", 0)
-        if not (last is None or isinstance(last, str)) or type(annulled) is not int:
+        annulled, total = value.get("annulled", 0), value.get("event_count")
+        if not (last is None or isinstance(last, str)) or type(annulled) is not int \
+                or type(total) is not int:
             raise CorruptFile(f"{where}: its layout is not one session-tui writes")
-        return cls([Segment.from_json(s, where, SEGMENT_NAME) for s in value["segments"]],
-                   None if inv is None else Segment.from_json(inv, where, INVOCATIONS_NAME),
-                   last, annulled)
+        layout = cls([Segment.from_json(s, where, SEGMENT_NAME) for s in value["segments"]],
+                     None if inv is None else Segment.from_json(inv, where, INVOCATIONS_NAME),
+                     last, annulled,
+                     None if listed is None else Segment.from_json(listed, where, LIST_NAME),
+                     total, listed is None)
+        if layout.resolved and layout.event_count != total:
+            raise CorruptFile(f"{where}: its segments hold {layout.event_count} events, "
+                              f"its head counts {total}")
+        return layout
+
+    def resolve(self, folder: "Folder") -> "Layout":
+        """The whole segment list: the list file's entries, then the head's."""
+        if not self.resolved:
+            where = str(folder.path / self.listed.name)
+            listed = [Segment.from_json(v, where, SEGMENT_NAME) for v in folder.lines(self.listed)]
+            self.segments = listed + self.segments
+            self.resolved = True
+            if self.event_count != self.total:
+                raise CorruptFile(f"{where}: its segments hold {self.event_count} events, its "
+                                  f"session's head counts {self.total}")
+        return self
 
 
 @dataclass
@@ -207,7 +241,7 @@ class Folder:
 
     def events(self, layout: Layout) -> list[Any]:
         out: list[Any] = []
-        for segment in layout.segments:
+        for segment in layout.resolve(self).segments:
             out.extend(self.lines(segment))
         return out
 
@@ -350,7 +384,8 @@ def cut(folder: Folder, layout: Layout, keep: int) -> tuple[Layout, list[TailPar
             kept.append(Segment(segment.name, keep - start, at, False, segment.start))
             removed.append(TailPart(segment.name, at, segment.length, end - keep))
         start = end
-    return Layout(kept, layout.invocations, layout.last_invocation, layout.annulled), removed
+    return Layout(kept, layout.invocations, layout.last_invocation, layout.annulled,
+                  layout.listed), removed
 
 
 def adopt(layout: Layout, parts: list[TailPart]) -> None:
@@ -372,6 +407,8 @@ def append_lines(changes: FileChanges, layout: Layout, lines: list[bytes], limit
     """Add `lines` (events, each ending in a newline) to `layout`, in place: the open last
     segment takes what it has room for, new segments the rest."""
     start = layout.event_count
+    if not layout.resolved:
+        layout.total += len(lines)
     segments = layout.segments
     i = 0
     if segments and segments[-1].open and segments[-1].count < limit and lines:
@@ -419,3 +456,41 @@ def append_invocations(changes: FileChanges, layout: Layout, new_ids: list[str],
     else:
         changes.append(inv.name, inv.length, data)
         layout.invocations = Segment(inv.name, inv.count + len(new_ids), inv.length + len(data), True)
+
+
+def settle_list(changes: FileChanges, old: Layout | None, layout: Layout,
+                appended_only: bool = False) -> None:
+    """Keep `layout.listed` true to `layout.segments` (the list file's entries must be its
+    first ones, unchanged), and move entries past RECENT from the head into the list file.
+    `appended_only`: nothing but appends since `old`, so its listed entries still hold."""
+    listed = layout.listed
+    if listed is not None and not appended_only:
+        prefix = old.segments[:listed.count] if old is not None else []
+        same = 0
+        while (same < len(prefix) and same < len(layout.segments)
+               and _entry(prefix[same]) == _entry(layout.segments[same])):
+            same += 1
+        if same < listed.count:  # a cut inside the listed ones: they end earlier now
+            ends = line_ends(changes.folder.read(listed.name, 0, listed.length))
+            listed = Segment(listed.name, same, ends[same - 1] if same else 0, True)
+    # (A layout not resolved holds only the head's entries.)
+    offset = listed.count if listed is not None and layout.resolved else 0
+    recent = layout.segments[offset:]
+    if len(recent) > RECENT:
+        data = b"".join(jsonio.dumps(s.to_json()) + b"\n"
+                        for s in recent[:-1])  # all closed: only the last one is open
+        if listed is None:
+            name = "list-" + secrets.token_hex(4) + ".jsonl"
+            changes.create(name, data)
+            listed = Segment(name, 0, 0, True)
+        else:
+            changes.append(listed.name, listed.length, data)
+        listed = Segment(listed.name, listed.count + len(recent) - 1,
+                         listed.length + len(data), True)
+        if not layout.resolved:
+            layout.segments = recent[-1:]
+    layout.listed = listed if listed is None or listed.count else None
+
+
+def _entry(segment: Segment) -> tuple:
+    return (segment.name, segment.count, segment.length, segment.start)

@@ -38,6 +38,7 @@ from .segments import (
     ids_digest,
     is_head,
     segment_events,
+    settle_list,
 )
 from .session_files import decode_session_file
 
@@ -126,7 +127,7 @@ class SessionIO:
         if not is_head(value):
             return None, _generation_v1(value)
         _, layout, generation = decode_head(path, value)
-        return layout, generation
+        return layout.resolve(self._folder(name)), generation
 
     # -- writing ----------------------------------------------------------------------------
     def _plan_session(self, session: Session, history: dict[str, list[UndoRecord]]) -> tuple[
@@ -156,6 +157,7 @@ class SessionIO:
             lines = [jsonio.dumps(e.export(share=True)) + b"\n"
                      for e in session.events[write_from:]]
             append_lines(changes, layout, lines, self.segment_limit)
+            settle_list(changes, old, layout)
             if old is not None and keep == old.event_count:
                 seen = {e.invocation_id for e in session.events[:keep]}
                 new_ids = list(dict.fromkeys(e.invocation_id for e in session.events[keep:]
@@ -177,7 +179,7 @@ class SessionIO:
         """A delete's undo record points at the session's segments, which stay."""
         old, generation = self._head_of(file_name(session_id))
         if old is not None:
-            removed = [TailPart(s.name, 0, s.length, s.count) for s in old.segments]
+            removed = [TailPart(s.name, s.start, s.length, s.count) for s in old.segments]
             _point_at(history.get(session_id), str(generation), 0, removed)
 
     def _collect(self, session_id: str, layout: Layout | None,
@@ -264,6 +266,7 @@ class SessionIO:
             try:
                 append_lines(changes, layout, [jsonio.dumps(event.export(share=True)) + b"\n"],
                              self.segment_limit)
+                settle_list(changes, None, layout, appended_only=True)
                 append_invocations(changes, layout, new_ids, None)
                 changes.synced()
                 layout.last_invocation = event.invocation_id
@@ -301,6 +304,7 @@ class SessionIO:
             except (CorruptFile, OSError):
                 continue  # left as it is: `check` deals with it
             generation = int(session.revision) if (session.revision or "").isdigit() else 1
+            self._collect(session.id, None, {})  # what a migration killed here before left
             changes, layout, _ = self._plan_session(session, {})
             try:
                 write_atomic(path, encode_head(session, layout, generation))
