@@ -15,19 +15,26 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .. import jsonio
 from .atomic import AtomicOrjsonStorage, file_sig, fsync_dir, remove_file
 from .errors import CorruptFile
+from .naming import file_name, is_session_file
 from .paths import kind_of, odd_entry, read_regular
 from .session_files import INDEX_TABLE
 
 LOG_NAME = "index.jsonl"
 COMPACT_FLOOR = 256 * 1024  # bytes of lines always allowed before a compaction
+_SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
+                  "event_count": int, "invocation_count": int, "search_text": str}
+Progress = Callable[[int, int], None]
 
 
 class IndexMixin:
+    """The index of `DirectoryStore`: kept up to date with the session files (`_refresh`),
+    read and written here."""
+
     path: Path
     index_path: Path
     sessions_dir: Path
@@ -75,6 +82,84 @@ class IndexMixin:
             if isinstance(doc, dict) and isinstance(doc.get("file"), str):
                 out.append(doc)
         return out
+
+    def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
+        """Bring the in-memory index up to date with the files: read only the session files
+        whose stat signature differs from the index's. Returns True if anything changed.
+        `progress(done, total)` hears about the files that had to be read."""
+        read = self._read_index()
+        dirty = read is None or rebuild
+        by_file = {} if rebuild else (read or {})
+        fresh: dict[str, dict[str, Any]] = {}
+        broken: dict[str, str] = {}
+        to_read = self._files_to_read(by_file, fresh, broken)
+        dirty = dirty or bool(to_read)
+        for done, (name, sig) in enumerate(to_read):
+            if progress is not None and done % 100 == 0:
+                progress(done, len(to_read))
+            try:
+                doc = self._read_summary(self.sessions_dir / name)
+            except CorruptFile as exc:
+                broken[name] = str(exc)
+                continue
+            except FileNotFoundError:
+                continue  # removed since the folder was listed
+            except OSError as exc:
+                broken[name] = f"{self.sessions_dir / name}: cannot read it: {exc.strerror}"
+                continue
+            doc.update(file=name, sig=sig)
+            fresh[name] = doc
+        if progress is not None and to_read:
+            progress(len(to_read), len(to_read))
+        if set(fresh) | set(broken) != set(by_file):
+            dirty = True
+        index = {doc["id"]: doc for doc in fresh.values()}
+        # Another writer keeps the index up to date itself, so compare the documents (an edit
+        # changes a session's counts and updated_at, not how many sessions there are).
+        changed = dirty or broken != self._broken or index != self._index
+        self._index = index
+        self._broken = broken
+        if dirty and not self.read_only:
+            with self.lock():
+                now = {d["file"]: d for d in self._all_docs()}
+                diff: dict[str, Any] = {n: d for n, d in now.items() if (read or {}).get(n) != d}
+                diff.update((n, None) for n in (read or {}) if n not in now)
+                if read is None or (rebuild and diff):
+                    self._write_index()  # afresh
+                elif diff:
+                    self._write_index(diff)
+                else:
+                    self._seen = self._stat_marks()
+        else:
+            self._seen = self._stat_marks()
+        return changed
+
+    def _files_to_read(self, by_file: dict[str, dict[str, Any]], fresh: dict[str, dict[str, Any]],
+                       broken: dict[str, str]) -> list[tuple[str, list[int]]]:
+        """The session files whose stat signature differs from the index's (name, signature);
+        those the index still describes go into `fresh` (or `broken`) as it has them."""
+        to_read: list[tuple[str, list[int]]] = []
+        # A `sessions` that is not a real folder (a link out of the store...) is never read;
+        # a read-only store may have none yet (it is empty).
+        sessions_dir = self.sessions_dir if "sessions" not in self._survey() else None
+        if sessions_dir is not None and not sessions_dir.is_dir():
+            sessions_dir = None
+        with contextlib.ExitStack() as stack:
+            entries = stack.enter_context(os.scandir(sessions_dir)) if sessions_dir else ()
+            for entry in entries:
+                if not is_session_file(entry.name):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                sig = [st.st_ino, st.st_size, st.st_mtime_ns]
+                doc = by_file.get(entry.name)
+                if doc is not None and doc.get("sig") == sig and _trusted_doc(doc, entry.name):
+                    if "error" in doc:
+                        broken[entry.name] = doc["error"]
+                    else:
+                        fresh[entry.name] = doc
+                    continue
+                to_read.append((entry.name, sig))
+        return to_read
 
     def _all_docs(self) -> list[dict[str, Any]]:
         return sorted(list(self._index.values()) + [
@@ -134,3 +219,14 @@ def _append(path: Path, data: bytes) -> None:
         os.close(fd)
     if created:
         fsync_dir(path.parent)
+
+
+def _trusted_doc(doc: dict[str, Any], name: str) -> bool:
+    """An index document is used without reading its session file only when it is whole and
+    names the file its id gives (a lying index is read past, not believed)."""
+    if "error" in doc:
+        return isinstance(doc["error"], str)
+    session_id = doc.get("id")
+    return (isinstance(session_id, str) and file_name(session_id) == name
+            and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items())
+            and type(doc.get("annulled_count", 0)) is int)

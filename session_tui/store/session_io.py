@@ -18,27 +18,27 @@ from .. import jsonio
 from ..eventinfo import annulled_count, rewind_target
 from ..model import Event, Session, SessionFormatError, check_event, now_iso
 from .atomic import cannot_write, file_sig, gc_paused, read_json, write_atomic
-from .errors import CorruptFile, NotFound, StaleError, StoreError
+from .errors import CorruptFile, NotFound, StaleError
 from .history import MAX_RECORDS, UndoRecord
 from .naming import file_name, is_session_file
 from .paths import kind_of
-from .segments import (
-    FORMAT2,
+from .segment_writes import (
     FileChanges,
-    Folder,
-    Layout,
-    Segment,
-    TailPart,
     adopt,
     append_invocations,
     append_lines,
     cut,
+    settle_list,
+)
+from .segments import (
+    FORMAT2,
+    Folder,
+    Layout,
+    TailPart,
     decode_head,
     encode_head,
     ids_digest,
     is_head,
-    segment_events,
-    settle_list,
 )
 from .session_files import decode_session_file
 
