@@ -61,8 +61,12 @@ class FileChanges:
             _write_all(fd, data, offset)
 
     def synced(self) -> None:
+        """The new files' names on disk too (and the folder's, when it is new)."""
         if self.created:
             fsync_dir(self.folder.path)
+        if self.made_folder:
+            fsync_dir(self.folder.root / EVENTS_FOLDER)
+            fsync_dir(self.folder.root)
 
     def rollback(self) -> None:
         for path in self.created:
