@@ -25,7 +25,7 @@ class FileChanges:
         self.folder = folder
         self.created: list[Path] = []
         self.extended: list[tuple[Path, int]] = []
-        self.made_folder = False
+        self.made: list[Path] = []  # folders it made
 
     def _ensure_folder(self) -> None:
         base = self.folder.root / EVENTS_FOLDER
@@ -33,7 +33,7 @@ class FileChanges:
             kind = kind_of(path)
             if kind is None:
                 path.mkdir()
-                self.made_folder = True
+                self.made.append(path)
             elif kind != "folder":
                 raise CorruptFile(f"{path}: {kind}, not a folder; run `session-tui check` to "
                                   "move it aside")
@@ -64,9 +64,8 @@ class FileChanges:
         """The new files' names on disk too (and the folder's, when it is new)."""
         if self.created:
             fsync_dir(self.folder.path)
-        if self.made_folder:
-            fsync_dir(self.folder.root / EVENTS_FOLDER)
-            fsync_dir(self.folder.root)
+        for made in self.made:
+            fsync_dir(made.parent)
 
     def rollback(self) -> None:
         for path in self.created:
@@ -75,7 +74,7 @@ class FileChanges:
         for path, size in self.extended:
             with contextlib.suppress(OSError):
                 os.truncate(path, size)
-        if self.made_folder:
+        if self.folder.path in self.made:
             with contextlib.suppress(OSError):
                 self.folder.path.rmdir()
 
