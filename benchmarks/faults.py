@@ -8,6 +8,8 @@ Parts:
 - crash: a writer (edits, appends, rewinds, undos, deletes, imports) SIGKILLed at every N-th
   filesystem call of a fixed sequence (every crash point, when there are at least as many trials)
   and at random moments, on both backends (tests/store/test_store_crash.py does the checks).
+- segments: the crash trials of a store folder with segments of two events, and random changes
+  checked step by step against a plain TinyDB file doing the same (store layout 2, issue 12).
 - concurrent: 4 writers x 100 edits on one session and on four, through the API and the CLI, with
   an agent, an importer and an undoer (tests/store/concurrency.py, when it is on this branch).
 - hostile_content: how long the app takes from a key press to the updated screen on a 10 MB
@@ -32,7 +34,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "store"), str(REPO / "tests" / "app")]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests" / "store"), str(REPO / "tests" / "app")]
 
 ANSWER_BUDGET_MS = 100  # issue 7: the app answers within 100 ms
 
@@ -71,6 +73,63 @@ def _crash_points(crashkit, kind: str, root: Path) -> int:
     seeded = Backend(kind, root / f"seed-{kind}")
     crashkit.seed_store(seeded)
     return crashkit.count_calls(seeded, root / f"count-{kind}", "crash").calls
+
+
+# ------------------------------------------------------------------------------ segments
+def segments(quick: bool) -> dict:
+    """Layout 2 of a store folder with tiny segments (two events each): the crash trials of a
+    store folder, and random appends, rewinds, edits, undo and deletes checked step by step
+    against a plain TinyDB file (tests/store/test_store_layout2.py runs a few of each)."""
+    import random
+
+    import test_store_crash as crashkit
+    import test_store_layout2 as layoutkit
+
+    os.environ["SESSION_TUI_SEGMENT_EVENTS"] = "2"
+    runs, mismatches, steps = [], [], 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="faults-segments-") as tmp:
+            for mode in ("nth", "random"):
+                trials = 5 if quick else 100
+                say(f"segments: crash, {mode}, {trials} trials ...")
+                figures = crashkit.run_trials("directory", mode, trials,
+                                              Path(tmp) / f"crash-{mode}", seed="segments",
+                                              keep_going=True)
+                runs.append(figures.to_json())
+                say(f"  {json.dumps(runs[-1])}")
+            seeds = 3 if quick else 60
+            say(f"segments: {seeds} random sequences against a TinyDB file ...")
+            for seed in range(seeds):
+                root = Path(tmp) / f"random-{seed}"
+                root.mkdir()
+                try:
+                    steps += _against_tinydb(layoutkit, random.Random(seed), root, 80)
+                except AssertionError as exc:
+                    mismatches.append(f"seed {seed}: {' '.join(str(exc).split())[:300]}")
+    finally:
+        os.environ.pop("SESSION_TUI_SEGMENT_EVENTS", None)
+    return {"runs": runs, "trials": sum(r["trials"] for r in runs),
+            "failures": sum(r["failures"] for r in runs) + len(mismatches),
+            "random_steps": steps, "mismatches": mismatches[:3]}
+
+
+def _against_tinydb(kit, rng, root: Path, changes: int) -> int:
+    from session_tui.store import DirectoryStore, TinyFileStore
+
+    (root / "t.json").write_bytes(b'{"_default": {}}')
+    reference, store = TinyFileStore(root / "t.json"), DirectoryStore(root / "s", segment_events=2)
+    for each in (reference, store):
+        each.create("app", "u", session_id="s", state={"a": 0})
+        for n in range(5):
+            each.append_event("s", kit.ev(n))
+    for n in range(5, 5 + changes):
+        change = kit.step(rng, n, store, "s")
+        assert kit.apply(store, "s", change) == kit.apply(reference, "s", change), change
+        assert kit.normal(store.get("s")) == kit.normal(reference.get("s")), (n, change)
+    assert kit.normal(DirectoryStore(root / "s").get("s")) == kit.normal(reference.get("s"))
+    report = store.check()
+    assert report.sound and report.repaired == [], report
+    return changes
 
 
 # ------------------------------------------------------------------------------ concurrent
@@ -172,7 +231,7 @@ def hostile_imports(quick: bool) -> dict:
 
 
 # ------------------------------------------------------------------------------ main
-PARTS = {"crash": crash, "concurrent": concurrent, "hostile_content": hostile_content,
+PARTS = {"crash": crash, "segments": segments, "concurrent": concurrent, "hostile_content": hostile_content,
          "hostile_imports": hostile_imports}
 
 
@@ -188,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or PARTS:
         report[name] = PARTS[name](args.quick)
     report["seconds"] = round(time.perf_counter() - start, 1)
-    failures = report.get("crash", {}).get("failures", 0) + report.get("concurrent", {}).get(
+    failures = report.get("crash", {}).get("failures", 0) + report.get("segments", {}).get(
+        "failures", 0) + report.get("concurrent", {}).get(
         "problems", 0) + report.get("hostile_imports", {}).get("failed_tests", 0)
     report["failures"] = failures
     print(json.dumps(report, indent=None if args.json else 2))

@@ -185,7 +185,7 @@ def test_a_store_file_holding_deeper_data_is_a_corrupt_file_naming_it(levels, st
     store = open_store(store_path)
     path = next((store_path / "sessions").iterdir())
     doc = jsonio.loads(path.read_bytes())
-    doc["session"]["1"]["state"]["deep"] = deep(levels)
+    doc["head"]["1"]["state"]["deep"] = deep(levels)  # (store layout 2: the session's head)
     path.write_text(big_json(doc))
     with pytest.raises(CorruptFile) as info:
         open_store(store_path).get("other")

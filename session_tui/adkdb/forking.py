@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Session, is_shared_key
-from ..store.atomic import read_json, write_atomic
+from ..files import write_atomic
+from ..store.atomic import read_json
 from ..store.errors import StoreError
 from ..store.forking import ForkResult, plan_fork
 from ..store.naming import file_name

@@ -89,7 +89,7 @@ def _read_bytes(data: bytes, source: str) -> list[Session]:
 
         return adk_json.read_adk_json(data, source)
     if kind == "tinydb":
-        from ..store.tinyfile import scan_tables
+        from ..tinydb_tables import scan_tables
 
         try:
             tables = jsonio.parse(data.removeprefix(b"\xef\xbb\xbf"))
@@ -143,8 +143,6 @@ def importable_kind(path: Path) -> str | None:
 def refuse_eval_file(path: Path) -> None:
     """Raise NotAStore saying what is wrong when `path` looks like one of ADK's eval files
     but does not read as one (one that reads opens as a store: opening.open_eval_file)."""
-    from ..errors import NotAStore
-
     try:
         data = path.read_bytes()
     except OSError:

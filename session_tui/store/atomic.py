@@ -16,10 +16,7 @@ import orjson
 from .. import jsonio
 from tinydb.storages import Storage
 
-# The atomic writes live in session_tui.files (formats write through them too); the store's
-# own modules import them from here, as they always have.
-from ..files import (TMP_MARK, file_sig, fsync_dir, gc_paused, is_temp,  # noqa: F401
-                     remove_file, write_atomic, write_files)
+from ..files import write_atomic
 from .errors import CorruptFile, StoreError
 from .paths import read_regular
 

@@ -155,6 +155,10 @@ class Store(ImportingMixin):
     def check(self) -> CheckReport:
         raise NotImplementedError
 
+    def _resolve_tail(self, session_id: str, record: UndoRecord) -> None:
+        """Fill in `record.tail` where the record only points at the removed events (a store
+        folder keeps them in place: see segments.TailPart)."""
+
     def close(self) -> None:
         pass
 
@@ -312,6 +316,11 @@ class Store(ImportingMixin):
 
         return self._change(session_id, "append", change, expected_revision)
 
+    def append(self, session_id: str, event: Event, expected_revision: str | None = None) -> str:
+        """`append_event` without handing the session back: the new revision. A store folder
+        does it in time and bytes that follow the event, not the session."""
+        return self.append_event(session_id, event, expected_revision).revision or ""
+
     def rewind(self, session_id: str, invocation_id: str, before: bool = False,
                expected_revision: str | None = None) -> RewindPlan:
         """Rewind to (keeping) or before (removing) the invocation, restoring state key by key
@@ -360,6 +369,7 @@ class Store(ImportingMixin):
                 raise NothingToUndo(f"session {session_id!r}: nothing to undo")
             record = records.pop()
             refuse_undo_unless_exact(session_id, record, current)
+            self._resolve_tail(session_id, record)
             restored = record.restore(current)
             appended = record.appended_since(current)
             if appended and restored is not None and current is not None:
@@ -373,7 +383,7 @@ class Store(ImportingMixin):
                 removed = record.after_count - record.keep
             result = UndoResult(
                 session_id, record.kind,
-                restored_events=len(record.tail),
+                restored_events=record.tail_count,
                 removed_events=removed,
                 state_changes=state_changes(current.state if current else {},
                                             restored.state if restored else {}))

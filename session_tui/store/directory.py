@@ -20,24 +20,18 @@ from filelock import FileLock
 
 from .. import jsonio
 from ..model import Session
-from .atomic import (
-    AtomicOrjsonStorage,
-    cannot_write,
-    denied,
-    file_sig,
-    gc_paused,
-    lock_problem,
-    read_json,
-    write_files,
-    write_problem,
-)
-from .base import SUMMARY_KEYS, Store, summary_of
+from ..files import file_sig, gc_paused, write_atomic, write_files
+from .atomic import cannot_write, denied, lock_problem, read_json, write_problem
+from . import segments
+from .base import SUMMARY_KEYS, Store
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .journal import JournalMixin
-from .naming import file_name, is_session_file
+from .naming import file_name
 from .paths import kind_of, odd_entry
+from .index import IndexMixin
 from .repair import RepairMixin
+from .session_io import MARKER, SessionIO, head_summary
 from .session_files import (
     FOLDERS,
     FORMAT,
@@ -50,22 +44,24 @@ from .session_files import (
 )
 
 Progress = Callable[[int, int], None]
-_SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
-                  "event_count": int, "invocation_count": int, "search_text": str}
-
 # Kept importable from here, where they were first written.
 __all__ = ["FOLDERS", "FORMAT", "INDEX_TABLE", "META_TABLE", "SESSION_TABLE", "SHARED_FILE",
            "DirectoryStore", "decode_session_file", "encode_session_file"]
 
 
-class DirectoryStore(JournalMixin, RepairMixin, Store):
+class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
     def __init__(self, path: str | os.PathLike, create: bool = True, load: bool = True,
-                 read_only: bool = False):
+                 read_only: bool = False, segment_events: int | None = None):
         self.path = Path(path)
+        # Events per segment file (layout 2): `$SESSION_TUI_SEGMENT_EVENTS`, else 1,000.
+        self.segment_limit = segment_events or segments.segment_events()
+        self._adoptable = {}
         if not self.path.exists():
             if not create or read_only:
                 raise NotFound(f"{self.path}: no such store")
             self.path.mkdir(parents=True)
+            # A new store holds no layout-1 file: nothing to migrate, ever.
+            write_atomic(self.path / MARKER, jsonio.dumps({"format": segments.FORMAT2}))
         elif not self.path.is_dir():
             raise NotAStore(f"{self.path}: not a folder")
         elif any(self.path.iterdir()) and not (
@@ -122,7 +118,12 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
             return
         with self.lock():
             self._recover()
-            self._refresh(rebuild=False, progress=progress)
+            if self._migrate(progress):
+                self._refresh(rebuild=True, progress=progress)
+            else:
+                self._refresh(rebuild=False, progress=progress)
+            if self._log_due():
+                self._write_index()
             self.loaded = True
 
     # -- locking ----------------------------------------------------------------------------
@@ -183,110 +184,7 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
         if journaled and self._journal_problem:
             raise CorruptFile(self._journal_problem)
 
-    # -- the index --------------------------------------------------------------------------
-    def _read_index(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            tables = AtomicOrjsonStorage(self.index_path, create=False).read()
-        except CorruptFile:
-            return None
-        if tables is None:
-            return None
-        docs = tables.get(INDEX_TABLE)
-        if not isinstance(docs, dict):
-            return None
-        index = {}
-        for doc in docs.values():
-            if isinstance(doc, dict) and isinstance(doc.get("file"), str):
-                index[doc["file"]] = doc
-        return index
-
-    def _write_index(self) -> None:
-        if "index.json" in self._survey():
-            return  # never written over: `check` moves it aside first
-        docs = {str(n): doc for n, doc in enumerate(
-            sorted(list(self._index.values()) + [
-                {"file": name, "error": err, "sig": file_sig(self.sessions_dir / name, follow_symlinks=False)}
-                for name, err in self._broken.items()], key=lambda d: d["file"]), start=1)}
-        try:
-            AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})
-        except OSError:
-            return  # only a cache (a full disk): the next look finds it stale and retries
-        self._seen = self._stat_marks()
-
-    def _stat_marks(self) -> tuple[Any, Any]:
-        return (file_sig(self.index_path), file_sig(self.sessions_dir))
-
-    def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
-        """Bring the in-memory index up to date with the files: read only the session files
-        whose stat signature differs from the index's. Returns True if anything changed.
-        `progress(done, total)` hears about the files that had to be read."""
-        by_file = None if rebuild else self._read_index()
-        dirty = by_file is None
-        by_file = by_file or {}
-        fresh: dict[str, dict[str, Any]] = {}
-        broken: dict[str, str] = {}
-        to_read = self._files_to_read(by_file, fresh, broken)
-        dirty = dirty or bool(to_read)
-        for done, (name, sig) in enumerate(to_read):
-            if progress is not None and done % 100 == 0:
-                progress(done, len(to_read))
-            try:
-                session = self._read_file(self.sessions_dir / name)
-            except CorruptFile as exc:
-                broken[name] = str(exc)
-                continue
-            except FileNotFoundError:
-                continue  # removed since the folder was listed
-            except OSError as exc:
-                broken[name] = f"{self.sessions_dir / name}: cannot read it: {exc.strerror}"
-                continue
-            doc = summary_of(session)
-            doc.update(file=name, sig=sig)
-            fresh[name] = doc
-        if progress is not None and to_read:
-            progress(len(to_read), len(to_read))
-        if set(fresh) | set(broken) != set(by_file):
-            dirty = True
-        index = {doc["id"]: doc for doc in fresh.values()}
-        # Another writer keeps the index up to date itself, so compare the documents (an edit
-        # changes a session's counts and updated_at, not how many sessions there are).
-        changed = dirty or broken != self._broken or index != self._index
-        self._index = index
-        self._broken = broken
-        if dirty and not self.read_only:
-            with self.lock():
-                self._write_index()
-        else:
-            self._seen = self._stat_marks()
-        return changed
-
-    def _files_to_read(self, by_file: dict[str, dict[str, Any]], fresh: dict[str, dict[str, Any]],
-                       broken: dict[str, str]) -> list[tuple[str, list[int]]]:
-        """The session files whose stat signature differs from the index's (name, signature);
-        those the index still describes go into `fresh` (or `broken`) as it has them."""
-        to_read: list[tuple[str, list[int]]] = []
-        # A `sessions` that is not a real folder (a link out of the store...) is never read;
-        # a read-only store may have none yet (it is empty).
-        sessions_dir = self.sessions_dir if "sessions" not in self._survey() else None
-        if sessions_dir is not None and not sessions_dir.is_dir():
-            sessions_dir = None
-        with contextlib.ExitStack() as stack:
-            entries = stack.enter_context(os.scandir(sessions_dir)) if sessions_dir else ()
-            for entry in entries:
-                if not is_session_file(entry.name):
-                    continue
-                st = entry.stat(follow_symlinks=False)
-                sig = [st.st_ino, st.st_size, st.st_mtime_ns]
-                doc = by_file.get(entry.name)
-                if doc is not None and doc.get("sig") == sig and _trusted_doc(doc, entry.name):
-                    if "error" in doc:
-                        broken[entry.name] = doc["error"]
-                    else:
-                        fresh[entry.name] = doc
-                    continue
-                to_read.append((entry.name, sig))
-        return to_read
-
+    # -- the index: IndexMixin (index.py) --------------------------------------------------
     def poll(self) -> bool:
         if not self.loaded or self._stat_marks() == self._seen:
             return False
@@ -310,10 +208,6 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
     # -- sessions ---------------------------------------------------------------------------
     def _file(self, session_id: str) -> Path:
         return self.sessions_dir / file_name(session_id)
-
-    def _read_file(self, path: Path) -> Session:
-        with gc_paused():
-            return decode_session_file(path, read_json(path))
 
     def _load(self, session_id: str) -> Session:
         problem = odd_entry(self.sessions_dir, "folder")
@@ -344,69 +238,102 @@ class DirectoryStore(JournalMixin, RepairMixin, Store):
             return None
         return read_json(path)
 
+    def _prepare_write(self, names: list[str], journaled: bool) -> None:
+        """What every write checks first (under the lock): the folders it needs, a journal
+        another process left, the index up to date, none of these session files broken."""
+        self._check_layout(journaled=journaled)
+        if self._stat_marks() != self._seen:
+            # Another process changed the store since this object looked: the index written
+            # below must keep the sessions it added.
+            self._refresh(rebuild=False)
+        for name in names:
+            if name in self._broken:
+                raise CorruptFile(f"{self.sessions_dir / name}: {self._broken[name]}; "
+                                  "run `session-tui check` first (it is never overwritten)")
+        if "events" in self._odd:
+            raise CorruptFile(self._odd["events"])
+
+    def _indexed(self, session_id: str, doc: dict[str, Any] | None) -> None:
+        """Record a written (or, None, deleted) session in the index."""
+        name = file_name(session_id)
+        if doc is None:
+            self._index.pop(session_id, None)
+        else:
+            doc.update(file=name, sig=file_sig(self._file(session_id)))
+            self._index[session_id] = doc
+        self._write_index({name: doc})
+
     def _write(self, sessions: list[Session], deletes: list[str],
                history: dict[str, list[UndoRecord]], shared: Any = None) -> None:
         if not self.loaded:
-            self.load()  # the index is rewritten below: it must be whole first
+            self.load()  # the index is written below: it must be whole first
         with self.lock():
             journaled = (len(sessions) + len(deletes) > 1 or len(history) > 1
                          or shared is not None)
-            self._check_layout(journaled=journaled)
+            self._prepare_write([file_name(s.id) for s in sessions], journaled)
             if shared is not None and odd_entry(self.path / SHARED_FILE, "file"):
                 self._read_shared()  # refused, naming it
-            if self._stat_marks() != self._seen:
-                # Another process changed the store since this object looked: the index written
-                # below must keep the sessions it added.
-                self._refresh(rebuild=False)
-            for name in (file_name(s.id) for s in sessions):
-                if name in self._broken:
-                    raise CorruptFile(f"{self.sessions_dir / name}: {self._broken[name]}; "
-                                      "run `session-tui check` first (it is never overwritten)")
+            planned: list[tuple[Session, Any, bool]] = []
             encoded = []
-            with gc_paused():
-                for session in sessions:
-                    generation = self._next_generation(session)
-                    encoded.append((session, generation, encode_session_file(session, generation)))
-            if not journaled:
-                # One session file: its atomic replace is the transaction. The undo record goes
-                # first, so a crash between the two leaves a record that undo recognises as
-                # unapplied; a failure between the two (a full disk) puts the old history back.
-                made_history = bool(history) and not self.history.folder.exists()
-                try:
-                    if made_history:
-                        self.history.folder.mkdir()
-                    write_files(
-                        [(self.history.path(i), self.history.encode(i, r)) for i, r in history.items()]
-                        + [(self._file(s.id), data) for s, _, data in encoded],
-                        [self._file(i) for i in deletes])
-                except OSError as exc:
-                    if made_history:
-                        with contextlib.suppress(OSError):
-                            self.history.folder.rmdir()
-                    raise cannot_write(exc) from None
-            else:
-                self._journaled(encoded, deletes, history,
-                                None if shared is None else jsonio.dumps(shared))
-            for session, generation, _ in encoded:
+            try:
+                with gc_paused():
+                    for session in sessions:
+                        changes, layout, dropped = self._plan_session(session, history)
+                        planned.append((changes, layout, dropped))
+                        generation = self._next_generation(session)
+                        encoded.append((session, generation,
+                                        segments.encode_head(session, layout, generation)))
+                for session_id in deletes:
+                    self._plan_delete(session_id, history)
+                self._commit(encoded, deletes, history, shared, journaled)
+            except OSError as exc:
+                for changes, _, _ in planned:
+                    changes.rollback()
+                raise cannot_write(exc) from None
+            except BaseException:
+                if not (journaled and kind_of(self.journal_path) == "file"):  # not committed
+                    for changes, _, _ in planned:
+                        changes.rollback()
+                raise
+            finally:
+                self._adoptable.clear()
+            docs: dict[str, Any] = {}
+            for (session, generation, _), (_, layout, dropped) in zip(encoded, planned):
                 session.revision = str(generation)
-                doc = summary_of(session)
+                session._stored = (session.revision, list(session.events), layout)
+                doc = head_summary(session, layout)
                 doc.update(file=file_name(session.id), sig=file_sig(self._file(session.id)))
                 self._index[session.id] = doc
+                docs[doc["file"]] = doc
+                if dropped or session.id in history:
+                    self._collect(session.id, layout, history)
             for session_id in deletes:
                 self._index.pop(session_id, None)
-            self._write_index()
+                docs[file_name(session_id)] = None
+                self._collect(session_id, None, history)
+            self._write_index(docs)
+
+    def _commit(self, encoded, deletes: list[str], history: dict[str, list[UndoRecord]],
+                shared: Any, journaled: bool) -> None:
+        if journaled:
+            self._journaled(encoded, deletes, history,
+                            None if shared is None else jsonio.dumps(shared))
+            return
+        # One head file: its atomic replace is the transaction. The undo record goes first, so
+        # a crash between the two leaves a record that undo recognises as unapplied; a failure
+        # between the two (a full disk) puts the old history back.
+        made_history = bool(history) and not self.history.folder.exists()
+        try:
+            if made_history:
+                self.history.folder.mkdir()
+            write_files(
+                [(self.history.path(i), self.history.encode(i, r)) for i, r in history.items()]
+                + [(self._file(s.id), data) for s, _, data in encoded],
+                [self._file(i) for i in deletes])
+        except OSError as exc:
+            if made_history:
+                with contextlib.suppress(OSError):
+                    self.history.folder.rmdir()
+            raise cannot_write(exc) from None
 
     # the journal: JournalMixin (journal.py); check and repair: RepairMixin (repair.py)
-
-
-def _trusted_doc(doc: dict[str, Any], name: str) -> bool:
-    """An index document is used without reading its session file only when it is whole and
-    names the file its id gives (a lying index is read past, not believed)."""
-    if "error" in doc:
-        return isinstance(doc["error"], str)
-    session_id = doc.get("id")
-    return (isinstance(session_id, str) and file_name(session_id) == name
-            and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items())
-            and type(doc.get("annulled_count", 0)) is int
-            # An index written before the tokens were counted: its sessions are read once more.
-            and "total_tokens" in doc and type(doc["total_tokens"]) in (int, type(None)))

@@ -21,7 +21,8 @@ from typing import Any
 from .. import jsonio
 from ..jsonio import deep_copy
 from ..model import Event, Session
-from .atomic import read_json, write_atomic
+from ..files import write_atomic
+from .atomic import read_json
 from ..text import plural
 from .errors import CorruptFile, StoreError
 from .naming import file_name
@@ -45,6 +46,14 @@ class UndoRecord:
     tail: list[dict[str, Any]]
     after_count: int | None = None  # events right after the change (None: an older record)
     after_last: str | None = None  # the id of the last of them
+    # Instead of `tail` (a store folder, layout 2): where the removed events still are
+    # ({"parts": [TailPart JSON...], "count": n, "digest": ids_digest of their ids}); the store
+    # reads them (`tail` filled in) only to undo.
+    tail_ref: dict[str, Any] | None = None
+
+    @property
+    def tail_count(self) -> int:
+        return self.tail_ref["count"] if self.tail_ref is not None else len(self.tail)
 
     @classmethod
     def between(cls, kind: str, before: Session | None, after_events: list[Event]) -> "UndoRecord":
@@ -62,7 +71,9 @@ class UndoRecord:
         finally:
             before.events = events
         del meta["events"]
-        return cls(kind, meta, before.revision, keep, [e.export() for e in before.events[keep:]],
+        # The removed events as objects: exported when the record is written, unless the store
+        # points at where they are instead (a store folder: tail_ref).
+        return cls(kind, meta, before.revision, keep, list(before.events[keep:]),
                    len(after_events), after_events[-1].id if after_events else None)
 
     def standing(self, current: Session | None) -> str:
@@ -84,17 +95,23 @@ class UndoRecord:
             self.after_count == 0 or ids[self.after_count - 1] == self.after_last)
         # Never landed, then appended to (the revision moved, so something was written): the
         # events the change would have removed are still in place, and more follow them.
-        before_holds = self._tail_follows(ids) and len(ids) > self.keep + len(self.tail)
+        before_holds = self._tail_follows(ids) and len(ids) > self.keep + self.tail_count
         # Both hold when the change only removed events (a rewind): then the removed events,
         # still in place, say it never landed.
-        if before_holds and (not after_holds or len(self.tail) > self.after_count - self.keep):
+        if before_holds and (not after_holds or self.tail_count > self.after_count - self.keep):
             return UNAPPLIED
         return APPLIED if after_holds else DIVERGED
 
     def _tail_follows(self, ids: list[str]) -> bool:
         """Do the events the change removed still follow the ones it kept?"""
-        return len(ids) >= self.keep and ids[self.keep:self.keep + len(self.tail)] == [
-            e.get("id") if isinstance(e, dict) else None for e in self.tail]
+        if len(ids) < self.keep:
+            return False
+        if self.tail_ref is not None:
+            run = ids[self.keep:self.keep + self.tail_count]
+            from .segments import ids_digest
+
+            return len(run) == self.tail_count and ids_digest(run) == self.tail_ref.get("digest")
+        return ids[self.keep:self.keep + len(self.tail)] == [_tail_id(e) for e in self.tail]
 
     def appended_since(self, current: Session | None) -> list[Event]:
         """Events added after the change (by an agent): undo keeps them. For an APPLIED
@@ -112,22 +129,38 @@ class UndoRecord:
         kept = current.events[: self.keep] if current is not None else []
         appended = self.appended_since(current)
         value = deep_copy(self.before)
-        value["events"] = ([e.export() for e in kept] + deep_copy(self.tail)
-                           + [e.export() for e in appended])
+        value["events"] = [e.export() for e in appended]
         restored = Session.from_json(value)
-        for event in restored.events[len(restored.events) - len(appended):]:
+        appended = restored.events
+        # The kept events (and a tail read as events) are the same objects, not copies: a
+        # store folder writes only what is not already in place (see session_io).
+        restored.events = list(kept) + [
+            e if isinstance(e, Event) else Event.from_json(e, f"tail[{i}]")
+            for i, e in enumerate(self.tail)] + appended
+        if current is not None and hasattr(current, "_stored"):
+            restored._stored = current._stored
+        for event in appended:
             restored.apply_delta(event.actions.state_delta)
         return restored
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "before": self.before, "before_revision": self.before_revision,
-                "keep": self.keep, "tail": self.tail, "after_count": self.after_count,
-                "after_last": self.after_last}
+        value = {"kind": self.kind, "before": self.before, "before_revision": self.before_revision,
+                 "keep": self.keep, "after_count": self.after_count, "after_last": self.after_last}
+        if self.tail_ref is not None:
+            value["tail"], value["tail_ref"] = [], self.tail_ref
+        else:
+            value["tail"] = [e.export(share=True) if isinstance(e, Event) else e for e in self.tail]
+        return value
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> "UndoRecord":
+        ref = value.get("tail_ref")
+        if ref is not None and not (isinstance(ref, dict) and isinstance(ref.get("parts"), list)
+                                    and type(ref.get("count")) is int
+                                    and isinstance(ref.get("digest"), str)):
+            raise ValueError("tail_ref is not a list of parts with a count and a digest")
         return cls(value["kind"], value["before"], value.get("before_revision"), value["keep"],
-                   value["tail"], value.get("after_count"), value.get("after_last"))
+                   value["tail"], value.get("after_count"), value.get("after_last"), ref)
 
 
 class History:
@@ -158,6 +191,10 @@ class History:
     def path(self, session_id: str) -> Path:
         return self.folder / file_name(session_id)
 
+    def path_of_name(self, name: str) -> Path:
+        """The history file of the session whose files are called `name`."""
+        return self.folder / name
+
     def load(self, session_id: str) -> list:
         path = self.path(session_id)
         self.check_folder()
@@ -180,6 +217,12 @@ class History:
         self.check_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path(session_id), self.encode(session_id, records))
+
+
+def _tail_id(event: Any) -> str | None:
+    if isinstance(event, Event):
+        return event.id
+    return event.get("id") if isinstance(event, dict) else None
 
 
 def refuse_undo_unless_exact(session_id: str, record: UndoRecord, current: Session | None) -> None:

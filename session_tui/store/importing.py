@@ -87,6 +87,7 @@ class ImportingMixin:
                     raise changed(session_id)
                 record = records.pop()
                 refuse_undo_unless_exact(session_id, record, current)
+                self._resolve_tail(session_id, record)
                 restores.append(record.restore(current))
                 histories[session_id] = records
             if deletes or restores:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import jsonio
-from .atomic import cannot_write, fsync_dir, read_json, remove_file, write_atomic
+from ..files import fsync_dir, remove_file, write_atomic
+from .atomic import cannot_write, read_json
 from .errors import CorruptFile, StoreError
 from .history import History
 from .naming import file_name, is_session_file

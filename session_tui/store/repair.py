@@ -6,17 +6,20 @@ ever touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
 from typing import Callable
 
-from .atomic import fsync_dir, is_temp, read_json
+from ..files import fsync_dir, is_temp
+from .atomic import read_json
 from .errors import CorruptFile, StoreError
 from .history import History, UndoRecord
 from .naming import file_name, is_session_file
 from .paths import kind_of, odd_entry
 from .reports import CheckReport
+from .segments import EVENTS_FOLDER, decode_head, is_event_file, is_head
 from .session_files import decode_session_file
 
 
@@ -63,12 +66,24 @@ class RepairMixin:
         """A valid session file under another name (renamed by hand, an older naming): give
         it the name its id derives, if that is free."""
         try:
-            session = decode_session_file(path, read_json(path), check_name=False)
+            value = read_json(path)
+            if is_head(value):
+                session = decode_head(path, value)[0]
+            else:
+                session = decode_session_file(path, value, check_name=False)
         except CorruptFile:
             return None
         target = self._file(session.id)
         if os.path.lexists(target):
             return None
+        # Its events folder goes with it (layout 2), unless the name is taken there too.
+        events = self.path / EVENTS_FOLDER
+        old_events, new_events = events / path.name[:-5], events / target.name[:-5]
+        if kind_of(old_events) == "folder":
+            if os.path.lexists(new_events):
+                return None
+            os.replace(old_events, new_events)
+            fsync_dir(events)
         os.replace(path, target)
         fsync_dir(self.sessions_dir)
         return f"renamed {path.name} to {target.name} (the name its id {session.id!r} gives)"
@@ -113,6 +128,71 @@ class RepairMixin:
                 else:
                     entry.unlink()  # a link goes, never what it points to
                     report.repaired.append(f"removed a leftover temporary file {entry.name}")
+
+    def _check_events(self, report: CheckReport, aside: Callable[[Path, str, str], None]) -> None:
+        """The events folders (layout 2): files neither a head nor an undo record names are
+        what a change that never committed left, and go; a folder no session or record
+        names at all is moved aside (it may hold events someone wants)."""
+        events = self.path / EVENTS_FOLDER
+        if kind_of(events) != "folder":
+            return
+        for entry in sorted(events.iterdir()):
+            name = entry.name + ".json"
+            if kind_of(entry) != "folder" or not is_session_file(name):
+                aside(entry, "events-" + entry.name, odd_entry(entry, "folder")
+                      or f"{entry}: not a name session-tui gives an events folder")
+                continue
+            try:
+                layout = self._head_of(name)[0] if kind_of(self.sessions_dir / name) == "file" \
+                    else None
+            except CorruptFile:
+                continue  # reported with its session file
+            keep = layout.names() if layout is not None else set()
+            try:
+                session_id = self._session_id_of(name)
+                records = self.history.load(session_id) if session_id else []
+            except CorruptFile:
+                continue  # what its records point at is unknown: left as it is
+            for record in records:
+                if record.tail_ref is not None:
+                    keep |= {p[0] for p in record.tail_ref["parts"] if isinstance(p, list) and p}
+            if not keep:
+                files = list(entry.iterdir())
+                if all(kind_of(f) == "file" and is_event_file(f.name) for f in files):
+                    for f in files:  # written for a session whose head never came
+                        f.unlink()
+                    entry.rmdir()
+                    report.repaired.append(f"rolled back an uncommitted change (events/"
+                                           f"{entry.name}: no session or undo record names it)")
+                else:
+                    aside(entry, "events-" + entry.name, f"{entry}: no session or undo record "
+                          "names it, and it holds what session-tui does not write")
+                continue
+            for leftover in sorted(entry.iterdir()):
+                if leftover.name not in keep:
+                    if kind_of(leftover) == "folder":
+                        aside(leftover, "events-" + leftover.name, "a folder among events files")
+                        continue
+                    leftover.unlink()
+                    report.repaired.append(f"removed a leftover temporary file events/"
+                                           f"{entry.name}/{leftover.name} (never committed)")
+
+    def _session_id_of(self, name: str) -> str | None:
+        """The id of the session whose files are named `name`: from its head, else from its
+        undo history."""
+        for path in (self.sessions_dir / name, self.history.path_of_name(name)):
+            try:
+                value = read_json(path)
+            except (FileNotFoundError, CorruptFile):
+                continue
+            if is_head(value):
+                return decode_head(path, value)[0].id
+            session_id = value.get("id") if isinstance(value, dict) else None
+            if isinstance(session_id, str):
+                return session_id
+            with contextlib.suppress(CorruptFile):
+                return decode_session_file(path, value, check_name=False).id
+        return None
 
     def check(self) -> CheckReport:
         """Verify every file, move unusable ones (and anything that is not a regular file where
@@ -159,10 +239,14 @@ class RepairMixin:
                         report.repaired.append(renamed)
                         continue
                     aside(entry, entry.name, str(exc))
+                    events = self.path / EVENTS_FOLDER / entry.name[:-5]
+                    if kind_of(events) is not None:  # its events go with it
+                        aside(events, "events-" + events.name, f"the events of {entry.name}")
             for entry in sorted(self.history.folder.iterdir()) if history_ok else ():
                 problem = self._history_problem(entry)
                 if problem:
                     aside(entry, "history-" + entry.name, problem)
+            self._check_events(report, aside)
             old = self._read_index()
             self._refresh(rebuild=True)
             if old is None or {d.get("id") for d in old.values() if "error" not in d} != set(self._index):

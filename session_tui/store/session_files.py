@@ -17,7 +17,7 @@ INDEX_TABLE = "sessions"
 SESSION_TABLE = "session"
 META_TABLE = "_meta"
 FORMAT = "session-tui/1"
-FOLDERS = ("sessions", "history", "staging", "quarantine")
+FOLDERS = ("sessions", "history", "staging", "quarantine", "events")
 SHARED_FILE = "shared-state.json"  # ADK's app: and user: state (store/shared.py)
 
 

@@ -9,7 +9,6 @@ read, keeping every other document (sessions or not) exactly as it was.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
 from pathlib import Path
@@ -18,58 +17,16 @@ from typing import Any
 from filelock import FileLock
 
 from .. import jsonio
-from ..model import Session, SessionFormatError
-from .atomic import (
-    TMP_MARK,
-    cannot_write,
-    denied,
-    file_sig,
-    gc_paused,
-    is_temp,
-    lock_problem,
-    read_json,
-    write_files,
-    write_problem,
-)
+from ..model import Session
+from ..files import TMP_MARK, file_sig, gc_paused, is_temp, write_files
+from .atomic import cannot_write, denied, lock_problem, read_json, write_problem
 from .base import CheckReport, Store, summary_of
 from .errors import NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .paths import kind_of, odd_entry
+from ..tinydb_tables import SHARED_TABLE, scan_tables
 
 DEFAULT_TABLE = "_default"
-SHARED_TABLE = "_shared_state"  # ADK's app: and user: state (store/shared.py), one document
-SKIPPED_TABLES = ("_meta", SHARED_TABLE)  # a session file's own bookkeeping; the shared state
-
-
-def revision_of(doc: Any) -> str:
-    """A content hash: the plain file has no room for a generation token of ours."""
-    return hashlib.blake2b(jsonio.dumps(doc, jsonio.SORT_KEYS), digest_size=12).hexdigest()
-
-
-def scan_tables(path: Path, tables: Any) -> tuple[dict[str, tuple[str, str, Session]], list[str]]:
-    """Sessions in a TinyDB file's tables by id -> (table, doc id, session); and one line per
-    document that is not a session."""
-    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
-        raise NotAStore(f"{path}: not a TinyDB file (expected {{table: {{id: document}}}})")
-    found: dict[str, tuple[str, str, Session]] = {}
-    bad: list[str] = []
-    for table, docs in tables.items():
-        if table in SKIPPED_TABLES:
-            continue
-        for doc_id, doc in docs.items():
-            try:
-                session = Session.from_json(doc, share=True)
-            except SessionFormatError as exc:
-                bad.append(f"{path}: table {table!r} document {doc_id}: not a session: {exc}")
-                continue
-            if session.id in found:
-                bad.append(f"{path}: table {table!r} document {doc_id}: a second session {session.id!r}")
-                continue
-            session.revision = revision_of(doc)
-            found[session.id] = (table, doc_id, session)
-    return found, bad
-
-
 class TinyFileStore(Store):
     def __init__(self, path: str | os.PathLike, read_only: bool = False):
         self.path = Path(path)

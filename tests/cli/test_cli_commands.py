@@ -272,7 +272,8 @@ def test_check(cli, store):
     assert repaired.returncode == 0, repaired.stderr
     assert "quarantine" in repaired.stderr.decode() and broken.name in repaired.stderr.decode()
     quarantined = list((store.path / "quarantine").iterdir())
-    assert [q.read_bytes() for q in quarantined] == [b"{ this is not json"]
+    # (with, beside it, the folder of its events: layout 2)
+    assert [q.read_bytes() for q in quarantined if q.is_file()] == [b"{ this is not json"]
     assert not broken.exists()
     assert cli("--store", store.path, "check").returncode == 0
     assert DirectoryStore(store.path, create=False).problems == []

@@ -231,7 +231,8 @@ def run_concurrent(store_path: str | Path, writers: int = 4, edits: int = 25, se
             problems.append(f"imp-{b}: imported but missing")
     index = store_path / "index.json"
     if index.is_file():  # a store folder: the index a writer last wrote lists every session
-        listed = {doc.get("id") for doc in json.loads(index.read_bytes())["sessions"].values()}
+        # (index.json and the lines of index.jsonl written since, replayed over it)
+        listed = {doc.get("id") for doc in written_index(store_path).values()}
         files = set(store.ids())
         if listed != files:
             problems.append(f"index.json lists {len(listed)} sessions, the files hold {len(files)}")
@@ -247,3 +248,22 @@ def run_concurrent(store_path: str | Path, writers: int = 4, edits: int = 25, se
         "race_imported": sum(1 for r in range(races) if f"race-{r}" in importer["added"]),
         "problems": problems,
     }
+
+
+def written_index(store_path) -> dict:
+    """The index documents as the writers left them: index.json, then index.jsonl replayed."""
+    from pathlib import Path
+
+    store_path = Path(store_path)
+    docs = {d["file"]: d for d in json.loads((store_path / "index.json").read_bytes())["sessions"].values()}
+    log = store_path / "index.jsonl"
+    for line in (log.read_bytes().splitlines() if log.is_file() else []):
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if doc.get("gone"):
+            docs.pop(doc["file"], None)
+        else:
+            docs[doc["file"]] = doc
+    return docs

@@ -7,6 +7,7 @@ real full disk (a 512 KiB tmpfs, where the test may mount one)."""
 from __future__ import annotations
 
 import copy
+import re
 import errno
 import os
 import shutil
@@ -17,6 +18,7 @@ from faultkit import Faults, count_calls
 from storekit import Backend, add_event, run_python, tree_hashes
 
 from session_tui.model import Session
+from session_tui.store.naming import file_name
 from session_tui.store import StoreError
 
 
@@ -133,8 +135,10 @@ sys.exit(main(sys.argv[1:]))
     assert result.returncode == 2, result.stderr
     err = result.stderr
     assert err.count("\n") == 1 and "Traceback" not in err, err
-    history = backend.open().history.path("s")
-    assert f"{history}: cannot write: No space left on device" in err, err
+    # The first file the change writes: the new event's segment (layout 2), named in full.
+    events = backend.path / "events" / file_name("s")[:-5]
+    assert re.search(re.escape(f"{events}/") + r"[0-9]{12}-[0-9a-f]{8}\.jsonl: cannot write: "
+                     "No space left on device", err), err
     assert tree_hashes(backend.root) == before
     assert backend.open().get("s").state.get("x") == 1
 

@@ -75,7 +75,7 @@ def test_stale_index_notices_a_file_rewritten_in_place(tmp_path):
     store = make_store(tmp_path)
     path = session_file(store, "s2")
     value = orjson.loads(path.read_bytes())
-    value["session"]["1"]["app_name"] = "renamed-app-with-a-longer-name"
+    value["head"]["1"]["app_name"] = "renamed-app-with-a-longer-name"  # layout 2: the head
     with open(path, "wb") as fh:  # same inode
         fh.write(orjson.dumps(value))
     fresh = DirectoryStore(store.path, create=False)
@@ -135,8 +135,10 @@ def test_a_broken_session_file(tmp_path):
     after = tree_hashes(store.path)
     assert after[f"sessions/{broken.name}"] == before[f"sessions/{broken.name}"]
     kept_both = f"sessions/{file_name('s1~2')}"
-    assert {k: v for k, v in after.items() if k not in (kept_both, "index.json")} == {
-        k: v for k, v in before.items() if k != "index.json"}
+    index = ("index.json", "index.jsonl")  # a cache: it may change
+    assert {k: v for k, v in after.items()
+            if k not in (kept_both,) + index and not k.startswith(f"events/{kept_both[9:-5]}/")} \
+        == {k: v for k, v in before.items() if k not in index}
 
     # Other sessions can still be changed.
     fresh.set_value("s0", "/ok", True)
@@ -148,7 +150,11 @@ def test_a_broken_session_file(tmp_path):
     assert broken.name in text and "quarantine" in text
     assert not broken.exists()
     quarantined = list((store.path / "quarantine").iterdir())
-    assert len(quarantined) == 1 and quarantined[0].read_bytes() == junk
+    # The broken head, and (layout 2) the folder of its events beside it.
+    heads = [q for q in quarantined if q.is_file()]
+    assert len(heads) == 1 and heads[0].read_bytes() == junk
+    assert [q.name.split("-", 1)[1] for q in quarantined if q.is_dir()] in (
+        [], ["events-" + broken.name[:-5]])
     assert fresh.problems == []
     assert "s1" not in fresh.ids()
     assert DirectoryStore(store.path, create=False).problems == []
