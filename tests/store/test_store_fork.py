@@ -35,7 +35,7 @@ def session_of(initial, evs, sid="s") -> Session:
 def original_files(backend: Backend) -> dict[str, str]:
     """What the original session is made of on disk (the index aside: it lists the fork too)."""
     hashes = backend.snapshot()
-    return {k: v for k, v in hashes.items() if not k.endswith("index.json")
+    return {k: v for k, v in hashes.items() if not k.endswith(("index.json", "index.jsonl"))
             and "-fork" not in k and not k.startswith("sessions.json")} | (
         {"sessions.json:s": export_bytes(backend.open().get("s")).hex()}
         if backend.kind == "tinyfile" else {})
