@@ -1,0 +1,191 @@
+"""The app's figures, each run in a fresh process (benchmarks/run.py starts this file):
+
+    python benchmarks/bench_app.py empty                 # an empty Textual app: the reference
+    python benchmarks/bench_app.py list STORE            # first paint, cursor moves, filter keys
+    python benchmarks/bench_app.py session STORE         # open the first session, timeline moves,
+                                                         # time travel (an event open)
+
+The real app runs headless (App.run_test, keys by Pilot). The process prints `painted` on a
+line of its own the moment the list's first rows are drawn (the parent times from the spawn
+to that line: interpreter start and imports included, as a person waits for them), then one
+JSON line of figures in milliseconds: per key pressed, the time until the screen is drawn
+again; the longest event-loop stall seen by a 5 ms ticker while the app ran; peak RSS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+SIZE = (120, 40)
+MOVES = 15  # keys pressed per cursor figure
+
+
+class StallMonitor:
+    """The longest gap between ticks of a 5 ms timer on the app's event loop, past its 5 ms."""
+
+    TICK = 0.005
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            t0 = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            self.longest = max(self.longest, time.perf_counter() - t0 - self.TICK)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def stop(self) -> float:
+        if self._task:
+            self._task.cancel()
+        return round(self.longest * 1000, 1)
+
+
+def rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def painted() -> None:
+    print("painted", flush=True)
+
+
+async def settle(pilot) -> None:
+    """Until no worker runs and the screen is drawn (two quiet looks in a row)."""
+    app, quiet = pilot.app, 0
+    while quiet < 2:
+        await pilot.pause()
+        if any(not w.is_finished for w in app.workers):
+            quiet = 0
+            await app.workers.wait_for_complete()
+        else:
+            quiet += 1
+
+
+async def timed_keys(pilot, keys: list[str], wait_workers: bool = False) -> list[float]:
+    """Milliseconds from each key press until the screen is drawn again."""
+    out = []
+    for key in keys:
+        t0 = time.perf_counter()
+        await pilot.press(key)
+        if wait_workers:
+            await settle(pilot)
+        else:
+            await pilot.pause()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 2) if values else 0.0
+
+
+async def empty() -> dict:
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    class Empty(App):
+        def compose(self):
+            yield Header()
+            yield Static("hello")
+            yield Footer()
+
+    app = Empty()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        painted()
+    return {}
+
+
+def _app(store: str):
+    from session_tui.app import AppConfig, build_app
+
+    return build_app(store, config=AppConfig(watch=False, cursor_blink=False))
+
+
+async def _first_rows(pilot) -> None:
+    from session_tui.widgets.session_list import SessionList
+
+    session_list = pilot.app.screen.query_one(SessionList)
+    while session_list.row_count == 0:
+        await pilot.pause()
+    painted()
+
+
+async def listing(store: str) -> dict:
+    app = _app(store)
+    monitor = StallMonitor()
+    async with app.run_test(size=SIZE) as pilot:
+        monitor.start()
+        await _first_rows(pilot)
+        await settle(pilot)
+        moves = await timed_keys(pilot, ["down"] * MOVES)
+        await pilot.press("slash")
+        typed = await timed_keys(pilot, list("user_01"), wait_workers=True)
+        figures = {"cursor_move_list_ms": _median(moves),
+                   "filter_first_key_ms": round(typed[0], 2),
+                   "filter_later_keys_ms": _median(typed[1:]),
+                   "filter_key_ms": round(max(typed), 2)}
+        figures["rss_mb"] = rss_mb()
+        figures["longest_stall_ms"] = monitor.stop()
+    return figures
+
+
+async def session(store: str) -> dict:
+    from session_tui.screens.session import SessionScreen
+    from session_tui.widgets.timeline import Timeline
+
+    app = _app(store)
+    monitor = StallMonitor()
+    async with app.run_test(size=SIZE) as pilot:
+        monitor.start()
+        await _first_rows(pilot)
+        await settle(pilot)
+        t0 = time.perf_counter()
+        await pilot.press("enter")
+        while not (isinstance(app.screen, SessionScreen) and app.screen.session is not None):
+            await pilot.pause()
+        await pilot.pause()
+        opened = time.perf_counter() - t0
+        await settle(pilot)
+        timeline = app.screen.query_one(Timeline)
+        assert timeline.line_count > 1
+        moves = await timed_keys(pilot, ["down"] * MOVES)
+        while timeline.cursor_event is None:  # (on an invocation's header line)
+            await pilot.press("down")
+        await pilot.press("enter")  # open the event: the state follows the cursor from now on
+        await settle(pilot)
+        assert app.screen.event_index is not None
+        travel = await timed_keys(pilot, ["down"] * MOVES)
+        figures = {"open_session_s": round(opened, 3), "cursor_move_timeline_ms": _median(moves),
+                   "time_travel_move_ms": _median(travel), "rss_mb": rss_mb(),
+                   "longest_stall_ms": monitor.stop()}
+    return figures
+
+
+def main() -> int:
+    kind = sys.argv[1]
+    if kind == "empty":
+        figures = asyncio.run(empty())
+    elif kind == "list":
+        figures = asyncio.run(listing(sys.argv[2]))
+    elif kind == "session":
+        figures = asyncio.run(session(sys.argv[2]))
+    else:
+        raise SystemExit(f"unknown figure {kind!r}")
+    print(json.dumps(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
