@@ -22,7 +22,8 @@ from textual.widgets import Footer, Header, Static
 
 from ..eventinfo import display_name
 from ..messages import StoreChanged
-from ..model import Session, format_time, from_unix, parse_time, state_after
+from ..checkpoints import TimeTravel
+from ..model import Session, format_time, from_unix, parse_time
 from ..store import NotFound, StaleError, StoreBusy
 from ..text import one_line, plural, safe
 from ..widgets.event_view import EventView
@@ -46,11 +47,17 @@ TIMELINE_ACTIONS = {"rewind_to", "rewind_before"}
 def spare_the_collector() -> None:
     """A loaded session can hold millions of objects that live as long as it is shown: each full
     collection walks them all (60-290 ms on a huge one) on whatever key it lands. Frozen, later
-    collections skip them. Process-wide: what was frozen before is thawed and collected first
-    (one full pass per load, not one per random key), or cycles freed since would never go."""
+    collections skip them. O(1): the pass that frees what earlier loads froze is
+    `collect_before_load`, done before a screen's first read, when nothing big is alive."""
+    gc.freeze()
+
+
+def collect_before_load() -> None:
+    """Thaw what earlier loads froze and collect it once (cycles freed since, like a closed
+    session screen and the session it showed, would never go otherwise): before the new
+    session is read, so that the full pass does not walk it (0.5-1 s on 100,000 events)."""
     gc.unfreeze()
     gc.collect()
-    gc.freeze()
 
 
 class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
@@ -91,6 +98,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         # The revision this screen's own last change (or undo) left: a change seconds ago
         # that is ours is no sign of a running agent.
         self._own_revision: str | None = None
+        self.travel = TimeTravel()  # the state after each event, from checkpoints
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,17 +133,20 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
     def load(self, then: Callable[[], None] | None = None, *, elsewhere: bool = False) -> None:
         """Read the session again (in a thread) and show it; `elsewhere`: another writer
         changed it (its new events are marked); `then`: what to do once it is shown."""
+        if self.session is None:  # this screen's first read
+            collect_before_load()
         try:
             session = self.app.store.get(self.session_id)
         except NotFound as exc:
             self.app.call_from_thread(self._not_found, exc)
             return
+        spare_the_collector()  # at once: a collection may come before it is shown
+        self.travel.prepare(session)
         self.app.call_from_thread(self._loaded, session, elsewhere, then)
 
     def _loaded(self, session: Session, elsewhere: bool, then: Callable[[], None] | None) -> None:
         self.show(session, elsewhere=elsewhere)
-        if not elsewhere:  # not at every write of an agent: a full collection each time
-            spare_the_collector()
+        spare_the_collector()  # (and what showing it made: the timeline's lines)
         if then is not None:
             then()
 
@@ -176,9 +187,9 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             title.update(f"State  ({plural(len(session.state), 'key')}, live)")
             return
         event = session.events[self.event_index]
-        restored = state_after(session, self.event_index + 1)
+        restored = self.travel.state_after(session, self.event_index + 1)
         delta = event.actions.state_delta
-        tree.set_state(restored.state, highlight_keys=frozenset(k for k in delta if k in restored.state))
+        tree.set_state(restored, highlight_keys=frozenset(k for k in delta if k in restored))
         removed = [k for k, v in delta.items() if v is None]
         # (esc returns to the live state: the footer says so.)
         # The annulled note before the rest: the title is cut at the pane's width.
@@ -294,6 +305,8 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         except (StaleError, StoreBusy) as exc:
             self.app.call_from_thread(self._refused, change, exc)
             return
+        if isinstance(result, Session):
+            self.travel.prepare(result)
         self.app.call_from_thread(self._changed, change, result)
 
     def _changed(self, change: Change, result: Any) -> None:
