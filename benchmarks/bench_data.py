@@ -107,10 +107,22 @@ def build_adk_db(path: Path, n_sessions: int, n_events: int, seed: int) -> list[
     return keys
 
 
+def have_adk() -> bool:
+    """google-adk installed (the peer rows need it: its `test` extra, Python 3.11+)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("google.adk") is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def build_all(root: Path, sizes: list[str], quick: bool) -> dict:
-    """Every data set `sizes` needs; returns what the measurements need to know about them."""
+    """Every data set `sizes` needs; returns what the measurements need to know about them.
+    Without google-adk, no ADK databases (their figures are null)."""
     table = QUICK if quick else FULL
     data: dict = {"sizes": {}, "build_s": {}}
+    adk = have_adk()
     for name in sizes:
         n_sessions, n_events = table[name]
         say(f"building {name}: {n_sessions:,} sessions x {n_events:,} events ...")
@@ -118,12 +130,12 @@ def build_all(root: Path, sizes: list[str], quick: bool) -> dict:
         folder = root / name
         build_store(folder, n_sessions, n_events, _seed(name))
         data["sizes"][name] = {"path": str(folder), "sessions": n_sessions, "events": n_events}
-        if name in ("S1", "S3"):  # the peer rows: google-adk's own database of the same data
+        if adk and name in ("S1", "S3"):  # the peer rows: google-adk's own database of the same data
             db = root / f"{name}-adk.db"
             keys = build_adk_db(db, n_sessions, n_events, _seed(name))
             data["sizes"][name].update(adk_db=str(db), adk_keys=keys)
         data["build_s"][name] = round(time.perf_counter() - t0, 1)
-    if "S2" in sizes:  # item 5: an ADK database opened in place
+    if adk and "S2" in sizes:  # item 5: an ADK database opened in place
         from adk_in_place import build as build_in_place
 
         n = ADK_SESSIONS[quick]

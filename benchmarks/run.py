@@ -134,12 +134,14 @@ def measure(data: dict, repeat: int, root: Path) -> dict:
         out.update(append_s3_ms=_r(appended["append_ms"], 2), append_s3_bytes=int(appended["append_bytes"]))
         rewound = ops("rewind", repeat, path=s3["path"])
         out.update(rewind_s3_ms=_r(rewound["rewind_ms"], 1), undo_rewind_s3_ms=_r(rewound["undo_ms"], 1))
+    if "S3" in sizes and "adk_db" in sizes["S3"]:
+        s3 = sizes["S3"]
         say("measuring: get of the S3 session, ours and google-adk's ...")
         ours_get = ops("get", repeat, path=s3["path"])["s"]
         adk_get = ops("get", repeat, path=s3["adk_db"], adk_key=s3["adk_keys"][0])["s"]
         out["peer_get_100k_ratio"] = _r(adk_get / ours_get, 2)
         extra.update(ours_get_s3_s=_r(ours_get), adk_get_s3_s=_r(adk_get))
-    if "S1" in sizes:
+    if "S1" in sizes and "adk_db" in sizes["S1"]:
         s1 = sizes["S1"]
         say("measuring: list + get 100 on S1, ours and google-adk's ...")
         keys_file = root / "S1-keys.json"
