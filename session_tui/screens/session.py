@@ -99,6 +99,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         # that is ours is no sign of a running agent.
         self._own_revision: str | None = None
         self.travel = TimeTravel()  # the state after each event, from checkpoints
+        self._invocations: tuple[Session, int] | None = None  # (session, its invocations)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -142,6 +143,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             return
         spare_the_collector()  # at once: a collection may come before it is shown
         self.travel.prepare(session)
+        self._invocation_count(session)
         self.app.call_from_thread(self._loaded, session, elsewhere, then)
 
     def _loaded(self, session: Session, elsewhere: bool, then: Callable[[], None] | None) -> None:
@@ -216,7 +218,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         annulled = self.query_one(Timeline).annulled_count
         counts = (f"{plural(len(session.events), 'event')}, "
                   + (f"{annulled} annulled, " if annulled else "")
-                  + f"{plural(len(session.invocation_ids()), 'invocation')}")
+                  + f"{plural(self._invocation_count(session), 'invocation')}")
         text = f"Timeline  ({counts})"
         new = self.query_one(Timeline).new_count
         marker = ""
@@ -230,6 +232,13 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             if len(text) > title.content_region.width > 0:  # narrow: the marker first
                 text = f"{marker} · {counts}"
         title.update(text)
+
+    def _invocation_count(self, session: Session) -> int:
+        """Counted once a session (in its load worker), not at each cursor move: O(session)."""
+        counted = self._invocations
+        if counted is None or counted[0] is not session:
+            counted = self._invocations = (session, len(session.invocation_ids()))
+        return counted[1]
 
     def on_resize(self) -> None:
         self._show_timeline_title()
