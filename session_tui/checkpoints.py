@@ -88,20 +88,3 @@ class Checkpoints:
                 state[key] = value
         return state
 
-
-class TimeTravel:
-    """The checkpoints of the session a screen shows: made by `prepare` in the worker that
-    read the session (O(session) off the UI thread), then each look costs O(every). A session
-    not prepared (a change's result shown at once) gets its checkpoints at the first look."""
-
-    def __init__(self) -> None:
-        self._checkpoints: Checkpoints | None = None
-
-    def prepare(self, session: Session) -> None:
-        self._checkpoints = Checkpoints(session)  # (one assignment: safe from a worker)
-
-    def state_after(self, session: Session, keep: int) -> dict[str, Any]:
-        checkpoints = self._checkpoints
-        if checkpoints is None or checkpoints.session is not session:
-            checkpoints = self._checkpoints = Checkpoints(session)
-        return checkpoints.state_after(keep)

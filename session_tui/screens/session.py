@@ -22,7 +22,6 @@ from textual.widgets import Footer, Header, Static
 
 from ..eventinfo import display_name
 from ..messages import StoreChanged
-from ..checkpoints import TimeTravel
 from ..model import Session, format_time, from_unix, parse_time
 from ..store import NotFound, StaleError, StoreBusy
 from ..text import one_line, plural, safe
@@ -32,6 +31,7 @@ from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
 from .session_changes import Change, SessionChanges
+from .session_prepared import PreparedSession
 from .state_edits import StateEdits
 from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
@@ -98,8 +98,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         # The revision this screen's own last change (or undo) left: a change seconds ago
         # that is ours is no sign of a running agent.
         self._own_revision: str | None = None
-        self.travel = TimeTravel()  # the state after each event, from checkpoints
-        self._invocations: tuple[Session, int] | None = None  # (session, its invocations)
+        self.prepared = PreparedSession()  # its lines and checkpoints, made in the worker
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -142,8 +141,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             self.app.call_from_thread(self._not_found, exc)
             return
         spare_the_collector()  # at once: a collection may come before it is shown
-        self.travel.prepare(session)
-        self._invocation_count(session)
+        self.prepared.prepare(session)
         self.app.call_from_thread(self._loaded, session, elsewhere, then)
 
     def _loaded(self, session: Session, elsewhere: bool, then: Callable[[], None] | None) -> None:
@@ -165,7 +163,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         name = display_name(session.state)  # what adk web calls it
         self.sub_title = one_line(session.id) + (f" · “{one_line(name, 60)}”" if name else "")
         timeline = self.query_one(Timeline)
-        timeline.set_session(session)
+        timeline.set_session(session, self.prepared.lines(session))
         if known is not None:
             self.changed_elsewhere = session.updated_at
             timeline.mark_new(event.id for event in session.events if event.id not in known)
@@ -189,7 +187,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             title.update(f"State  ({plural(len(session.state), 'key')}, live)")
             return
         event = session.events[self.event_index]
-        restored = self.travel.state_after(session, self.event_index + 1)
+        restored = self.prepared.state_after(session, self.event_index + 1)
         delta = event.actions.state_delta
         tree.set_state(restored, highlight_keys=frozenset(k for k in delta if k in restored))
         removed = [k for k, v in delta.items() if v is None]
@@ -218,7 +216,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
         annulled = self.query_one(Timeline).annulled_count
         counts = (f"{plural(len(session.events), 'event')}, "
                   + (f"{annulled} annulled, " if annulled else "")
-                  + f"{plural(self._invocation_count(session), 'invocation')}")
+                  + f"{plural(self.prepared.invocation_count(session), 'invocation')}")
         text = f"Timeline  ({counts})"
         new = self.query_one(Timeline).new_count
         marker = ""
@@ -232,13 +230,6 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             if len(text) > title.content_region.width > 0:  # narrow: the marker first
                 text = f"{marker} · {counts}"
         title.update(text)
-
-    def _invocation_count(self, session: Session) -> int:
-        """Counted once a session (in its load worker), not at each cursor move: O(session)."""
-        counted = self._invocations
-        if counted is None or counted[0] is not session:
-            counted = self._invocations = (session, len(session.invocation_ids()))
-        return counted[1]
 
     def on_resize(self) -> None:
         self._show_timeline_title()
@@ -315,7 +306,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, ExportMixin, Screen):
             self.app.call_from_thread(self._refused, change, exc)
             return
         if isinstance(result, Session):
-            self.travel.prepare(result)
+            self.prepared.prepare(result)
         self.app.call_from_thread(self._changed, change, result)
 
     def _changed(self, change: Change, result: Any) -> None:

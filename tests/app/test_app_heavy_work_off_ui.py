@@ -1,6 +1,7 @@
 """What costs O(store) or O(session) runs in the workers, not on the UI thread (issue 12): the
 list's rows are sorted in the reload worker, a session's time-travel checkpoints are made in
-its load worker, and a move with an event open only looks them up."""
+its load worker (with the timeline's lines), and a move with an event open only looks them
+up."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 
 from scenes import make_app, make_demo_store, press, settle
 
-import session_tui.checkpoints as checkpoints
+import session_tui.screens.session_prepared as prepared
 import session_tui.widgets.session_rows as session_rows
 from session_tui.model import state_after
 from session_tui.screens.session import SessionScreen
@@ -17,20 +18,27 @@ from session_tui.widgets.state_tree import StateTree
 
 
 def test_sorting_and_checkpoints_are_made_in_workers(tmp_path, monkeypatch):
-    threads: dict[str, list[int]] = {"sort": [], "checkpoints": []}
+    threads: dict[str, list[int]] = {"sort": [], "checkpoints": [], "lines": []}
     sort_order = session_rows.sort_order
 
     def watched_sort(*args):
         threads["sort"].append(threading.get_ident())
         return sort_order(*args)
 
-    class Watched(checkpoints.Checkpoints):
+    class Watched(prepared.Checkpoints):
         def __init__(self, *args, **kwargs):
             threads["checkpoints"].append(threading.get_ident())
             super().__init__(*args, **kwargs)
 
+    class WatchedLines(prepared.TimelineLines):
+        def __init__(self, *args, **kwargs):
+            if args:  # (the widget's own empty lines, at mount, aside)
+                threads["lines"].append(threading.get_ident())
+            super().__init__(*args, **kwargs)
+
     monkeypatch.setattr(session_rows, "sort_order", watched_sort)
-    monkeypatch.setattr(checkpoints, "Checkpoints", Watched)
+    monkeypatch.setattr(prepared, "Checkpoints", Watched)
+    monkeypatch.setattr(prepared, "TimelineLines", WatchedLines)
     app = make_app(make_demo_store(tmp_path / "store"))
 
     async def main():
@@ -47,6 +55,7 @@ def test_sorting_and_checkpoints_are_made_in_workers(tmp_path, monkeypatch):
                 index = screen.event_index
                 assert index is not None
                 assert screen.query_one(StateTree).state == state_after(screen.session, index + 1).state
-            assert threads["checkpoints"] and ui not in threads["checkpoints"]
+            for made in ("checkpoints", "lines"):
+                assert threads[made] and ui not in threads[made], made
 
     asyncio.run(main())
