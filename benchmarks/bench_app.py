@@ -75,11 +75,11 @@ def painted() -> None:
     print("painted", flush=True)
 
 
-async def settle(pilot) -> None:
+async def settle(pilot, delay: float | None = None) -> None:
     """Until no worker runs and the screen is drawn (two quiet looks in a row)."""
     app, quiet = pilot.app, 0
     while quiet < 2:
-        await pilot.pause()
+        await pilot.pause(delay)
         if any(not w.is_finished for w in app.workers):
             quiet = 0
             await app.workers.wait_for_complete()
@@ -87,16 +87,29 @@ async def settle(pilot) -> None:
             quiet += 1
 
 
-async def timed_keys(pilot, keys: list[str], wait_workers: bool = False) -> list[float]:
-    """Milliseconds from each key press until the screen is drawn again."""
+KEY_NAMES = {"_": "underscore", "/": "slash"}
+
+
+async def timed_keys(pilot, keys: list[str], moved, wait_workers: bool = False) -> list[float]:
+    """Milliseconds from each key (posted as the terminal driver posts it) until `moved()`
+    says the app took it and the screen is drawn again. (Pilot.press waits for the process
+    to look idle, twice a key: ~100 ms of its own.)"""
+    from textual import events
+
     out = []
     for key in keys:
+        before = moved()
         t0 = time.perf_counter()
-        await pilot.press(key)
+        name = KEY_NAMES.get(key, key)
+        pilot.app.post_message(events.Key(name, key if len(key) == 1 else None))
+        waited = 0
+        while moved() == before and waited < 100_000:
+            await asyncio.sleep(0)
+            waited += 1
         if wait_workers:
-            await settle(pilot)
+            await settle(pilot, 0)
         else:
-            await pilot.pause()
+            await pilot.pause(0)  # the screen's messages handled, then drawn
         out.append((time.perf_counter() - t0) * 1000)
     return out
 
@@ -138,15 +151,19 @@ async def _first_rows(pilot) -> None:
 
 
 async def listing(store: str) -> dict:
+    from session_tui.widgets.session_list import SessionList
+
     app = _app(store)
     monitor = StallMonitor()
     async with app.run_test(size=SIZE) as pilot:
         monitor.start()
         await _first_rows(pilot)
         await settle(pilot)
-        moves = await timed_keys(pilot, ["down"] * MOVES)
+        session_list = app.screen.query_one(SessionList)
+        moves = await timed_keys(pilot, ["down"] * MOVES, lambda: session_list.selected_id)
         await pilot.press("slash")
-        typed = await timed_keys(pilot, list("user_01"), wait_workers=True)
+        typed = await timed_keys(pilot, list("bench_app_1"), lambda: session_list.filter,
+                                 wait_workers=True)
         figures = {"cursor_move_list_ms": _median(moves),
                    "filter_first_key_ms": round(typed[0], 2),
                    "filter_later_keys_ms": _median(typed[1:]),
@@ -175,13 +192,13 @@ async def session(store: str) -> dict:
         await settle(pilot)
         timeline = app.screen.query_one(Timeline)
         assert timeline.line_count > 1
-        moves = await timed_keys(pilot, ["down"] * MOVES)
+        moves = await timed_keys(pilot, ["down"] * MOVES, lambda: timeline.cursor_line)
         while timeline.cursor_event is None:  # (on an invocation's header line)
             await pilot.press("down")
         await pilot.press("enter")  # open the event: the state follows the cursor from now on
         await settle(pilot)
         assert app.screen.event_index is not None
-        travel = await timed_keys(pilot, ["down"] * MOVES)
+        travel = await timed_keys(pilot, ["down"] * MOVES, lambda: app.screen.event_index)
         figures = {"open_session_s": round(opened, 3), "cursor_move_timeline_ms": _median(moves),
                    "time_travel_move_ms": _median(travel), "rss_mb": rss_mb(),
                    "longest_stall_ms": monitor.stop()}
