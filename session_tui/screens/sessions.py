@@ -17,6 +17,7 @@ from ..undo_log import Change, ImportChange, SessionChange
 from ..text import one_line, plural
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
+from ..widgets.session_rows import PreparedRows
 from .actions import ExportMixin
 from .diff_marks import MARK_BINDINGS, SessionMarks
 from .keys import FOOTER_FIRST
@@ -81,15 +82,19 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ExportMixin, SessionMarks,
         store = self.app.store
         if not store.loaded:
             store.load(self._progress)
-        self.app.call_from_thread(self._show_rows, store.list(), select)
+        # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
+        rows = self.query_one(SessionList).prepare_rows(store.list())
+        self.app.call_from_thread(self._show_rows, rows, select)
 
     def _progress(self, done: int, total: int) -> None:
         self.app.call_from_thread(self.query_one("#status", Static).update,
                                   f"Reading session files into the index: {done:,} of {total:,}…")
 
-    def _show_rows(self, rows: list[dict], select: str | None = None, elsewhere: bool = False) -> None:
+    def _show_rows(self, given: list[dict] | PreparedRows, select: str | None = None,
+                   elsewhere: bool = False) -> None:
         self.query_one(ReadOnlyBanner).show_store(self.app.store)
         session_list = self.query_one(SessionList)
+        rows = given.rows if isinstance(given, PreparedRows) else given
         if elsewhere:
             before = {row.get("id"): row.get("updated_at") for row in self._rows_shown}
             changed = [row for row in rows if before.get(row.get("id"), "") != row.get("updated_at")]
@@ -97,7 +102,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ExportMixin, SessionMarks,
                 session_list.mark_new(str(row.get("id")) for row in changed)
                 self._changed_at = max(str(row.get("updated_at")) for row in changed)
         self._rows_shown = rows
-        session_list.set_rows(rows)
+        session_list.set_rows(given)
         self.index_rows(rows)
         if select is not None:
             session_list.select(select)

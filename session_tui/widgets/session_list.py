@@ -24,6 +24,7 @@ from ..text import middle_cut, one_line
 from ..tcss import load_css
 from .columns import BY_NAME, COLUMNS, GAP, Placed, fit, number_text, place_columns, short_time
 from .cursor_list import CursorList, ListMessage
+from .session_rows import PreparedRows, natural_widths, prepare, sort_order, unique_id_width
 
 __all__ = ["SessionList", "COLUMNS"]
 
@@ -87,14 +88,24 @@ class SessionList(CursorList):
 
     # ---------------------------------------------------------------------- public API
 
-    def set_rows(self, rows: Iterable[dict[str, Any]]) -> None:
-        """Show these sessions. The cursor stays on the same session id if it is still shown."""
+    def prepare_rows(self, rows: Iterable[dict[str, Any]]) -> PreparedRows:
+        """The rows sorted as the list sorts them now, widths measured: for `set_rows`, done
+        in a worker (seconds for 100,000 rows, which the UI thread no longer spends)."""
+        return prepare(list(rows), self._sort, self._reverse)
+
+    def set_rows(self, rows: Iterable[dict[str, Any]] | PreparedRows) -> None:
+        """Show these sessions (or rows from `prepare_rows`). The cursor stays on the same
+        session id if it is still shown."""
+        if not isinstance(rows, PreparedRows) or (rows.sort, rows.reverse) != (self._sort, self._reverse):
+            rows = self.prepare_rows(rows.rows if isinstance(rows, PreparedRows) else rows)
         keep = self.selected_id
         old_cursor = self._cursor
-        self._rows = list(rows)
+        self._rows = rows.rows
         self._haystacks = None
-        self._measure()
-        self._resort()
+        self._natural = rows.natural
+        self._unique_id_width = {}
+        self._columns_cache = None
+        self._sorted = rows.order
         self._refilter(keep, old_cursor)
 
     def refilter(self) -> None:
@@ -180,12 +191,7 @@ class SessionList(CursorList):
 
     def _measure(self) -> None:
         """Natural column widths (len() of the safe text: cheap for 100k rows)."""
-        self._natural = {
-            key: max([len(title) + 2] + [len(one_line(v)) if isinstance(v, str) and not v.isascii()
-                                     else len(v) if isinstance(v, str) else 0
-                                     for v in (row.get(field) for row in self._rows)])
-            for key, field, title in (("app", "app_name", "App"), ("user", "user_id", "User"),
-                                      ("id", "id", "Id"))}
+        self._natural = natural_widths(self._rows)
         self._tokens = any(type(row.get("total_tokens")) is int for row in self._rows)
         self._unique_id_width = {}
         self._columns_cache = None
@@ -193,15 +199,8 @@ class SessionList(CursorList):
     def _id_width_for(self, width: int) -> int:
         """The smallest id width >= `width` at which no two ids, cut in the middle, look the same."""
         if width not in self._unique_id_width:
-            ids = {self._row_id(i) for i in range(len(self._rows))}
-            chosen = self._natural["id"]
-            for w in sorted({width, width + 4, width + 8, width + 16, width + 32}):
-                if w >= chosen:
-                    break
-                if len({middle_cut(one_line(i), w) for i in ids}) == len(ids):
-                    chosen = w
-                    break
-            self._unique_id_width[width] = chosen
+            ids = [self._row_id(i) for i in range(len(self._rows))]
+            self._unique_id_width[width] = unique_id_width(ids, self._natural["id"], width)
         return self._unique_id_width[width]
 
     def _row_id(self, index: int) -> str:
@@ -209,32 +208,7 @@ class SessionList(CursorList):
         return value if isinstance(value, str) else str(value)
 
     def _resort(self) -> None:
-        rows = self._rows
-        field = self._sort.field
-        if self._sort.numeric and field != "updated_at":
-
-            def key(i: int) -> Any:
-                value = rows[i].get(field)
-                return value if isinstance(value, (int, float)) and not isinstance(value, bool) else -1
-
-        elif field == "updated_at":
-
-            def key(i: int) -> Any:
-                value = rows[i].get(field)
-                return value if isinstance(value, str) else ""
-
-        else:
-
-            def key(i: int) -> Any:
-                value = rows[i].get(field)
-                return value.casefold() if isinstance(value, str) else ""
-
-        # Equal rows in a clear order, whichever way the column goes: newest update first, then
-        # by id (stable sorts: the last one decides, the earlier ones break its ties).
-        order = sorted(range(len(rows)), key=lambda i: str(rows[i].get("id")))
-        order.sort(key=lambda i: rows[i].get("updated_at") if isinstance(rows[i].get("updated_at"), str) else "",
-                   reverse=True)
-        self._sorted = sorted(order, key=key, reverse=self._reverse)
+        self._sorted = sort_order(self._rows, self._sort, self._reverse)
 
     def _haystack(self) -> list[str]:
         if self._haystacks is None:

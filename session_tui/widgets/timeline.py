@@ -125,9 +125,10 @@ class Timeline(CursorList):
     def session(self) -> Session | None:
         return self._session
 
-    def set_session(self, session: Session | None) -> None:
+    def set_session(self, session: Session | None, lines: TimelineLines | None = None) -> None:
         """Show this session's events. Given the same session again (a reload), the cursor stays
-        on the same event (by id) or invocation header where they still exist."""
+        on the same event (by id) or invocation header where they still exist. `lines`: its
+        TimelineLines made beforehand (in a worker: O(session))."""
         keep_event: str | None = None
         keep_invocation: str | None = None
         old_line = self._cursor
@@ -142,7 +143,8 @@ class Timeline(CursorList):
             self._new.clear()
         self._session = session
         self._events = session.events if session is not None else ()
-        self._lines = TimelineLines(self._events)
+        self._lines = lines if lines is not None and lines.events is self._events \
+            else TimelineLines(self._events)
         self._annulled, self._rewound = self._lines.annulled, self._lines.rewound
         cursor = 0 if self._lines else -1
         if same and self._lines:
