@@ -25,7 +25,7 @@ from budget import examples
 from session_tui.eventinfo import annulled_by, annulled_count, rewind_target
 from session_tui.model import Event, EventActions, Session, state_after
 from session_tui.store import DirectoryStore
-from session_tui.store.base import summary_of
+from session_tui.store.summaries import summary_of
 
 pytest.importorskip("google.adk")
 

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from ..eventinfo import annulled_among
 from ..formats.adk_sqlite import merge_state
 from ..files import gc_paused
-from ..store.base import search_text
+from ..store.summaries import search_text
 from ..store.errors import NotFound, StoreError
 from . import layouts
 from .db import Connection, error_line

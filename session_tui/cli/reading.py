@@ -10,7 +10,7 @@ from ..formats import adk_eval_text
 from ..model import format_time, from_unix, state_after, to_unix
 from ..prefixes import resolve
 from ..store import NotFound, Store
-from ..store.base import SUMMARY_KEYS
+from ..store.summaries import SUMMARY_KEYS
 from ..text import cell_width, one_line as line_of, safe
 from .command import Command
 from .output import one_line, pad, print_json, say

@@ -10,7 +10,6 @@ someone else's.
 from __future__ import annotations
 
 import gc
-from functools import partial
 from typing import Any, Callable
 
 from textual import on, work
@@ -24,7 +23,7 @@ from ..eventinfo import display_name
 from ..messages import StoreChanged
 from ..model import Session, format_time, from_unix, parse_time
 from ..store import NotFound, StaleError, StoreBusy
-from ..text import one_line, plural, safe
+from ..text import one_line, plural
 from ..widgets.eval_panel import EvalPanel
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
@@ -39,7 +38,8 @@ from .session_stats import StatsAndCopy
 from .session_search import SEARCH_BINDINGS, SessionSearch
 from .session_prepared import PreparedSession
 from .state_edits import StateEdits
-from .running_agent import recent_change
+from .running_agent import AsksAboutRunningAgent
+from .session_rewind import RewindUndoDelete
 from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
 
@@ -64,7 +64,7 @@ def collect_before_load() -> None:
 
 
 class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, SessionSearch,
-                    ExportMixin, EventMarks, Screen):
+                    RewindUndoDelete, AsksAboutRunningAgent, ExportMixin, EventMarks, Screen):
     CSS_PATH = "session.tcss"
     HELP_TITLE = "Session"
     # Wide terminals give the state as much room as the timeline (session.tcss `-wide`).
@@ -338,33 +338,6 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
     def _mark_own(self) -> None:
         self._own_revision = self.session.revision if self.session else None
 
-    def _unless_agent_running(self, then: Callable[[], None]) -> None:
-        """`then` (an edit or a rewind begins); first, if the session changed within the last
-        RECENT_CHANGE_SECONDS (and not by this screen's own last change), ask whether to go
-        on: an agent may be running on it."""
-        session = self.session
-        changed = session.last_change() if session else None
-        age = self.app.config.clock() - changed if changed is not None else None
-        ours = session is not None and session.revision is not None and session.revision == self._own_revision
-        when = recent_change(age)
-        if when is None or ours:
-            then()
-            return
-        from ..dialogs.confirm import ConfirmDialog
-
-        self.app.push_screen(ConfirmDialog(
-            "An agent may be running",
-            f"This session changed {when}: an agent may be working on it. If one is, its next "
-            "event will fail once you change the session (ADK refuses to append to a session "
-            "changed since the agent loaded it: StaleSessionError). Change it anyway?",
-            confirm_label="Go on", cancel_label="Cancel"),
-            partial(self._agent_answered, then))
-
-    @staticmethod
-    def _agent_answered(then: Callable[[], None], yes: bool | None) -> None:
-        if yes:
-            then()
-
     def _refused(self, change: Change, exc: StaleError | StoreBusy) -> None:
         """Refused as stale, or the database stayed locked (an agent writing): the change is
         offered again (its dialog with what was typed) where it can be."""
@@ -377,85 +350,6 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
         self.app.report_error(exc)
         if not isinstance(exc, StoreBusy):
             self.load(elsewhere=True)
-
-    # -- rewind and undo ---------------------------------------------------------------------
-    def action_rewind_to(self) -> None:
-        self._rewind(before=False)
-
-    def action_rewind_before(self) -> None:
-        self._rewind(before=True)
-
-    def _rewind(self, before: bool) -> None:
-        if self.app.refuse_if_read_only():
-            return
-        invocation = self.query_one(Timeline).current_invocation
-        if invocation is None or self.session is None:
-            self.notify("Move the timeline cursor to an invocation first", severity="warning")
-            return
-        self._unless_agent_running(
-            partial(self._preview_rewind, invocation, before, self.changes.revision))
-
-    @work(thread=True, group="preview", exit_on_error=False)
-    def _preview_rewind(self, invocation: str, before: bool, revision: str | None) -> None:
-        plan = self.app.store.preview_rewind(self.session_id, invocation, before)
-        self.app.call_from_thread(self._confirm_rewind, plan, invocation, before, revision)
-
-    def _confirm_rewind(self, plan, invocation: str, before: bool, revision: str | None) -> None:
-        from ..dialogs.rewind import RewindDialog
-
-        self.app.push_screen(RewindDialog(plan, invocation),
-                             partial(self._rewind_answered, plan, invocation, before, revision))
-
-    def _rewind_answered(self, plan, invocation: str, before: bool, revision: str | None,
-                         yes: bool | None) -> None:
-        if yes:
-            said = f"Rewound: {plural(plan.removed_events, 'event')} {plan.fate} (u to undo)"
-            self._change(self.changes.change("rewind", invocation, before=before, revision=revision,
-                                             said=said))
-
-    def action_undo(self) -> None:
-        if not self.app.refuse_if_read_only():
-            self._undo()
-
-    @work(thread=True, group="undo", exit_on_error=False)
-    def _undo(self) -> None:
-        result = self.app.store.undo(self.session_id)
-        still_there = self.session_id in self.app.store  # asked here, not on the UI thread
-        self.app.call_from_thread(self._undone, result, still_there)
-
-    def _undone(self, result, still_there: bool) -> None:
-        self.changes.undone()
-        self.notify(f"Undid {result.undone}: {plural(result.restored_events, 'event')} back, "
-                    f"{result.removed_events} removed", timeout=4)
-        if still_there:
-            self.load(self._mark_own)
-        else:
-            self.app.pop_screen()
-
-    def action_delete_session(self) -> None:
-        from ..dialogs.confirm import ConfirmDialog
-
-        if self.app.refuse_if_read_only():
-            return
-        events = plural(len(self.session.events) if self.session else 0, 'event')
-        self.app.push_screen(ConfirmDialog("Delete session?", f"{safe(self.session_id)} and its "
-                                           f"{events}. You can undo this (u).",
-                                           confirm_label="Delete", danger=True),
-                             self._delete_answered)
-
-    def _delete_answered(self, yes: bool | None) -> None:
-        if yes:  # (of the session as it is now: the user saw it deleted as a whole)
-            self._delete(self.changes.revision)
-
-    @work(thread=True, group="delete", exit_on_error=False)
-    def _delete(self, revision: str | None) -> None:
-        self.app.store.delete(self.session_id, revision)
-        self.app.call_from_thread(self._deleted)
-
-    def _deleted(self) -> None:
-        self.changes.recorded()
-        self.notify(f"Deleted {self.session_id}. Press u on the list to undo.", markup=False)
-        self.app.pop_screen()
 
     # -- export ------------------------------------------------------------------------------
     def export_targets(self) -> list[str]:

@@ -21,7 +21,7 @@ from ..widgets.session_rows import PreparedRows
 from .actions import ExportMixin
 from .diff_marks import MARK_BINDINGS, SessionMarks
 from .keys import FOOTER_FIRST
-from .running_agent import recent_change
+from .running_agent import running_note
 from .list_search import ListSearch
 from .workers import ReportsWorkerErrors, one_line_error
 from .session import clock_of
@@ -215,9 +215,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ExportMixin, SessionMarks,
         row = self.query_one(SessionList).selected_row
         if row is None or self.app.refuse_if_read_only():
             return
-        when = recent_change(self.app.config.clock() - to_unix(row["updated_at"]))
-        running = (f"\nIt changed {when}: an agent may be working on it (its next event would "
-                   "fail: StaleSessionError)." if when else "")
+        running = running_note(self.app.config.clock() - to_unix(row["updated_at"]))
         self.app.push_screen(ConfirmDialog(
             "Delete session?",
             f"{row['app_name']} / {row['user_id']} / {row['id']}\n"

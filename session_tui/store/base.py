@@ -14,8 +14,6 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from ..eventinfo import annulled_count
-from ..stats import total_tokens
 from ..jsonio import deep_copy
 from .. import pointer as jp
 from ..state_rules import edited
@@ -45,41 +43,10 @@ if TYPE_CHECKING:
     from .forking import ForkPlan, ForkResult
 
 # Kept importable from here, where they were first written.
-__all__ = ["CONFLICT_POLICIES", "EDIT_AUTHOR", "NO_CHANGE", "SUMMARY_KEYS", "CheckReport",
-           "ImportReport", "RewindPlan", "Store", "UndoResult", "plan_rewind", "search_text",
-           "summary_of"]
+__all__ = ["CONFLICT_POLICIES", "EDIT_AUTHOR", "NO_CHANGE", "CheckReport", "ImportReport",
+           "RewindPlan", "Store", "UndoResult", "plan_rewind"]
 
 EDIT_AUTHOR = "session-tui"
-
-
-def search_text(state: dict[str, Any], limit: int = 2000) -> str:
-    """Lower-cased text of a state (keys and values), so the list can filter on it."""
-    from .. import jsonio
-
-    return jsonio.dumps(state).decode("utf-8", "replace").lower()[:limit]
-
-
-def summary_of(session: Session) -> dict[str, Any]:
-    """What the session list shows (and filters on), without opening the session again."""
-    return {
-        "id": session.id,
-        "app_name": session.app_name,
-        "user_id": session.user_id,
-        "created_at": session.created_at,
-        "updated_at": session.updated_at,
-        "event_count": len(session.events),
-        "invocation_count": len({e.invocation_id for e in session.events}),
-        "search_text": search_text(session.state),
-        # Events an ADK rewind annulled (kept in the log): the list says "40 ↶6". Not in
-        # SUMMARY_KEYS: an index written before it lacks it (read as 0, not re-read).
-        "annulled_count": annulled_count(session.events),
-        # Tokens ADK's usageMetadata recorded (stats.py); None: no event recorded any.
-        "total_tokens": total_tokens(session.events),
-    }
-
-
-SUMMARY_KEYS = ("id", "app_name", "user_id", "created_at", "updated_at", "event_count",
-                "invocation_count")
 
 
 def plan_rewind(session: Session, invocation_id: str, before: bool = False) -> RewindPlan:

@@ -23,7 +23,8 @@ from ..model import Session
 from ..files import file_sig, gc_paused, write_atomic, write_files
 from .atomic import cannot_write, denied, lock_problem, read_json, write_problem
 from . import segments
-from .base import SUMMARY_KEYS, Store
+from .base import Store
+from .summaries import SUMMARY_KEYS
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .journal import JournalMixin

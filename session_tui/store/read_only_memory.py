@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..model import Session, SessionFormatError
-from .base import CheckReport, Store, summary_of
+from .base import CheckReport, Store
+from .summaries import summary_of
 from .errors import NotFound, ReadOnlyStore, StoreError
 from .history import History
 

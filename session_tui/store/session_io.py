@@ -49,7 +49,7 @@ _READ_TRIES = 20
 
 def head_summary(session: Session, layout: Layout) -> dict[str, Any]:
     """The index document of a session read as its head only (no events)."""
-    from .base import summary_of
+    from .summaries import summary_of
 
     doc = summary_of(session)
     doc.update(event_count=layout.event_count, invocation_count=layout.invocation_count,
@@ -107,7 +107,7 @@ class SessionIO:
 
     def _read_summary(self, path: Path) -> dict[str, Any]:
         """What the index keeps of a session file: a head is enough, layout 1 is read whole."""
-        from .base import summary_of
+        from .summaries import summary_of
 
         value = read_json(path)
         if not is_head(value):

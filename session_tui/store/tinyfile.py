@@ -20,7 +20,8 @@ from .. import jsonio
 from ..model import Session
 from ..files import TMP_MARK, file_sig, gc_paused, is_temp, write_files
 from .atomic import cannot_write, denied, lock_problem, read_json, write_problem
-from .base import CheckReport, Store, summary_of
+from .base import CheckReport, Store
+from .summaries import summary_of
 from .errors import NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .paths import kind_of, odd_entry

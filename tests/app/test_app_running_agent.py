@@ -194,3 +194,18 @@ def test_deleting_a_session_changed_long_ago_does_not_mention_an_agent(tmp_path)
             await press(pilot, "escape")
 
     asyncio.run(main())
+
+
+def test_deleting_it_from_its_own_screen_seconds_after_a_change_says_so_too(tmp_path):
+    path = make_store(tmp_path / "store", updated=T)
+    app = make_app(path, clock=lambda: T + 2)
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await open_session(pilot)
+            await press(pilot, "D")
+            assert isinstance(app.screen, ConfirmDialog)
+            assert "2 seconds ago" in app.screen.message.plain
+            await press(pilot, "escape")
+
+    asyncio.run(main())

@@ -19,7 +19,7 @@ import pytest
 from session_tui.model import Event, Session
 from session_tui.store import DirectoryStore, NothingToUndo, StoreError, TinyFileStore
 from session_tui.store import index as index_module
-from session_tui.store.base import summary_of
+from session_tui.store.summaries import summary_of
 from session_tui.store.history import History, UndoRecord
 from session_tui.store.naming import file_name
 from session_tui.store.segments import Folder
