@@ -354,7 +354,7 @@ def test_several_files_at_once_with_progress_per_file(tmp_path, monkeypatch):
 def test_the_summary_says_what_the_store_report_leaves_out(tmp_path):
     """ADK keys sessions by (app, user, id): one file may hold an id twice."""
     from session_tui.formats import reading
-    from session_tui.screens.sessions import import_summary
+    from session_tui.screens.list_import import import_summary
 
     fixture = FIXTURES / "sqlite.db"
     if not fixture.exists():
