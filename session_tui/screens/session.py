@@ -335,6 +335,17 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
         else:
             self.load(self._mark_own)
 
+    def invocation_to_change(self) -> str | None:
+        """The invocation under the timeline cursor, for a rewind or a fork; None (and why said)
+        when there is none or the store cannot be written."""
+        if self.app.refuse_if_read_only():
+            return None
+        invocation = self.query_one(Timeline).current_invocation
+        if invocation is None or self.session is None:
+            self.notify("Move the timeline cursor to an invocation first", severity="warning")
+            return None
+        return invocation
+
     def _mark_own(self) -> None:
         self._own_revision = self.session.revision if self.session else None
 

@@ -14,7 +14,6 @@ from textual import work
 from ..store import StaleError, StoreBusy, StoreError
 from ..text import plural
 from ..undo_log import SessionChange
-from ..widgets.timeline import Timeline
 
 
 class SessionFork:
@@ -22,11 +21,8 @@ class SessionFork:
     `load`. (No "an agent may be running" question first: a fork only reads the session.)"""
 
     def action_fork(self) -> None:
-        if self.app.refuse_if_read_only():
-            return
-        invocation = self.query_one(Timeline).current_invocation
-        if invocation is None or self.session is None:
-            self.notify("Move the timeline cursor to an invocation first", severity="warning")
+        invocation = self.invocation_to_change()
+        if invocation is None:
             return
         self._preview_fork(invocation, self.changes.revision)
 

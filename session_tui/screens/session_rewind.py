@@ -8,7 +8,6 @@ from functools import partial
 from textual import work
 
 from ..text import plural, safe
-from ..widgets.timeline import Timeline
 from .running_agent import running_note
 
 
@@ -23,11 +22,8 @@ class RewindUndoDelete:
         self._rewind(before=True)
 
     def _rewind(self, before: bool) -> None:
-        if self.app.refuse_if_read_only():
-            return
-        invocation = self.query_one(Timeline).current_invocation
-        if invocation is None or self.session is None:
-            self.notify("Move the timeline cursor to an invocation first", severity="warning")
+        invocation = self.invocation_to_change()
+        if invocation is None:
             return
         self._unless_agent_running(
             partial(self._preview_rewind, invocation, before, self.changes.revision))
