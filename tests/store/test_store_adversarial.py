@@ -1,0 +1,46 @@
+"""Adversarial checks of store layout 2, forks, the search cache and eval files (review pass):
+each test here failed before the fix beside it."""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+from session_tui.model import Event
+from session_tui.store import DirectoryStore, StoreError
+from session_tui.store import directory as directory_module
+
+
+def ev(n: int, tag: str = "e") -> Event:
+    return Event(id=f"{tag}{n}", invocation_id=f"inv-{n}", author="agent", content=f"reply {n}",
+                 timestamp=1790000000.0 + n)
+
+
+def _full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_failed_replace_of_a_long_session_leaves_its_list_file(tmp_path, monkeypatch):
+    """A change that cuts inside the list file's entries and adds more than a head holds
+    must not write over the list file's committed bytes: the head on disk still names them
+    until the change's own head replaces it (here the head's write fails)."""
+    store = DirectoryStore(tmp_path / "s", segment_events=1)
+    store.create("app", "u", session_id="s")
+    for n in range(20):  # 20 one-event segments: most of them in the list file
+        store.append("s", ev(n))
+    before = store.get("s").export()
+    new = store.get("s")
+    new.events = [ev(n, "x") for n in range(20)]
+    monkeypatch.setattr(directory_module, "write_files", _full_disk)
+    with pytest.raises(StoreError):
+        store.import_sessions([new], on_conflict="replace")
+    monkeypatch.undo()
+    assert DirectoryStore(tmp_path / "s", segment_events=1).get("s").export() == before
+    # And done for real: read back, then undone to the version before.
+    store = DirectoryStore(tmp_path / "s", segment_events=1)
+    store.import_sessions([new], on_conflict="replace")
+    fresh = DirectoryStore(tmp_path / "s", segment_events=1)
+    assert [e.id for e in fresh.get("s").events] == [f"x{n}" for n in range(20)]
+    fresh.undo("s")
+    assert DirectoryStore(tmp_path / "s", segment_events=1).get("s").export() == before
