@@ -10,6 +10,7 @@ import pytest
 from session_tui.model import Event
 from session_tui.store import DirectoryStore, StoreError
 from session_tui.store import directory as directory_module
+from session_tui.store.naming import file_name
 
 
 def ev(n: int, tag: str = "e") -> Event:
@@ -44,3 +45,24 @@ def test_a_failed_replace_of_a_long_session_leaves_its_list_file(tmp_path, monke
     assert [e.id for e in fresh.get("s").events] == [f"x{n}" for n in range(20)]
     fresh.undo("s")
     assert DirectoryStore(tmp_path / "s", segment_events=1).get("s").export() == before
+
+
+@pytest.mark.parametrize("change", ["delete", "rewind"])
+def test_check_keeps_the_events_a_broken_undo_history_pointed_at(tmp_path, change):
+    """Layout 2's undo records point at removed events instead of copying them: when `check`
+    moves a torn history aside, the events it pointed at (the only copy of a deleted session,
+    or of rewound events) go aside with it, never deleted as an uncommitted change's."""
+    store = DirectoryStore(tmp_path / "s", segment_events=2)
+    store.create("app", "u", session_id="s")
+    for n in range(6):
+        store.append("s", ev(n))
+    if change == "delete":
+        store.delete("s")
+    else:
+        store.rewind("s", "inv-1", before=True)
+    history = store.path / "history" / file_name("s")
+    history.write_bytes(history.read_bytes()[:-5])  # torn
+    DirectoryStore(tmp_path / "s", segment_events=2).check()
+    kept = b"".join(p.read_bytes() for p in sorted((store.path / "quarantine").rglob("*.jsonl")))
+    kept += b"".join(p.read_bytes() for p in (store.path / "events").rglob("*.jsonl"))
+    assert all(f'"id":"e{n}"'.encode() in kept for n in range(6))
