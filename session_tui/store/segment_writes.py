@@ -53,7 +53,13 @@ class FileChanges:
         with _naming(path):
             fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
                          | getattr(os, "O_CLOEXEC", 0))
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            size = st.st_size
+            if st.st_nlink != 1:  # a hard link: the same file is somewhere else too
+                os.close(fd)
+                raise CorruptFile(f"{path}: has other hard links (the same file is elsewhere "
+                                  "too), so it is never written in place; copy it to break "
+                                  "the link")
             if size < offset:
                 os.close(fd)
                 raise CorruptFile(f"{path}: {size} bytes, its session's head counts {offset}")

@@ -66,3 +66,36 @@ def test_check_keeps_the_events_a_broken_undo_history_pointed_at(tmp_path, chang
     kept = b"".join(p.read_bytes() for p in sorted((store.path / "quarantine").rglob("*.jsonl")))
     kept += b"".join(p.read_bytes() for p in (store.path / "events").rglob("*.jsonl"))
     assert all(f'"id":"e{n}"'.encode() in kept for n in range(6))
+
+
+def test_an_append_never_writes_into_a_segment_linked_from_elsewhere(tmp_path):
+    """A segment that is a hard link (a crafted store: the same file as one outside it) is
+    never written in place, which would cut and change that other file."""
+    store = DirectoryStore(tmp_path / "s", segment_events=3)
+    store.create("app", "u", session_id="s")
+    store.append("s", ev(0))
+    segment = next(folder_of_s(store).glob("0*.jsonl"))
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(segment.read_bytes() + b"someone else's text\n")
+    before = outside.read_bytes()
+    segment.unlink()
+    segment.hardlink_to(outside)
+    with pytest.raises(StoreError, match="link"):
+        store.append("s", ev(1))
+    assert outside.read_bytes() == before
+
+
+def folder_of_s(store: DirectoryStore):
+    return store.path / "events" / file_name("s")[:-5]
+
+
+def test_the_index_journal_is_never_appended_to_through_a_hard_link(tmp_path):
+    store = DirectoryStore(tmp_path / "s", segment_events=3)
+    store.create("app", "u", session_id="s")
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"someone else's text\n")
+    (store.path / "index.jsonl").unlink(missing_ok=True)
+    (store.path / "index.jsonl").hardlink_to(outside)
+    store.append("s", ev(0))
+    assert outside.read_bytes() == b"someone else's text\n"
+    assert [e.id for e in DirectoryStore(tmp_path / "s").get("s").events] == ["e0"]
