@@ -8,7 +8,7 @@ import errno
 import pytest
 
 from session_tui.model import Event
-from session_tui.store import DirectoryStore, StoreError
+from session_tui.store import CorruptFile, DirectoryStore, StoreError
 from session_tui.store import directory as directory_module
 from session_tui.store.naming import file_name
 
@@ -99,3 +99,17 @@ def test_the_index_journal_is_never_appended_to_through_a_hard_link(tmp_path):
     store.append("s", ev(0))
     assert outside.read_bytes() == b"someone else's text\n"
     assert [e.id for e in DirectoryStore(tmp_path / "s").get("s").events] == ["e0"]
+
+
+def test_a_missing_segment_is_a_broken_session_not_no_session_and_check_sets_it_aside(tmp_path):
+    store = DirectoryStore(tmp_path / "s", segment_events=2)
+    store.create("app", "u", session_id="s")
+    for n in range(5):
+        store.append("s", ev(n))
+    first = sorted(folder_of_s(store).glob("0*.jsonl"))[0]
+    first.unlink()
+    with pytest.raises(CorruptFile, match=f"{first.name}: missing"):
+        DirectoryStore(tmp_path / "s").get("s")
+    report = DirectoryStore(tmp_path / "s").check()
+    assert any("missing" in line for line in report.repaired)
+    assert DirectoryStore(tmp_path / "s").ids() == []
