@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 
+import orjson
 import pytest
 
 from session_tui.model import Event
@@ -113,3 +114,35 @@ def test_a_missing_segment_is_a_broken_session_not_no_session_and_check_sets_it_
     report = DirectoryStore(tmp_path / "s").check()
     assert any("missing" in line for line in report.repaired)
     assert DirectoryStore(tmp_path / "s").ids() == []
+
+
+def _tree(root):
+    return {p: p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+CRAFTED = {"keep negative": ("keep", -1), "keep a string": ("keep", "2"),
+           "keep past after_count": ("keep", 99), "after_count a string": ("after_count", "x"),
+           "before a string": ("before", "x"), "before no session": ("before", {"id": "s"}),
+           "kind unknown": ("kind", "bogus")}
+
+
+@pytest.mark.parametrize("name", CRAFTED)
+def test_undo_of_a_crafted_record_is_one_line_and_changes_nothing(tmp_path, name):
+    """A record that is not as session-tui writes it (a negative keep dropped the session's
+    last events on undo; others raised TypeError or SessionFormatError) is refused."""
+    field, value = CRAFTED[name]
+    store = DirectoryStore(tmp_path / "s", segment_events=2)
+    store.create("app", "u", session_id="s")
+    for n in range(5):
+        store.append("s", ev(n))
+    store.rewind("s", "inv-3")
+    history = store.path / "history" / file_name("s")
+    doc = orjson.loads(history.read_bytes())
+    doc["records"][-1][field] = value
+    history.write_bytes(orjson.dumps(doc))
+    before = _tree(store.path)
+    with pytest.raises(StoreError) as caught:
+        DirectoryStore(tmp_path / "s", segment_events=2).undo("s")
+    assert str(caught.value).startswith(str(history)) and "\n" not in str(caught.value)
+    assert _tree(store.path) == before
