@@ -224,7 +224,7 @@ class RepairMixin:
                 report.repaired.extend(self._recover(repair=True))
             except StoreError as exc:
                 report.damaged.append(str(exc))
-            for name in ("sessions", "history", "staging"):
+            for name in ("sessions", "history", "staging", EVENTS_FOLDER):
                 problem = odd_entry(self.path / name, "folder")
                 if problem:
                     aside(self.path / name, name, problem)

@@ -8,10 +8,11 @@ import errno
 import orjson
 import pytest
 
-from session_tui.model import Event
+from session_tui.model import Event, Session
 from session_tui.store import CorruptFile, DirectoryStore, StoreError
 from session_tui.store import directory as directory_module
 from session_tui.store.naming import file_name
+from session_tui.store.session_files import encode_session_file
 
 
 def ev(n: int, tag: str = "e") -> Event:
@@ -146,3 +147,27 @@ def test_undo_of_a_crafted_record_is_one_line_and_changes_nothing(tmp_path, name
         DirectoryStore(tmp_path / "s", segment_events=2).undo("s")
     assert str(caught.value).startswith(str(history)) and "\n" not in str(caught.value)
     assert _tree(store.path) == before
+
+
+@pytest.mark.parametrize("where", ["events", "its events folder"])
+def test_a_layout1_store_with_a_linked_events_folder_opens_and_check_clears_it(tmp_path, where):
+    """Migration never writes through a link; the store still opens (in layout 1, not
+    migrated) instead of refusing even `check`, which then moves the link aside."""
+    root, outside = tmp_path / "s", tmp_path / "outside"
+    (root / "sessions").mkdir(parents=True)
+    outside.mkdir()
+    session = Session.new("app", "u", "s")
+    session.events = [ev(n) for n in range(3)]
+    (root / "sessions" / file_name("s")).write_bytes(encode_session_file(session, 7))
+    if where == "events":
+        (root / "events").symlink_to(outside)
+    else:
+        (root / "events").mkdir()
+        (root / "events" / file_name("s")[:-5]).symlink_to(outside)
+    assert [e.id for e in DirectoryStore(root, segment_events=2).get("s").events] == \
+        ["e0", "e1", "e2"]
+    assert list(outside.iterdir()) == []
+    assert DirectoryStore(root, segment_events=2).check().sound
+    store = DirectoryStore(root, segment_events=2)  # migrated now
+    assert (root / "layout.json").is_file() and len(store.get("s").events) == 3
+    assert list(outside.iterdir()) == []
