@@ -236,11 +236,16 @@ class SearchIndex:
             at = len(MAGIC) + 8
             (size,) = struct.unpack("<Q", data[len(MAGIC):at])
             head = orjson.loads(data[at:at + size])
-            if head.get("identity") != identity:
+            if not isinstance(head, dict) or head.get("identity") != identity:
                 return index
             at += size
             entries = {}
             for session_id, key, row_len, events_len, read in head["sessions"]:
+                # Only what save writes (a crafted or damaged file is not half-believed).
+                if not (isinstance(session_id, str) and isinstance(key, str)
+                        and type(row_len) is int and type(events_len) is int
+                        and row_len >= 0 and events_len >= 0 and type(read) is bool):
+                    return index
                 row, events = data[at:at + row_len], data[at + row_len:at + row_len + events_len]
                 at += row_len + events_len
                 entries[session_id] = Entry(key, row, events, bool(read))

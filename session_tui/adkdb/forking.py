@@ -25,6 +25,7 @@ from ..store.atomic import read_json
 from ..store.errors import StoreError
 from ..store.forking import ForkResult, plan_fork
 from ..store.naming import file_name
+from ..store.paths import odd_entry
 from .. import jsonio
 from . import layouts
 from .db import Connection
@@ -104,6 +105,10 @@ class ForkingMixin:
         try:
             self.history.check_folder()
             folder = self._forks_folder()
+            problem = odd_entry(folder, "folder")  # a link could lead the file anywhere
+            if problem:
+                raise StoreError(f"{problem}; a fork's origin is never written through it "
+                                 "(move it aside); nothing changed")
             folder.mkdir(parents=True, exist_ok=True)
             write_atomic(folder / file_name(key[2]), jsonio.dumps(value))
         except OSError as exc:
@@ -113,6 +118,8 @@ class ForkingMixin:
     def _read_origin(self, key: tuple[str, str, str], created: Any, session: Session) -> None:
         """`forked_from` of a session this store forked, into `session.extra`."""
         path = self._forks_folder() / file_name(key[2])
+        if odd_entry(path.parent, "folder") or odd_entry(path.parent.parent, "folder"):
+            return  # never read through a link (the sidecar's own folder included)
         try:
             value = read_json(path)
         except (OSError, StoreError):  # (none: not a fork of ours)

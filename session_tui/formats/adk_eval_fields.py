@@ -57,7 +57,8 @@ def items_of(obj: dict, name: str, where: str, required: bool = False) -> list[t
 
 def status_of(obj: dict, name: str, where: str) -> str:
     value = obj.get(name, obj.get(camel(name)))
-    if isinstance(value, bool) or value not in STATUS:
+    # (An object or array is no status either: not looked up, it cannot be hashed.)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value not in STATUS:
         if value is None:
             raise SessionFormatError(place_in(where, name), "missing")
         raise SessionFormatError(place_in(where, name), f"expected an eval status (1 passed, 2 failed, "

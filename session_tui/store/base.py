@@ -33,7 +33,7 @@ from ..model import (
     state_changes,
 )
 from . import forking
-from .errors import NotFound, NothingToUndo, ReadOnlyStore, StaleError, StoreError
+from .errors import CorruptFile, NotFound, NothingToUndo, ReadOnlyStore, StaleError, StoreError
 from .history import UNAPPLIED, History, UndoRecord, refuse_undo_unless_exact
 from .importing import CONFLICT_POLICIES, ImportingMixin
 from .reports import CheckReport, ImportReport, RewindPlan, UndoResult
@@ -337,7 +337,11 @@ class Store(ImportingMixin):
             record = records.pop()
             refuse_undo_unless_exact(session_id, record, current)
             self._resolve_tail(session_id, record)
-            restored = record.restore(current)
+            try:
+                restored = record.restore(current)
+            except SessionFormatError as exc:  # the record's version is not a session
+                raise CorruptFile(f"{self.history.path(session_id)}: the last undo record: "
+                                  f"{exc}") from None
             appended = record.appended_since(current)
             if appended and restored is not None and current is not None:
                 # A new version, not an old one: it changed now.

@@ -159,8 +159,29 @@ class UndoRecord:
                                     and type(ref.get("count")) is int
                                     and isinstance(ref.get("digest"), str)):
             raise ValueError("tail_ref is not a list of parts with a count and a digest")
+        _check_fields(value)
         return cls(value["kind"], value["before"], value.get("before_revision"), value["keep"],
                    value["tail"], value.get("after_count"), value.get("after_last"), ref)
+
+
+def _check_fields(value: dict[str, Any]) -> None:
+    """ValueError unless the record's fields have the types session-tui writes (a crafted
+    record, e.g. a negative `keep`, would otherwise drop events on undo or raise TypeError)."""
+    def count(v: Any) -> bool:
+        return type(v) is int and v >= 0
+
+    checks = {"kind": value["kind"] in KINDS,
+              "before": value["before"] is None or isinstance(value["before"], dict),
+              "before_revision": isinstance(value.get("before_revision"), (str, type(None))),
+              "keep": count(value["keep"]),
+              "tail": isinstance(value["tail"], list)
+              and all(isinstance(e, dict) for e in value["tail"]),
+              "after_count": value.get("after_count") is None or (
+                  count(value["after_count"]) and value["after_count"] >= value["keep"]),
+              "after_last": isinstance(value.get("after_last"), (str, type(None)))}
+    wrong = [name for name, ok in checks.items() if not ok]
+    if wrong:
+        raise ValueError(f"{', '.join(wrong)} not as session-tui writes them")
 
 
 class History:

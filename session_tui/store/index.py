@@ -13,6 +13,7 @@ crash, costs a re-read, nothing else).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 from typing import Any, Callable
@@ -206,7 +207,10 @@ def _append(path: Path, data: bytes) -> None:
     created = kind_of(path) is None
     fd = os.open(path, flags, 0o666)
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        if st.st_nlink != 1:  # a hard link: the same file is somewhere else too
+            raise OSError(errno.EMLINK, "has other hard links, never appended to", str(path))
+        size = st.st_size
         try:
             view = memoryview(data)
             while view:

@@ -129,10 +129,13 @@ class RepairMixin:
                     entry.unlink()  # a link goes, never what it points to
                     report.repaired.append(f"removed a leftover temporary file {entry.name}")
 
-    def _check_events(self, report: CheckReport, aside: Callable[[Path, str, str], None]) -> None:
+    def _check_events(self, report: CheckReport, aside: Callable[[Path, str, str], None],
+                      histories_aside: frozenset[str] = frozenset()) -> None:
         """The events folders (layout 2): files neither a head nor an undo record names are
         what a change that never committed left, and go; a folder no session or record
-        names at all is moved aside (it may hold events someone wants)."""
+        names at all is moved aside (it may hold events someone wants). So are the files of
+        a session whose undo history was moved aside (`histories_aside`, by file name): its
+        records pointed at them, the only copy of a deleted session or of rewound events."""
         events = self.path / EVENTS_FOLDER
         if kind_of(events) != "folder":
             return
@@ -156,9 +159,13 @@ class RepairMixin:
             for record in records:
                 if record.tail_ref is not None:
                     keep |= {p[0] for p in record.tail_ref["parts"] if isinstance(p, list) and p}
+            unread = name in histories_aside  # what its records named is unknown
             if not keep:
                 files = list(entry.iterdir())
-                if all(kind_of(f) == "file" and is_event_file(f.name) for f in files):
+                if unread and files:
+                    aside(entry, "events-" + entry.name, f"the events its undo history "
+                          f"(moved aside) may point at")
+                elif all(kind_of(f) == "file" and is_event_file(f.name) for f in files):
                     for f in files:  # written for a session whose head never came
                         f.unlink()
                     entry.rmdir()
@@ -170,8 +177,10 @@ class RepairMixin:
                 continue
             for leftover in sorted(entry.iterdir()):
                 if leftover.name not in keep:
-                    if kind_of(leftover) == "folder":
-                        aside(leftover, "events-" + leftover.name, "a folder among events files")
+                    if kind_of(leftover) == "folder" or unread:
+                        aside(leftover, f"events-{entry.name}-{leftover.name}",
+                              "a folder among events files" if not unread else
+                              "events its undo history (moved aside) may point at")
                         continue
                     leftover.unlink()
                     report.repaired.append(f"removed a leftover temporary file events/"
@@ -215,7 +224,7 @@ class RepairMixin:
                 report.repaired.extend(self._recover(repair=True))
             except StoreError as exc:
                 report.damaged.append(str(exc))
-            for name in ("sessions", "history", "staging"):
+            for name in ("sessions", "history", "staging", EVENTS_FOLDER):
                 problem = odd_entry(self.path / name, "folder")
                 if problem:
                     aside(self.path / name, name, problem)
@@ -242,11 +251,13 @@ class RepairMixin:
                     events = self.path / EVENTS_FOLDER / entry.name[:-5]
                     if kind_of(events) is not None:  # its events go with it
                         aside(events, "events-" + events.name, f"the events of {entry.name}")
+            histories_aside = set()
             for entry in sorted(self.history.folder.iterdir()) if history_ok else ():
                 problem = self._history_problem(entry)
                 if problem:
                     aside(entry, "history-" + entry.name, problem)
-            self._check_events(report, aside)
+                    histories_aside.add(entry.name)
+            self._check_events(report, aside, frozenset(histories_aside))
             old = self._read_index()
             self._refresh(rebuild=True)
             if old is None or {d.get("id") for d in old.values() if "error" not in d} != set(self._index):

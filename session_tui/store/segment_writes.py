@@ -53,7 +53,13 @@ class FileChanges:
         with _naming(path):
             fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
                          | getattr(os, "O_CLOEXEC", 0))
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            size = st.st_size
+            if st.st_nlink != 1:  # a hard link: the same file is somewhere else too
+                os.close(fd)
+                raise CorruptFile(f"{path}: has other hard links (the same file is elsewhere "
+                                  "too), so it is never written in place; copy it to break "
+                                  "the link")
             if size < offset:
                 os.close(fd)
                 raise CorruptFile(f"{path}: {size} bytes, its session's head counts {offset}")
@@ -211,17 +217,21 @@ def settle_list(changes: FileChanges, old: Layout | None, layout: Layout,
             same += 1
         if same < listed.count:  # a cut inside the listed ones: they end earlier now
             ends = line_ends(changes.folder.read(listed.name, 0, listed.length))
-            listed = Segment(listed.name, same, ends[same - 1] if same else 0, True)
+            # Closed: its bytes past the cut are entries of the head still on disk (a change
+            # that fails, or a crash, leaves that head), so they are never written over.
+            listed = Segment(listed.name, same, ends[same - 1] if same else 0, False)
     # (A layout not resolved holds only the head's entries.)
     offset = listed.count if listed is not None and layout.resolved else 0
     recent = layout.segments[offset:]
     if len(recent) > RECENT:
         data = b"".join(jsonio.dumps(s.to_json()) + b"\n"
                         for s in recent[:-1])  # all closed: only the last one is open
-        if listed is None:
+        if listed is None or not listed.open:
+            # A new list file (with the kept entries of a closed one first).
+            kept = changes.folder.read(listed.name, 0, listed.length) if listed else b""
             name = "list-" + secrets.token_hex(4) + ".jsonl"
-            changes.create(name, data)
-            listed = Segment(name, 0, 0, True)
+            changes.create(name, kept + data)
+            listed = Segment(name, listed.count if listed else 0, len(kept), True)
         else:
             changes.append(listed.name, listed.length, data)
         listed = Segment(listed.name, listed.count + len(recent) - 1,

@@ -227,7 +227,10 @@ class Folder:
 
     def read(self, name: str, start: int, end: int) -> bytes:
         path = self.file(name)
-        data = read_regular(path)
+        try:
+            data = read_regular(path)
+        except FileNotFoundError:  # the session's file is there: this is no "no session"
+            raise CorruptFile(f"{path}: missing, its session's head names it") from None
         if len(data) < end:
             raise CorruptFile(f"{path}: {len(data)} bytes, its session's head counts {end}")
         return data[start:end]

@@ -32,6 +32,7 @@ from .segment_writes import (
     settle_list,
 )
 from .segments import (
+    EVENTS_FOLDER,
     FORMAT2,
     Folder,
     Layout,
@@ -289,10 +290,12 @@ class SessionIO:
         its segments are written beside, then the head replaces the old file in one rename,
         so a crash leaves each session whole (old or new) and the next open goes on. The
         marker says that no layout-1 file is left. Returns how many were migrated."""
-        if kind_of(self.path / MARKER) == "file" or kind_of(self.sessions_dir) != "folder":
-            return 0
+        if kind_of(self.path / MARKER) == "file" or kind_of(self.sessions_dir) != "folder" \
+                or kind_of(self.path / EVENTS_FOLDER) not in (None, "folder"):
+            return 0  # (an odd `events`: layout 1 stays readable until `check` moves it aside)
         names = sorted(n for n in os.listdir(self.sessions_dir) if is_session_file(n))
         done = 0
+        left = False  # a session left in layout 1: no marker yet
         for n, name in enumerate(names):
             if progress is not None and n % 100 == 0:
                 progress(n, len(names))
@@ -305,6 +308,10 @@ class SessionIO:
             except (CorruptFile, OSError):
                 continue  # left as it is: `check` deals with it
             generation = int(session.revision) if (session.revision or "").isdigit() else 1
+            folder = self._folder(name).path
+            if kind_of(folder) not in (None, "folder"):
+                left = True  # never written through; `check` moves it aside
+                continue
             self._collect(session.id, None, {})  # what a migration killed here before left
             changes, layout, _ = self._plan_session(session, {})
             try:
@@ -315,7 +322,8 @@ class SessionIO:
             done += 1
         if progress is not None and names:
             progress(len(names), len(names))
-        write_atomic(self.path / MARKER, jsonio.dumps({"format": FORMAT2}))
+        if not left:
+            write_atomic(self.path / MARKER, jsonio.dumps({"format": FORMAT2}))
         return done
 
 

@@ -187,6 +187,8 @@ BROKEN = {
                            "eval_case_results: expected an array"),
     "status out of range": (_broken(lambda v: _case(v).update(final_eval_status=7)),
                             "eval_case_results[0].final_eval_status: expected an eval status"),
+    "status an object": (_broken(lambda v: _case(v).update(final_eval_status={"a": 1})),
+                         "eval_case_results[0].final_eval_status: expected an eval status"),
     "score not a number": (_broken(lambda v: _case(v)["overall_eval_metric_results"][1].update(
         score="high")), "eval_case_results[0].overall_eval_metric_results[1].score: expected a number"),
     "no user content": (_broken(lambda v: _case(v, 1)["eval_metric_result_per_invocation"][1][
