@@ -24,7 +24,7 @@ from ..text import middle_cut, one_line
 from ..tcss import load_css
 from .columns import BY_NAME, COLUMNS, GAP, Placed, fit, number_text, place_columns, short_time
 from .cursor_list import CursorList, ListMessage
-from .session_rows import PreparedRows, natural_widths, prepare, sort_order, unique_id_width
+from .session_rows import PreparedRows, prepare, sort_order, unique_id_width
 
 __all__ = ["SessionList", "COLUMNS"]
 
@@ -103,6 +103,7 @@ class SessionList(CursorList):
         self._rows = rows.rows
         self._haystacks = None
         self._natural = rows.natural
+        self._tokens = rows.tokens
         self._unique_id_width = {}
         self._columns_cache = None
         self._sorted = rows.order
@@ -188,13 +189,6 @@ class SessionList(CursorList):
         self._refilter(keep, self._cursor)
 
     # ---------------------------------------------------------------- sorting, filtering
-
-    def _measure(self) -> None:
-        """Natural column widths (len() of the safe text: cheap for 100k rows)."""
-        self._natural = natural_widths(self._rows)
-        self._tokens = any(type(row.get("total_tokens")) is int for row in self._rows)
-        self._unique_id_width = {}
-        self._columns_cache = None
 
     def _id_width_for(self, width: int) -> int:
         """The smallest id width >= `width` at which no two ids, cut in the middle, look the same."""
