@@ -111,7 +111,9 @@ async def _marked_and_diffed(diff_store):
         assert timeline.marked == "run-b-e1"
         text, marked = _marked(timeline, 1)  # (line 0: the invocation's header)
         assert text.startswith("◆ ") and marked  # a blank first cell takes the ◆ too
-        await press(pilot, "equals_sign")
+        await press(pilot, "home", "equals_sign")  # on a header: the mark is kept, and said so
+        assert isinstance(app.screen, SessionScreen) and "compare it with the marked one" in said[-1]
+        await press(pilot, "down", "down", "down", "equals_sign")
         screen = app.screen
         assert isinstance(screen, DiffScreen)
         assert screen.diff == diff_points(store.get("run-b"), 1, 3)
