@@ -42,6 +42,10 @@ def test_f_forks_at_the_invocation_opens_the_fork_and_u_undoes_it(tmp_path):
             fork_screen = app.screen
             assert isinstance(fork_screen, SessionScreen) and fork_screen is not screen
             assert fork_screen.session_id == f"{FIRST}-fork"
+            await pilot.resize_terminal(70, SIZE[1])  # narrow: the id cut in its middle
+            await pilot.pause()
+            assert fork_screen.sub_title.endswith("-fork") and "…" in fork_screen.sub_title
+            await pilot.resize_terminal(*SIZE)
             fork = load(store_path, f"{FIRST}-fork")
             assert fork.events == original.events[:expected.keep]
             assert fork.state == expected.state == fork_screen.session.state
