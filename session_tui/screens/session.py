@@ -34,6 +34,7 @@ from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
 from .diff_marks import MARK_BINDINGS, EventMarks
+from .header import title_room
 from .session_changes import Change, SessionChanges
 from .session_fork import SessionFork
 from .session_stats import StatsAndCopy
@@ -44,7 +45,6 @@ from .running_agent import recent_change
 from .workers import ReportsWorkerErrors
 from .keys import FOOTER_FIRST
 
-HEADER_SIDES = 8 + 10  # cells: the header's icon and clock space either side of its title (Textual)
 TREE_ACTIONS = {"edit", "add", "rename", "delete_key", "view_value"}
 TIMELINE_ACTIONS = {"rewind_to", "rewind_before", "fork"}
 
@@ -258,7 +258,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
         left (`self._name`), left out first."""
         if self.session is None:
             return
-        room = self.app.size.width - HEADER_SIDES - cell_len(self.title) - 3
+        room = title_room(self.app.size.width, self.title)
         sid = one_line(self.session.id)
         left = room - cell_len(sid) - 4  # ` · “…”`
         name = f" · “{one_line(self._name, left)}”" if self._name and left >= 8 else ""
