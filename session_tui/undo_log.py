@@ -54,5 +54,9 @@ class UndoLog:
                 del self._entries[i]
                 return
 
+    def session_ids(self) -> set[str]:
+        """The sessions this run changed one by one (an edit, a rewind, a fork...)."""
+        return {entry.session_id for entry in self._entries if isinstance(entry, SessionChange)}
+
     def clear(self) -> None:
         self._entries.clear()

@@ -23,7 +23,7 @@ from ..model import Session, is_shared_key
 from ..files import write_atomic
 from ..store.atomic import read_json
 from ..store.errors import StoreError
-from ..store.forking import ForkResult, plan_fork
+from ..store.forking import ForkResult, check_expected, plan_fork
 from ..store.naming import file_name
 from ..store.paths import odd_entry
 from .. import jsonio
@@ -48,10 +48,12 @@ class ForkingMixin:
                              self._id_taken, base_id=self.resolve(session_id)[2])
 
     def fork(self, session_id: str, invocation_id: str, before: bool = False,
-             new_id: str | None = None, expected_revision: str | None = None) -> ForkResult:
+             new_id: str | None = None, expected_revision: str | None = None,
+             expected_events: tuple[int, str | None] | None = None) -> ForkResult:
         with self._writing(session_id, expected_revision) as (key, current):
             plan = plan_fork(current, invocation_id, before, new_id, self._id_in_use,
                              self._id_taken, base_id=key[2])
+            check_expected(plan, expected_events)
             app_name, user_id, _ = key
             new_key = (app_name, user_id, plan.new_id)
             before_rows = self._rows_of(new_key)

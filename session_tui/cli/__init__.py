@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from .. import pointer as jp
 from ..model import SessionFormatError
 from ..opening import open_any, url_scheme
 from ..prefixes import AmbiguousPrefix, resolve
-from ..store import NotFound, Store, StoreError
+from ..store import NotAStore, NotFound, Store, StoreError
 from .changing import read_imports
 from .output import UsageError, one_line, say
 from .parser import BY_NAME, WORDS, build_parser
@@ -85,8 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Read (and so validate) the input before the store is opened or created: bad
             # input changes nothing, not even by creating an empty store folder.
             args.sessions = read_imports(args.files)
-        store = open_any(args.store, create=command.creates_store and not args.read_only,
-                         read_only=args.read_only)
+        store = _open_store(args.store, command.creates_store and not args.read_only, args.read_only)
         _resolve_ids(store, args)
         return command.run(store, args)
     except (NotFound, jp.PointerNotFound) as exc:
@@ -102,6 +102,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         say(f"session-tui: {exc.filename or ''}: {exc.strerror or exc}")
         return 2
+
+
+def _open_store(path: str | None, create: bool, read_only: bool):
+    """open_any, and where PATH is a file of sessions to import rather than a store (an ADK
+    session JSON export, say), a refusal that says so and what to do with it."""
+    from ..formats.reading import importable_kind
+
+    try:
+        return open_any(path, create=create, read_only=read_only)
+    except NotAStore as exc:
+        kind = importable_kind(Path(path)) if path is not None and Path(path).is_file() else None
+        if kind is None:
+            raise
+        what = {"adk-json": "an ADK session JSON export"}.get(kind, "a file of sessions")
+        raise NotAStore(f"{path}: {what} to import, not a store: `session-tui import "
+                        f"{shlex.quote(path)}` brings it into your store") from None
 
 
 def _run_app(path: str | None, default_store: str | None = None, read_only: bool = False) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,9 +18,10 @@ from textual.widgets import Footer, Header, Static
 from .. import jsonio
 from ..diff import diff_points, diff_sessions
 from ..store import NotFound
-from ..text import one_line
+from ..text import middle_cut, one_line
 from ..widgets.diff_view import DiffView, describe_counts
 from .keys import FOOTER_FIRST
+from .header import title_room
 from .workers import ReportsWorkerErrors
 
 
@@ -89,12 +91,29 @@ class DiffScreen(ReportsWorkerErrors, Screen):
             self.sub_title = one_line(request.a)
             said = f"{one_line(request.a)}: {names[0][3:]} (A) against {names[1][3:]} (B)"
         else:
-            self.sub_title = f"{one_line(request.a)} ↔ {one_line(request.b)}"
             said = f"A: {one_line(request.a)}   B: {one_line(request.b)}"
-        self.query_one("#diff-names", Static).update(said)
+        self._said = said
+        self._fit_names()
         self.query_one(DiffView).set_diff(diff, *names)
         self.query_one("#diff-status", Static).update(
             describe_counts(diff) + "  ·  c copies the line as JSON, esc returns")
+
+    def on_resize(self) -> None:
+        self._fit_names()
+
+    def _fit_names(self) -> None:
+        """What is compared, whole: B on a line of its own where both do not fit on one (the
+        line would cut B's id away); in the header, each id cut in its middle to fit."""
+        request, said = self.request, getattr(self, "_said", "")
+        if not said:
+            return
+        width = self.app.size.width
+        if request.b is not None:
+            room = max(12, (title_room(width, self.title) - len(" ↔ ")) // 2)
+            self.sub_title = f"{middle_cut(one_line(request.a), room)} ↔ {middle_cut(one_line(request.b), room)}"
+            if cell_len(said) > width - 2:  # (the line's padding)
+                said = said.replace("   B: ", "\nB: ", 1)
+        self.query_one("#diff-names", Static).update(said)
 
     def _gone(self, exc: Exception) -> None:
         self.app.report_error(exc)

@@ -69,8 +69,11 @@ class EventMarks:
         index = timeline.cursor_event
         session = timeline.session
         ids = [event.id for event in session.events] if session is not None else []
-        if timeline.marked is None or index is None:
+        if timeline.marked is None:
             self.notify("Mark an event first (m), then press = on another", severity="warning")
+        elif index is None:  # on an invocation's header: the mark is there, the cursor is not
+            self.notify("Move the timeline's cursor to an event to compare it with the marked one",
+                        severity="warning")
         elif timeline.marked not in ids:
             self.notify("The marked event is no longer in the session: mark another",
                         severity="warning")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from typing import Any, Callable
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,7 +24,7 @@ from ..eventinfo import display_name
 from ..messages import StoreChanged
 from ..model import Session, format_time, from_unix, parse_time
 from ..store import NotFound, StaleError, StoreBusy
-from ..text import one_line, plural
+from ..text import middle_cut, one_line, plural
 from ..widgets.eval_panel import EvalPanel
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
@@ -32,6 +33,7 @@ from ..widgets.state_tree import StateTree
 from ..widgets.timeline import Timeline
 from .actions import ExportMixin
 from .diff_marks import MARK_BINDINGS, EventMarks
+from .header import title_room
 from .session_changes import Change, SessionChanges
 from .session_fork import SessionFork
 from .session_stats import StatsAndCopy
@@ -173,7 +175,8 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
         # Agent text: made safe (the header shows it as is, control characters included).
         self.title = f"{one_line(session.app_name, 60)} · {one_line(session.user_id, 60)}"
         name = display_name(session.state)  # what adk web calls it
-        self.sub_title = one_line(session.id) + (f" · “{one_line(name, 60)}”" if name else "")
+        self._name = one_line(name, 60) if name else ""
+        self._fit_sub_title()
         timeline = self.query_one(Timeline)
         timeline.set_session(session, self.prepared.lines(session))
         self.query_one(EvalPanel).show_session(session, timeline.current_invocation)
@@ -247,6 +250,19 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
 
     def on_resize(self) -> None:
         self._show_timeline_title()
+        self._fit_sub_title()
+
+    def _fit_sub_title(self) -> None:
+        """The id in the header whole, else cut in the middle (the header would cut its end: a
+        fork, `<id>-fork`, would look like its original); adk web's name after it in what is
+        left (`self._name`), left out first."""
+        if self.session is None:
+            return
+        room = title_room(self.app.size.width, self.title)
+        sid = one_line(self.session.id)
+        left = room - cell_len(sid) - 4  # ` · “…”`
+        name = f" · “{one_line(self._name, left)}”" if self._name and left >= 8 else ""
+        self.sub_title = middle_cut(sid, max(12, room)) + name
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:

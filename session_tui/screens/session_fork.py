@@ -1,6 +1,7 @@
 """The session screen's fork (issue 11): `f` on an invocation of the timeline (its header or any
 of its events) previews both forks (up to and including it, and before it) in a worker, asks
-with the fork dialog, makes the fork in a worker based on the revision shown, and opens the
+with the fork dialog, makes the fork in a worker holding the events the dialog showed (an
+agent appending after them meanwhile is no reason to refuse), and opens the
 new session on top of this one (escape comes back here). `u` there undoes the fork: the
 session goes and its screen with it; `u` on the list does the same (the app's undo log has it).
 An id taken meanwhile brings the dialog back with what was typed and why."""
@@ -39,17 +40,21 @@ class SessionFork:
         from ..dialogs.fork import ForkDialog
 
         self.app.push_screen(ForkDialog(*plans, invocation, choice=choice, error=error),
-                             partial(self._fork_answered, invocation, revision))
+                             partial(self._fork_answered, invocation, revision, plans))
 
-    def _fork_answered(self, invocation: str, revision: str | None, choice) -> None:
+    def _fork_answered(self, invocation: str, revision: str | None, plans, choice) -> None:
         if choice is not None:
-            self._fork(invocation, choice, revision)
+            plan = plans[1] if choice.before else plans[0]
+            self._fork(invocation, choice, revision, (plan.keep, plan.event_id))
 
     @work(thread=True, group="change", exit_on_error=False)
-    def _fork(self, invocation: str, choice, revision: str | None) -> None:
+    def _fork(self, invocation: str, choice, revision: str | None,
+              expected: tuple[int, str | None]) -> None:
+        # The fork holds what the dialog showed: refused only if those events changed, not
+        # for an agent's events after them (it would refuse every fork of a running session).
         try:
             result = self.app.store.fork(self.session_id, invocation, before=choice.before,
-                                         new_id=choice.new_id, expected_revision=revision)
+                                         new_id=choice.new_id, expected_events=expected)
         except (StaleError, StoreBusy) as exc:
             self.app.call_from_thread(self._fork_refused, exc)
             return

@@ -203,8 +203,9 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         # Back from a session that was edited, rewound or deleted there: show its new summary.
         if self._back_from_session:
             self._back_from_session = False
-            # What changed in the session just looked at is seen (it marked its new events).
-            self.query_one(SessionList).mark_seen([self._last_opened])
+            # What changed in the session just looked at is seen (it marked its new events),
+            # and what was changed there (a fork) was not changed elsewhere.
+            self.query_one(SessionList).mark_seen({self._last_opened} | self.app.undo_log.session_ids())
             self.reload()
 
     def action_reload(self) -> None:

@@ -306,10 +306,13 @@ class Store(ImportingMixin):
         return forking.preview(self, session_id, invocation_id, before, new_id)
 
     def fork(self, session_id: str, invocation_id: str, before: bool = False,
-             new_id: str | None = None, expected_revision: str | None = None) -> "ForkResult":
+             new_id: str | None = None, expected_revision: str | None = None,
+             expected_events: tuple[int, str | None] | None = None) -> "ForkResult":
         """A new session: the events up to (or before) the invocation, the state a rewind
-        there restores, `forked_from` recorded; the original untouched. Undoable (forking.py)."""
-        return forking.fork(self, session_id, invocation_id, before, new_id, expected_revision)
+        there restores, `forked_from` recorded; the original untouched. Undoable (forking.py).
+        `expected_events`: (events kept, the last one's id) as previewed, else refused."""
+        return forking.fork(self, session_id, invocation_id, before, new_id, expected_revision,
+                            expected_events)
 
     def delete(self, session_id: str, expected_revision: str | None = None) -> None:
         with self.lock():

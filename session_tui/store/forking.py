@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..jsonio import deep_copy
 from ..model import Session, now_iso
+from ..text import plural
 from .errors import StaleError, StoreError
 from .history import UndoRecord
 
@@ -124,8 +125,19 @@ def preview(store: "Store", session_id: str, invocation_id: str, before: bool = 
                      _taken_in(store))
 
 
+def check_expected(plan: ForkPlan, expected: tuple[int, str | None] | None) -> None:
+    """A fork made as previewed: the same events kept (how many, the last one's id), whatever
+    an agent appended after them meanwhile (a running agent changes the session every few
+    seconds: a revision check would refuse every fork of it)."""
+    if expected is not None and (plan.keep, plan.event_id) != tuple(expected):
+        raise StaleError(f"session {plan.session_id!r}: the events up to {plan.invocation_id} "
+                         f"changed since the preview ({plural(expected[0], 'event')} then, "
+                         f"{plan.keep} now); nothing changed")
+
+
 def fork(store: "Store", session_id: str, invocation_id: str, before: bool = False,
-         new_id: str | None = None, expected_revision: str | None = None) -> ForkResult:
+         new_id: str | None = None, expected_revision: str | None = None,
+         expected_events: tuple[int, str | None] | None = None) -> ForkResult:
     """Make the fork under the store's lock, the original read afresh and only read."""
     with store.lock():
         source = store._load(session_id)
@@ -133,6 +145,7 @@ def fork(store: "Store", session_id: str, invocation_id: str, before: bool = Fal
             raise StaleError(f"session {session_id!r} was changed by someone else since it was "
                              "read; reload it and try again")
         plan = plan_fork(source, invocation_id, before, new_id, store._exists, _taken_in(store))
+        check_expected(plan, expected_events)
         new = forked_session(source, plan)
         history = store.history.load(new.id) + [fork_record(new)]
         store._write([new], [], {new.id: history})

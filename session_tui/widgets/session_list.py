@@ -24,8 +24,7 @@ from ..text import middle_cut, one_line
 from ..tcss import load_css
 from .columns import BY_NAME, COLUMNS, GAP, Placed, fit, number_text, place_columns, short_time
 from .cursor_list import CursorList, ListMessage
-from .session_rows import (PreparedRows, has_tokens, natural_widths, prepare, sort_order,
-                           unique_id_width)
+from .session_rows import PreparedRows, prepare, sort_order, unique_id_width
 
 __all__ = ["SessionList", "COLUMNS"]
 
@@ -190,13 +189,6 @@ class SessionList(CursorList):
         self._refilter(keep, self._cursor)
 
     # ---------------------------------------------------------------- sorting, filtering
-
-    def _measure(self) -> None:
-        """Natural column widths (len() of the safe text: cheap for 100k rows)."""
-        self._natural = natural_widths(self._rows)
-        self._tokens = has_tokens(self._rows)
-        self._unique_id_width = {}
-        self._columns_cache = None
 
     def _id_width_for(self, width: int) -> int:
         """The smallest id width >= `width` at which no two ids, cut in the middle, look the same."""

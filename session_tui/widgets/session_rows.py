@@ -15,23 +15,20 @@ from .columns import Column
 
 @dataclass(frozen=True)
 class PreparedRows:
-    """Rows with their order (indices, for `sort` and `reverse`) and natural widths."""
+    """Rows with their order (indices, for `sort` and `reverse`), natural widths, and whether
+    some session recorded tokens (the Tokens column)."""
 
     rows: list[dict[str, Any]]
     sort: Column
     reverse: bool
     order: list[int]
     natural: dict[str, int]
-    tokens: bool  # a Tokens column: some session recorded usage metadata
+    tokens: bool
 
 
 def prepare(rows: list[dict[str, Any]], sort: Column, reverse: bool) -> PreparedRows:
     return PreparedRows(rows, sort, reverse, sort_order(rows, sort, reverse), natural_widths(rows),
-                        has_tokens(rows))
-
-
-def has_tokens(rows: list[dict[str, Any]]) -> bool:
-    return any(type(row.get("total_tokens")) is int for row in rows)
+                        any(type(row.get("total_tokens")) is int for row in rows))
 
 
 def natural_widths(rows: list[dict[str, Any]]) -> dict[str, int]:

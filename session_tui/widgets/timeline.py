@@ -31,6 +31,7 @@ from ..stats import event_duration, event_tokens, figures_text
 from ..text import middle_cut, one_line, plural
 from ..tcss import load_css
 from .cursor_list import CursorList, ListMessage
+from .timeline_header import HeaderParts, fit_header
 from .timeline_lines import TimelineLines
 
 __all__ = ["Timeline", "function_counts", "is_edit"]
@@ -294,23 +295,26 @@ class Timeline(CursorList):
         ]
         if run.parts > 1:
             pieces.append((f" (part {run.part}/{run.parts})", muted))
-        if stats.annulled_by is not None:  # first: the line may be cut at the pane's width
+        annulled: list[tuple[str, Style]] = []
+        annulled_short: list[tuple[str, Style]] = []
+        if stats.annulled_by is not None:
             which = "" if stats.annulled == count else f"{stats.annulled} of {count} "
-            pieces.append((f"  {which}annulled by {self._rewind_name(stats.annulled_by)}",
-                           self._part("timeline--rewind", base, cursor)))
-        pieces.append(("  ", line_style))
-        pieces.append((one_line(", ".join(stats.authors), 40), self._part("timeline--author", base, cursor)))
-        pieces.append((f" · {plural(count, 'event')} · ", muted))
-        pieces.append((_span(stats.first, stats.last), self._part("timeline--time", base, cursor)))
+            rewind_style = self._part("timeline--rewind", base, cursor)
+            annulled = [(f"  {which}annulled by {self._rewind_name(stats.annulled_by)}", rewind_style)]
+            annulled_short = [(f"  {which}annulled by event {stats.annulled_by + 1}", rewind_style)]
+        badges: list[tuple[str, Style]] = []
         if stats.changed_keys:
-            pieces.append(("  ", line_style))
-            pieces.append((f"Δ{stats.changed_keys}", self._part("timeline--badge-state", base, cursor)))
+            badges += [("  ", line_style), (f"Δ{stats.changed_keys}", self._part("timeline--badge-state", base, cursor))]
         if stats.errors:
-            pieces.append(("  ", line_style))
-            pieces.append((f"✗ {plural(stats.errors, 'error')}",
-                           self._part("timeline--badge-error", base, cursor)))
+            badges += [("  ", line_style), (f"✗ {plural(stats.errors, 'error')}",
+                                            self._part("timeline--badge-error", base, cursor))]
+        parts = HeaderParts(pieces, annulled, annulled_short, ", ".join(stats.authors), self._part("timeline--author", base, cursor),
+                            line_style, plural(count, "event"), _span(stats.first, stats.last),
+                            self._part("timeline--time", base, cursor), muted, badges)
         seconds = stats.last - stats.first if count > 1 else None
-        return self._with_figures(pieces, figures_text(stats.tokens, seconds, width), width,
+        figures = figures_text(stats.tokens, seconds, width)
+        room = width - (cell_len(figures) + 1 if figures else 0)
+        return self._with_figures(fit_header(parts, room), figures, width,
                                   line_style, self._part("timeline--figures", base, cursor))
 
     def _with_figures(self, pieces: list[tuple[str, Style]], figures: str, width: int,

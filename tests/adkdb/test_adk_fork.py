@@ -101,3 +101,14 @@ def test_ids_in_use_by_any_app_or_user_are_refused_and_read_only_is_refused_up_f
         open_any(path, read_only=True).fork("s1", "inv-1")
     assert tables(path) == before
     assert not (path.parent / (path.name + ".session-tui")).exists()
+
+
+def test_a_fork_whose_events_changed_since_the_preview_is_refused_and_writes_nothing(adk_db):
+    path = adk_db("sqlite")
+    store = open_any(path)
+    plan = store.preview_fork("s1", "inv-1")
+    before = tables(path)
+    with pytest.raises(StoreError, match="changed since the preview"):
+        store.fork("s1", "inv-1", expected_events=(plan.keep + 1, plan.event_id))
+    assert tables(path) == before
+    assert store.fork("s1", "inv-1", expected_events=(plan.keep, plan.event_id)).events == plan.keep

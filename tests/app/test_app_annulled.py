@@ -83,8 +83,10 @@ def test_counts_marks_and_time_travel(tmp_path):
             assert "9 events, 4 annulled, 5 invocations" in title
             timeline = screen.query_one(Timeline)
             lines = lines_of(timeline)
-            assert lines[3].startswith("↶ inv-2  annulled by rewind at 16:01:00 (event 7)")
-            assert lines[6].startswith("↶ inv-3  annulled by rewind at 16:01:00 (event 7)")
+            # (The pane is too narrow for the rewind's time and the count: the rewind by its
+            # event, the count whole; the widget's tests show the long form.)
+            assert lines[3].startswith("↶ inv-2  annulled by event 7  2 events")
+            assert lines[6].startswith("↶ inv-3  annulled by event 7  2 events")
             assert lines[4].startswith("↶ 16:00:20") and lines[1].startswith("  16:00:00")
             assert "rewind: annulled 4 events from inv-2 on" in lines[10]
 

@@ -8,6 +8,7 @@ import asyncio
 import orjson
 import pytest
 from scenes import make_app, press, settle
+from textual.widgets import Static
 
 from session_tui.diff import diff_points, diff_sessions
 from session_tui.model import Event, EventActions, Session
@@ -95,6 +96,12 @@ async def _marked_and_diffed(diff_store):
         assert isinstance(screen, DiffScreen)
         assert screen.diff == diff_sessions(store.get("run-b"), store.get("run-a"))
         assert "/booking/nights/2" in screen.diff["state"]  # (an array that grew: by index)
+        names = screen.query_one("#diff-names", Static)
+        assert str(names.render()) == "A: run-b   B: run-a"
+        await pilot.resize_terminal(20, 30)  # too narrow for both: B on a line of its own
+        await pilot.pause()
+        assert str(names.render()) == "A: run-b\nB: run-a"
+        await pilot.resize_terminal(120, 30)
         await press(pilot, "down", "c")  # the first state line
         first = next(iter(screen.diff["state"].items()))
         assert orjson.loads(app.clipboard) == {first[0]: first[1]}
@@ -111,7 +118,9 @@ async def _marked_and_diffed(diff_store):
         assert timeline.marked == "run-b-e1"
         text, marked = _marked(timeline, 1)  # (line 0: the invocation's header)
         assert text.startswith("◆ ") and marked  # a blank first cell takes the ◆ too
-        await press(pilot, "equals_sign")
+        await press(pilot, "home", "equals_sign")  # on a header: the mark is kept, and said so
+        assert isinstance(app.screen, SessionScreen) and "compare it with the marked one" in said[-1]
+        await press(pilot, "down", "down", "down", "equals_sign")
         screen = app.screen
         assert isinstance(screen, DiffScreen)
         assert screen.diff == diff_points(store.get("run-b"), 1, 3)

@@ -78,3 +78,15 @@ def test_tinydb_file_store_through_the_cli(cli, tmp_path):
     tables = orjson.loads(path.read_bytes())
     assert tables["notes"] == {"1": {"note": "keep me"}}
     assert tables["_default"]["1"]["state"] == {"k": "v"}
+
+
+def test_a_file_to_import_given_as_the_store_says_so_and_how(cli, tmp_path):
+    # An ADK session JSON export (adk web's Export button) is not a store: said, with the way in.
+    path = tmp_path / "exported.session.json"
+    content = orjson.dumps({"id": "s1", "appName": "app", "userId": "u", "state": {}, "events": [],
+                            "lastUpdateTime": 1764000000.0})
+    path.write_bytes(content)
+    err = one_line_error(cli("--store", path, "list"), 2, "exported.session.json",
+                         "an ADK session JSON export to import, not a store")
+    assert f"session-tui import {path}" in err
+    assert path.read_bytes() == content and sorted(p.name for p in tmp_path.iterdir()) == [path.name]

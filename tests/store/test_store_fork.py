@@ -151,3 +151,19 @@ def test_edits_of_the_fork_undo_first_then_the_fork(store):
     assert store.undo("s-fork").undone == "edit"
     assert store.undo("s-fork").undone == "fork"
     assert "s-fork" not in store
+
+
+def test_a_fork_as_previewed_is_made_whatever_was_appended_after_its_events(backend, store):
+    # A running agent appends every few seconds: what the fork holds is what is checked.
+    build(store)
+    plan = store.preview_fork("s", "inv-2")
+    add_event(store, "s", "inv-4", {"d": 4})  # after the fork's events: no matter
+    made = store.fork("s", "inv-2", expected_events=(plan.keep, plan.event_id))
+    assert made.events == plan.keep == 3 and store.get(made.id).state == plan.state
+
+    plan = store.preview_fork("s", "inv-4")
+    add_event(store, "s", "inv-4", {"d": 5})  # the forked invocation grew: refused, said why
+    before = backend.snapshot()
+    with pytest.raises(StaleError, match=r"inv-4 changed since the preview \(5 events then, 6 now\)"):
+        store.fork("s", "inv-4", expected_events=(plan.keep, plan.event_id))
+    assert backend.snapshot() == before

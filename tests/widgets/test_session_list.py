@@ -251,3 +251,22 @@ def test_events_an_adk_rewind_annulled_are_counted_beside_the_events():
         assert " 12  " in line(widget, 2) and " 5  " in line(widget, 3)
 
     run(check, rows)
+
+
+def test_the_tokens_column_shows_where_a_session_recorded_tokens_rows_prepared_or_not():
+    # Rows come in prepared (the app's reload worker) or plain: either way, a Tokens column
+    # once some session counted tokens, and none while no session did.
+    with_tokens = make_rows(3)
+    with_tokens[1]["total_tokens"] = 12_345
+    plain = make_rows(3)
+
+    async def check(app, widget, pilot):
+        assert "Tokens" in line(widget, 0) and " 12k " in "".join(line(widget, y) for y in range(1, 4))
+        widget.set_rows(plain)
+        await pilot.pause()
+        assert "Tokens" not in line(widget, 0)
+        widget.set_rows(widget.prepare_rows(with_tokens))
+        await pilot.pause()
+        assert "Tokens" in line(widget, 0)
+
+    run(check, with_tokens, size=(110, 8))

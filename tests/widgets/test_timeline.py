@@ -286,3 +286,30 @@ def test_a_partly_annulled_invocation_says_how_much():
         assert widget.annulled_count == 2
 
     run(check, session)
+
+
+def test_a_narrow_header_drops_the_span_then_the_authors_never_cutting_the_count():
+    # Each width keeps the count whole ("4 events", not "4 even"): the span goes first, then
+    # the authors are cut down, then left out; Δ stays.
+    session = make_session([ev(i, "inv-1", ("user", "planner", "tool", "tool")[i], delta={"k": i} if i == 1 else {})
+                            for i in range(4)])
+
+    def header_at(width):
+        async def check(app, widget, pilot):
+            seen.append(before_figures(rendered(widget, 0)))
+        seen: list[str] = []
+        run(check, session, size=(width, 8))
+        return seen[0]
+
+    wide, middle, narrow = header_at(100), header_at(50), header_at(38)
+    assert "2025-11-24 16:00:00–16:00:03" in wide and "user, planner, tool · 4 events" in wide
+    assert "2025" not in middle and middle.endswith("user, planner, tool · 4 events  Δ1")
+    assert narrow.endswith("inv-1  4 events  Δ1") and "user" not in narrow
+
+
+def test_a_narrow_annulled_header_names_the_rewind_by_its_event_and_keeps_the_count():
+    async def check(app, widget, pilot):
+        header = before_figures(rendered(widget, 2))
+        assert header == "↶ inv-2  annulled by event 5  2 events  Δ1"
+
+    run(check, with_rewinds(), size=(48, 30))
