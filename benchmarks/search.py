@@ -5,14 +5,13 @@ and print figures (never asserted anywhere: the machines are shared and noisy).
     python3 benchmarks/search.py --sessions 1000 --events 50 --store /tmp/s1
     python3 benchmarks/search.py --json
 
-The store is built with the project's API (demo.generate_sessions) in a temporary folder unless
-`--store` names one (built there when missing). Figures: a cold build (every session read),
-the index's bytes and the process's RSS growth, saving and loading the cache, a refresh that
-finds nothing changed and one after an edit, each keystroke of typing queries (first key and
-later keys; one that matches nothing anywhere: the worst case, a scan of all text), the same
-with a trigram index built on a sample (memory per session, extrapolated), and
-`session-tui search` as a whole process, with the cache and without.
-"""
+The store is built with the project's API (bench_data.build_store, as benchmarks/run.py builds
+S2) in a temporary folder unless `--store` names one (built there when missing). Figures: a cold
+build (every session read), the index's bytes and the process's RSS growth, saving and loading
+the cache, a refresh that finds nothing changed and one after an edit, each keystroke of typing
+queries (first key and later keys; one that matches nothing anywhere: the worst case, a scan of
+all text), the same with a trigram index built on a sample (memory per session, extrapolated),
+and `session-tui search` as a whole process, with the cache and without. """
 
 from __future__ import annotations
 
@@ -28,27 +27,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from session_tui.demo import generate_sessions  # noqa: E402
+from bench_data import build_store  # noqa: E402
 from session_tui.search_index import SLICE, SearchIndex, cache_file  # noqa: E402
-from session_tui.store import DirectoryStore, open_store  # noqa: E402
+from session_tui.store import open_store  # noqa: E402
 
 
 def rss_mb() -> float:
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
-
-
-def fill(path: Path, sessions: int, events: int) -> None:
-    store = DirectoryStore(path, create=True)
-    batch = []
-    for session in generate_sessions(sessions, events):
-        batch.append(session)
-        if len(batch) == 1000:
-            store.import_sessions(batch)
-            batch = []
-    if batch:
-        store.import_sessions(batch)
 
 
 def ms(fn, repeat: int = 5) -> float:
@@ -127,7 +115,7 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory(prefix="search-bench-")
     path = args.store or Path(tmp.name) / "store"
     if not (path / "index.json").exists():
-        fill(path, args.sessions, args.events)
+        build_store(path, args.sessions, args.events, seed=7)  # as benchmarks/run.py builds S2
     cache = Path(tmp.name) / "cache"
     os.environ["SESSION_TUI_CACHE"] = str(cache)
     out: dict[str, float | list[float] | int] = {}

@@ -17,9 +17,8 @@ Textual-free.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 from . import jsonio
 from .eventinfo import adk_parts, error_of

@@ -111,7 +111,7 @@ def _open_store(path: str | None, create: bool, read_only: bool):
 
     try:
         return open_any(path, create=create, read_only=read_only)
-    except NotAStore as exc:
+    except NotAStore:
         kind = importable_kind(Path(path)) if path is not None and Path(path).is_file() else None
         if kind is None:
             raise

@@ -31,9 +31,7 @@ from .. import jsonio
 from ..model import JSON, Session, SessionFormatError, got
 from .adk_eval_fields import (camel, content_of, get_field, items_of, lean_event, metrics_of,
                               place_in, status_of)
-# (Re-exported: what the app and the CLI show of an eval case is read from here too.)
-from .adk_eval_text import (EVAL_KEY, call_lines, eval_of, response_lines,  # noqa: F401
-                            score_text, summary_lines)
+from .adk_eval_text import EVAL_KEY, eval_of  # noqa: F401 (eval_of: read from here too)
 from .adk_text import render_content
 
 RESULT_SUFFIX = ".evalset_result.json"

@@ -14,7 +14,7 @@ from typing import Iterable
 import orjson
 
 from .. import jsonio
-from ..model import SESSION_FIELDS, Session, SessionFormatError, got, place, sessions_from_json
+from ..model import SESSION_FIELDS, Session, SessionFormatError, got, sessions_from_json
 
 _SNIFF_BYTES = 65536
 # The first key of a top-level object and the first character of its value.

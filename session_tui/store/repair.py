@@ -163,8 +163,8 @@ class RepairMixin:
             if not keep:
                 files = list(entry.iterdir())
                 if unread and files:
-                    aside(entry, "events-" + entry.name, f"the events its undo history "
-                          f"(moved aside) may point at")
+                    aside(entry, "events-" + entry.name, "the events its undo history "
+                          "(moved aside) may point at")
                 elif all(kind_of(f) == "file" and is_event_file(f.name) for f in files):
                     for f in files:  # written for a session whose head never came
                         f.unlink()
