@@ -15,6 +15,7 @@ again; the longest event-loop stall seen by a 5 ms ticker while the app ran; pea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import resource
 import statistics
@@ -150,15 +151,23 @@ async def _first_rows(pilot) -> None:
     painted()
 
 
-async def listing(store: str) -> dict:
-    from session_tui.widgets.session_list import SessionList
-
+@contextlib.asynccontextmanager
+async def _listed(store: str):
+    """The app on `store`, headless, its list painted (the parent is told) and settled, with a
+    stall monitor running: (app, pilot, monitor)."""
     app = _app(store)
     monitor = StallMonitor()
     async with app.run_test(size=SIZE) as pilot:
         monitor.start()
         await _first_rows(pilot)
         await settle(pilot)
+        yield app, pilot, monitor
+
+
+async def listing(store: str) -> dict:
+    from session_tui.widgets.session_list import SessionList
+
+    async with _listed(store) as (app, pilot, monitor):
         session_list = app.screen.query_one(SessionList)
         moves = await timed_keys(pilot, ["down"] * MOVES, lambda: session_list.selected_id)
         await pilot.press("slash")
@@ -177,12 +186,7 @@ async def session(store: str) -> dict:
     from session_tui.screens.session import SessionScreen
     from session_tui.widgets.timeline import Timeline
 
-    app = _app(store)
-    monitor = StallMonitor()
-    async with app.run_test(size=SIZE) as pilot:
-        monitor.start()
-        await _first_rows(pilot)
-        await settle(pilot)
+    async with _listed(store) as (app, pilot, monitor):
         t0 = time.perf_counter()
         await pilot.press("enter")
         while not (isinstance(app.screen, SessionScreen) and app.screen.session is not None):
