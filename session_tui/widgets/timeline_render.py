@@ -109,6 +109,8 @@ class TimelineRendering:
             base, line_style = self._dimmed(base), self._dimmed(line_style)
         muted = self._part("timeline--muted", base, cursor)
         clock = _clock(event.timestamp)
+        # A narrow pane (80 columns: ~46 cells) gives the text room before the author's name.
+        author = self._lines.author_width if width >= 64 else min(self._lines.author_width, max(8, width // 4))
         new = event.id in self._new
         time_style = self._part("timeline--new" if new else "timeline--time", base, cursor)
         left: list[tuple[str, Style]] = [
@@ -116,8 +118,7 @@ class TimelineRendering:
              self._part("timeline--match", base, cursor) if index in self._matched else time_style),
             (clock.strftime("%H:%M:%S") if clock else "??:??:??", time_style),
             ("  ", line_style),
-            (_pad(one_line(event.author, self._lines.author_width), self._lines.author_width),
-             self._part("timeline--author", base, cursor)),
+            (_pad(one_line(event.author, author), author), self._part("timeline--author", base, cursor)),
             ("  ", line_style),
         ]
         badges = self._badges(event, base, cursor)
