@@ -221,3 +221,12 @@ def is_empty(diff: dict[str, JSON]) -> bool:
     """No state change, and every event the same."""
     events = diff["events"]
     return not diff["state"] and not events["only_a"] and not events["only_b"] and not events["changed"]
+
+
+def one_sided(diff: dict[str, JSON], events: list[Event]) -> dict[str, tuple[str, str]]:
+    """(author, one-line preview) of each event only one side has, by id, from `events` (both
+    sides' events): a line that gives only an id says nothing of what was added or lost."""
+    from .eventinfo import preview
+
+    wanted = set(diff["events"]["only_a"]) | set(diff["events"]["only_b"])
+    return {e.id: (e.author, preview(e)[0]) for e in events if e.id in wanted}

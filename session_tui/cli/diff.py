@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from .. import jsonio
-from ..diff import diff_points, diff_sessions
+from ..diff import diff_points, diff_sessions, one_sided
 from ..model import Session
 from ..prefixes import resolve
 from ..store import Store
@@ -29,6 +29,7 @@ def cmd_diff(store: Store, args) -> int:
         raise UsageError("diff: give a second session, or --from/--to EVENT "
                          "(see --help)")
     a = store.get(args.id)
+    events = a.events
     if points:
         keep_a = 0 if args.from_event is None else at_event(a, args.from_event)
         keep_b = len(a.events) if args.to_event is None else at_event(a, args.to_event)
@@ -39,10 +40,11 @@ def cmd_diff(store: Store, args) -> int:
         b = store.get(other)
         result = diff_sessions(a, b)
         names = (f"session {a.id}", f"session {b.id}")
+        events = a.events + b.events
     if args.json:
         print_json(result)
     else:
-        print(safe("\n".join(text_lines(result, *names))))
+        print(safe("\n".join(text_lines(result, *names, described=one_sided(result, events)))))
     return 0
 
 
@@ -56,8 +58,10 @@ def _value(value) -> str:
     return jsonio.dumps(value).decode()
 
 
-def text_lines(result: dict, name_a: str, name_b: str) -> list[str]:
-    """The diff as a person reads it (whole values: a script may copy them)."""
+def text_lines(result: dict, name_a: str, name_b: str,
+               described: dict[str, tuple[str, str]] | None = None) -> list[str]:
+    """The diff as a person reads it (whole values: a script may copy them); `described`:
+    diff.one_sided's author and preview of the events only one side has."""
     lines = [f"--- {name_a}", f"+++ {name_b}"]
     state = result["state"]
     if not state:
@@ -75,8 +79,12 @@ def text_lines(result: dict, name_a: str, name_b: str) -> list[str]:
     for pair in events["changed"]:
         ids = pair["a"] if pair["a"] == pair["b"] else f"{pair['a']} / {pair['b']}"
         lines.append(f"~ event {ids}: {', '.join(pair['fields'])}")
-    lines.extend(f"- event {event_id} (only in A)" for event_id in events["only_a"])
-    lines.extend(f"+ event {event_id} (only in B)" for event_id in events["only_b"])
+    described = described or {}
+    for glyph, side in (("-", "a"), ("+", "b")):
+        for event_id in events[f"only_{side}"]:
+            author, text = described.get(event_id, ("", ""))
+            lines.append(f"{glyph} event {event_id} (only in {side.upper()})"
+                         + (f": {author}: {text}" if author or text else ""))
     return lines
 
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from .. import jsonio
-from ..diff import diff_points, diff_sessions
+from ..diff import diff_points, diff_sessions, one_sided
 from ..store import NotFound
 from ..text import middle_cut, one_line
 from ..widgets.diff_view import DiffView, describe_counts
@@ -82,9 +82,10 @@ class DiffScreen(ReportsWorkerErrors, Screen):
         except NotFound as exc:
             self.app.call_from_thread(self._gone, exc)
             return
-        self.app.call_from_thread(self._show, diff, names)
+        described = one_sided(diff, a.events + (b.events if request.b is not None else []))
+        self.app.call_from_thread(self._show, diff, names, described)
 
-    def _show(self, diff: dict, names: tuple[str, str]) -> None:
+    def _show(self, diff: dict, names: tuple[str, str], described: dict[str, tuple[str, str]]) -> None:
         self.diff = diff
         request = self.request
         if request.b is None:
@@ -94,7 +95,7 @@ class DiffScreen(ReportsWorkerErrors, Screen):
             said = f"A: {one_line(request.a)}   B: {one_line(request.b)}"
         self._said = said
         self._fit_names()
-        self.query_one(DiffView).set_diff(diff, *names)
+        self.query_one(DiffView).set_diff(diff, *names, described=described)
         self.query_one("#diff-status", Static).update(
             describe_counts(diff) + "  ·  c copies the line as JSON, esc returns")
 

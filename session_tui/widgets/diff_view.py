@@ -38,8 +38,10 @@ class DiffLine:
     label: str = ""  # what `c` says it copied
 
 
-def diff_lines(diff: dict[str, Any]) -> list[DiffLine]:
-    """The lines of a diff, in the order shown."""
+def diff_lines(diff: dict[str, Any], described: dict[str, tuple[str, str]] | None = None) -> list[DiffLine]:
+    """The lines of a diff, in the order shown. `described`: an event's author and preview by
+    id, shown for the events only one side has (else only their ids)."""
+    described = described or {}
     state, events = diff["state"], diff["events"]
     counts = {"added": 0, "removed": 0, "changed": 0}
     lines: list[DiffLine] = []
@@ -59,10 +61,13 @@ def diff_lines(diff: dict[str, Any]) -> list[DiffLine]:
     for pair in changed:
         lines.append(DiffLine("event", ", ".join(pair["fields"]), pair["a"], pair["b"], pair,
                               f"the change of event {pair['b']}"))
-    lines.extend(DiffLine("only_a", "only in A", event_id, None, {"only_a": event_id},
-                          f"event {event_id} (only in A)") for event_id in events["only_a"])
-    lines.extend(DiffLine("only_b", "only in B", None, event_id, {"only_b": event_id},
-                          f"event {event_id} (only in B)") for event_id in events["only_b"])
+    for side in ("a", "b"):
+        for event_id in events[f"only_{side}"]:
+            author, text = described.get(event_id, ("", ""))
+            shown = f"{text}  ({event_id})" if text else event_id
+            lines.append(DiffLine(f"only_{side}", f"only in {side.upper()}" + (f": {author}" if author else ""),
+                                  shown if side == "a" else None, shown if side == "b" else None,
+                                  {f"only_{side}": event_id}, f"event {event_id} (only in {side.upper()})"))
     return lines
 
 
@@ -82,9 +87,11 @@ class DiffView(CursorList):
         self._titles = ("A", "B")
         self._what_width = 8  # the widest `what` (pointer or fields), worked out once a diff
 
-    def set_diff(self, diff: dict[str, Any], title_a: str = "A", title_b: str = "B") -> None:
-        """Show this diff; the columns titled `title_a` and `title_b`."""
-        self._lines = diff_lines(diff)
+    def set_diff(self, diff: dict[str, Any], title_a: str = "A", title_b: str = "B",
+                 described: dict[str, tuple[str, str]] | None = None) -> None:
+        """Show this diff; the columns titled `title_a` and `title_b`; `described` as
+        `diff_lines` takes it."""
+        self._lines = diff_lines(diff, described)
         self._titles = (title_a, title_b)
         self._what_width = max((cell_len(line.what) for line in self._lines
                                 if line.kind != "heading"), default=8)

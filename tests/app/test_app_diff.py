@@ -11,12 +11,14 @@ from scenes import make_app, press, settle
 from textual.widgets import Static
 
 from session_tui.diff import diff_points, diff_sessions
+from session_tui.eventinfo import preview
 from session_tui.model import Event, EventActions, Session
 from session_tui.screens.diff import DiffScreen
 from session_tui.screens.session import SessionScreen
 from session_tui.screens.sessions import SessionsScreen
 from session_tui.store import DirectoryStore
 from session_tui.widgets.session_list import SessionList
+from session_tui.widgets.diff_view import DiffView
 from session_tui.widgets.timeline import Timeline
 
 T0 = 1_790_000_000
@@ -125,6 +127,12 @@ async def _marked_and_diffed(diff_store):
         assert isinstance(screen, DiffScreen)
         assert screen.diff == diff_points(store.get("run-b"), 1, 3)
         assert screen.diff["events"]["only_b"] == ["run-b-e2", "run-b-e3"]
+        view = screen.query_one(DiffView)
+        one_sided = [view.line(i) for i in range(view.item_count) if view.line(i).kind == "only_b"]
+        for line, event in zip(one_sided, store.get("run-b").events[1:3], strict=True):
+            # what the event was, not only its id
+            assert line.what == f"only in B: {event.author}"
+            assert line.b == f"{preview(event)[0]}  ({event.id})" and preview(event)[0]
         await press(pilot, "c")  # the heading: the whole state part
         assert orjson.loads(app.clipboard) == {"state": screen.diff["state"]}
         await press(pilot, "escape")

@@ -57,7 +57,8 @@ def test_two_points_json_and_text_and_two_sessions_in_text(capsys, store):
         f"+++ session trip after event 1 ({ids[0]})",
         '~ /city "Rome" -> "Paris"', '- /hotel "H2"', '- /app:theme "dark"',
         "events: 1 the same, 0 changed, 2 only in A, 0 only in B",
-        f"- event {ids[1]} (only in A)", f"- event {ids[2]} (only in A)"]
+        # what each was, not only its id
+        f"- event {ids[1]} (only in A): planner: turn 1", f"- event {ids[2]} (only in A): planner: turn 2"]
     # Two sessions in text: what B added, and the events on one side only.
     code, out, _ = run(capsys, store, "diff", "chat", "trip")
     assert code == 0
