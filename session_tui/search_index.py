@@ -32,6 +32,8 @@ import orjson
 
 from .model import Session
 from .search import Match, folded_text, needle_of, session_matches
+from .store.errors import CorruptFile
+from .store.paths import read_regular
 
 MAGIC = b"session-tui search index 1\n"
 PUBLISH_EVERY = 500  # sessions read between two snapshots the UI can search
@@ -230,7 +232,7 @@ class SearchIndex:
         for another store, or it cannot be read (it is only a cache)."""
         index = cls()
         try:
-            data = path.read_bytes()
+            data = read_regular(path)  # a FIFO put there would block the worker forever
             if not data.startswith(MAGIC):
                 return index
             at = len(MAGIC) + 8
@@ -251,7 +253,7 @@ class SearchIndex:
                 entries[session_id] = Entry(key, row, events, bool(read))
             if at != len(data):
                 return index
-        except (OSError, ValueError, TypeError, KeyError, struct.error):
+        except (OSError, ValueError, TypeError, KeyError, struct.error, CorruptFile):
             return index
         index._entries = entries
         return index
