@@ -37,6 +37,7 @@ import copy
 import json
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import unquote, urlparse
@@ -63,7 +64,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 
 from .formats.adk_json import event_from_adk, event_to_adk
 from .model import Event, Session, format_time, from_unix, to_unix
-from .store import Store, StoreError, open_store
+from .store import NotFound, StaleError, Store, StoreError, open_store
 from .store.shared import SharedState
 
 SCHEME = "session-tui"
@@ -105,6 +106,9 @@ class SessionTuiSessionService(BaseSessionService):
                 raise ValueError("give a store (a path or a Store) or a session-tui: URI")
             store = store_path_of(uri)
         self.store = store if isinstance(store, Store) else open_store(store, create=True)
+        # What this service knows of the sessions it appended to last (by ADK key): while no
+        # one else writes one, the next append needs none of its events read.
+        self._appending: dict[tuple[str, str, str], _Appending] = {}
 
     # -- ADK's calls ----------------------------------------------------------------------
     async def create_session(self, *, app_name: str, user_id: str,
@@ -218,6 +222,12 @@ class SessionTuiSessionService(BaseSessionService):
             return self.store.shared_state().user(app_name, user_id)
 
     def _append(self, session: AdkSession, event: AdkEvent) -> None:
+        key = (session.app_name, session.user_id, session.id)
+        app_delta, user_delta, own = _split(event.actions.state_delta or {})
+        known = self._appending.pop(key, None)
+        if known is not None and not app_delta and not user_delta:
+            if self._append_known(known, key, session, event, own):
+                return
         with self.store.lock():
             found = self._find(session.app_name, session.user_id, session.id)
             if found is None:
@@ -237,6 +247,32 @@ class SessionTuiSessionService(BaseSessionService):
             others = self._sharing(session.app_name, session.user_id, app_delta, user_delta,
                                    skip=found.id)
             self.store.write_shared([found] + others, shared)
+            if found.revision:  # (the next append's stale check needs it)
+                self._appending[key] = _Appending(found.id, found.revision,
+                                                  {e.id for e in found.events}, event.timestamp)
+
+    def _append_known(self, known: "_Appending", key: tuple[str, str, str], session: AdkSession,
+                      event: AdkEvent, own: dict[str, Any]) -> bool:
+        """The next append of a session this service appended to last, when no one else has
+        written it since (its revision): the checks from what is known, the event's line and
+        the session's head written, not the session (store.append). False: it was changed
+        since, the caller reads it afresh."""
+        if event.id in known.event_ids:
+            raise sqlite3.IntegrityError(_DUPLICATE_EVENT)  # ADK's table refuses it so
+        if known.update_time > session.last_update_time:
+            raise StaleSessionError(_STALE)
+
+        def head(stored: Session) -> None:
+            stored.state.update(_json_copy(own))  # as ADK reads it back from its JSON column
+            _stamp(stored, event.timestamp)
+
+        try:
+            revision = self.store.append(known.store_id, _to_store_event(event), known.revision, head)
+        except (StaleError, NotFound):
+            return False
+        known.event_ids.add(event.id)
+        self._appending[key] = _Appending(known.store_id, revision, known.event_ids, event.timestamp)
+        return True
 
     # -- finding sessions by ADK's key -----------------------------------------------------
     def _find(self, app_name: str, user_id: str, session_id: str) -> Session | None:
@@ -287,6 +323,14 @@ class SessionTuiSessionService(BaseSessionService):
             other.state.update(_prefixed(app_delta, user_delta if same_user else {}))
             changed.append(other)
         return changed
+
+
+@dataclass
+class _Appending:
+    store_id: str
+    revision: str | None  # the session's revision after this service's last append
+    event_ids: set[str]  # its events' ids (ADK's table refuses a second event with one)
+    update_time: float  # ADK's update time it was given
 
 
 def register(scheme: str = SCHEME) -> None:

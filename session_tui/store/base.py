@@ -283,10 +283,27 @@ class Store(ImportingMixin):
 
         return self._change(session_id, "append", change, expected_revision)
 
-    def append(self, session_id: str, event: Event, expected_revision: str | None = None) -> str:
+    def append(self, session_id: str, event: Event, expected_revision: str | None = None,
+               head: Callable[[Session], None] | None = None) -> str:
         """`append_event` without handing the session back: the new revision. A store folder
-        does it in time and bytes that follow the event, not the session."""
-        return self.append_event(session_id, event, expected_revision).revision or ""
+        does it in time and bytes that follow the event, not the session. `head(session)`:
+        what the event changes besides the events, instead of applying its state_delta and
+        stamping the time now (the ADK service: ADK's state rules, its update time); it is
+        handed the session without its events where the store can (never change them)."""
+        if head is None:
+            return self.append_event(session_id, event, expected_revision).revision or ""
+        with _refused(session_id):
+            check_event(event)
+        with self.lock():
+            current = self._load(session_id)
+            if expected_revision is not None and current.revision != expected_revision:
+                raise StaleError(
+                    f"session {session_id!r} was changed by someone else since it was read; "
+                    "reload it and try again")
+            head(current)
+            current.events.append(event)
+            self._write([current], [], {})
+            return current.revision or ""
 
     def rewind(self, session_id: str, invocation_id: str, before: bool = False,
                expected_revision: str | None = None) -> RewindPlan:

@@ -231,10 +231,11 @@ class SessionIO:
         self._adoptable[session_id] = (tail, parts)
 
     # -- appending --------------------------------------------------------------------------
-    def append(self, session_id: str, event: Event, expected_revision: str | None = None) -> str:
+    def append(self, session_id: str, event: Event, expected_revision: str | None = None,
+               head: Callable[[Session], None] | None = None) -> str:
         """Append an agent's event writing only its line, a few bytes of bookkeeping and the
-        session's head (never its other events); the new revision."""
-        from .base import _later, _refused
+        session's head (never its other events); the new revision. `head`: as Store.append."""
+        from .base import Store, _later, _refused
 
         with _refused(session_id):
             check_event(event)
@@ -251,14 +252,17 @@ class SessionIO:
             if not is_head(value) or rewind_target(event) is not None:
                 # Layout 1 (migrated by this write), or a rewind event (it changes what counts
                 # as annulled): the general way.
-                return self.append_event(session_id, event, expected_revision).revision or ""
+                return Store.append(self, session_id, event, expected_revision, head)
             session, layout, generation = decode_head(path, value)
             _check_name(path, session)
             if expected_revision is not None and str(generation) != expected_revision:
                 raise StaleError(f"session {session_id!r} was changed by someone else since it "
                                  "was read; reload it and try again")
-            session.apply_delta(event.actions.state_delta)
-            session.updated_at = _later(now_iso(), session.updated_at)
+            if head is None:
+                session.apply_delta(event.actions.state_delta)
+                session.updated_at = _later(now_iso(), session.updated_at)
+            else:
+                head(session)  # (a head: its events are not read)
             folder = self._folder(name)
             new_ids = []
             if event.invocation_id != layout.last_invocation and \

@@ -86,3 +86,47 @@ def test_one_id_for_several_apps_and_users_as_adk_allows(tmp_path):
     assert kept == {"s": ("app", "ann"), "s~3": ("other", "ann")}
     assert store.get("s~3").extra["original_id"] == "s"
     assert store.undo("s~2").undone == "delete"  # ADK's delete is undoable in session-tui
+
+
+@pytest.mark.parametrize("kind", ["folder", "tinyfile"])
+def test_an_agents_next_appends_read_none_of_its_events(tmp_path, kind):
+    """An agent appending to its session: after the first append, none of the session's events
+    are read again (a 100,000-event session appends as fast as a short one) while no one else
+    writes it; a duplicate id and a stale session are still refused as ADK refuses them."""
+    import sqlite3
+
+    path = tmp_path / ("store" if kind == "folder" else "store.json")
+    store = open_store(path, create=True)
+    service = SessionTuiSessionService(store)
+    reads = []
+    real_load = store._load
+
+    def counting_load(session_id):
+        reads.append(session_id)
+        return real_load(session_id)
+
+    store._load = counting_load  # every full read of a session goes through it
+
+    async def main():
+        held = await service.create_session(app_name="app", user_id="u", session_id="s")
+        await service.append_event(held, event({"n": 0}))
+        reads.clear()
+        for n in range(1, 6):
+            await service.append_event(held, event({"n": n, "temp:t": n}))
+        if kind == "folder":
+            assert reads == []
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed"):
+            await service.append_event(held, held.events[-1])
+        served = await service.get_session(app_name="app", user_id="u", session_id="s")
+        assert served.state == {"n": 5} and served.last_update_time == held.last_update_time
+        assert [e.id for e in served.events] == [e.id for e in held.events]
+        open_store(path).set_value("s", "/n", 99)  # someone else: the next append reads afresh
+        with pytest.raises(StaleSessionError, match="Please check if it is a stale session"):
+            await service.append_event(held, event({"n": 7}))
+        fresh = await service.get_session(app_name="app", user_id="u", session_id="s")
+        await service.append_event(fresh, event({"n": 8}))
+        return await service.get_session(app_name="app", user_id="u", session_id="s")
+
+    final = asyncio.run(main())
+    assert final.state == {"n": 8}
+    assert [e.author for e in final.events] == ["agent"] * 6 + ["session-tui", "agent"]
