@@ -8,16 +8,23 @@ Typing never reads the store: each key asks the index (`match`: one C-speed scan
 narrowed while typing on) for the ids to show, a slice of time at a time. The rows' own text is
 searchable as soon as the worker starts; until the index has read every session, the event text
 read so far is matched, the status line says how far it got, and the list filters again as more
-is read."""
+is read.
+
+When the cache folder holds a saved index of the store, it is read as soon as the list is shown
+(in a worker): the first key does not wait for it. Without one, nothing is read before the
+filter is used (reading every session is the cost of the first filter, once)."""
 
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from textual import work
 
-from ..search_index import SLICE, SearchIndex, open_index, save_index
 from ..widgets.session_list import SessionList
+
+if TYPE_CHECKING:  # (imported when first used: not needed to start the app)
+    from ..search_index import SearchIndex
 
 SAVE_AFTER = 50  # sessions read by a refresh that make the cache worth writing again
 
@@ -32,14 +39,29 @@ class ListSearch:
     _searching = False  # a filter's search is under way (it runs in slices)
     _index_progress: tuple[int, int] | None = None  # (read, to read) while reading
     _index_lock = threading.Lock()
+    _preloading = False  # looked for a saved index already (once a screen)
 
     def index_rows(self, rows: list[dict]) -> None:
         self._index_rows = rows
         if self.search_index is not None:
             self._refresh_index(rows, first=False)
+        elif not self._preloading:
+            self._preloading = True
+            self._preload_index()
+
+    @work(thread=True, group="search-index-preload", exit_on_error=False)
+    def _preload_index(self) -> None:
+        """Start the index now when a saved one is there to read (its check: a stat)."""
+        from ..search_index import cache_file
+
+        path, _identity = cache_file(self.app.store)
+        if path.is_file():
+            self.app.call_from_thread(self.start_search_index)
 
     def start_search_index(self) -> None:
         if self.search_index is None and self._index_rows is not None:
+            from ..search_index import SearchIndex
+
             self.search_index = SearchIndex()
             self.query_one(SessionList).matcher = self._matching_ids
             self._index_progress = (0, len(self._index_rows))
@@ -52,6 +74,8 @@ class ListSearch:
         index = self.search_index
         if index is None:
             return None
+        from ..search_index import SLICE
+
         ids, complete = index.match(needle, SLICE)
         self._searching = not complete
         if not complete:
@@ -68,6 +92,8 @@ class ListSearch:
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def _refresh_index(self, rows: list[dict], first: bool) -> None:
+        from ..search_index import open_index, save_index
+
         store = self.app.store
         index = self.search_index
         with self._index_lock:  # one refresh at a time; the next reads only what is left

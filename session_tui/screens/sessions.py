@@ -8,12 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ..messages import StoreChanged
 from ..model import to_unix
 from ..undo_log import Change, ImportChange, SessionChange
 from ..text import one_line, plural
+from ..widgets.footer import Footer
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from ..widgets.session_rows import PreparedRows
@@ -24,10 +25,17 @@ from .running_agent import running_note
 from .list_import import ImportsSessions
 from .list_search import ListSearch
 from .workers import ReportsWorkerErrors
-from .session import clock_of
 
 
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
+FIRST_AT_ONCE = 1000  # rows sorted before any is shown; a longer list shows its first ones first
+
+
+def clock_of(value: str) -> str:
+    """The session screen's `clock_of`, imported when first needed (not to start the app)."""
+    from .session import clock_of
+
+    return clock_of(value)
 
 
 class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMixin, SessionMarks,
@@ -84,8 +92,19 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         if not store.loaded:
             store.load(self._progress)
         # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
-        rows = self.query_one(SessionList).prepare_rows(store.list())
-        self.app.call_from_thread(self._show_rows, rows, select)
+        session_list = self.query_one(SessionList)
+        rows = store.list()
+        if len(rows) > FIRST_AT_ONCE and not session_list.total_count:
+            # A long list's first screenfuls are drawn before the rest is sorted.
+            self.app.call_from_thread(self._show_first, session_list.prepare_first_rows(rows))
+        self.app.call_from_thread(self._show_rows, session_list.prepare_rows(rows), select)
+
+    def _show_first(self, first: PreparedRows) -> None:
+        session_list = self.query_one(SessionList)
+        if session_list.total_count:
+            return  # (rows came another way meanwhile: they are all)
+        session_list.set_rows(first)
+        self._update_status()
 
     def _progress(self, done: int, total: int) -> None:
         self.app.call_from_thread(self.query_one("#status", Static).update,
@@ -113,6 +132,8 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         session_list = self.query_one(SessionList)
         problems = list(self.app.store.problems)
         text = f"{session_list.row_count} of {session_list.total_count} sessions"
+        if session_list.partial:
+            text += "  ·  sorting…"
         if session_list.filter:
             text += f" match {session_list.filter!r}" + self.search_status()
         new = len(session_list.new_ids)
