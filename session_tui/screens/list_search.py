@@ -17,6 +17,7 @@ filter is used (reading every session is the cost of the first filter, once)."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # (imported when first used: not needed to start the app)
     from ..search_index import SearchIndex
 
 SAVE_AFTER = 50  # sessions read by a refresh that make the cache worth writing again
+SHOW_EVERY = 0.1  # seconds between two showings of a long search's matches so far
 
 
 class ListSearch:
@@ -37,6 +39,7 @@ class ListSearch:
     search_index: SearchIndex | None = None
     _index_rows: list[dict] | None = None  # the rows shown last
     _searching = False  # a filter's search is under way (it runs in slices)
+    _shown_at = 0.0  # when the list last showed a search's matches so far (time.monotonic)
     _index_progress: tuple[int, int] | None = None  # (read, to read) while reading
     _index_lock = threading.Lock()
     _preloading = False  # looked for a saved index already (once a screen)
@@ -70,7 +73,8 @@ class ListSearch:
     def _matching_ids(self, needle: str) -> list[str] | None:
         """What the list shows for `needle`: the ids found within a slice of time; when that
         was not all, the search goes on at the next turn of the event loop (keys typed
-        meanwhile come first and start a new one), the list filtering again as it finds more."""
+        meanwhile come first and start a new one), the list showing what it found at most
+        every SHOW_EVERY seconds (each time the list is drawn afresh) and when done."""
         index = self.search_index
         if index is None:
             return None
@@ -79,14 +83,22 @@ class ListSearch:
         ids, complete = index.match(needle, SLICE)
         self._searching = not complete
         if not complete:
+            self._shown_at = time.monotonic()
             self.set_timer(0.001, self._search_on)
         return ids
 
     def _search_on(self) -> None:
+        from ..search_index import SLICE
+
         session_list = self.query_one(SessionList)
-        if not session_list.filter.strip():
+        needle = session_list.filter.strip().casefold()
+        if not needle or self.search_index is None:
             self._searching = False
-        session_list.refilter()
+        elif time.monotonic() - self._shown_at < SHOW_EVERY:
+            if not self.search_index.match(needle, SLICE)[1]:
+                self.set_timer(0.001, self._search_on)  # on, without drawing yet
+                return
+        session_list.refilter()  # (done: the answer is kept, the matcher finds it at once)
         if not self._searching:
             self._update_status()
 

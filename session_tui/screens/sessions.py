@@ -66,6 +66,8 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     def __init__(self) -> None:
         super().__init__()
         self._rows_shown: list[dict] = []  # the rows as last read: what "changed" compares to
+        self._status_text: str | None = None  # the status line as shown
+        self._problems_shown: list[str] | None = None  # the unreadable files as shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,14 +149,20 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         elif problems:
             text += (f"  ·  {plural(len(problems), 'file')} could not be "
                      "read (session-tui check moves them aside)")
-        self.query_one("#status", Static).update(text)
+        # Drawn again only when it changed, and in place (one line: no new layout), as each
+        # key typed into the filter updates it.
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#status", Static).update(text, layout=False)
         # Each unreadable file by its whole name, on lines of its own (they wrap, never cut).
         shown = [f"⚠ {one_line(p)}" for p in problems[:PROBLEMS_SHOWN]]
         if len(problems) > PROBLEMS_SHOWN:
             shown.append(f"… and {len(problems) - PROBLEMS_SHOWN} more (session-tui check lists them all)")
-        box = self.query_one("#problems", Static)
-        box.update("\n".join(shown))
-        box.display = bool(problems)
+        if shown != self._problems_shown:
+            self._problems_shown = shown
+            box = self.query_one("#problems", Static)
+            box.update("\n".join(shown))
+            box.display = bool(problems)
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:

@@ -236,7 +236,10 @@ class SessionList(CursorList):
         found = self.matcher(needle) if needle and self.matcher is not None else None
         if found is not None:
             wanted, row_ids = set(found), self._ids
-            self._view = [i for i in self._sorted if row_ids[i] in wanted]
+            if len(wanted) >= len(row_ids) and wanted.issuperset(row_ids):
+                self._view = self._sorted  # every row (a first letter, often): at C speed
+            else:
+                self._view = [i for i in self._sorted if row_ids[i] in wanted]
         elif needle:
             hay = self._haystack()
             self._view = [i for i in self._sorted if needle in hay[i]]
