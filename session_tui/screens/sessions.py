@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 
 from textual import on, work
@@ -10,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
+from ..files import gc_paused
 from ..messages import StoreChanged
 from ..model import to_unix
 from ..undo_log import Change, ImportChange, SessionChange
@@ -90,16 +92,19 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     def reload(self, select: str | None = None) -> None:
         """Read the list again (in a thread; a store's index brought up to date first, with
         progress); `select`: put the cursor on that session once it is shown."""
-        store = self.app.store
-        if not store.loaded:
-            store.load(self._progress)
-        # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
-        session_list = self.query_one(SessionList)
-        rows = store.list()
-        if len(rows) > FIRST_AT_ONCE and not session_list.total_count:
-            # A long list's first screenfuls are drawn before the rest is sorted.
-            self.app.call_from_thread(self._show_first, session_list.prepare_first_rows(rows))
-        self.app.call_from_thread(self._show_rows, session_list.prepare_rows(rows), select)
+        # No collections while the index is read and the rows made (hundreds of thousands of
+        # new objects, each collection walking them all); once shown they are frozen.
+        with gc_paused():
+            store = self.app.store
+            if not store.loaded:
+                store.load(self._progress)
+            # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
+            session_list = self.query_one(SessionList)
+            rows = store.list()
+            if len(rows) > FIRST_AT_ONCE and not session_list.total_count:
+                # A long list's first screenfuls are drawn before the rest is sorted.
+                self.app.call_from_thread(self._show_first, session_list.prepare_first_rows(rows))
+            self.app.call_from_thread(self._show_rows, session_list.prepare_rows(rows), select)
 
     def _show_first(self, first: PreparedRows) -> None:
         session_list = self.query_one(SessionList)
@@ -107,6 +112,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
             return  # (rows came another way meanwhile: they are all)
         session_list.set_rows(first)
         self._update_status()
+        gc.freeze()  # (see _show_rows)
 
     def _progress(self, done: int, total: int) -> None:
         self.app.call_from_thread(self.query_one("#status", Static).update,
@@ -126,6 +132,9 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         self._rows_shown = rows
         session_list.set_rows(given)
         self.index_rows(rows)
+        # What was just read stays (the rows, the store's index): the collector's full passes
+        # need not walk it again (one took 100 ms amid the filter's keys on 10,000 sessions).
+        gc.freeze()
         if select is not None:
             session_list.select(select)
         self._update_status()
@@ -278,7 +287,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         else:
             self._undo(change)
 
-    @work(thread=True, group="undo", exit_on_error=False)
+    @work(thread=True, group="undo", exit_on_error=False, description="undo a change")
     def _undo(self, change: Change) -> None:
         """Undo one entry of the app's undo log; refused, it stays the newest (not skipped
         over)."""
