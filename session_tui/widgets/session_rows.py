@@ -56,11 +56,11 @@ def row_ids(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def prepare_first(rows: list[dict[str, Any]], sort: Column, reverse: bool,
-                  count: int = FIRST_ROWS) -> PreparedRows:
+                  count: int | None = None) -> PreparedRows:
     """The first `count` rows (or a few more: ties) in the order `prepare` gives, without
     sorting them all (a selection by the sort key, then a sort of those), measured as all the
     rows would be (the columns do not move when the rest comes). `total`: len(rows)."""
-    first = [rows[i] for i in first_indices(rows, sort, reverse, count)]
+    first = [rows[i] for i in first_indices(rows, sort, reverse, FIRST_ROWS if count is None else count)]
     whole = prepare(first, sort, reverse, measure_ids=True)
     natural, tokens = natural_widths(rows), any(type(row.get("total_tokens")) is int for row in rows)
     return PreparedRows(first, sort, reverse, whole.order, natural, tokens, whole.id_widths,
@@ -73,6 +73,8 @@ def first_indices(rows: list[dict[str, Any]], sort: Column, reverse: bool, count
     first of its order, exactly (the rows left out all have worse keys)."""
     if count >= len(rows):
         return list(range(len(rows)))
+    if count <= 0:
+        return []
     keys = sort_keys(rows, sort)
     if reverse:
         edge = heapq.nlargest(count, keys)[-1]
