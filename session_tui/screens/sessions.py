@@ -44,6 +44,9 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
                      Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
+    # The list has the focus from the start (Textual's default, the filter's input, would show
+    # footer keys for a moment and have it rebuilt when the list takes the focus).
+    AUTO_FOCUS = "#sessions"
     BINDINGS = [
         *FOOTER_FIRST,
         Binding("slash", "focus_filter", "Filter"),
