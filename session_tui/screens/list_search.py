@@ -51,7 +51,7 @@ class ListSearch:
             self._refresh_index(rows, first=False)
         elif not self._preloading:
             self._preloading = True
-            self._preload_index()
+            self.call_after_refresh(self._preload_index)  # (the rows drawn first)
 
     @work(thread=True, group="search-index-preload", exit_on_error=False)
     def _preload_index(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from functools import partial
 
 from textual import on, work
@@ -31,6 +32,7 @@ from .workers import ReportsWorkerErrors
 
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
 FIRST_AT_ONCE = 1000  # rows sorted before any is shown; a longer list shows its first ones first
+FIRST_DRAWN_WAIT = 0.5  # seconds the rest waits at most for the first rows to be drawn
 
 
 def clock_of(value: str) -> str:
@@ -105,17 +107,23 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
             session_list = self.query_one(SessionList)
             rows = store.list()
             if len(rows) > FIRST_AT_ONCE and not session_list.total_count:
-                # A long list's first screenfuls are drawn before the rest is sorted.
-                self.app.call_from_thread(self._show_first, session_list.prepare_first_rows(rows))
+                # A long list's first screenfuls are drawn before the rest is sorted: drawn
+                # indeed (the UI thread needs the interpreter to draw; sorting would hold it).
+                drawn = threading.Event()
+                self.app.call_from_thread(self._show_first, session_list.prepare_first_rows(rows),
+                                          drawn)
+                drawn.wait(FIRST_DRAWN_WAIT)
             self.app.call_from_thread(self._show_rows, session_list.prepare_rows(rows), select)
 
-    def _show_first(self, first: PreparedRows) -> None:
+    def _show_first(self, first: PreparedRows, drawn: threading.Event) -> None:
         session_list = self.query_one(SessionList)
         if session_list.total_count:
+            drawn.set()
             return  # (rows came another way meanwhile: they are all)
         session_list.set_rows(first)
         self._update_status()
         gc.freeze()  # (see _show_rows)
+        self.call_after_refresh(drawn.set)
 
     def _progress(self, done: int, total: int) -> None:
         self.app.call_from_thread(self.query_one("#status", Static).update,

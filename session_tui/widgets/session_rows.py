@@ -123,14 +123,30 @@ def sort_keys(rows: list[dict[str, Any]], sort: Column) -> list[Any]:
 
 def sort_order(rows: list[dict[str, Any]], sort: Column, reverse: bool) -> list[int]:
     """Row indices in the order shown: by `sort`'s field, ties by newest update, then by id."""
-    keys = sort_keys(rows, sort)
     # Equal rows in a clear order, whichever way the column goes: newest update first, then
-    # by id (stable sorts: the last one decides, the earlier ones break its ties).
-    ids = [str(row.get("id")) for row in rows]
+    # by id (stable sorts: the last one decides, the earlier ones break its ties). Each sort of
+    # 100,000 keys holds the interpreter (the UI thread waits): as few as will do.
     updated = [_text(row.get("updated_at")) for row in rows]
-    order = sorted(range(len(rows)), key=ids.__getitem__)
-    order.sort(key=updated.__getitem__, reverse=True)
-    return sorted(order, key=keys.__getitem__, reverse=reverse)
+    order = sorted(range(len(rows)), key=updated.__getitem__, reverse=True)
+    _ties_by_id(order, updated, rows)
+    if sort.field == "updated_at" and reverse:
+        return order  # (that is the column's order already)
+    keys = sort_keys(rows, sort)
+    order.sort(key=keys.__getitem__, reverse=reverse)
+    return order
+
+
+def _ties_by_id(order: list[int], updated: list[str], rows: list[dict[str, Any]]) -> None:
+    """Put each run of rows updated at the same time (rare) in id order, in place."""
+    times = [updated[i] for i in order]
+    tied = [n for n, (a, b) in enumerate(zip(times, times[1:])) if a == b]
+    start = None
+    for n, after in zip(tied, tied[1:] + [None]):
+        start = n if start is None else start
+        if after != n + 1:  # the run start..n+1 ends here
+            run = order[start:n + 2]
+            order[start:n + 2] = sorted(run, key=lambda i: str(rows[i].get("id")))
+            start = None
 
 
 def unique_id_width(ids: list[str], natural: int, width: int) -> int:

@@ -87,3 +87,23 @@ def test_the_filter_shows_what_the_matcher_found_in_list_order(rows, column, dat
         assert session_list.selected_id == selected
     session_list.filter = ""
     assert session_list.shown_ids() == order
+
+
+def plain_order(rows, column, reverse):
+    """sort_order as it was written first: three stable sorts."""
+    from session_tui.widgets.session_rows import sort_keys
+
+    keys = sort_keys(rows, column)
+    ids = [str(row.get("id")) for row in rows]
+    updated = [row.get("updated_at") if isinstance(row.get("updated_at"), str) else "" for row in rows]
+    order = sorted(range(len(rows)), key=ids.__getitem__)
+    order.sort(key=updated.__getitem__, reverse=True)
+    return sorted(order, key=keys.__getitem__, reverse=reverse)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(ROW, max_size=25), st.sampled_from(COLUMNS), st.booleans())
+def test_the_order_is_the_three_sorts_order(rows, column, reverse):
+    from session_tui.widgets.session_rows import sort_order
+
+    assert sort_order(rows, column, reverse) == plain_order(rows, column, reverse)
