@@ -7,6 +7,7 @@ on 100,000 rows they took seconds there, before the first row could be drawn.
 from __future__ import annotations
 
 import heapq
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +85,15 @@ def first_indices(rows: list[dict[str, Any]], sort: Column, reverse: bool, count
 
 
 def _column_values(rows: list[dict[str, Any]], field: str) -> list[Any]:
-    return [row.get(field) for row in rows]
+    """Each row's `field` (None where it has none)."""
+    try:
+        return list(map(itemgetter(field), rows))  # (twice as fast as row.get, a row at a time)
+    except KeyError:
+        return [row.get(field) for row in rows]
+
+
+def _texts(values: list[Any]) -> list[str]:
+    return [v if isinstance(v, str) else "" for v in values]
 
 
 def natural_widths(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -106,10 +115,6 @@ def natural_widths(rows: list[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def sort_keys(rows: list[dict[str, Any]], sort: Column) -> list[Any]:
     """Each row's key for `sort` (all numbers, or all strings)."""
     field = sort.field
@@ -117,7 +122,7 @@ def sort_keys(rows: list[dict[str, Any]], sort: Column) -> list[Any]:
         return [v if isinstance(v, (int, float)) and not isinstance(v, bool) else -1
                 for v in (row.get(field) for row in rows)]
     if field == "updated_at":
-        return [_text(row.get(field)) for row in rows]
+        return _texts(_column_values(rows, field))
     return [v.casefold() if isinstance(v, str) else "" for v in (row.get(field) for row in rows)]
 
 
@@ -126,7 +131,7 @@ def sort_order(rows: list[dict[str, Any]], sort: Column, reverse: bool) -> list[
     # Equal rows in a clear order, whichever way the column goes: newest update first, then
     # by id (stable sorts: the last one decides, the earlier ones break its ties). Each sort of
     # 100,000 keys holds the interpreter (the UI thread waits): as few as will do.
-    updated = [_text(row.get("updated_at")) for row in rows]
+    updated = _texts(_column_values(rows, "updated_at"))
     order = sorted(range(len(rows)), key=updated.__getitem__, reverse=True)
     _ties_by_id(order, updated, rows)
     if sort.field == "updated_at" and reverse:
