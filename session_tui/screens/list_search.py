@@ -16,7 +16,6 @@ filter is used (reading every session is the cost of the first filter, once)."""
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -35,7 +34,7 @@ SHOW_EVERY = 0.1  # seconds between two showings of a long search's matches so f
 class ListSearch:
     """Mixed into the session list screen: it calls `index_rows(rows)` whenever it shows rows
     and `start_search_index()` when the filter is focused, and shows `search_status()` in its
-    status line."""
+    status line; it gives `freeze_what_was_read()`."""
 
     search_index: SearchIndex | None = None
     _index_rows: list[dict] | None = None  # the rows shown last
@@ -129,7 +128,7 @@ class ListSearch:
     def _indexed(self, progress: tuple[int, int] | None) -> None:
         self._index_progress = progress if progress and progress[0] < progress[1] else None
         if progress is None:
-            gc.freeze()  # the index read (as the rows: sessions.py) is walked by no full pass
+            self.freeze_what_was_read()  # (the screen's: the index read, as the rows)
         self.query_one(SessionList).refilter()
         self._update_status()
 

@@ -69,6 +69,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     _last_opened = ""  # the session opened last
     _importing = False  # an import is running (one at a time)
     _changed_at: str | None = None  # when another writer last changed a session shown
+    _left = False  # another screen was opened over this one (a session, a dialog)
 
     def __init__(self) -> None:
         super().__init__()
@@ -122,11 +123,11 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
             return  # (rows came another way meanwhile: they are all)
         session_list.set_rows(first)
         self._update_status()
-        gc.freeze()  # (see _show_rows)
+        self.freeze_what_was_read()
         self.call_after_refresh(drawn.set)
 
     def _progress(self, done: int, total: int) -> None:
-        self.app.call_from_thread(self.query_one("#status", Static).update,
+        self.app.call_from_thread(self.show_status,
                                   f"Reading session files into the index: {done:,} of {total:,}…")
 
     def _show_rows(self, given: list[dict] | PreparedRows, select: str | None = None,
@@ -143,9 +144,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         self._rows_shown = rows
         session_list.set_rows(given)
         self.index_rows(rows)
-        # What was just read stays (the rows, the store's index): the collector's full passes
-        # need not walk it again (one took 100 ms amid the filter's keys on 10,000 sessions).
-        gc.freeze()
+        self.freeze_what_was_read()
         if select is not None:
             session_list.select(select)
         self._update_status()
@@ -171,9 +170,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
                      "read (session-tui check moves them aside)")
         # Drawn again only when it changed, and in place (one line: no new layout), as each
         # key typed into the filter updates it.
-        if text != self._status_text:
-            self._status_text = text
-            self.query_one("#status", Static).update(text, layout=False)
+        self.show_status(text)
         # Each unreadable file by its whole name, on lines of its own (they wrap, never cut).
         shown = [f"⚠ {one_line(p)}" for p in problems[:PROBLEMS_SHOWN]]
         if len(problems) > PROBLEMS_SHOWN:
@@ -183,6 +180,24 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
             box = self.query_one("#problems", Static)
             box.update("\n".join(shown))
             box.display = bool(problems)
+
+    def show_status(self, text: str) -> None:
+        """The status line: drawn again only when it changed, and in place (one line: no new
+        layout), as each key typed into the filter updates it."""
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#status", Static).update(text, layout=False)
+
+    def freeze_what_was_read(self) -> None:
+        """Take what the list has read so far (the rows, the store's index, the search index)
+        out of the collector's full passes (one took 100 ms amid the filter's keys on 10,000
+        sessions). Only until another screen opens: what a closed one leaves behind (cycles not
+        yet freed) must not be frozen with it."""
+        if not self._left:
+            gc.freeze()
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:

@@ -99,9 +99,9 @@ def _texts(values: list[Any]) -> list[str]:
 def natural_widths(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Natural widths of the app, user and id columns (len() of the safe text: cheap)."""
     out = {}
-    for key, field, title in (("app", "app_name", "App"), ("user", "user_id", "User"),
-                              ("id", "id", "Id")):
-        values = _column_values(rows, field)
+    for key, name, title in (("app", "app_name", "App"), ("user", "user_id", "User"),
+                             ("id", "id", "Id")):
+        values = _column_values(rows, name)
         try:  # all plain strings (the usual): lengths at C speed
             plain = "".join(values).isascii()
         except TypeError:

@@ -35,8 +35,8 @@ def test_a_long_list_shows_its_first_rows_then_all(tmp_path, monkeypatch):
 
     show_first = SessionsScreen._show_first
 
-    def shown_first(screen, first):
-        show_first(screen, first)
+    def shown_first(screen, first, drawn):
+        show_first(screen, first, drawn)
         session_list = screen.query_one(SessionList)
         firsts.append((session_list.shown_ids(), session_list.total_count, session_list.partial,
                        str(screen.query_one("#status", Static).render())))
