@@ -146,8 +146,12 @@ async def _first_rows(pilot) -> None:
     from session_tui.widgets.session_list import SessionList
 
     session_list = pilot.app.screen.query_one(SessionList)
+    # Looked for every millisecond, then drawn: not `pilot.pause()`, which waits for the whole
+    # process to go idle (threads too) and so saw the first rows only once all the work after
+    # them was done (the rest sorted, the search index read).
     while session_list.row_count == 0:
-        await pilot.pause()
+        await asyncio.sleep(0.001)
+    await pilot.pause(0)  # the screen's messages handled, then drawn
     painted()
 
 

@@ -8,13 +8,18 @@ from textual.binding import Binding
 
 from ..text import one_line
 from ..widgets.session_list import SessionList
-from ..widgets.timeline import Timeline
-from .diff import DiffRequest, DiffScreen
 
 MARK_BINDINGS = [
     Binding("m", "mark", "Mark for diff", show=False),
     Binding("equals_sign", "diff", "Diff with the mark", show=False),
 ]
+
+
+def _push_diff(app, a: str, b: str | None = None, **events: str) -> None:
+    # Imported here: the diff screen is not needed before the first `=` (the app starts faster).
+    from .diff import DiffRequest, DiffScreen
+
+    app.push_screen(DiffScreen(DiffRequest(a, b, **events)))
 
 
 class SessionMarks:
@@ -42,7 +47,7 @@ class SessionMarks:
         elif marked == current:
             self.notify("This is the marked session: press = on another one", severity="warning")
         else:
-            self.app.push_screen(DiffScreen(DiffRequest(marked, current)))
+            _push_diff(self.app, marked, current)
 
 
 class EventMarks:
@@ -50,6 +55,8 @@ class EventMarks:
     session right after the marked event (A) with right after the event under the cursor (B)."""
 
     def action_mark(self) -> None:
+        from ..widgets.timeline import Timeline
+
         timeline = self.query_one(Timeline)
         index = timeline.cursor_event
         if index is None or timeline.session is None:
@@ -65,6 +72,8 @@ class EventMarks:
                     "state after each", timeout=4)
 
     def action_diff(self) -> None:
+        from ..widgets.timeline import Timeline
+
         timeline = self.query_one(Timeline)
         index = timeline.cursor_event
         session = timeline.session
@@ -80,5 +89,4 @@ class EventMarks:
         elif ids[index] == timeline.marked:
             self.notify("This is the marked event: press = on another one", severity="warning")
         else:
-            self.app.push_screen(DiffScreen(DiffRequest(session.id, from_event=timeline.marked,
-                                                        to_event=ids[index])))
+            _push_diff(self.app, session.id, from_event=timeline.marked, to_event=ids[index])

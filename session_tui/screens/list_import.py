@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import work
-from textual.widgets import Static
 
 from ..text import one_line, plural
 from ..undo_log import ImportChange
@@ -45,7 +44,7 @@ class ImportsSessions:
         if request is None:
             return
         self._importing = True
-        self.query_one("#status", Static).update(f"Import: reading {plural(len(request.paths), 'file')}…")
+        self.show_status(f"Import: reading {plural(len(request.paths), 'file')}…")
         self._run_import(request)
 
     @work(thread=True, group="import", exit_on_error=False)
@@ -74,7 +73,7 @@ class ImportsSessions:
         return store, sessions, store.import_sessions(sessions, request.on_conflict)
 
     def _say(self, text: str) -> None:
-        self.app.call_from_thread(self.query_one("#status", Static).update, text)
+        self.app.call_from_thread(self.show_status, text)
 
     def _imported(self, request, store, sessions, report) -> None:
         self._importing = False

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
+from ..files import gc_paused
 from ..messages import StoreChanged
 from ..model import to_unix
 from ..undo_log import Change, ImportChange, SessionChange
 from ..text import one_line, plural
+from ..widgets.footer import Footer
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
 from ..widgets.session_rows import PreparedRows
@@ -24,16 +28,27 @@ from .running_agent import running_note
 from .list_import import ImportsSessions
 from .list_search import ListSearch
 from .workers import ReportsWorkerErrors
-from .session import clock_of
 
 
 PROBLEMS_SHOWN = 3  # unreadable files named on screen; the rest are counted
+FIRST_AT_ONCE = 1000  # rows sorted before any is shown; a longer list shows its first ones first
+FIRST_DRAWN_WAIT = 0.5  # seconds the rest waits at most for the first rows to be drawn
+
+
+def clock_of(value: str) -> str:
+    """The session screen's `clock_of`, imported when first needed (not to start the app)."""
+    from .session import clock_of
+
+    return clock_of(value)
 
 
 class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMixin, SessionMarks,
                      Screen):
     CSS_PATH = "sessions.tcss"
     HELP_TITLE = "Session list"
+    # The list has the focus from the start (Textual's default, the filter's input, would show
+    # footer keys for a moment and have it rebuilt when the list takes the focus).
+    AUTO_FOCUS = "#sessions"
     BINDINGS = [
         *FOOTER_FIRST,
         Binding("slash", "focus_filter", "Filter"),
@@ -54,10 +69,13 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     _last_opened = ""  # the session opened last
     _importing = False  # an import is running (one at a time)
     _changed_at: str | None = None  # when another writer last changed a session shown
+    _left = False  # another screen was opened over this one (a session, a dialog)
 
     def __init__(self) -> None:
         super().__init__()
         self._rows_shown: list[dict] = []  # the rows as last read: what "changed" compares to
+        self._status_text: str | None = None  # the status line as shown
+        self._problems_shown: list[str] | None = None  # the unreadable files as shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,15 +98,36 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     def reload(self, select: str | None = None) -> None:
         """Read the list again (in a thread; a store's index brought up to date first, with
         progress); `select`: put the cursor on that session once it is shown."""
-        store = self.app.store
-        if not store.loaded:
-            store.load(self._progress)
-        # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
-        rows = self.query_one(SessionList).prepare_rows(store.list())
-        self.app.call_from_thread(self._show_rows, rows, select)
+        # No collections while the index is read and the rows made (hundreds of thousands of
+        # new objects, each collection walking them all); once shown they are frozen.
+        with gc_paused():
+            store = self.app.store
+            if not store.loaded:
+                store.load(self._progress)
+            # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
+            session_list = self.query_one(SessionList)
+            rows = store.list()
+            if len(rows) > FIRST_AT_ONCE and not session_list.total_count:
+                # A long list's first screenfuls are drawn before the rest is sorted: drawn
+                # indeed (the UI thread needs the interpreter to draw; sorting would hold it).
+                drawn = threading.Event()
+                self.app.call_from_thread(self._show_first, session_list.prepare_first_rows(rows),
+                                          drawn)
+                drawn.wait(FIRST_DRAWN_WAIT)
+            self.app.call_from_thread(self._show_rows, session_list.prepare_rows(rows), select)
+
+    def _show_first(self, first: PreparedRows, drawn: threading.Event) -> None:
+        session_list = self.query_one(SessionList)
+        if session_list.total_count:
+            drawn.set()
+            return  # (rows came another way meanwhile: they are all)
+        session_list.set_rows(first)
+        self._update_status()
+        self.freeze_what_was_read()
+        self.call_after_refresh(drawn.set)
 
     def _progress(self, done: int, total: int) -> None:
-        self.app.call_from_thread(self.query_one("#status", Static).update,
+        self.app.call_from_thread(self.show_status,
                                   f"Reading session files into the index: {done:,} of {total:,}…")
 
     def _show_rows(self, given: list[dict] | PreparedRows, select: str | None = None,
@@ -105,6 +144,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         self._rows_shown = rows
         session_list.set_rows(given)
         self.index_rows(rows)
+        self.freeze_what_was_read()
         if select is not None:
             session_list.select(select)
         self._update_status()
@@ -113,6 +153,8 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         session_list = self.query_one(SessionList)
         problems = list(self.app.store.problems)
         text = f"{session_list.row_count} of {session_list.total_count} sessions"
+        if session_list.partial:
+            text += "  ·  sorting…"
         if session_list.filter:
             text += f" match {session_list.filter!r}" + self.search_status()
         new = len(session_list.new_ids)
@@ -126,14 +168,36 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         elif problems:
             text += (f"  ·  {plural(len(problems), 'file')} could not be "
                      "read (session-tui check moves them aside)")
-        self.query_one("#status", Static).update(text)
+        # Drawn again only when it changed, and in place (one line: no new layout), as each
+        # key typed into the filter updates it.
+        self.show_status(text)
         # Each unreadable file by its whole name, on lines of its own (they wrap, never cut).
         shown = [f"⚠ {one_line(p)}" for p in problems[:PROBLEMS_SHOWN]]
         if len(problems) > PROBLEMS_SHOWN:
             shown.append(f"… and {len(problems) - PROBLEMS_SHOWN} more (session-tui check lists them all)")
-        box = self.query_one("#problems", Static)
-        box.update("\n".join(shown))
-        box.display = bool(problems)
+        if shown != self._problems_shown:
+            self._problems_shown = shown
+            box = self.query_one("#problems", Static)
+            box.update("\n".join(shown))
+            box.display = bool(problems)
+
+    def show_status(self, text: str) -> None:
+        """The status line: drawn again only when it changed, and in place (one line: no new
+        layout), as each key typed into the filter updates it."""
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#status", Static).update(text, layout=False)
+
+    def freeze_what_was_read(self) -> None:
+        """Take what the list has read so far (the rows, the store's index, the search index)
+        out of the collector's full passes (one took 100 ms amid the filter's keys on 10,000
+        sessions). Only until another screen opens: what a closed one leaves behind (cycles not
+        yet freed) must not be frozen with it."""
+        if not self._left:
+            gc.freeze()
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:
@@ -249,7 +313,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         else:
             self._undo(change)
 
-    @work(thread=True, group="undo", exit_on_error=False)
+    @work(thread=True, group="undo", exit_on_error=False, description="undo a change")
     def _undo(self, change: Change) -> None:
         """Undo one entry of the app's undo log; refused, it stays the newest (not skipped
         over)."""

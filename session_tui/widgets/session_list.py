@@ -11,7 +11,7 @@ Line 0 of the widget is a header that stays put; data rows scroll under it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 from rich.segment import Segment
@@ -24,7 +24,8 @@ from ..text import middle_cut, one_line
 from ..tcss import load_css
 from .columns import BY_NAME, COLUMNS, GAP, Placed, fit, number_text, place_columns, short_time
 from .cursor_list import CursorList, ListMessage
-from .session_rows import PreparedRows, prepare, sort_order, unique_id_width
+from .session_rows import (PreparedRows, prepare, prepare_first, row_ids, sort_order,
+                           unique_id_width)
 
 __all__ = ["SessionList", "COLUMNS"]
 
@@ -73,6 +74,7 @@ class SessionList(CursorList):
         self._rows: list[dict[str, Any]] = []
         self._sorted: list[int] = []  # indices into _rows, in sort order
         self._view: list[int] = []  # _sorted, filtered
+        self._ids: list[str] = []  # each row's id as text (by index into _rows)
         self._haystacks: list[str] | None = None  # lower-cased filter text, built on demand
         # What finds the sessions a filter matches (ids), given by the screen: the search
         # index (every event's text too, prepared in a worker). None: the rows' own text.
@@ -83,6 +85,7 @@ class SessionList(CursorList):
         self._natural: dict[str, int] = {}  # widest app, user and id (cells)
         self._tokens = False  # a Tokens column: some session recorded usage metadata
         self._unique_id_width: dict[int, int] = {}  # id width asked for -> smallest unique one
+        self._total: int | None = None  # all the rows there are, while only the first are shown
         if rows is not None:
             self.set_rows(rows)
 
@@ -91,20 +94,34 @@ class SessionList(CursorList):
     def prepare_rows(self, rows: Iterable[dict[str, Any]]) -> PreparedRows:
         """The rows sorted as the list sorts them now, widths measured: for `set_rows`, done
         in a worker (seconds for 100,000 rows, which the UI thread no longer spends)."""
-        return prepare(list(rows), self._sort, self._reverse)
+        return prepare(list(rows), self._sort, self._reverse, measure_ids=True)
+
+    def prepare_first_rows(self, rows: list[dict[str, Any]]) -> PreparedRows:
+        """The first rows as `prepare_rows` would order them (a screenful or a few), without
+        sorting all: shown by `set_rows` while the rest is prepared (`total_count` says all)."""
+        return prepare_first(rows, self._sort, self._reverse)
+
+    @property
+    def partial(self) -> bool:
+        """Only the first rows are shown (from `prepare_first_rows`): the rest is coming."""
+        return self._total is not None
 
     def set_rows(self, rows: Iterable[dict[str, Any]] | PreparedRows) -> None:
         """Show these sessions (or rows from `prepare_rows`). The cursor stays on the same
         session id if it is still shown."""
-        if not isinstance(rows, PreparedRows) or (rows.sort, rows.reverse) != (self._sort, self._reverse):
-            rows = self.prepare_rows(rows.rows if isinstance(rows, PreparedRows) else rows)
+        if not isinstance(rows, PreparedRows):
+            rows = prepare(list(rows), self._sort, self._reverse)
+        elif (rows.sort, rows.reverse) != (self._sort, self._reverse):  # sorted otherwise since
+            rows = replace(prepare(rows.rows, self._sort, self._reverse), total=rows.total)
         keep = self.selected_id
         old_cursor = self._cursor
         self._rows = rows.rows
+        self._ids = rows.ids if len(rows.ids) == len(rows.rows) else row_ids(rows.rows)
         self._haystacks = None
         self._natural = rows.natural
         self._tokens = rows.tokens
-        self._unique_id_width = {}
+        self._unique_id_width = dict(rows.id_widths)
+        self._total = rows.total
         self._columns_cache = None
         self._sorted = rows.order
         self._refilter(keep, old_cursor)
@@ -147,8 +164,8 @@ class SessionList(CursorList):
 
     @property
     def total_count(self) -> int:
-        """How many rows were given."""
-        return len(self._rows)
+        """How many rows were given (all of them, while only the first are shown)."""
+        return len(self._rows) if self._total is None else self._total
 
     @property
     def sort_column(self) -> str:
@@ -162,12 +179,13 @@ class SessionList(CursorList):
 
     def shown_ids(self) -> list[str]:
         """The ids of the shown rows, in order (filtered and sorted)."""
-        return [self._row_id(i) for i in self._view]
+        ids = self._ids
+        return [ids[i] for i in self._view]
 
     def select(self, session_id: str) -> bool:
         """Move the cursor to this session; False when it is not shown."""
         for pos, index in enumerate(self._view):
-            if self._row_id(index) == session_id:
+            if self._ids[index] == session_id:
                 self.move_cursor(pos)
                 return True
         return False
@@ -193,13 +211,12 @@ class SessionList(CursorList):
     def _id_width_for(self, width: int) -> int:
         """The smallest id width >= `width` at which no two ids, cut in the middle, look the same."""
         if width not in self._unique_id_width:
-            ids = [self._row_id(i) for i in range(len(self._rows))]
+            ids = self._ids
             self._unique_id_width[width] = unique_id_width(ids, self._natural["id"], width)
         return self._unique_id_width[width]
 
     def _row_id(self, index: int) -> str:
-        value = self._rows[index].get("id")
-        return value if isinstance(value, str) else str(value)
+        return self._ids[index]
 
     def _resort(self) -> None:
         self._sorted = sort_order(self._rows, self._sort, self._reverse)
@@ -218,8 +235,11 @@ class SessionList(CursorList):
         needle = self.filter.strip().casefold()
         found = self.matcher(needle) if needle and self.matcher is not None else None
         if found is not None:
-            ids = set(found)
-            self._view = [i for i in self._sorted if self._row_id(i) in ids]
+            wanted, row_ids = set(found), self._ids
+            if len(wanted) >= len(row_ids) and wanted.issuperset(row_ids):
+                self._view = self._sorted  # every row (a first letter, often): at C speed
+            else:
+                self._view = [i for i in self._sorted if row_ids[i] in wanted]
         elif needle:
             hay = self._haystack()
             self._view = [i for i in self._sorted if needle in hay[i]]
@@ -227,10 +247,10 @@ class SessionList(CursorList):
             self._view = self._sorted
         cursor = -1
         if keep is not None:
-            for pos, index in enumerate(self._view):
-                if self._row_id(index) == keep:
-                    cursor = pos
-                    break
+            try:  # (list.index: C speed, a key must not cost a pass in Python)
+                cursor = self._view.index(self._ids.index(keep))
+            except ValueError:
+                pass
         if cursor < 0 and self._view:
             cursor = 0 if old_cursor < 0 else min(old_cursor, len(self._view) - 1)
         self.reset_items(cursor)
