@@ -60,9 +60,11 @@ def spare_the_collector() -> None:
 def collect_before_load() -> None:
     """Thaw what earlier loads froze and collect it once (cycles freed since, like a closed
     session screen and the session it showed, would never go otherwise): before the new
-    session is read, so that the full pass does not walk it (0.5-1 s on 100,000 events)."""
-    gc.unfreeze()
-    gc.collect()
+    session is read, so that the full pass does not walk it (0.5-1 s on 100,000 events).
+    Nothing frozen yet (the first session opened): no pass, it would only stall the UI."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, SessionSearch,
@@ -155,14 +157,21 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
             self.app.call_from_thread(self._not_found, exc)
             return
         spare_the_collector()  # at once: a collection may come before it is shown
-        self.prepared.prepare(session)
+        self.prepared.prepare(session, checkpoints=False)
         self.app.call_from_thread(self._loaded, session, elsewhere, then)
 
     def _loaded(self, session: Session, elsewhere: bool, then: Callable[[], None] | None) -> None:
         self.show(session, elsewhere=elsewhere)
         spare_the_collector()  # (and what showing it made: the timeline's lines)
+        # Only time travel needs the checkpoints: made once the session is drawn, not before.
+        self.call_after_refresh(self._make_checkpoints, session)
         if then is not None:
             then()
+
+    @work(thread=True, group="checkpoints", exit_on_error=False,
+          description="time-travel checkpoints")  # (not the default: a repr of 100k events)
+    def _make_checkpoints(self, session: Session) -> None:
+        self.prepared.prepare_checkpoints(session)
 
     def _not_found(self, exc: NotFound) -> None:
         self.app.report_error(exc)
