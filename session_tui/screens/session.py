@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ..eventinfo import display_name
 from ..messages import StoreChanged
 from ..model import Session, format_time, from_unix, parse_time
 from ..store import NotFound, StaleError, StoreBusy
 from ..text import middle_cut, one_line, plural
+from ..widgets.calm_footer import CalmFooter
 from ..widgets.eval_panel import EvalPanel
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
@@ -127,7 +128,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
                 yield Timeline(id="timeline")
                 yield SearchBar(id="search")
                 yield EventView(id="event")
-        yield Footer()
+        yield CalmFooter()
 
     def on_mount(self) -> None:
         self.query_one(EventView).display = False
