@@ -20,45 +20,42 @@ _EVENT_KEYS = frozenset(EVENT_FIELDS)
 _ACTION_KEYS = frozenset(ACTION_FIELDS)
 
 
-def _actions(value: Any, share: bool) -> EventActions | None:
-    """EventActions.from_json(value) for an actions object of plain types, else None."""
-    if value is None:
-        return EventActions()
-    if type(value) is not dict:
-        return None
-    get = value.get
-    delta, transfer = get("state_delta"), get("transfer_to_agent")
-    escalate, skip = get("escalate"), get("skip_summarization")
-    if not ((delta is None or type(delta) is dict) and (transfer is None or type(transfer) is str)
-            and (escalate is True or escalate is False or escalate is None)
-            and (skip is True or skip is False or skip is None)):  # (not `in`: 0 == False)
-        return None
-    if delta is None:
-        delta = {}
-    elif not share:
-        delta = deep_copy(delta)
-    if value.keys() <= _ACTION_KEYS:
-        extra = {}
-    else:
-        extra = {k: v if share else deep_copy(v) for k, v in value.items() if k not in _ACTION_KEYS}
-    return EventActions(delta, transfer, escalate is True, skip is True, extra)
-
-
 def event_fast(value: Any, share: bool = False) -> Event | None:
     """Event.from_json(value) for an event whose fields have their plain types (exact str,
-    int or float within the shown years, ...), else None: then Event.from_json decides."""
+    int or float within the shown years, bools or null for the flags, ...), else None: then
+    Event.from_json decides. (One function, no helper: it runs 100,000 times a read.)"""
     if type(value) is not dict:
         return None
     get = value.get
     event_id, invocation_id, author = get("id"), get("invocation_id"), get("author")
-    content, ts = get("content"), get("timestamp")
+    content, ts, actions = get("content"), get("timestamp"), get("actions")
     if not (type(event_id) is str and type(invocation_id) is str and type(author) is str
             and (content is None or type(content) is str)
             and (type(ts) is float or type(ts) is int)
             and MIN_TIMESTAMP <= ts <= MAX_TIMESTAMP):  # (false for NaN: no isfinite needed)
         return None
-    actions = _actions(get("actions"), share)
     if actions is None:
+        actions = EventActions()
+    elif type(actions) is dict:
+        get = actions.get
+        delta, transfer = get("state_delta"), get("transfer_to_agent")
+        escalate, skip = get("escalate"), get("skip_summarization")
+        if not ((type(delta) is dict or delta is None)
+                and (transfer is None or type(transfer) is str)
+                and (escalate is False or escalate is True or escalate is None)
+                and (skip is False or skip is True or skip is None)):  # (not `in`: 0 == False)
+            return None
+        if delta is None:
+            delta = {}
+        elif not share:
+            delta = deep_copy(delta)
+        if actions.keys() <= _ACTION_KEYS:
+            extra = {}
+        else:
+            extra = {k: v if share else deep_copy(v) for k, v in actions.items()
+                     if k not in _ACTION_KEYS}
+        actions = EventActions(delta, transfer, escalate is True, skip is True, extra)
+    else:
         return None
     if value.keys() <= _EVENT_KEYS:
         extra = {}
