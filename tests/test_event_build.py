@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from strategies import event_exports
 
 from session_tui.event_build import event_fast, events_from_json
-from session_tui.model import MAX_TIMESTAMP, MIN_TIMESTAMP, Event, SessionFormatError
+from session_tui.model import (MAX_TIMESTAMP, MIN_TIMESTAMP, Event, EventActions,
+                               SessionFormatError)
 
 
 class Name(str):
@@ -96,14 +97,18 @@ def test_in_bulk_is_event_from_json_one_by_one(values, share):
 
 
 def test_the_fast_test_leaves_what_it_does_not_know_to_event_from_json():
-    good = {"id": "e", "invocation_id": "i", "author": "a", "content": None, "timestamp": 1,
-            "actions": {"state_delta": {}, "escalate": None}}
+    good = {"id": "e", "invocation_id": "i", "author": "a", "content": None,
+            "actions": {"state_delta": {}, "transfer_to_agent": None, "escalate": False,
+                        "skip_summarization": True}, "timestamp": 1}
     assert event_fast(good) is not None
     for field, value in [("id", Name("e")), ("timestamp", True), ("timestamp", math.nan),
-                         ("timestamp", MAX_TIMESTAMP + 1), ("actions", [])]:
-        assert event_fast({**good, field: value}) is None, field
-    assert event_fast({**good, "actions": {"escalate": 0}}) is None  # 0 == False, not a bool
+                         ("timestamp", MAX_TIMESTAMP + 1), ("actions", []), ("actions", None),
+                         ("actions", {**good["actions"], "escalate": None}),
+                         ("actions", {**good["actions"], "escalate": 0})]:  # (0 == False)
+        assert event_fast({**good, field: value}) is None, (field, value)
+    assert event_fast({k: v for k, v in good.items() if k != "content"}) is None
     assert events_from_json([{**good, "id": Name("e")}])[0].id == "e"  # taken the slow way
+    assert events_from_json([{**good, "actions": None}])[0].actions == EventActions()
 
 
 @pytest.mark.parametrize("field, value, said", [
