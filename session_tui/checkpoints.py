@@ -32,27 +32,31 @@ class Checkpoints:
     def __init__(self, session: Session, every: int | None = None):
         self.session = session
         events = session.events
-        self._deltas = [event.actions.state_delta for event in events]
-        n = len(self._deltas)
+        self._deltas = deltas = [event.actions.state_delta for event in events]
+        n = len(deltas)
+        changing = [i for i, delta in enumerate(deltas) if delta]  # (most events write none)
         if every is None:
-            keys = len(set().union(*self._deltas)) if self._deltas else 0
+            keys = len(set().union(*(deltas[i] for i in changing)))
             every = max(MIN_EVERY, math.ceil((n + 1) * keys / BUDGET))
         self.every = every
         # _last[i]: key -> last value written by events[:i*every]
         # _later[i]: the keys written by events[i*every:]  (i*every capped at n)
         self._last: list[dict[str, Any]] = []
         last: dict[str, Any] = {}
+        k = 0
         for start in range(0, n + 1, every):
-            if start:
-                for delta in self._deltas[start - every:start]:
-                    last.update(delta)
+            while k < len(changing) and changing[k] < start:
+                last.update(deltas[changing[k]])
+                k += 1
             self._last.append(dict(last))
         self._later: list[frozenset[str]] = [frozenset()] * (n // every + 2)
         later: set[str] = set()
+        k = len(changing) - 1
         for i in range(n // every + 1, -1, -1):
             start = min(i * every, n)
-            for delta in self._deltas[start:min(start + every, n)]:
-                later.update(delta)
+            while k >= 0 and changing[k] >= start:
+                later.update(deltas[changing[k]])
+                k -= 1
             self._later[i] = frozenset(later)
 
     def state_after(self, keep: int) -> dict[str, Any]:

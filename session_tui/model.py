@@ -43,7 +43,7 @@ def _dup(value: JSON, share: bool) -> JSON:
     return value if share else deep_copy(value)
 
 
-@dataclass
+@dataclass(slots=True)  # (no __dict__: 100,000 events are read at once)
 class EventActions:
     state_delta: dict[str, JSON] = field(default_factory=dict)
     transfer_to_agent: str | None = None
@@ -84,7 +84,7 @@ class EventActions:
         return cls(_dup(delta, share), transfer, flags["escalate"], flags["skip_summarization"], extra)
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     id: str
     invocation_id: str
@@ -202,7 +202,9 @@ class Session:
         if raw_events is None:
             raw_events = []
         _expect(isinstance(raw_events, list), "events", "an array", raw_events)
-        events = [Event.from_json(e, f"events[{i}]", share) for i, e in enumerate(raw_events)]
+        from .event_build import events_from_json  # (it builds on this module)
+
+        events = events_from_json(raw_events, "events", share)
         extra = {k: _dup(v, share) for k, v in value.items() if k not in SESSION_FIELDS}
         if "initial_state" in extra:
             _expect(isinstance(extra["initial_state"], dict), "initial_state", "an object",

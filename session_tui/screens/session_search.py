@@ -45,12 +45,17 @@ class SessionSearch:
         session = self.session
         if session is not None and self._search_for is not session:
             self._search_for = session
-            self._build_search_text(session)
+            self._build_search_text()
         else:
             self._run_search(jump=False)
 
     @work(thread=True, group="search-text", exclusive=True, exit_on_error=False)
-    def _build_search_text(self, session) -> None:
+    def _build_search_text(self) -> None:
+        # (Not an argument: Textual names a worker by the repr of its arguments, 100,000 events
+        # on the UI thread, and a finished worker keeps them alive.)
+        session = self._search_for
+        if session is None:
+            return
         text = SessionText(session.events)
         self.app.call_from_thread(self._search_text_ready, session, text)
 

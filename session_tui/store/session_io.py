@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import jsonio
+from ..event_build import events_from_json
 from ..eventinfo import annulled_count, rewind_target
 from ..model import Event, Session, SessionFormatError, check_event, now_iso
 from ..files import file_sig, gc_paused, write_atomic
@@ -88,7 +89,7 @@ class SessionIO:
 
     def _read_once(self, path: Path) -> Session:
         value = read_json(path)
-        with gc_paused():
+        with gc_paused(keep=True):
             if not is_head(value):
                 session = decode_session_file(path, value)
                 session._stored = (session.revision, list(session.events), None)
@@ -98,9 +99,8 @@ class SessionIO:
             folder = self._folder(path.name)
             where = folder.path
             try:
-                raw = folder.events(layout)
-                session.events = [Event.from_json(e, f"{where}: events[{i}]", share=True)
-                                  for i, e in enumerate(raw)]
+                session.events = events_from_json(folder.events(layout), f"{where}: events",
+                                                  share=True)
             except SessionFormatError as exc:
                 raise CorruptFile(str(exc)) from None
         session._stored = (session.revision, list(session.events), layout)
@@ -213,15 +213,15 @@ class SessionIO:
         where = self.history.path(session_id)
         parts = [TailPart.from_json(p, f"{where}: tail_ref part {n}")
                  for n, p in enumerate(record.tail_ref["parts"])]
-        raw: list[Any] = []
-        with gc_paused():
+        with gc_paused(keep=True):
+            raw: list[Any] = []
             for part in parts:
                 raw.extend(folder.lines(part))
             try:
-                tail = [Event.from_json(e, f"{folder.path}: removed events[{i}]", share=True)
-                        for i, e in enumerate(raw)]
+                tail = events_from_json(raw, f"{folder.path}: removed events", share=True)
             except SessionFormatError as exc:
                 raise CorruptFile(str(exc)) from None
+            del raw  # (freed while the collector sleeps: it never walks the parsed lines)
         if len(tail) != record.tail_count or ids_digest(e.id for e in tail) != record.tail_ref["digest"]:
             raise CorruptFile(f"{folder.path}: the removed events are not those the undo record "
                               f"of session {session_id!r} counts")

@@ -147,6 +147,11 @@ class Timeline(TimelineRendering, CursorList):
                     cursor = line
         self.reset_items(cursor, to_top=not same)
 
+    def on_unmount(self) -> None:
+        """Gone with its screen: the events let go at once (see SessionScreen.on_unmount)."""
+        self._session, self._events, self._lines = None, (), TimelineLines()
+        self._annulled, self._rewound = {}, {}
+
     @property
     def new_count(self) -> int:
         """How many of the events shown are marked new."""

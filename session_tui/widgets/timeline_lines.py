@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import count, islice
+from operator import attrgetter
 from typing import NamedTuple, Sequence
 
 from rich.cells import cell_len
@@ -51,24 +53,23 @@ class TimelineLines:
 
     def __init__(self, events: Sequence[Event] = ()) -> None:
         self.events = events
-        self._starts: list[int] = []  # each run's first event
-        self._invocations: list[str] = []  # each run's invocation
+        # (Made from lists at C speed where it can be: 100,000 events are read in a worker,
+        # and every millisecond here is one the session waits for to be shown.)
+        ids = list(map(attrgetter("invocation_id"), events))
+        self._starts: list[int] = [i for i, a, b in zip(count(1), ids, islice(ids, 1, None))
+                                   if a != b]  # each run's first event
+        if ids:
+            self._starts.insert(0, 0)
+        self._invocations: list[str] = [ids[i] for i in self._starts]  # each run's invocation
         self._parts: list[int] = []  # k: this run is the k-th of its invocation
         self._runs_of: dict[str, int] = {}  # how many runs each invocation has
-        previous: str | None = None
-        for i, event in enumerate(events):
-            invocation = event.invocation_id
-            if invocation != previous:
-                self._starts.append(i)
-                self._invocations.append(invocation)
-                self._runs_of[invocation] = self._runs_of.get(invocation, 0) + 1
-                self._parts.append(self._runs_of[invocation])
-                previous = invocation
-        self._lines: list[int] = []  # >= 0: an event index; < 0: -1 - run number (a header)
-        ends = self._starts[1:] + [len(events)]
-        for number, (start, end) in enumerate(zip(self._starts, ends)):
-            self._lines.append(-1 - number)
-            self._lines.extend(range(start, end))
+        for invocation in self._invocations:
+            self._runs_of[invocation] = runs = self._runs_of.get(invocation, 0) + 1
+            self._parts.append(runs)
+        # Line k is run r's header when k == _headers[r], else the event k - r - 1 of run r
+        # (r the last header at or before k): no list of lines (125,000 numbers) is kept.
+        self._headers: list[int] = [start + number for number, start in enumerate(self._starts)]
+        self._count = len(events) + len(self._starts)
         self._stats: dict[int, RunStats] = {}
         # Events an ADK rewind annulled (index -> the rewind event's index; they stay in the
         # log) and how many each rewind event annulled.
@@ -76,26 +77,41 @@ class TimelineLines:
         self.rewound: dict[int, int] = {}
         for rewind in self.annulled.values():
             self.rewound[rewind] = self.rewound.get(rewind, 0) + 1
-        longest = max((cell_len(one_line(a)) for a in {event.author for event in events}), default=6)
+        authors = set(map(attrgetter("author"), events))
+        longest = max((cell_len(one_line(a)) for a in authors), default=6)
         self.author_width = max(6, min(18, longest))  # cells of the author column
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return self._count
+
+    @property
+    def invocation_count(self) -> int:
+        """How many distinct invocations the events hold."""
+        return len(self._runs_of)
+
+    def _locate(self, line: int) -> tuple[int, int, bool]:
+        """(`line` itself, the run it belongs to, whether it is the run's header); a negative
+        line counts from the end, as a list's index does."""
+        if line < 0:
+            line += self._count
+        if not 0 <= line < self._count:
+            raise IndexError("timeline line out of range")
+        run = bisect_right(self._headers, line) - 1
+        return line, run, self._headers[run] == line
 
     def event_at(self, line: int) -> int | None:
         """The event (index in the events) on `line`; None on a header."""
-        value = self._lines[line]
-        return value if value >= 0 else None
+        line, run, header = self._locate(line)
+        return None if header else line - run - 1
 
     def run_at(self, line: int) -> int | None:
         """The run whose header is on `line`; None on an event."""
-        value = self._lines[line]
-        return -1 - value if value < 0 else None
+        _, run, header = self._locate(line)
+        return run if header else None
 
     def run_of(self, line: int) -> int:
         """The run `line` belongs to, header or event."""
-        value = self._lines[line]
-        return -1 - value if value < 0 else bisect_right(self._starts, value) - 1
+        return self._locate(line)[1]
 
     def invocation_at(self, line: int) -> str:
         event = self.event_at(line)
