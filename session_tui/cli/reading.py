@@ -7,7 +7,7 @@ import argparse
 from .. import jsonio
 from ..eventinfo import annulled_by, rewind_target
 from ..formats import adk_eval_text
-from ..model import format_time, from_unix, state_after, to_unix
+from ..model import format_time, from_unix, state_after
 from ..prefixes import resolve
 from ..store import NotFound, Store
 from ..store.summaries import SUMMARY_KEYS
@@ -17,9 +17,12 @@ from .output import one_line, pad, print_json, say
 
 
 def cmd_list(store: Store, args) -> int:
-    rows = sorted(store.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
-    annulled = [r.get("annulled_count") or 0 for r in rows]
-    rows = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
+    if args.json:
+        rows = store.listing(SUMMARY_KEYS)
+        annulled = []
+    else:
+        rows = store.listing(SUMMARY_KEYS + ("annulled_count",))
+        annulled = [r.pop("annulled_count") or 0 for r in rows]
     for problem in store.problems:  # never left out silently: one line each
         say(f"session-tui: warning: cannot read {one_line(problem)}")
     for note in getattr(store, "notes", []):

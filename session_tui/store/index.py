@@ -1,13 +1,20 @@
-"""The index of a store folder: `index.json` (a TinyDB file, one small document per session)
-and `index.jsonl`, the documents changed since, one a line, appended by each change (a line
-`{"file": name, "gone": true}` for a session that went). Reading replays the lines over the
-file; the file is rewritten whole (compacted, the lines dropped) only when the lines grow to half
-its size, on `check`, or when it is missing or broken. A change so appends about one document,
-never the whole index.
+"""The index of a store folder: `index.json` (a TinyDB file, one small document per session,
+laid out by index_file.py: newest first, one a line, with a checksum) and `index.jsonl`, the
+documents changed since, one a line, appended by each change (a line `{"file": name, "gone":
+true}` for a session that went). Reading replays the lines over the file; the file is
+rewritten whole (compacted, the lines dropped) only when the lines grow to a sixteenth of its
+size, on `check`, or when it is missing, broken, of version 1 or holds a torn line. A change so
+appends about one document, never the whole index.
 
-Both are a cache: each document carries the stat signature of its session file, and a document
-whose signature no longer matches is read again from the file (so a torn last line, left by a
-crash, costs a re-read, nothing else).
+Both are a cache of the session files. Every writer of ours writes the index under the lock
+after its change, knowing every session file (it looked before it changed anything), so the
+index is right when it was written after the last change of `sessions/`: opening then trusts it
+without looking at any session file (`_fresh`: its time against the folder's change time, which
+any file added, removed or replaced by a rename moves, a crash between a session's write and its
+index line included). Otherwise (and on `check`) each document carries the stat signature of its
+session file, and a document whose signature no longer matches is read again from the file
+(so a torn last line, left by a crash, costs a re-read, nothing else). A session file changed
+in place by hand (not by a rename) is seen by `check`, or after the next change of the folder.
 """
 
 from __future__ import annotations
@@ -15,19 +22,26 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 from .. import jsonio
-from ..files import file_sig, fsync_dir, remove_file
-from .atomic import AtomicOrjsonStorage
+from ..files import file_sig, fsync_dir, gc_paused, remove_file, write_atomic
+from . import index_file
 from .errors import CorruptFile
+from .index_file import keyed
 from .naming import file_name, is_session_file
 from .paths import kind_of, odd_entry, read_regular
 from .session_files import INDEX_TABLE
+from .summaries import SUMMARY_KEYS
 
 LOG_NAME = "index.jsonl"
 COMPACT_FLOOR = 256 * 1024  # bytes of lines always allowed before a compaction
+COMPACT_SHARE = 16  # ... and up to this share of index.json's size
+# A mark taken this long after the sessions folder last changed is trusted (far beyond the
+# clock tick of any file system's times; FAT's is two seconds).
+RACY_NS = 3 * 10**9
 _SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
                   "event_count": int, "invocation_count": int, "search_text": str}
 Progress = Callable[[int, int], None]
@@ -40,8 +54,14 @@ class IndexMixin:
     path: Path
     index_path: Path
     sessions_dir: Path
+    journal_path: Path
     _index: dict[str, dict[str, Any]]
     _broken: dict[str, str]
+    # What the last `_read_index` found besides the documents: when the index was last
+    # written (None: it cannot be trusted as it is), and whether it must be rewritten
+    # (version 1, edited, a torn line).
+    _index_mark: int | None = None
+    _index_stale_form: bool = False
 
     @property
     def index_log(self) -> Path:
@@ -49,53 +69,141 @@ class IndexMixin:
 
     def _read_index(self) -> dict[str, dict[str, Any]] | None:
         """Documents by file name: the file's, with the lines replayed over them; None when
-        the file is missing or broken (the index is then rebuilt)."""
+        the file is missing or broken (the index is then rebuilt). Only documents that are
+        whole and name the file their id gives are returned (a lying index is read past)."""
+        self._index_mark, self._index_stale_form = None, False
+        # When the index was last written (taken before it is read: a change made meanwhile
+        # makes it look older, never newer).
+        written = _mtime(self.index_log) or _mtime(self.index_path)
         try:
-            tables = AtomicOrjsonStorage(self.index_path, create=False).read()
-        except CorruptFile:
+            data = read_regular(self.index_path)
+        except (FileNotFoundError, CorruptFile):
             return None
-        if tables is None:
+        meta, _ = index_file.split(data)
+        try:
+            with gc_paused():
+                tables = jsonio.loads(data) if data.strip() else None
+        except (ValueError, jsonio.JSONLimitError):
             return None
-        docs = tables.get(INDEX_TABLE)
+        docs = tables.get(INDEX_TABLE) if isinstance(tables, dict) else None
         if not isinstance(docs, dict):
             return None
-        index = {}
-        for doc in docs.values():
-            if isinstance(doc, dict) and isinstance(doc.get("file"), str):
-                index[doc["file"]] = doc
+        index: dict[str, dict[str, Any]] = {}
+        untrusted = False
+        if meta is not None:  # written by session-tui as it is: its documents were checked
+            index = {doc["file"]: doc for doc in docs.values()}
+        else:
+            self._index_stale_form = True
+            for doc in docs.values():
+                if isinstance(doc, dict) and isinstance(doc.get("file"), str):
+                    if _trusted_doc(doc, doc["file"]):
+                        index[doc["file"]] = keyed(doc) if "t" not in doc else doc
+                    else:
+                        untrusted = True
         for doc in self._log_lines():
             if doc.get("gone") is True:
                 index.pop(doc["file"], None)
+                untrusted = untrusted or doc["file"] == ""  # a torn line: rewritten
+            elif _trusted_doc(doc, doc["file"]):
+                index[doc["file"]] = keyed(doc) if "t" not in doc else doc
             else:
-                index[doc["file"]] = doc
+                index.pop(doc["file"], None)
+                untrusted = True
+        self._index_mark = None if untrusted or meta is None else written
+        self._index_stale_form = self._index_stale_form or untrusted
         return index
 
     def _log_lines(self) -> list[dict[str, Any]]:
+        """The journal's lines (documents and `gone` lines, the last of a change with its
+        `mark`), in order; a torn line as a `gone` line of no file (it has no mark)."""
         try:
             data = read_regular(self.index_log)
         except (FileNotFoundError, CorruptFile):
             return []
-        out = []
-        for line in data.split(b"\n"):
-            try:
-                doc = jsonio.loads(line) if line else None
-            except (ValueError, jsonio.JSONLimitError):
-                continue  # torn by a crash: the signatures find what it was about
-            if isinstance(doc, dict) and isinstance(doc.get("file"), str):
-                out.append(doc)
+        out: list[dict[str, Any]] = []
+        with gc_paused():
+            for line in data.split(b"\n"):
+                try:
+                    doc = jsonio.loads(line) if line else None
+                except (ValueError, jsonio.JSONLimitError):
+                    # torn by a crash: the signatures find what it was about
+                    out.append({"file": "", "gone": True})
+                    continue
+                if doc == {"file": "", "gone": True}:
+                    continue  # a sweep's line: it only moved the journal's time
+                if isinstance(doc, dict) and isinstance(doc.get("file"), str):
+                    out.append(doc)
         return out
 
+    @staticmethod
+    def _fresh(written: int | None, now: int | None) -> bool:
+        """True when the index is known to describe every file in `sessions/` now: it was
+        last written (at `written`, by a writer that knew every file, under the lock) more
+        than RACY_NS after the folder last changed (at `now`: a change in the same tick of
+        the file system's clock could leave its time as it was)."""
+        return written is not None and now is not None and written - now > RACY_NS
+
     def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
-        """Bring the in-memory index up to date with the files: read only the session files
-        whose stat signature differs from the index's. Returns True if anything changed.
-        `progress(done, total)` hears about the files that had to be read."""
+        """Bring the in-memory index up to date with the files: when its last mark is the
+        folder's stat now, as it is; else read only the session files whose stat signature
+        differs from the index's. Returns True if anything changed. `progress(done, total)`
+        hears about the files that had to be read."""
+        now = folder_mark(self.sessions_dir)  # (before the index is read: see _read_index)
         read = self._read_index()
-        dirty = read is None or rebuild
+        dirty = read is None or rebuild or self._index_stale_form
         by_file = {} if rebuild else (read or {})
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
-        to_read = self._files_to_read(by_file, fresh, broken)
+        sessions_dir = self._sessions_folder()
+        swept = rebuild or not self._fresh(self._index_mark, now)
+        if not swept:
+            for name, doc in by_file.items():
+                if "error" in doc:
+                    broken[name] = doc["error"]
+                else:
+                    fresh[name] = doc
+            to_read = []
+        else:
+            to_read = self._files_to_read(sessions_dir, by_file, fresh, broken)
         dirty = dirty or bool(to_read)
+        self._read_files(to_read, fresh, broken, progress)
+        if set(fresh) | set(broken) != set(by_file):
+            dirty = True
+        index = {doc["id"]: doc for doc in fresh.values()}
+        # Another writer keeps the index up to date itself, so compare the documents (an edit
+        # changes a session's counts and updated_at, not how many sessions there are).
+        changed = dirty or broken != self._broken or index != self._index
+        self._index = index
+        self._broken = broken
+        # Swept and found right: a mark, so that the next open trusts the index as it is (by
+        # `load`, which holds the lock; not by a poll, which never waits for it).
+        mark_due = (swept and now is not None and self._file_lock.is_locked
+                    and time.time_ns() - now > RACY_NS)
+        if (dirty or mark_due) and not self.read_only:
+            with self.lock():
+                now_docs = {d["file"]: d for d in self._all_docs()}
+                diff: dict[str, Any] = {n: d for n, d in now_docs.items()
+                                        if (read or {}).get(n) != d}
+                diff.update((n, None) for n in (read or {}) if n not in now_docs)
+                if read is None or self._index_stale_form or (rebuild and diff):
+                    self._write_index()  # afresh
+                elif diff or mark_due:
+                    self._write_index(diff)
+                else:
+                    self._seen = self._stat_marks()
+        else:
+            self._seen = self._stat_marks()
+        return changed
+
+    def _sessions_folder(self) -> Path | None:
+        # A `sessions` that is not a real folder (a link out of the store...) is never read;
+        # a read-only store may have none yet (it is empty).
+        if "sessions" in self._survey() or not self.sessions_dir.is_dir():
+            return None
+        return self.sessions_dir
+
+    def _read_files(self, to_read: list[tuple[str, list[int]]], fresh: dict[str, dict[str, Any]],
+                    broken: dict[str, str], progress: Progress | None) -> None:
         for done, (name, sig) in enumerate(to_read):
             if progress is not None and done % 100 == 0:
                 progress(done, len(to_read))
@@ -110,42 +218,16 @@ class IndexMixin:
                 broken[name] = f"{self.sessions_dir / name}: cannot read it: {exc.strerror}"
                 continue
             doc.update(file=name, sig=sig)
-            fresh[name] = doc
+            fresh[name] = keyed(doc)
         if progress is not None and to_read:
             progress(len(to_read), len(to_read))
-        if set(fresh) | set(broken) != set(by_file):
-            dirty = True
-        index = {doc["id"]: doc for doc in fresh.values()}
-        # Another writer keeps the index up to date itself, so compare the documents (an edit
-        # changes a session's counts and updated_at, not how many sessions there are).
-        changed = dirty or broken != self._broken or index != self._index
-        self._index = index
-        self._broken = broken
-        if dirty and not self.read_only:
-            with self.lock():
-                now = {d["file"]: d for d in self._all_docs()}
-                diff: dict[str, Any] = {n: d for n, d in now.items() if (read or {}).get(n) != d}
-                diff.update((n, None) for n in (read or {}) if n not in now)
-                if read is None or (rebuild and diff):
-                    self._write_index()  # afresh
-                elif diff:
-                    self._write_index(diff)
-                else:
-                    self._seen = self._stat_marks()
-        else:
-            self._seen = self._stat_marks()
-        return changed
 
-    def _files_to_read(self, by_file: dict[str, dict[str, Any]], fresh: dict[str, dict[str, Any]],
+    def _files_to_read(self, sessions_dir: Path | None, by_file: dict[str, dict[str, Any]],
+                       fresh: dict[str, dict[str, Any]],
                        broken: dict[str, str]) -> list[tuple[str, list[int]]]:
         """The session files whose stat signature differs from the index's (name, signature);
         those the index still describes go into `fresh` (or `broken`) as it has them."""
         to_read: list[tuple[str, list[int]]] = []
-        # A `sessions` that is not a real folder (a link out of the store...) is never read;
-        # a read-only store may have none yet (it is empty).
-        sessions_dir = self.sessions_dir if "sessions" not in self._survey() else None
-        if sessions_dir is not None and not sessions_dir.is_dir():
-            sessions_dir = None
         with contextlib.ExitStack() as stack:
             entries = stack.enter_context(os.scandir(sessions_dir)) if sessions_dir else ()
             for entry in entries:
@@ -154,7 +236,7 @@ class IndexMixin:
                 st = entry.stat(follow_symlinks=False)
                 sig = [st.st_ino, st.st_size, st.st_mtime_ns]
                 doc = by_file.get(entry.name)
-                if doc is not None and doc.get("sig") == sig and _trusted_doc(doc, entry.name):
+                if doc is not None and doc.get("sig") == sig:  # (only whole documents are read)
                     if "error" in doc:
                         broken[entry.name] = doc["error"]
                     else:
@@ -171,27 +253,28 @@ class IndexMixin:
 
     def _write_index(self, changed: dict[str, dict[str, Any] | None] | None = None) -> None:
         """Record these documents (by file name; None: the session went), or (None) write the
-        whole index afresh. Never through something that is not a regular file."""
+        whole index afresh (the caller holds the lock and knows every file in `sessions/`:
+        the time of this write says so, see `_fresh`). Never through something that is not a
+        regular file."""
         if "index.json" in self._survey() or odd_entry(self.index_log, "file"):
             return  # never written over: `check` moves it aside first
         try:
             if changed is None or kind_of(self.index_path) is None or self._log_due():
                 self._compact()
-            elif changed:
-                lines = b"".join(jsonio.dumps({"file": name, "gone": True} if doc is None
-                                              else doc) + b"\n" for name, doc in changed.items())
-                _append(self.index_log, lines)
+            else:
+                _append(self.index_log, _log_lines_of(changed))
         except OSError:
             return  # only a cache (a full disk): the next look finds it stale and retries
         self._seen = self._stat_marks()
 
+
     def _log_due(self) -> bool:
         log, base = file_sig(self.index_log, False), file_sig(self.index_path, False)
-        return log is not None and log[1] > max(COMPACT_FLOOR, (base[1] if base else 0) // 2)
+        return log is not None and log[1] > max(COMPACT_FLOOR, (base[1] if base else 0) // COMPACT_SHARE)
 
     def _compact(self) -> None:
-        docs = {str(n): doc for n, doc in enumerate(self._all_docs(), start=1)}
-        AtomicOrjsonStorage(self.index_path).write({INDEX_TABLE: docs})
+        data = index_file.encode(self._all_docs(), {})
+        write_atomic(self.index_path, data)
         if kind_of(self.index_log) == "file":
             remove_file(self.index_log)
 
@@ -199,10 +282,81 @@ class IndexMixin:
         return (file_sig(self.index_path), file_sig(self.index_log, follow_symlinks=False),
                 file_sig(self.sessions_dir))
 
+    # -- the list, newest first ---------------------------------------------------------------
+    def _newest_first(self) -> list[dict[str, Any]]:
+        """The index's documents newest first (by `t`, then file name)."""
+        return sorted(self._index.values(), key=index_file.sort_key)
+
+    def first_rows(self, count: int) -> list[dict[str, Any]] | None:
+        """The `count` newest sessions' summaries (as `list` gives them, newest first) read
+        from the first lines of the index and its journal only, before (or without) `load`;
+        None when the index cannot be trusted for them without the whole load (it is stale,
+        a change was interrupted, ...): then `load` and `list`."""
+        if kind_of(self.journal_path) is not None or kind_of(self.path / "layout.json") != "file":
+            return None
+        sessions_dir = self._sessions_folder()
+        if sessions_dir is None:
+            return None
+        now = folder_mark(sessions_dir)
+        written = _mtime(self.index_log) or _mtime(self.index_path)
+        log = self._log_lines()
+        head = index_file.read_head(self.index_path, count + len(log))
+        if head is None:
+            return None
+        meta, docs, _ = head
+        changed: dict[str, dict[str, Any] | None] = {}
+        for doc in log:
+            changed[doc["file"]] = None if doc.get("gone") is True else doc
+        if "" in changed or not self._fresh(written, now):
+            return None
+        rows = [d for d in docs if d.get("file") not in changed]
+        rows += [d for d in changed.values() if d is not None]
+        if not all(_trusted_doc(d, d.get("file")) for d in rows):
+            return None
+        rows = [keyed(d) if "t" not in d else d for d in rows if "error" not in d]
+        return [_row(d) for d in sorted(rows, key=index_file.sort_key)[:count]]
+
+
+LIST_KEYS = SUMMARY_KEYS + ("search_text", "annulled_count", "total_tokens")
+
+
+def _row(doc: dict[str, Any]) -> dict[str, Any]:
+    """What `list` gives of an index document. `revision`: the session file's stat signature,
+    new with every write (search_index)."""
+    row = {k: doc.get(k) for k in LIST_KEYS}
+    row["revision"] = doc.get("sig")
+    return row
+
+
+def folder_mark(folder: Path | None) -> int | None:
+    """The stat of a folder that moves with every entry added, removed or renamed into it:
+    its change time (set by the system, never by a program: a copy of the store, or the same
+    folder after any change, has another one)."""
+    if folder is None:
+        return None
+    try:
+        return os.stat(folder, follow_symlinks=False).st_ctime_ns
+    except OSError:
+        return None
+
+
+def _mtime(path: Path) -> int | None:
+    sig = file_sig(path, follow_symlinks=False)
+    return sig[2] if sig else None
+
+
+def _log_lines_of(changed: dict[str, dict[str, Any] | None]) -> bytes:
+    """A change's journal lines (without `t`: it is read back from `updated_at`); a change of
+    no document (a sweep that found the index right): a line that names no file, which only
+    moves the journal's time past the folder's (see `_fresh`)."""
+    lines = [{"file": name, "gone": True} if doc is None
+             else {k: v for k, v in doc.items() if k != "t"} for name, doc in changed.items()]
+    return b"".join(jsonio.dumps(line) + b"\n" for line in lines or [{"file": "", "gone": True}])
+
 
 def _append(path: Path, data: bytes) -> None:
     """Append `data` to `path` and fsync; a failure cuts it back to where it was."""
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    flags = (os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
              | getattr(os, "O_CLOEXEC", 0))
     created = kind_of(path) is None
     fd = os.open(path, flags, 0o666)
@@ -211,6 +365,8 @@ def _append(path: Path, data: bytes) -> None:
         if st.st_nlink != 1:  # a hard link: the same file is somewhere else too
             raise OSError(errno.EMLINK, "has other hard links, never appended to", str(path))
         size = st.st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data  # after a line a crash cut short: never glued to it
         try:
             view = memoryview(data)
             while view:
@@ -229,8 +385,12 @@ def _append(path: Path, data: bytes) -> None:
 def _trusted_doc(doc: dict[str, Any], name: str) -> bool:
     """An index document is used without reading its session file only when it is whole and
     names the file its id gives (a lying index is read past, not believed)."""
+    if not isinstance(name, str) or not is_session_file(name):
+        return False
     if "error" in doc:
         return isinstance(doc["error"], str)
+    if type(doc.get("t", 0.0)) not in (float, type(None)):
+        return False
     session_id = doc.get("id")
     return (isinstance(session_id, str) and file_name(session_id) == name
             and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items())
