@@ -129,6 +129,8 @@ def read_head(fd_path: Path, count: int) -> tuple[dict[str, Any], list[dict[str,
     for line in lines[2:2 + count]:
         if line.startswith(b"}}"):
             return meta, docs, True
+        if not line:
+            continue  # (no documents: an empty line before the end)
         colon = line.find(b":")
         try:
             doc = jsonio.loads(line[colon + 1:].removesuffix(b","))

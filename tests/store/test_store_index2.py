@@ -1,0 +1,155 @@
+"""The index, version 2 (store/index.py, index_file.py): opening trusts an index written after
+the sessions folder last changed without looking at any session file; anything else (a file
+added or removed by hand, a crash between a session's write and its index line, a version-1
+index) is found by the sweep as before; `first_rows` and `listing` agree with `list`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import orjson
+
+from session_tui.store import DirectoryStore, TinyFileStore
+from session_tui.store import index as index_module
+from session_tui.store.naming import file_name
+from session_tui.times import to_unix
+
+
+def _store(tmp_path, n: int = 5) -> DirectoryStore:
+    store = DirectoryStore(tmp_path / "s")
+    for k in range(n):
+        store.create("app", f"u{k}", state={"k": k}, session_id=f"s{k}")
+    return store
+
+
+def _age_folder(store: DirectoryStore, monkeypatch) -> None:
+    """As if sessions/ last changed a minute ago (its ctime cannot be set): while it holds the
+    files it holds now, its change time reads a minute earlier; once a file is added or
+    removed or replaced, its real one (the index was written before: not trusted)."""
+    def entries(folder):
+        return {e.name: e.inode() for e in os.scandir(folder)}
+
+    names = entries(store.sessions_dir)
+    real = index_module.folder_mark
+
+    def aged(folder):
+        now = real(folder)
+        if now is not None and entries(folder) == names:
+            return now - 60 * 10**9
+        return now
+
+    monkeypatch.setattr(index_module, "folder_mark", aged)
+
+
+def _sweeps(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    real = index_module.IndexMixin._files_to_read
+
+    def counted(self, *args):
+        calls.append(1)
+        return real(self, *args)
+
+    monkeypatch.setattr(index_module.IndexMixin, "_files_to_read", counted)
+    return calls
+
+
+def test_a_fresh_index_is_trusted_without_a_stat_of_the_session_files(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    store.set_value("s2", "/x", 1)
+    _age_folder(store, monkeypatch)
+    sweeps = _sweeps(monkeypatch)
+    reopened = DirectoryStore(tmp_path / "s")
+    assert sweeps == []
+    assert reopened.list() == store.list()
+    assert {r["id"]: r["event_count"] for r in reopened.list()}["s2"] == 1
+
+
+def test_a_racy_or_changed_folder_is_swept(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    sweeps = _sweeps(monkeypatch)
+    DirectoryStore(tmp_path / "s")  # written just now: within the racy window
+    assert len(sweeps) == 1
+    _age_folder(store, monkeypatch)
+    # A session file added by hand (a copy of another store's): found.
+    other = _store(tmp_path / "other", 0)
+    other.create("app", "hand", session_id="hand")
+    shutil.copy(other.sessions_dir / file_name("hand"), store.sessions_dir / file_name("hand"))
+    assert "hand" in DirectoryStore(tmp_path / "s").ids()
+    _age_folder(store, monkeypatch)
+    (store.sessions_dir / file_name("s0")).unlink()  # removed by hand: gone from the list
+    assert "s0" not in DirectoryStore(tmp_path / "s").ids()
+
+
+def test_a_crash_between_the_session_write_and_its_index_line_is_found(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    _age_folder(store, monkeypatch)
+    writes = DirectoryStore._write_index
+    DirectoryStore._write_index = lambda self, changed=None: None
+    try:
+        store.set_value("s1", "/x", 1)  # the session file is written, the index line never
+    finally:
+        DirectoryStore._write_index = writes
+    assert {r["id"]: r["event_count"] for r in DirectoryStore(tmp_path / "s").list()}["s1"] == 1
+
+
+def test_a_torn_journal_line_is_swept_then_compacted_away(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    store.set_value("s1", "/x", 1)
+    with open(store.index_log, "ab") as log:
+        log.write(b'{"file": "s1-')
+    _age_folder(store, monkeypatch)
+    reopened = DirectoryStore(tmp_path / "s")
+    assert {r["id"]: r["event_count"] for r in reopened.list()}["s1"] == 1
+    assert reopened._index_mark is None  # (the torn line: not trusted as it was)
+    assert not store.index_log.exists()  # rewritten whole, without it
+    _age_folder(store, monkeypatch)
+    DirectoryStore(tmp_path / "s")
+    assert DirectoryStore(tmp_path / "s")._index_mark is not None  # trusted again
+
+
+def test_a_version_1_index_is_read_and_rewritten(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    rows = store.list()
+    docs = {str(n): {k: v for k, v in d.items() if k != "t"}
+            for n, d in enumerate(store._all_docs(), start=1)}
+    store.index_path.write_bytes(orjson.dumps({"sessions": docs}))  # as version 1 wrote it
+    store.index_log.unlink(missing_ok=True)
+    reads: list[str] = []
+    real = DirectoryStore._read_summary
+    monkeypatch.setattr(DirectoryStore, "_read_summary",
+                        lambda self, path: reads.append(path.name) or real(self, path))
+    reopened = DirectoryStore(tmp_path / "s")
+    assert reads == [] and reopened.list() == rows  # believed (signatures match), not re-read
+    assert store.index_path.read_bytes().startswith(b'{"index_meta":{"1":{"version":2')
+
+
+def test_first_rows_and_listing_are_the_list_newest_first(tmp_path, monkeypatch):
+    store = _store(tmp_path, 8)
+    for sid in ("s3", "s6", "s1"):
+        store.set_value(sid, "/x", 1)
+    store.delete("s5")
+    _age_folder(store, monkeypatch)
+    fresh = DirectoryStore(tmp_path / "s", load=False)
+    first = fresh.first_rows(4)
+    rows = DirectoryStore(tmp_path / "s").list()
+    assert [r["id"] for r in rows][:3] == ["s1", "s6", "s3"]
+    assert first == rows[:4]
+    times = [to_unix(r["updated_at"]) for r in rows]
+    assert times == sorted(times, reverse=True)
+    assert store.listing(("id", "event_count")) == [{"id": r["id"], "event_count": r["event_count"]}
+                                                     for r in rows]
+    # The same order as the generic sort every other backend uses.
+    (tmp_path / "t.json").write_bytes(b'{"_default": {}}')
+    tiny = TinyFileStore(tmp_path / "t.json")
+    for row in rows:
+        tiny.import_sessions([store.get(row["id"])])
+    assert [r["id"] for r in tiny.listing()] == [r["id"] for r in rows]
+
+
+def test_first_rows_refuses_a_stale_index(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    assert DirectoryStore(tmp_path / "s", load=False).first_rows(3) is None  # racy
+    _age_folder(store, monkeypatch)
+    (store.sessions_dir / file_name("s0")).unlink()
+    assert DirectoryStore(tmp_path / "s", load=False).first_rows(3) is None  # folder moved
