@@ -107,11 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open_store(path: str | None, create: bool, read_only: bool):
     """open_any, and where PATH is a file of sessions to import rather than a store (an ADK
     session JSON export, say), a refusal that says so and what to do with it."""
-    from ..formats.reading import importable_kind
-
     try:
         return open_any(path, create=create, read_only=read_only)
     except NotAStore:
+        from ..formats.reading import importable_kind
+
         kind = importable_kind(Path(path)) if path is not None and Path(path).is_file() else None
         if kind is None:
             raise

@@ -6,7 +6,6 @@ import argparse
 
 from .. import jsonio
 from ..eventinfo import annulled_by, rewind_target
-from ..formats import adk_eval_text
 from ..model import format_time, from_unix, state_after
 from ..prefixes import resolve
 from ..store import NotFound, Store
@@ -87,6 +86,8 @@ def cmd_show(store: Store, args) -> int:
         mark = "↶ " if i in annulled else "  "
         print(safe(f"{mark}{format_time(from_unix(e.timestamp))}  {e.invocation_id}  "
                    f"{e.author}  {content}{delta}"))
+    from ..formats import adk_eval_text  # (here: `list` never needs it)
+
     for line in adk_eval_text.summary_lines(session):  # an eval case: metrics, expected vs actual
         print(safe(line))
     return 0

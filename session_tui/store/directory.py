@@ -30,7 +30,6 @@ from .journal import JournalMixin
 from .naming import file_name
 from .paths import kind_of, odd_entry
 from .index import IndexMixin, _row
-from .index_file import keyed
 from .repair import RepairMixin
 from .session_io import MARKER, SessionIO, head_summary
 from .session_files import (
@@ -265,11 +264,9 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
     def _indexed(self, session_id: str, doc: dict[str, Any] | None) -> None:
         """Record a written (or, None, deleted) session in the index."""
         name = file_name(session_id)
-        if doc is None:
-            self._index.pop(session_id, None)
-        else:
+        if doc is not None:
             doc.update(file=name, sig=file_sig(self._file(session_id)))
-            self._index[session_id] = keyed(doc)
+        self._placed(session_id, doc)
         self._write_index({name: doc})
 
     def _write(self, sessions: list[Session], deletes: list[str],
@@ -312,12 +309,12 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
                 session._stored = (session.revision, list(session.events), layout)
                 doc = head_summary(session, layout)
                 doc.update(file=file_name(session.id), sig=file_sig(self._file(session.id)))
-                self._index[session.id] = keyed(doc)
+                self._placed(session.id, doc)
                 docs[doc["file"]] = doc
                 if dropped or session.id in history:
                     self._collect(session.id, layout, history)
             for session_id in deletes:
-                self._index.pop(session_id, None)
+                self._placed(session_id, None)
                 docs[file_name(session_id)] = None
                 self._collect(session_id, None, history)
             self._write_index(docs)

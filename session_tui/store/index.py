@@ -19,6 +19,7 @@ in place by hand (not by a rename) is seen by `check`, or after the next change 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import errno
 import os
@@ -62,6 +63,10 @@ class IndexMixin:
     # (version 1, edited, a torn line).
     _index_mark: int | None = None
     _index_stale_form: bool = False
+    _log_files: set[str] = set()  # files whose documents the last read took from the journal
+    # The ids of the documents of `_index` that may be out of order (the rest are newest first,
+    # as index.json keeps them); None: no order known.
+    _tail: set[str] | None = None
 
     @property
     def index_log(self) -> Path:
@@ -100,7 +105,9 @@ class IndexMixin:
                         index[doc["file"]] = keyed(doc) if "t" not in doc else doc
                     else:
                         untrusted = True
+        self._log_files = set()
         for doc in self._log_lines():
+            self._log_files.add(doc["file"])
             if doc.get("gone") is True:
                 index.pop(doc["file"], None)
                 untrusted = untrusted or doc["file"] == ""  # a torn line: rewritten
@@ -163,7 +170,10 @@ class IndexMixin:
                 else:
                     fresh[name] = doc
             to_read = []
+            # index.json's documents are newest first: only the journal's need placing.
+            tail: set[str] | None = {fresh[f]["id"] for f in self._log_files if f in fresh}
         else:
+            tail = None
             to_read = self._files_to_read(sessions_dir, by_file, fresh, broken)
         dirty = dirty or bool(to_read)
         self._read_files(to_read, fresh, broken, progress)
@@ -174,6 +184,7 @@ class IndexMixin:
         # changes a session's counts and updated_at, not how many sessions there are).
         changed = dirty or broken != self._broken or index != self._index
         self._index = index
+        self._tail = tail
         self._broken = broken
         # Swept and found right: a mark, so that the next open trusts the index as it is (by
         # `load`, which holds the lock; not by a poll, which never waits for it).
@@ -284,8 +295,34 @@ class IndexMixin:
 
     # -- the list, newest first ---------------------------------------------------------------
     def _newest_first(self) -> list[dict[str, Any]]:
-        """The index's documents newest first (by `t`, then file name)."""
-        return sorted(self._index.values(), key=index_file.sort_key)
+        """The index's documents newest first (by `t`, then file name): those in the order
+        index.json keeps, with the few that changed since put in their places."""
+        if self._tail is None:
+            return sorted(self._index.values(), key=index_file.sort_key)
+        if not self._tail:
+            return list(self._index.values())
+        tail_ids = self._tail
+        head = [d for d in self._index.values() if d["id"] not in tail_ids]
+        out: list[dict[str, Any]] = []
+        start = 0
+        for doc in sorted((self._index[i] for i in tail_ids if i in self._index),
+                          key=index_file.sort_key):
+            at = bisect.bisect_right(head, index_file.sort_key(doc), lo=start,
+                                     key=index_file.sort_key)
+            out += head[start:at]
+            out.append(doc)
+            start = at
+        out += head[start:]
+        return out
+
+    def _placed(self, session_id: str, doc: dict[str, Any] | None) -> None:
+        """Put a session's new document (None: it went) into the in-memory index."""
+        if doc is None:
+            self._index.pop(session_id, None)
+        else:
+            self._index[session_id] = keyed(doc)
+            if self._tail is not None:
+                self._tail.add(session_id)
 
     def first_rows(self, count: int) -> list[dict[str, Any]] | None:
         """The `count` newest sessions' summaries (as `list` gives them, newest first) read

@@ -153,3 +153,32 @@ def test_first_rows_refuses_a_stale_index(tmp_path, monkeypatch):
     _age_folder(store, monkeypatch)
     (store.sessions_dir / file_name("s0")).unlink()
     assert DirectoryStore(tmp_path / "s", load=False).first_rows(3) is None  # folder moved
+
+
+def test_changes_after_a_trusted_open_are_placed_in_time_order(tmp_path, monkeypatch):
+    """Sessions of any age imported, changed and deleted after an open that trusted the index:
+    the list stays newest first (the changed documents merged into index.json's order)."""
+    from session_tui.model import Session
+    from session_tui.store import Store
+
+    def session(sid: str, minute: int) -> Session:
+        s = Session.new("app", "u", sid)
+        s.created_at = s.updated_at = f"2026-01-01T10:{minute:02d}:00Z"
+        return s
+
+    store = DirectoryStore(tmp_path / "s")
+    store.import_sessions([session(f"a{m}", m) for m in range(0, 60, 7)])
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "COMPACT_FLOOR", 0)
+        DirectoryStore(tmp_path / "s")  # the journal compacted into index.json
+    assert not store.index_log.exists()
+    _age_folder(store, monkeypatch)
+    reopened = DirectoryStore(tmp_path / "s")
+    assert reopened._tail == set()  # trusted: nothing to place
+    reopened.import_sessions([session(f"b{m}", m) for m in (3, 30, 59, 0)])
+    reopened.delete("a14")
+    reopened.set_value("a7", "/x", 1)  # now: the newest
+    ids = [r["id"] for r in reopened.list()]
+    assert ids == [r["id"] for r in Store.listing(reopened)]  # the generic sort by time
+    assert ids[0] == "a7" and "a14" not in ids and len(ids) == 12
+    assert ids == [r["id"] for r in DirectoryStore(tmp_path / "s").list()]
