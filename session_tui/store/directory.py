@@ -203,7 +203,8 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
         if not self.loaded:
             self.load()
         with gc_paused():
-            return [_row(doc) for doc in self._newest_first()]
+            texts = self._all_texts() | self._texts_new
+            return [_row(doc, texts.get(doc["file"])) for doc in self._newest_first()]
 
     def listing(self, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
         if not self.loaded:

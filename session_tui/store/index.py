@@ -67,6 +67,11 @@ class IndexMixin:
     # The ids of the documents of `_index` that may be out of order (the rest are newest first,
     # as index.json keeps them); None: no order known.
     _tail: set[str] | None = None
+    # The state texts (search_text) apart from the documents, by file name: index.json's,
+    # parsed when first asked for, and those of the documents changed since.
+    _texts_raw: bytes | None = None
+    _texts_base: dict[str, str] | None = None
+    _texts_new: dict[str, str] = {}
 
     @property
     def index_log(self) -> Path:
@@ -84,25 +89,30 @@ class IndexMixin:
             data = read_regular(self.index_path)
         except (FileNotFoundError, CorruptFile):
             return None
-        meta, _ = index_file.split(data)
+        parts = index_file.split(data)
+        self._texts_raw, self._texts_base, self._texts_new = None, None, {}
         try:
             with gc_paused():
-                tables = jsonio.loads(data) if data.strip() else None
+                if parts is not None:  # the documents alone (the texts: when asked for)
+                    docs = jsonio.loads(parts[0])
+                    self._texts_raw = bytes(parts[1])
+                else:
+                    tables = None if not data or data.isspace() else jsonio.loads(data)
+                    docs = tables.get(INDEX_TABLE) if isinstance(tables, dict) else None
         except (ValueError, jsonio.JSONLimitError):
             return None
-        docs = tables.get(INDEX_TABLE) if isinstance(tables, dict) else None
         if not isinstance(docs, dict):
             return None
         index: dict[str, dict[str, Any]] = {}
         untrusted = False
-        if meta is not None:  # written by session-tui as it is: its documents were checked
+        if parts is not None:  # written by session-tui as it is: its documents were checked
             index = {doc["file"]: doc for doc in docs.values()}
         else:
             self._index_stale_form = True
             for doc in docs.values():
                 if isinstance(doc, dict) and isinstance(doc.get("file"), str):
                     if _trusted_doc(doc, doc["file"]):
-                        index[doc["file"]] = keyed(doc) if "t" not in doc else doc
+                        index[doc["file"]] = self._lean(doc)
                     else:
                         untrusted = True
         self._log_files = set()
@@ -112,13 +122,37 @@ class IndexMixin:
                 index.pop(doc["file"], None)
                 untrusted = untrusted or doc["file"] == ""  # a torn line: rewritten
             elif _trusted_doc(doc, doc["file"]):
-                index[doc["file"]] = keyed(doc) if "t" not in doc else doc
+                index[doc["file"]] = self._lean(doc)
             else:
                 index.pop(doc["file"], None)
                 untrusted = True
-        self._index_mark = None if untrusted or meta is None else written
+        self._index_mark = None if untrusted or parts is None else written
         self._index_stale_form = self._index_stale_form or untrusted
         return index
+
+    def _lean(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The document without its text (kept apart: `_text_of`), with its sort time."""
+        text = doc.pop("search_text", None)
+        if isinstance(text, str):
+            self._texts_new[doc["file"]] = text
+        return keyed(doc) if "t" not in doc and "error" not in doc else doc
+
+    def _text_of(self, name: str) -> str | None:
+        text = self._texts_new.get(name)
+        if text is None:
+            text = self._all_texts().get(name)
+        return text
+
+    def _all_texts(self) -> dict[str, str]:
+        """index.json's texts by file name (parsed the first time they are asked for)."""
+        if self._texts_base is None:
+            base = None
+            if self._texts_raw is not None:
+                with contextlib.suppress(ValueError, jsonio.JSONLimitError), gc_paused():
+                    base = jsonio.loads(self._texts_raw)
+            self._texts_base = base if isinstance(base, dict) else {}
+            self._texts_raw = None
+        return self._texts_base
 
     def _log_lines(self) -> list[dict[str, Any]]:
         """The journal's lines (documents and `gone` lines, the last of a change with its
@@ -163,23 +197,24 @@ class IndexMixin:
         broken: dict[str, str] = {}
         sessions_dir = self._sessions_folder()
         swept = rebuild or not self._fresh(self._index_mark, now)
-        if not swept:
+        if not swept:  # the index as it is (one pass: 100,000 documents)
+            index = {}
             for name, doc in by_file.items():
                 if "error" in doc:
                     broken[name] = doc["error"]
                 else:
-                    fresh[name] = doc
-            to_read = []
+                    index[doc["id"]] = doc
             # index.json's documents are newest first: only the journal's need placing.
-            tail: set[str] | None = {fresh[f]["id"] for f in self._log_files if f in fresh}
+            tail: set[str] | None = {by_file[f]["id"] for f in self._log_files
+                                     if f in by_file and f not in broken}
         else:
             tail = None
             to_read = self._files_to_read(sessions_dir, by_file, fresh, broken)
-        dirty = dirty or bool(to_read)
-        self._read_files(to_read, fresh, broken, progress)
-        if set(fresh) | set(broken) != set(by_file):
-            dirty = True
-        index = {doc["id"]: doc for doc in fresh.values()}
+            dirty = dirty or bool(to_read)
+            self._read_files(to_read, fresh, broken, progress)
+            if set(fresh) | set(broken) != set(by_file):
+                dirty = True
+            index = {doc["id"]: doc for doc in fresh.values()}
         # Another writer keeps the index up to date itself, so compare the documents (an edit
         # changes a session's counts and updated_at, not how many sessions there are).
         changed = dirty or broken != self._broken or index != self._index
@@ -229,7 +264,7 @@ class IndexMixin:
                 broken[name] = f"{self.sessions_dir / name}: cannot read it: {exc.strerror}"
                 continue
             doc.update(file=name, sig=sig)
-            fresh[name] = keyed(doc)
+            fresh[name] = self._lean(doc)
         if progress is not None and to_read:
             progress(len(to_read), len(to_read))
 
@@ -273,7 +308,7 @@ class IndexMixin:
             if changed is None or kind_of(self.index_path) is None or self._log_due():
                 self._compact()
             else:
-                _append(self.index_log, _log_lines_of(changed))
+                _append(self.index_log, self._log_lines_of(changed))
         except OSError:
             return  # only a cache (a full disk): the next look finds it stale and retries
         self._seen = self._stat_marks()
@@ -283,8 +318,31 @@ class IndexMixin:
         log, base = file_sig(self.index_log, False), file_sig(self.index_path, False)
         return log is not None and log[1] > max(COMPACT_FLOOR, (base[1] if base else 0) // COMPACT_SHARE)
 
+    def _log_lines_of(self, changed: dict[str, dict[str, Any] | None]) -> bytes:
+        """A change's journal lines: whole documents, their text included (without `t`: it
+        is read back from `updated_at`); a change of no document (a sweep that found the
+        index right): a line that names no file, which only moves the journal's time past
+        the folder's (see `_fresh`)."""
+        lines = []
+        for name, doc in changed.items():
+            if doc is None:
+                lines.append({"file": name, "gone": True})
+                continue
+            line = {k: v for k, v in doc.items() if k != "t"}
+            text = self._text_of(name)
+            if text is not None:
+                line["search_text"] = text
+            lines.append(line)
+        return b"".join(jsonio.dumps(line) + b"\n" for line in lines or [{"file": "", "gone": True}])
+
     def _compact(self) -> None:
-        data = index_file.encode(self._all_docs(), {})
+        docs = self._all_docs()
+        texts = {}
+        for doc in docs:
+            text = self._text_of(doc["file"]) if "error" not in doc else None
+            if text is not None:
+                texts[doc["file"]] = text
+        data = index_file.encode(docs, texts)
         write_atomic(self.index_path, data)
         if kind_of(self.index_log) == "file":
             remove_file(self.index_log)
@@ -320,13 +378,14 @@ class IndexMixin:
         if doc is None:
             self._index.pop(session_id, None)
         else:
-            self._index[session_id] = keyed(doc)
+            self._index[session_id] = self._lean(doc)
             if self._tail is not None:
                 self._tail.add(session_id)
 
     def first_rows(self, count: int) -> list[dict[str, Any]] | None:
-        """The `count` newest sessions' summaries (as `list` gives them, newest first) read
-        from the first lines of the index and its journal only, before (or without) `load`;
+        """The `count` newest sessions' summaries (as `list` gives them, newest first, but
+        with no `search_text`: None) read from the first lines of the index and its journal
+        only, before (or without) `load`;
         None when the index cannot be trusted for them without the whole load (it is stale,
         a change was interrupted, ...): then `load` and `list`."""
         if kind_of(self.journal_path) is not None or kind_of(self.path / "layout.json") != "file":
@@ -351,16 +410,17 @@ class IndexMixin:
         if not all(_trusted_doc(d, d.get("file")) for d in rows):
             return None
         rows = [keyed(d) if "t" not in d else d for d in rows if "error" not in d]
-        return [_row(d) for d in sorted(rows, key=index_file.sort_key)[:count]]
+        return [_row(d, None) for d in sorted(rows, key=index_file.sort_key)[:count]]
 
 
 LIST_KEYS = SUMMARY_KEYS + ("search_text", "annulled_count", "total_tokens")
 
 
-def _row(doc: dict[str, Any]) -> dict[str, Any]:
-    """What `list` gives of an index document. `revision`: the session file's stat signature,
-    new with every write (search_index)."""
+def _row(doc: dict[str, Any], text: str | None) -> dict[str, Any]:
+    """What `list` gives of an index document and its text. `revision`: the session file's
+    stat signature, new with every write (search_index)."""
     row = {k: doc.get(k) for k in LIST_KEYS}
+    row["search_text"] = text
     row["revision"] = doc.get("sig")
     return row
 
@@ -380,15 +440,6 @@ def folder_mark(folder: Path | None) -> int | None:
 def _mtime(path: Path) -> int | None:
     sig = file_sig(path, follow_symlinks=False)
     return sig[2] if sig else None
-
-
-def _log_lines_of(changed: dict[str, dict[str, Any] | None]) -> bytes:
-    """A change's journal lines (without `t`: it is read back from `updated_at`); a change of
-    no document (a sweep that found the index right): a line that names no file, which only
-    moves the journal's time past the folder's (see `_fresh`)."""
-    lines = [{"file": name, "gone": True} if doc is None
-             else {k: v for k, v in doc.items() if k != "t"} for name, doc in changed.items()]
-    return b"".join(jsonio.dumps(line) + b"\n" for line in lines or [{"file": "", "gone": True}])
 
 
 def _append(path: Path, data: bytes) -> None:

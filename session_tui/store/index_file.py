@@ -1,23 +1,27 @@
-"""The bytes of `index.json`, version 2: still a TinyDB file (tables `index_meta` and
-`sessions`), laid out so that it can be read in part and trusted without checking each document.
+"""The bytes of `index.json`, version 2: still a TinyDB file (tables `index_meta`, `sessions`
+and `search_text`), laid out so that it can be read in part and trusted without checking each
+document.
 
-    {"index_meta":{"1":{"version":2,"count":N,"crc":C,"folder":[...],"at":T}},
+    {"index_meta":{"1":{"version":2,"count":N,"crc":C,"texts":B}},
     "sessions":{
     "1":{...newest session...},
     "2":{...},
     ...
-    }}
+    },
+    "search_text":{"1":{"by_file":{"<file>":"<text>",...}}}}
 
 - One document a line, newest first (by `sort_key`): the first screen of the list is the first
   lines of the file (`read_head`), the rest is never parsed for it.
-- `crc`: the CRC-32 of the document lines as written. A file whose lines still have it was
+- The documents are lean: the list's fields, the file and its signature. Each session's state
+  text (what the list's filter matches, up to 2,000 characters) is apart, at the end (B bytes
+  of JSON), parsed only when asked for (`list`, not `listing`).
+- `crc`: the CRC-32 of the documents and the texts as written. A file that still has it was
   written by session-tui from documents it had checked, so its documents are used without
   checking each again; any other (edited by hand, an older layout) is checked document by
   document, as before.
-- `folder` / `at`: the stat mark of `sessions/` when the index was known to describe every file
-  in it, and when that was (see index.py `fresh_mark`).
 
-A file without `index_meta` (version 1: documents in any order, all on one line) is still read.
+A file without `index_meta` (version 1: whole documents, search_text included, in any order,
+all on one line) is still read.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ VERSION = 2
 META_TABLE = "index_meta"
 _HEAD = b'{"' + META_TABLE.encode() + b'":'
 _SESSIONS = b'"sessions":{\n'
-_END = b"\n}}\n"
+_MID = b'\n},\n"search_text":{"1":{"by_file":'
+_END = b"}}}\n"
 _HEAD_READ = 64 * 1024  # bytes read at a time by `read_head`
 
 
@@ -63,27 +68,35 @@ def sort_key(doc: dict[str, Any]) -> tuple[float, str]:
     return (-t if type(t) is float and math.isfinite(t) else math.inf, doc.get("file") or "")
 
 
-def encode(docs: Iterable[dict[str, Any]], mark: dict[str, Any]) -> bytes:
-    """The whole file: these documents (sorted here) and the folder mark."""
+def encode(docs: Iterable[dict[str, Any]], texts: dict[str, str]) -> bytes:
+    """The whole file: these (lean) documents, sorted here, and the texts by file name."""
     ordered = sorted(docs, key=sort_key)
     body = b",\n".join(b'"%d":' % n + jsonio.dumps(doc) for n, doc in enumerate(ordered, start=1))
-    meta = {"version": VERSION, "count": len(ordered), "crc": zlib.crc32(body)} | mark
-    return _HEAD + jsonio.dumps({"1": meta}) + b",\n" + _SESSIONS + body + _END
+    text = jsonio.dumps(texts)
+    meta = {"version": VERSION, "count": len(ordered), "crc": zlib.crc32(text, zlib.crc32(body)),
+            "texts": len(text)}
+    return _HEAD + jsonio.dumps({"1": meta}) + b",\n" + _SESSIONS + body + _MID + text + _END
 
 
-def split(data: bytes) -> tuple[dict[str, Any] | None, bytes | None]:
-    """The meta of a version-2 file and its document lines as written (None, None otherwise)."""
+def split(data: bytes) -> tuple[memoryview, memoryview] | None:
+    """A version-2 file's documents (as one JSON object) and its texts (a JSON object of
+    file name -> text), neither parsed nor copied; None when it is not one, or not whole."""
     if not data.startswith(_HEAD) or not data.endswith(_END):
-        return None, None
+        return None
     first = data.find(b"\n")
     meta = _meta_of(data[:first + 1])
     start = first + 1 + len(_SESSIONS)
-    if meta is None or data[first + 1:start] != _SESSIONS:
-        return None, None
-    body = data[start:len(data) - len(_END)]
-    if zlib.crc32(body) != meta.get("crc"):
-        return None, None
-    return meta, body
+    if meta is None or data[first + 1:start] != _SESSIONS or type(meta.get("texts")) is not int:
+        return None
+    text_at = len(data) - len(_END) - meta["texts"]
+    view = memoryview(data)
+    if text_at - len(_MID) < start or view[text_at - len(_MID):text_at] != _MID:
+        return None
+    body, text = view[start:text_at - len(_MID)], view[text_at:len(data) - len(_END)]
+    if zlib.crc32(text, zlib.crc32(body)) != meta.get("crc"):
+        return None
+    # `{` + the lines + `\n}`: the object the lines are in, as it stands in the file.
+    return view[start - 2:text_at - len(_MID) + 2], text
 
 
 def _meta_of(line: bytes) -> dict[str, Any] | None:
@@ -127,7 +140,7 @@ def read_head(fd_path: Path, count: int) -> tuple[dict[str, Any], list[dict[str,
         return None
     docs = []
     for line in lines[2:2 + count]:
-        if line.startswith(b"}}"):
+        if line.startswith(b"}"):
             return meta, docs, True
         if not line:
             continue  # (no documents: an empty line before the end)

@@ -111,8 +111,8 @@ def test_a_torn_journal_line_is_swept_then_compacted_away(tmp_path, monkeypatch)
 def test_a_version_1_index_is_read_and_rewritten(tmp_path, monkeypatch):
     store = _store(tmp_path)
     rows = store.list()
-    docs = {str(n): {k: v for k, v in d.items() if k != "t"}
-            for n, d in enumerate(store._all_docs(), start=1)}
+    docs = {str(n): {k: v for k, v in d.items() if k != "t"} | {"search_text": row["search_text"]}
+            for n, (d, row) in enumerate(zip(store._newest_first(), rows), start=1)}
     store.index_path.write_bytes(orjson.dumps({"sessions": docs}))  # as version 1 wrote it
     store.index_log.unlink(missing_ok=True)
     reads: list[str] = []
@@ -134,7 +134,7 @@ def test_first_rows_and_listing_are_the_list_newest_first(tmp_path, monkeypatch)
     first = fresh.first_rows(4)
     rows = DirectoryStore(tmp_path / "s").list()
     assert [r["id"] for r in rows][:3] == ["s1", "s6", "s3"]
-    assert first == rows[:4]
+    assert first == [r | {"search_text": None} for r in rows[:4]]
     times = [to_unix(r["updated_at"]) for r in rows]
     assert times == sorted(times, reverse=True)
     assert store.listing(("id", "event_count")) == [{"id": r["id"], "event_count": r["event_count"]}
@@ -182,3 +182,27 @@ def test_changes_after_a_trusted_open_are_placed_in_time_order(tmp_path, monkeyp
     assert ids == [r["id"] for r in Store.listing(reopened)]  # the generic sort by time
     assert ids[0] == "a7" and "a14" not in ids and len(ids) == 12
     assert ids == [r["id"] for r in DirectoryStore(tmp_path / "s").list()]
+
+
+def test_state_texts_are_kept_apart_and_read_only_for_list(tmp_path, monkeypatch):
+    """index.json's documents are lean: `listing` never parses the texts; `list` gives each
+    session's state text as it is now, from index.json, its journal or this process's writes."""
+    from session_tui.store.summaries import search_text
+
+    store = _store(tmp_path, 4)
+    store.set_value("s1", "/city", "Lisbon")
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "COMPACT_FLOOR", 0)
+        DirectoryStore(tmp_path / "s")  # the journal compacted into index.json
+    store.set_value("s2", "/city", "Porto")  # a journal line again
+    _age_folder(store, monkeypatch)
+    reopened = DirectoryStore(tmp_path / "s")
+    assert b"Lisbon" not in orjson.dumps(reopened._index)  # (the documents hold no text)
+    reopened.listing(("id",))
+    assert reopened._texts_base is None  # not parsed
+    expected = {sid: search_text(store.get(sid).state) for sid in store.ids()}
+    assert {r["id"]: r["search_text"] for r in reopened.list()} == expected
+    reopened.set_value("s3", "/city", "Faro")
+    expected["s3"] = search_text(reopened.get("s3").state)
+    assert {r["id"]: r["search_text"] for r in reopened.list()} == expected
+    assert {r["id"]: r["search_text"] for r in DirectoryStore(tmp_path / "s").list()} == expected
