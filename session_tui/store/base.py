@@ -103,6 +103,11 @@ class Store(ImportingMixin):
         rows = sorted(self.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
         return rows if keys is None else [{k: r.get(k) for k in keys} for r in rows]
 
+    def first_rows(self, count: int) -> list[dict[str, Any]] | None:
+        """The `count` newest summaries, cheaply, before `load` (for a first screen); None
+        when this store cannot tell them without the whole `load` and `list`."""
+        return None
+
     def _load(self, session_id: str) -> Session:
         """Read the session afresh from disk, with its revision. NotFound, CorruptFile."""
         raise NotImplementedError

@@ -19,7 +19,6 @@ in place by hand (not by a rename) is seen by `check`, or after the next change 
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import errno
 import os
@@ -32,10 +31,10 @@ from ..files import file_sig, fsync_dir, gc_paused, remove_file, write_atomic
 from . import index_file
 from .errors import CorruptFile
 from .index_file import keyed
+from .index_rows import IndexRows, _row
 from .naming import file_name, is_session_file
 from .paths import kind_of, odd_entry, read_regular
 from .session_files import INDEX_TABLE
-from .summaries import SUMMARY_KEYS
 
 LOG_NAME = "index.jsonl"
 COMPACT_FLOOR = 256 * 1024  # bytes of lines always allowed before a compaction
@@ -48,7 +47,7 @@ _SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_a
 Progress = Callable[[int, int], None]
 
 
-class IndexMixin:
+class IndexMixin(IndexRows):
     """The index of `DirectoryStore`: kept up to date with the session files (`_refresh`),
     read and written here."""
 
@@ -64,14 +63,6 @@ class IndexMixin:
     _index_mark: int | None = None
     _index_stale_form: bool = False
     _log_files: set[str] = set()  # files whose documents the last read took from the journal
-    # The ids of the documents of `_index` that may be out of order (the rest are newest first,
-    # as index.json keeps them); None: no order known.
-    _tail: set[str] | None = None
-    # The state texts (search_text) apart from the documents, by file name: index.json's,
-    # parsed when first asked for, and those of the documents changed since.
-    _texts_raw: bytes | None = None
-    _texts_base: dict[str, str] | None = None
-    _texts_new: dict[str, str] = {}
 
     @property
     def index_log(self) -> Path:
@@ -82,6 +73,7 @@ class IndexMixin:
         the file is missing or broken (the index is then rebuilt). Only documents that are
         whole and name the file their id gives are returned (a lying index is read past)."""
         self._index_mark, self._index_stale_form = None, False
+        self._texts_raw, self._texts_base, self._texts_new = None, None, {}
         # When the index was last written (taken before it is read: a change made meanwhile
         # makes it look older, never newer).
         written = _mtime(self.index_log) or _mtime(self.index_path)
@@ -90,7 +82,6 @@ class IndexMixin:
         except (FileNotFoundError, CorruptFile):
             return None
         parts = index_file.split(data)
-        self._texts_raw, self._texts_base, self._texts_new = None, None, {}
         try:
             with gc_paused():
                 if parts is not None:  # the documents alone (the texts: when asked for)
@@ -130,33 +121,9 @@ class IndexMixin:
         self._index_stale_form = self._index_stale_form or untrusted
         return index
 
-    def _lean(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """The document without its text (kept apart: `_text_of`), with its sort time."""
-        text = doc.pop("search_text", None)
-        if isinstance(text, str):
-            self._texts_new[doc["file"]] = text
-        return keyed(doc) if "t" not in doc and "error" not in doc else doc
-
-    def _text_of(self, name: str) -> str | None:
-        text = self._texts_new.get(name)
-        if text is None:
-            text = self._all_texts().get(name)
-        return text
-
-    def _all_texts(self) -> dict[str, str]:
-        """index.json's texts by file name (parsed the first time they are asked for)."""
-        if self._texts_base is None:
-            base = None
-            if self._texts_raw is not None:
-                with contextlib.suppress(ValueError, jsonio.JSONLimitError), gc_paused():
-                    base = jsonio.loads(self._texts_raw)
-            self._texts_base = base if isinstance(base, dict) else {}
-            self._texts_raw = None
-        return self._texts_base
-
     def _log_lines(self) -> list[dict[str, Any]]:
-        """The journal's lines (documents and `gone` lines, the last of a change with its
-        `mark`), in order; a torn line as a `gone` line of no file (it has no mark)."""
+        """The journal's lines (documents and `gone` lines), in order; a torn line as a `gone`
+        line of no file (`_read_index` then trusts the index no more)."""
         try:
             data = read_regular(self.index_log)
         except (FileNotFoundError, CorruptFile):
@@ -185,18 +152,20 @@ class IndexMixin:
         return written is not None and now is not None and written - now > RACY_NS
 
     def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
-        """Bring the in-memory index up to date with the files: when its last mark is the
-        folder's stat now, as it is; else read only the session files whose stat signature
-        differs from the index's. Returns True if anything changed. `progress(done, total)`
-        hears about the files that had to be read."""
-        now = folder_mark(self.sessions_dir)  # (before the index is read: see _read_index)
+        """Bring the in-memory index up to date with the files: when it was written after the
+        folder's last change (`_fresh`), as it is; else read only the session files whose stat
+        signature differs from the index's. Returns True if anything changed.
+        `progress(done, total)` hears about the files that had to be read."""
+        # Both taken before the index is read: a change made meanwhile makes the index look
+        # stale (read again), and the next poll notices it.
+        seen, now = self._stat_marks(), folder_mark(self.sessions_dir)
         read = self._read_index()
         dirty = read is None or rebuild or self._index_stale_form
         by_file = {} if rebuild else (read or {})
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         sessions_dir = self._sessions_folder()
-        swept = rebuild or not self._fresh(self._index_mark, now)
+        swept = rebuild or sessions_dir is None or not self._fresh(self._index_mark, now)
         if not swept:  # the index as it is (one pass: 100,000 documents)
             index = {}
             for name, doc in by_file.items():
@@ -236,9 +205,9 @@ class IndexMixin:
                 elif diff or mark_due:
                     self._write_index(diff)
                 else:
-                    self._seen = self._stat_marks()
+                    self._seen = seen
         else:
-            self._seen = self._stat_marks()
+            self._seen = seen
         return changed
 
     def _sessions_folder(self) -> Path | None:
@@ -313,7 +282,6 @@ class IndexMixin:
             return  # only a cache (a full disk): the next look finds it stale and retries
         self._seen = self._stat_marks()
 
-
     def _log_due(self) -> bool:
         log, base = file_sig(self.index_log, False), file_sig(self.index_path, False)
         return log is not None and log[1] > max(COMPACT_FLOOR, (base[1] if base else 0) // COMPACT_SHARE)
@@ -351,37 +319,6 @@ class IndexMixin:
         return (file_sig(self.index_path), file_sig(self.index_log, follow_symlinks=False),
                 file_sig(self.sessions_dir))
 
-    # -- the list, newest first ---------------------------------------------------------------
-    def _newest_first(self) -> list[dict[str, Any]]:
-        """The index's documents newest first (by `t`, then file name): those in the order
-        index.json keeps, with the few that changed since put in their places."""
-        if self._tail is None:
-            return sorted(self._index.values(), key=index_file.sort_key)
-        if not self._tail:
-            return list(self._index.values())
-        tail_ids = self._tail
-        head = [d for d in self._index.values() if d["id"] not in tail_ids]
-        out: list[dict[str, Any]] = []
-        start = 0
-        for doc in sorted((self._index[i] for i in tail_ids if i in self._index),
-                          key=index_file.sort_key):
-            at = bisect.bisect_right(head, index_file.sort_key(doc), lo=start,
-                                     key=index_file.sort_key)
-            out += head[start:at]
-            out.append(doc)
-            start = at
-        out += head[start:]
-        return out
-
-    def _placed(self, session_id: str, doc: dict[str, Any] | None) -> None:
-        """Put a session's new document (None: it went) into the in-memory index."""
-        if doc is None:
-            self._index.pop(session_id, None)
-        else:
-            self._index[session_id] = self._lean(doc)
-            if self._tail is not None:
-                self._tail.add(session_id)
-
     def first_rows(self, count: int) -> list[dict[str, Any]] | None:
         """The `count` newest sessions' summaries (as `list` gives them, newest first, but
         with no `search_text`: None) read from the first lines of the index and its journal
@@ -411,18 +348,6 @@ class IndexMixin:
             return None
         rows = [keyed(d) if "t" not in d else d for d in rows if "error" not in d]
         return [_row(d, None) for d in sorted(rows, key=index_file.sort_key)[:count]]
-
-
-LIST_KEYS = SUMMARY_KEYS + ("search_text", "annulled_count", "total_tokens")
-
-
-def _row(doc: dict[str, Any], text: str | None) -> dict[str, Any]:
-    """What `list` gives of an index document and its text. `revision`: the session file's
-    stat signature, new with every write (search_index)."""
-    row = {k: doc.get(k) for k in LIST_KEYS}
-    row["search_text"] = text
-    row["revision"] = doc.get("sig")
-    return row
 
 
 def folder_mark(folder: Path | None) -> int | None:
