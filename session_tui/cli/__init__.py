@@ -86,7 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Read (and so validate) the input before the store is opened or created: bad
             # input changes nothing, not even by creating an empty store folder.
             args.sessions = read_imports(args.files)
-        store = _open_store(args.store, command.creates_store and not args.read_only, args.read_only)
+        store = _open_store(args.store, command.creates_store and not args.read_only, args.read_only,
+                            load=not command.trusts_index)
+        if not getattr(store, "loaded", True):  # a store folder, opened for `list`
+            store.trust_index = True
+            store.load()
         _resolve_ids(store, args)
         return command.run(store, args)
     except (NotFound, jp.PointerNotFound) as exc:
@@ -104,11 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _open_store(path: str | None, create: bool, read_only: bool):
+def _open_store(path: str | None, create: bool, read_only: bool, load: bool = True):
     """open_any, and where PATH is a file of sessions to import rather than a store (an ADK
     session JSON export, say), a refusal that says so and what to do with it."""
     try:
-        return open_any(path, create=create, read_only=read_only)
+        return open_any(path, create=create, read_only=read_only, load=load)
     except NotAStore:
         from ..formats.reading import importable_kind
 

@@ -114,7 +114,7 @@ def show_arguments(p: argparse.ArgumentParser) -> None:
 
 
 COMMANDS = (
-    Command("list", "list the sessions", cmd_list),
+    Command("list", "list the sessions", cmd_list, trusts_index=True),
     Command("show", "show one session", cmd_show, show_arguments),
     Command("check", "verify every file of the store and rebuild its index", cmd_check),
 )

@@ -1,20 +1,20 @@
 """The index of a store folder: `index.json` (a TinyDB file, one small document per session,
-laid out by index_file.py: newest first, one a line, with a checksum) and `index.jsonl`, the
-documents changed since, one a line, appended by each change (a line `{"file": name, "gone":
-true}` for a session that went). Reading replays the lines over the file; the file is
-rewritten whole (compacted, the lines dropped) only when the lines grow to a sixteenth of its
-size, on `check`, or when it is missing, broken, of version 1 or holds a torn line. A change so
-appends about one document, never the whole index.
+laid out by index_file.py: newest first, one a line, with a checksum, the state texts apart)
+and `index.jsonl`, the documents changed since, one a line, appended by each change (a line
+`{"file": name, "gone": true}` for a session that went). Reading replays the lines over the
+file; the file is rewritten whole (compacted, the lines dropped) only when the lines grow to a
+sixteenth of its size, on `check`, or when it is missing, broken, of version 1 or holds a torn
+line. A change so appends about one document, never the whole index.
 
-Both are a cache of the session files. Every writer of ours writes the index under the lock
-after its change, knowing every session file (it looked before it changed anything), so the
-index is right when it was written after the last change of `sessions/`: opening then trusts it
-without looking at any session file (`_fresh`: its time against the folder's change time, which
-any file added, removed or replaced by a rename moves, a crash between a session's write and its
-index line included). Otherwise (and on `check`) each document carries the stat signature of its
-session file, and a document whose signature no longer matches is read again from the file
-(so a torn last line, left by a crash, costs a re-read, nothing else). A session file changed
-in place by hand (not by a rename) is seen by `check`, or after the next change of the folder.
+Both are a cache of the session files. Each document carries the stat signature of its session
+file, and opening reads again the files whose signature no longer matches (so a torn last line,
+left by a crash, costs a re-read, nothing else). Every writer of ours writes the index under the
+lock after its change, knowing every session file (it looked before it changed anything), so an
+index written after the last change of `sessions/` is right; `trust_index` (`session-tui list`)
+and `first_rows` (the app's first screen) then use it without a stat of each file (`_fresh`:
+its time against the folder's change time, which a file added, removed or replaced by a rename
+moves, a crash between a session's write and its index line included; a file rewritten in place
+by hand does not, and is seen by the next open that checks, or `check`).
 """
 
 from __future__ import annotations
@@ -39,9 +39,12 @@ from .session_files import INDEX_TABLE
 LOG_NAME = "index.jsonl"
 COMPACT_FLOOR = 256 * 1024  # bytes of lines always allowed before a compaction
 COMPACT_SHARE = 16  # ... and up to this share of index.json's size
-# A mark taken this long after the sessions folder last changed is trusted (far beyond the
-# clock tick of any file system's times; FAT's is two seconds).
-RACY_NS = 3 * 10**9
+# How long after the last change of sessions/ the index must have been written to be trusted:
+# beyond a tick of the clock that stamps files (a change in the same tick keeps the time).
+# Linux stamps with its coarse clock (a tick of 1 to 10 ms); a file system that keeps whole
+# seconds (FAT: two) shows no fraction, and gets a window of seconds.
+RACY_NS = 50 * 10**6
+RACY_WHOLE_SECONDS_NS = 3 * 10**9
 _SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
                   "event_count": int, "invocation_count": int, "search_text": str}
 Progress = Callable[[int, int], None]
@@ -63,6 +66,11 @@ class IndexMixin(IndexRows):
     _index_mark: int | None = None
     _index_stale_form: bool = False
     _log_files: set[str] = set()  # files whose documents the last read took from the journal
+    # Whether opening may use an index written after the last change of sessions/ as it is,
+    # without a stat of each session file. Off: a session file rewritten in place (by hand,
+    # not by a rename) moves no folder time, and only that stat sees it (`first_rows` trusts
+    # it, for a first screen before the load that follows).
+    trust_index: bool = False
 
     @property
     def index_log(self) -> Path:
@@ -147,9 +155,9 @@ class IndexMixin(IndexRows):
     def _fresh(written: int | None, now: int | None) -> bool:
         """True when the index is known to describe every file in `sessions/` now: it was
         last written (at `written`, by a writer that knew every file, under the lock) more
-        than RACY_NS after the folder last changed (at `now`: a change in the same tick of
-        the file system's clock could leave its time as it was)."""
-        return written is not None and now is not None and written - now > RACY_NS
+        than a tick of the file system's clock after the folder last changed (at `now`: a
+        change in the same tick could leave its time as it was)."""
+        return written is not None and now is not None and written - now > _window(written, now)
 
     def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
         """Bring the in-memory index up to date with the files: when it was written after the
@@ -165,7 +173,8 @@ class IndexMixin(IndexRows):
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         sessions_dir = self._sessions_folder()
-        swept = rebuild or sessions_dir is None or not self._fresh(self._index_mark, now)
+        trusted = sessions_dir is not None and self._fresh(self._index_mark, now)
+        swept = rebuild or not trusted or not self.trust_index
         if not swept:  # the index as it is (one pass: 100,000 documents)
             index = {}
             for name, doc in by_file.items():
@@ -190,10 +199,12 @@ class IndexMixin(IndexRows):
         self._index = index
         self._tail = tail
         self._broken = broken
-        # Swept and found right: a mark, so that the next open trusts the index as it is (by
-        # `load`, which holds the lock; not by a poll, which never waits for it).
-        mark_due = (swept and now is not None and self._file_lock.is_locked
-                    and time.time_ns() - now > RACY_NS)
+        # Asked to trust the index, swept because it could not be: a line that says it is
+        # right now, so that the next such open trusts it (by `load`, which holds the lock;
+        # never by a poll, which does not wait for it; never when not asked: opening for a
+        # change that then fails must leave every byte as it was).
+        mark_due = (self.trust_index and swept and not trusted and now is not None
+                    and self._file_lock.is_locked and time.time_ns() - now > _window(now, now))
         if (dirty or mark_due) and not self.read_only:
             with self.lock():
                 now_docs = {d["file"]: d for d in self._all_docs()}
@@ -243,21 +254,23 @@ class IndexMixin(IndexRows):
         """The session files whose stat signature differs from the index's (name, signature);
         those the index still describes go into `fresh` (or `broken`) as it has them."""
         to_read: list[tuple[str, list[int]]] = []
+        known = by_file.get  # (its names are session file names: only others are checked)
         with contextlib.ExitStack() as stack:
             entries = stack.enter_context(os.scandir(sessions_dir)) if sessions_dir else ()
             for entry in entries:
-                if not is_session_file(entry.name):
+                name = entry.name
+                doc = known(name)
+                if doc is None and not is_session_file(name):
                     continue
                 st = entry.stat(follow_symlinks=False)
                 sig = [st.st_ino, st.st_size, st.st_mtime_ns]
-                doc = by_file.get(entry.name)
                 if doc is not None and doc.get("sig") == sig:  # (only whole documents are read)
                     if "error" in doc:
-                        broken[entry.name] = doc["error"]
+                        broken[name] = doc["error"]
                     else:
-                        fresh[entry.name] = doc
+                        fresh[name] = doc
                     continue
-                to_read.append((entry.name, sig))
+                to_read.append((name, sig))
         return to_read
 
     def _all_docs(self) -> list[dict[str, Any]]:
@@ -360,6 +373,11 @@ def folder_mark(folder: Path | None) -> int | None:
         return os.stat(folder, follow_symlinks=False).st_ctime_ns
     except OSError:
         return None
+
+
+def _window(*times: int) -> int:
+    """RACY_NS, or for times of whole seconds (a file system that keeps no fraction), more."""
+    return RACY_WHOLE_SECONDS_NS if all(t % 10**9 == 0 for t in times) else RACY_NS
 
 
 def _mtime(path: Path) -> int | None:

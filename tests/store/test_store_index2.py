@@ -42,6 +42,14 @@ def _age_folder(store: DirectoryStore, monkeypatch) -> None:
     monkeypatch.setattr(index_module, "folder_mark", aged)
 
 
+def _trusting(path, **kwargs) -> DirectoryStore:
+    """A store opened as `session-tui list` opens it: trusting a fresh index."""
+    store = DirectoryStore(path, load=False, **kwargs)
+    store.trust_index = True
+    store.load()
+    return store
+
+
 def _sweeps(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = index_module.IndexMixin._files_to_read
@@ -59,26 +67,56 @@ def test_a_fresh_index_is_trusted_without_a_stat_of_the_session_files(tmp_path, 
     store.set_value("s2", "/x", 1)
     _age_folder(store, monkeypatch)
     sweeps = _sweeps(monkeypatch)
-    reopened = DirectoryStore(tmp_path / "s")
+    reopened = _trusting(tmp_path / "s")
     assert sweeps == []
     assert reopened.list() == store.list()
     assert {r["id"]: r["event_count"] for r in reopened.list()}["s2"] == 1
+    DirectoryStore(tmp_path / "s")  # not asked to trust it: every file's stat looked at
+    assert len(sweeps) == 1
+
+
+def test_the_cli_list_trusts_a_fresh_index(tmp_path, monkeypatch, capsys):
+    from session_tui.cli import main
+
+    store = _store(tmp_path)
+    _age_folder(store, monkeypatch)
+    sweeps = _sweeps(monkeypatch)
+    assert main(["--store", str(store.path), "list", "--json"]) == 0
+    assert sweeps == []
+    assert [r["id"] for r in orjson.loads(capsys.readouterr().out)] == store.ids()
+
+
+def test_a_trusting_open_of_a_stale_index_sweeps_once_and_says_so(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    _age_folder(store, monkeypatch)
+    # As if the index was last written in the tick of the folder's last change: not fresh.
+    changed = index_module.folder_mark(store.sessions_dir)
+    os.utime(store.index_log, ns=(changed, changed))
+    before = store.index_log.read_bytes()
+    DirectoryStore(tmp_path / "s")  # not trusting: writes nothing
+    assert store.index_log.read_bytes() == before
+    sweeps = _sweeps(monkeypatch)
+    _trusting(tmp_path / "s")
+    _trusting(tmp_path / "s")
+    assert len(sweeps) == 1
 
 
 def test_a_racy_or_changed_folder_is_swept(tmp_path, monkeypatch):
     store = _store(tmp_path)
     sweeps = _sweeps(monkeypatch)
-    DirectoryStore(tmp_path / "s")  # written just now: within the racy window
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "RACY_NS", 10**18)  # (as if written in the same tick)
+        _trusting(tmp_path / "s")
     assert len(sweeps) == 1
     _age_folder(store, monkeypatch)
     # A session file added by hand (a copy of another store's): found.
     other = _store(tmp_path / "other", 0)
     other.create("app", "hand", session_id="hand")
     shutil.copy(other.sessions_dir / file_name("hand"), store.sessions_dir / file_name("hand"))
-    assert "hand" in DirectoryStore(tmp_path / "s").ids()
+    assert "hand" in _trusting(tmp_path / "s").ids()
     _age_folder(store, monkeypatch)
     (store.sessions_dir / file_name("s0")).unlink()  # removed by hand: gone from the list
-    assert "s0" not in DirectoryStore(tmp_path / "s").ids()
+    assert "s0" not in _trusting(tmp_path / "s").ids()
 
 
 def test_a_crash_between_the_session_write_and_its_index_line_is_found(tmp_path, monkeypatch):
@@ -90,7 +128,7 @@ def test_a_crash_between_the_session_write_and_its_index_line_is_found(tmp_path,
         store.set_value("s1", "/x", 1)  # the session file is written, the index line never
     finally:
         DirectoryStore._write_index = writes
-    assert {r["id"]: r["event_count"] for r in DirectoryStore(tmp_path / "s").list()}["s1"] == 1
+    assert {r["id"]: r["event_count"] for r in _trusting(tmp_path / "s").list()}["s1"] == 1
 
 
 def test_a_torn_journal_line_is_swept_then_compacted_away(tmp_path, monkeypatch):
@@ -99,13 +137,13 @@ def test_a_torn_journal_line_is_swept_then_compacted_away(tmp_path, monkeypatch)
     with open(store.index_log, "ab") as log:
         log.write(b'{"file": "s1-')
     _age_folder(store, monkeypatch)
-    reopened = DirectoryStore(tmp_path / "s")
+    reopened = _trusting(tmp_path / "s")
     assert {r["id"]: r["event_count"] for r in reopened.list()}["s1"] == 1
     assert reopened._index_mark is None  # (the torn line: not trusted as it was)
     assert not store.index_log.exists()  # rewritten whole, without it
     _age_folder(store, monkeypatch)
-    DirectoryStore(tmp_path / "s")
-    assert DirectoryStore(tmp_path / "s")._index_mark is not None  # trusted again
+    _trusting(tmp_path / "s")
+    assert _trusting(tmp_path / "s")._index_mark is not None  # trusted again
 
 
 def test_a_version_1_index_is_read_and_rewritten(tmp_path, monkeypatch):
@@ -149,7 +187,9 @@ def test_first_rows_and_listing_are_the_list_newest_first(tmp_path, monkeypatch)
 
 def test_first_rows_refuses_a_stale_index(tmp_path, monkeypatch):
     store = _store(tmp_path)
-    assert DirectoryStore(tmp_path / "s", load=False).first_rows(3) is None  # racy
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "RACY_NS", 10**18)  # (as if written in the same tick)
+        assert DirectoryStore(tmp_path / "s", load=False).first_rows(3) is None
     _age_folder(store, monkeypatch)
     (store.sessions_dir / file_name("s0")).unlink()
     assert DirectoryStore(tmp_path / "s", load=False).first_rows(3) is None  # folder moved
@@ -173,7 +213,7 @@ def test_changes_after_a_trusted_open_are_placed_in_time_order(tmp_path, monkeyp
         DirectoryStore(tmp_path / "s")  # the journal compacted into index.json
     assert not store.index_log.exists()
     _age_folder(store, monkeypatch)
-    reopened = DirectoryStore(tmp_path / "s")
+    reopened = _trusting(tmp_path / "s")
     assert reopened._tail == set()  # trusted: nothing to place
     reopened.import_sessions([session(f"b{m}", m) for m in (3, 30, 59, 0)])
     reopened.delete("a14")
@@ -196,7 +236,7 @@ def test_state_texts_are_kept_apart_and_read_only_for_list(tmp_path, monkeypatch
         DirectoryStore(tmp_path / "s")  # the journal compacted into index.json
     store.set_value("s2", "/city", "Porto")  # a journal line again
     _age_folder(store, monkeypatch)
-    reopened = DirectoryStore(tmp_path / "s")
+    reopened = _trusting(tmp_path / "s")
     assert b"Lisbon" not in orjson.dumps(reopened._index)  # (the documents hold no text)
     reopened.listing(("id",))
     assert reopened._texts_base is None  # not parsed
