@@ -105,8 +105,10 @@ class IndexMixin(IndexRows):
         index: dict[str, dict[str, Any]] = {}
         untrusted = False
         if parts is not None:  # written by session-tui as it is: its documents were checked
-            index = {doc["file"]: doc for doc in docs.values()}
-        else:
+            index = _sound(docs)
+        if index is None:  # (a checksum that matches a file it did not come from)
+            parts, index = None, {}
+        if parts is None:
             self._index_stale_form = True
             for doc in docs.values():
                 if isinstance(doc, dict) and isinstance(doc.get("file"), str):
@@ -411,6 +413,23 @@ def _append(path: Path, data: bytes) -> None:
         os.close(fd)
     if created:
         fsync_dir(path.parent)
+
+
+def _sound(docs: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """The documents by file name, if each is shaped as session-tui writes them (a cheap look,
+    not `_trusted_doc`: the checksum says they were checked when written); else None."""
+    try:
+        index = {doc["file"]: doc for doc in docs.values()}
+    except (TypeError, KeyError):
+        return None
+    for name, doc in index.items():
+        if "error" in doc:
+            if not _trusted_doc(doc, name):
+                return None
+        elif type(name) is not str or type(doc.get("id")) is not str or \
+                type(doc.get("updated_at")) is not str:
+            return None
+    return index
 
 
 def _trusted_doc(doc: dict[str, Any], name: str) -> bool:

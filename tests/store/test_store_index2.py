@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zlib
 
 import orjson
 
@@ -246,3 +247,28 @@ def test_state_texts_are_kept_apart_and_read_only_for_list(tmp_path, monkeypatch
     expected["s3"] = search_text(reopened.get("s3").state)
     assert {r["id"]: r["search_text"] for r in reopened.list()} == expected
     assert {r["id"]: r["search_text"] for r in DirectoryStore(tmp_path / "s").list()} == expected
+
+
+def test_an_index_with_a_matching_checksum_but_odd_documents_is_checked_one_by_one(tmp_path):
+    """A crafted index.json whose CRC matches its lines is still never a crash or a way out:
+    documents not shaped as session-tui writes them send it to the document-by-document check."""
+    from session_tui.store import index_file
+
+    store = _store(tmp_path, 3)
+    rows = store.list()
+    good = [dict(d) for d in store._all_docs()]
+    without_id = {k: v for k, v in good[0].items() if k != "id"}
+    for odd in (without_id, {"file": "../outside.json", "error": "planted"}, ["not", "a", "doc"]):
+        lines = [orjson.dumps(d) for d in good[1:]] + [orjson.dumps(odd)]
+        body = b",\n".join(b'"%d":' % n + line for n, line in enumerate(lines, start=1))
+        text = b"{}"
+        meta = {"version": 2, "count": len(lines), "crc": zlib.crc32(text, zlib.crc32(body)),
+                "texts": len(text)}
+        store.index_path.write_bytes(
+            index_file._HEAD + orjson.dumps({"1": meta}) + b",\n" + index_file._SESSIONS + body
+            + index_file._MID + text + index_file._END)
+        assert index_file.split(store.index_path.read_bytes()) is not None  # the CRC matches
+        store.index_log.unlink(missing_ok=True)
+        reopened = DirectoryStore(tmp_path / "s")
+        assert [r["id"] for r in reopened.list()] == [r["id"] for r in rows]
+        assert reopened.problems == []
