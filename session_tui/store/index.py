@@ -32,21 +32,13 @@ from . import index_file
 from .errors import CorruptFile
 from .index_file import keyed
 from .index_rows import IndexRows, _row
-from .naming import file_name, is_session_file
+from .naming import is_session_file
 from .paths import kind_of, odd_entry, read_regular
 from .session_files import INDEX_TABLE
 
 LOG_NAME = "index.jsonl"
 COMPACT_FLOOR = 256 * 1024  # bytes of lines always allowed before a compaction
 COMPACT_SHARE = 16  # ... and up to this share of index.json's size
-# How long after the last change of sessions/ the index must have been written to be trusted:
-# beyond a tick of the clock that stamps files (a change in the same tick keeps the time).
-# Linux stamps with its coarse clock (a tick of 1 to 10 ms); a file system that keeps whole
-# seconds (FAT: two) shows no fraction, and gets a window of seconds.
-RACY_NS = 50 * 10**6
-RACY_WHOLE_SECONDS_NS = 3 * 10**9
-_SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
-                  "event_count": int, "invocation_count": int, "search_text": str}
 Progress = Callable[[int, int], None]
 
 
@@ -105,14 +97,14 @@ class IndexMixin(IndexRows):
         index: dict[str, dict[str, Any]] = {}
         untrusted = False
         if parts is not None:  # written by session-tui as it is: its documents were checked
-            index = _sound(docs)
+            index = index_file.sound(docs)
         if index is None:  # (a checksum that matches a file it did not come from)
             parts, index = None, {}
         if parts is None:
             self._index_stale_form = True
             for doc in docs.values():
                 if isinstance(doc, dict) and isinstance(doc.get("file"), str):
-                    if _trusted_doc(doc, doc["file"]):
+                    if index_file.trusted_doc(doc, doc["file"]):
                         index[doc["file"]] = self._lean(doc)
                     else:
                         untrusted = True
@@ -122,7 +114,7 @@ class IndexMixin(IndexRows):
             if doc.get("gone") is True:
                 index.pop(doc["file"], None)
                 untrusted = untrusted or doc["file"] == ""  # a torn line: rewritten
-            elif _trusted_doc(doc, doc["file"]):
+            elif index_file.trusted_doc(doc, doc["file"]):
                 index[doc["file"]] = self._lean(doc)
             else:
                 index.pop(doc["file"], None)
@@ -153,13 +145,7 @@ class IndexMixin(IndexRows):
                     out.append(doc)
         return out
 
-    @staticmethod
-    def _fresh(written: int | None, now: int | None) -> bool:
-        """True when the index is known to describe every file in `sessions/` now: it was
-        last written (at `written`, by a writer that knew every file, under the lock) more
-        than a tick of the file system's clock after the folder last changed (at `now`: a
-        change in the same tick could leave its time as it was)."""
-        return written is not None and now is not None and written - now > _window(written, now)
+    _fresh = staticmethod(index_file.fresh)
 
     def _refresh(self, rebuild: bool, progress: Progress | None = None) -> bool:
         """Bring the in-memory index up to date with the files: when it was written after the
@@ -168,7 +154,7 @@ class IndexMixin(IndexRows):
         `progress(done, total)` hears about the files that had to be read."""
         # Both taken before the index is read: a change made meanwhile makes the index look
         # stale (read again), and the next poll notices it.
-        seen, now = self._stat_marks(), folder_mark(self.sessions_dir)
+        seen, now = self._stat_marks(), index_file.folder_mark(self.sessions_dir)
         read = self._read_index()
         dirty = read is None or rebuild or self._index_stale_form
         by_file = {} if rebuild else (read or {})
@@ -206,7 +192,7 @@ class IndexMixin(IndexRows):
         # never by a poll, which does not wait for it; never when not asked: opening for a
         # change that then fails must leave every byte as it was).
         mark_due = (self.trust_index and swept and not trusted and now is not None
-                    and self._file_lock.is_locked and time.time_ns() - now > _window(now, now))
+                    and self._file_lock.is_locked and time.time_ns() - now > index_file.window(now, now))
         if (dirty or mark_due) and not self.read_only:
             with self.lock():
                 now_docs = {d["file"]: d for d in self._all_docs()}
@@ -345,7 +331,7 @@ class IndexMixin(IndexRows):
         sessions_dir = self._sessions_folder()
         if sessions_dir is None:
             return None
-        now = folder_mark(sessions_dir)
+        now = index_file.folder_mark(sessions_dir)
         written = _mtime(self.index_log) or _mtime(self.index_path)
         log = self._log_lines()
         head = index_file.read_head(self.index_path, count + len(log))
@@ -359,27 +345,10 @@ class IndexMixin(IndexRows):
             return None
         rows = [d for d in docs if d.get("file") not in changed]
         rows += [d for d in changed.values() if d is not None]
-        if not all(_trusted_doc(d, d.get("file")) for d in rows):
+        if not all(index_file.trusted_doc(d, d.get("file")) for d in rows):
             return None
         rows = [keyed(d) if "t" not in d else d for d in rows if "error" not in d]
         return [_row(d, None) for d in sorted(rows, key=index_file.sort_key)[:count]]
-
-
-def folder_mark(folder: Path | None) -> int | None:
-    """The stat of a folder that moves with every entry added, removed or renamed into it:
-    its change time (set by the system, never by a program: a copy of the store, or the same
-    folder after any change, has another one)."""
-    if folder is None:
-        return None
-    try:
-        return os.stat(folder, follow_symlinks=False).st_ctime_ns
-    except OSError:
-        return None
-
-
-def _window(*times: int) -> int:
-    """RACY_NS, or for times of whole seconds (a file system that keeps no fraction), more."""
-    return RACY_WHOLE_SECONDS_NS if all(t % 10**9 == 0 for t in times) else RACY_NS
 
 
 def _mtime(path: Path) -> int | None:
@@ -413,37 +382,3 @@ def _append(path: Path, data: bytes) -> None:
         os.close(fd)
     if created:
         fsync_dir(path.parent)
-
-
-def _sound(docs: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
-    """The documents by file name, if each is shaped as session-tui writes them (a cheap look,
-    not `_trusted_doc`: the checksum says they were checked when written); else None."""
-    try:
-        index = {doc["file"]: doc for doc in docs.values()}
-    except (TypeError, KeyError):
-        return None
-    for name, doc in index.items():
-        if "error" in doc:
-            if not _trusted_doc(doc, name):
-                return None
-        elif type(name) is not str or type(doc.get("id")) is not str or \
-                type(doc.get("updated_at")) is not str:
-            return None
-    return index
-
-
-def _trusted_doc(doc: dict[str, Any], name: str) -> bool:
-    """An index document is used without reading its session file only when it is whole and
-    names the file its id gives (a lying index is read past, not believed)."""
-    if not isinstance(name, str) or not is_session_file(name):
-        return False
-    if "error" in doc:
-        return isinstance(doc["error"], str)
-    if type(doc.get("t", 0.0)) not in (float, type(None)):
-        return False
-    session_id = doc.get("id")
-    return (isinstance(session_id, str) and file_name(session_id) == name
-            and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items())
-            and type(doc.get("annulled_count", 0)) is int
-            # An index written before the tokens were counted: its sessions are read once more.
-            and "total_tokens" in doc and type(doc["total_tokens"]) in (int, type(None)))

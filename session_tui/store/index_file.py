@@ -22,10 +22,15 @@ document.
 
 A file without `index_meta` (version 1: whole documents, search_text included, in any order,
 all on one line) is still read.
+
+Also here, as plain functions that import nothing of the store (cli/quick.py answers `list`
+with them alone): when an index can be used as it is (`fresh`), whether a document can be
+believed (`trusted_doc`, `sound`), and the list's order (`sort_key`, `merged`).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import zlib
@@ -34,7 +39,18 @@ from typing import Any, Iterable
 
 from .. import jsonio
 from ..times import to_unix
+from .naming import file_name, is_session_file
 
+# How long after the last change of sessions/ the index must have been written to be trusted:
+# beyond a tick of the clock that stamps files (a change in the same tick keeps the time).
+# Linux stamps with its coarse clock (a tick of 1 to 10 ms); a file system that keeps whole
+# seconds (FAT: two) shows no fraction, and gets a window of seconds.
+RACY_NS = 50 * 10**6
+RACY_WHOLE_SECONDS_NS = 3 * 10**9
+SUMMARY_KEYS = ("id", "app_name", "user_id", "created_at", "updated_at", "event_count",
+                "invocation_count")
+_SUMMARY_TYPES = {"app_name": str, "user_id": str, "created_at": str, "updated_at": str,
+                  "event_count": int, "invocation_count": int, "search_text": str}
 VERSION = 2
 META_TABLE = "index_meta"
 _HEAD = b'{"' + META_TABLE.encode() + b'":'
@@ -154,3 +170,79 @@ def read_head(fd_path: Path, count: int) -> tuple[dict[str, Any], list[dict[str,
         docs.append(doc)
     whole = len(docs) >= meta.get("count", -1)
     return meta, docs, whole
+
+
+def folder_mark(folder: Path | None) -> int | None:
+    """The stat of a folder that moves with every entry added, removed or renamed into it:
+    its change time (set by the system, never by a program: a copy of the store, or the same
+    folder after any change, has another one)."""
+    if folder is None:
+        return None
+    try:
+        return os.stat(folder, follow_symlinks=False).st_ctime_ns
+    except OSError:
+        return None
+
+
+def window(*times: int) -> int:
+    """RACY_NS, or for times of whole seconds (a file system that keeps no fraction), more."""
+    return RACY_WHOLE_SECONDS_NS if all(t % 10**9 == 0 for t in times) else RACY_NS
+
+
+def fresh(written: int | None, now: int | None) -> bool:
+    """True when the index is known to describe every file in `sessions/` now: it was last
+    written (at `written`, by a writer that knew every file, under the lock) more than a tick
+    of the file system's clock after the folder last changed (at `now`: a change in the same
+    tick could leave its time as it was)."""
+    return written is not None and now is not None and written - now > window(written, now)
+
+
+def merged(head: list[dict[str, Any]], tail: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`head` (newest first already, as index.json keeps it) with `tail` (any order) put in
+    their places: sort keys are computed for the tail and the few head documents bisection
+    looks at, never for every document."""
+    if not tail:
+        return head
+    out: list[dict[str, Any]] = []
+    start = 0
+    for doc in sorted(tail, key=sort_key):
+        at = bisect.bisect_right(head, sort_key(doc), lo=start, key=sort_key)
+        out += head[start:at]
+        out.append(doc)
+        start = at
+    out += head[start:]
+    return out
+
+
+def sound(docs: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """The documents by file name, if each is shaped as session-tui writes them (a cheap look,
+    not `_trusted_doc`: the checksum says they were checked when written); else None."""
+    try:
+        index = {doc["file"]: doc for doc in docs.values()}
+    except (TypeError, KeyError):
+        return None
+    for name, doc in index.items():
+        if "error" in doc:
+            if not trusted_doc(doc, name):
+                return None
+        elif type(name) is not str or type(doc.get("id")) is not str or \
+                type(doc.get("updated_at")) is not str:
+            return None
+    return index
+
+
+def trusted_doc(doc: dict[str, Any], name: str) -> bool:
+    """An index document is used without reading its session file only when it is whole and
+    names the file its id gives (a lying index is read past, not believed)."""
+    if not isinstance(name, str) or not is_session_file(name):
+        return False
+    if "error" in doc:
+        return isinstance(doc["error"], str)
+    if type(doc.get("t", 0.0)) not in (float, type(None)):
+        return False
+    session_id = doc.get("id")
+    return (isinstance(session_id, str) and file_name(session_id) == name
+            and all(type(doc.get(k)) is t for k, t in _SUMMARY_TYPES.items())
+            and type(doc.get("annulled_count", 0)) is int
+            # An index written before the tokens were counted: its sessions are read once more.
+            and "total_tokens" in doc and type(doc["total_tokens"]) in (int, type(None)))

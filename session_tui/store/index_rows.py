@@ -3,7 +3,6 @@ list shows them, and the sessions' state texts kept apart from them (index_file.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 from typing import Any
 
@@ -11,7 +10,7 @@ from .. import jsonio
 from ..files import gc_paused
 from . import index_file
 from .index_file import keyed
-from .summaries import SUMMARY_KEYS
+from .index_file import SUMMARY_KEYS
 
 
 class IndexRows:
@@ -60,17 +59,7 @@ class IndexRows:
             return list(self._index.values())
         tail_ids = self._tail
         head = [d for d in self._index.values() if d["id"] not in tail_ids]
-        out: list[dict[str, Any]] = []
-        start = 0
-        for doc in sorted((self._index[i] for i in tail_ids if i in self._index),
-                          key=index_file.sort_key):
-            at = bisect.bisect_right(head, index_file.sort_key(doc), lo=start,
-                                     key=index_file.sort_key)
-            out += head[start:at]
-            out.append(doc)
-            start = at
-        out += head[start:]
-        return out
+        return index_file.merged(head, [self._index[i] for i in tail_ids if i in self._index])
 
     def _placed(self, session_id: str, doc: dict[str, Any] | None) -> None:
         """Put a session's new document (None: it went) into the in-memory index."""

@@ -13,6 +13,7 @@ import orjson
 
 from session_tui.store import DirectoryStore, TinyFileStore
 from session_tui.store import index as index_module
+from session_tui.store import index_file
 from session_tui.store.naming import file_name
 from session_tui.times import to_unix
 
@@ -32,7 +33,7 @@ def _age_folder(store: DirectoryStore, monkeypatch) -> None:
         return {e.name: e.inode() for e in os.scandir(folder)}
 
     names = entries(store.sessions_dir)
-    real = index_module.folder_mark
+    real = index_file.folder_mark
 
     def aged(folder):
         now = real(folder)
@@ -40,7 +41,7 @@ def _age_folder(store: DirectoryStore, monkeypatch) -> None:
             return now - 60 * 10**9
         return now
 
-    monkeypatch.setattr(index_module, "folder_mark", aged)
+    monkeypatch.setattr(index_file, "folder_mark", aged)
 
 
 def _trusting(path, **kwargs) -> DirectoryStore:
@@ -91,7 +92,7 @@ def test_a_trusting_open_of_a_stale_index_sweeps_once_and_says_so(tmp_path, monk
     store = _store(tmp_path)
     _age_folder(store, monkeypatch)
     # As if the index was last written in the tick of the folder's last change: not fresh.
-    changed = index_module.folder_mark(store.sessions_dir)
+    changed = index_file.folder_mark(store.sessions_dir)
     os.utime(store.index_log, ns=(changed, changed))
     before = store.index_log.read_bytes()
     DirectoryStore(tmp_path / "s")  # not trusting: writes nothing
@@ -106,7 +107,7 @@ def test_a_racy_or_changed_folder_is_swept(tmp_path, monkeypatch):
     store = _store(tmp_path)
     sweeps = _sweeps(monkeypatch)
     with monkeypatch.context() as patch:
-        patch.setattr(index_module, "RACY_NS", 10**18)  # (as if written in the same tick)
+        patch.setattr(index_file, "RACY_NS", 10**18)  # (as if written in the same tick)
         _trusting(tmp_path / "s")
     assert len(sweeps) == 1
     _age_folder(store, monkeypatch)
@@ -189,7 +190,7 @@ def test_first_rows_and_listing_are_the_list_newest_first(tmp_path, monkeypatch)
 def test_first_rows_refuses_a_stale_index(tmp_path, monkeypatch):
     store = _store(tmp_path)
     with monkeypatch.context() as patch:
-        patch.setattr(index_module, "RACY_NS", 10**18)  # (as if written in the same tick)
+        patch.setattr(index_file, "RACY_NS", 10**18)  # (as if written in the same tick)
         assert DirectoryStore(tmp_path / "s", load=False).first_rows(3) is None
     _age_folder(store, monkeypatch)
     (store.sessions_dir / file_name("s0")).unlink()
@@ -272,3 +273,70 @@ def test_an_index_with_a_matching_checksum_but_odd_documents_is_checked_one_by_o
         reopened = DirectoryStore(tmp_path / "s")
         assert [r["id"] for r in reopened.list()] == [r["id"] for r in rows]
         assert reopened.problems == []
+
+
+def _cli(argv, capsys, monkeypatch=None, quick=True) -> tuple[int, bytes, str]:
+    from session_tui import cli
+    from session_tui.cli import quick as quick_module
+
+    if not quick:
+        monkeypatch.setattr(quick_module, "quick_list", lambda argv: None)
+    code = cli.main(argv)
+    out = capsys.readouterr()
+    return code, out.out.encode(), out.err
+
+
+def test_the_quick_list_prints_what_the_whole_way_prints(tmp_path, monkeypatch, capsys):
+    """`list --json` answered from the index alone (cli/quick.py) is byte for byte what opening
+    the store and cmd_list print, journal lines (changed, new, gone sessions) included."""
+    from session_tui.cli import quick as quick_module
+
+    store = _store(tmp_path, 6)
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "COMPACT_FLOOR", 0)
+        DirectoryStore(tmp_path / "s")  # compacted: index.json holds them all
+    store.set_value("s2", "/x", 1)
+    store.delete("s4")
+    store.create("app", "late", session_id="s9")
+    _age_folder(store, monkeypatch)
+    answered = []
+    real = quick_module.quick_list
+    def counted(argv):
+        answered.append(real(argv))
+        return answered[-1]
+
+    monkeypatch.setattr(quick_module, "quick_list", counted)
+    for argv in (["--store", str(store.path), "list", "--json"],
+                 ["--json", "--store", str(store.path), "list"],
+                 ["--store", str(store.path), "--read-only", "list", "--json"]):
+        quick = _cli(argv, capsys)
+        assert answered == [0] and quick[0] == 0  # answered by quick.py
+        answered.clear()
+        with monkeypatch.context() as patch:
+            assert _cli(argv, capsys, patch, quick=False) == quick
+    assert [r["id"] for r in orjson.loads(quick[1])][:2] == ["s9", "s2"]
+
+
+def test_the_quick_list_leaves_anything_else_to_the_whole_way(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from session_tui.cli.quick import _rows, _store_of
+
+    store = _store(tmp_path, 3)
+    _age_folder(store, monkeypatch)
+    path = str(store.path)
+    assert _rows(Path(path)) is not None
+    for argv in (["list", "--json"], ["--store", path, "list"], ["--store", path, "show", "s1"],
+                 ["--store", path, "list", "--json", "x"], ["--store=" + path, "list", "--json"],
+                 ["--store", path, "--store", path, "list", "--json"],
+                 ["--store", "sqlite:///x.db", "list", "--json"]):
+        assert _store_of(argv) is None, argv
+    (store.path / "journal.json").write_bytes(b"{}")  # a change a crash left: completed first
+    assert _rows(Path(path)) is None
+    (store.path / "journal.json").unlink()
+    (store.path / "staging").mkdir()
+    assert _rows(Path(path)) is None
+    (store.path / "staging").rmdir()
+    with store.index_log.open("ab") as log:  # a torn line: swept and rewritten first
+        log.write(b'{"file": "s1-')
+    assert _rows(Path(path)) is None
