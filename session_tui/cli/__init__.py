@@ -14,17 +14,15 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from .. import pointer as jp
-from ..model import SessionFormatError
-from ..opening import open_any, url_scheme
-from ..prefixes import AmbiguousPrefix, resolve
-from ..store import NotAStore, NotFound, Store, StoreError
-from .changing import read_imports
 from .output import UsageError, one_line, say
-from .parser import BY_NAME, WORDS, build_parser
+
+# Everything else is imported where it is used: `list --json` on a store folder is answered by
+# quick.py from the index alone, without the store, the parser or the commands.
 
 def _split_app_path(argv: list[str]) -> tuple[list[str], str | None]:
     """`session-tui [options] PATH` (no command) starts the app on PATH."""
+    from .parser import WORDS
+
     rest = list(argv)
     i = 0
     while i < len(rest):
@@ -54,8 +52,10 @@ def _looks_like_a_path(arg: str) -> bool:
     return any(mark in arg for mark in (os.sep, "/", ".", "~", ":")) or arg.endswith(".json")
 
 
-def _resolve_ids(store: Store, args) -> None:
+def _resolve_ids(store, args) -> None:
     """Session ids (and `rewind`'s invocation, `show --at`'s event) by unambiguous prefix."""
+    from ..prefixes import resolve
+
     def exact(session_id: str) -> bool:
         # A deleted session is still known by its undo history: `undo x` must not become `x~2`.
         return session_id in store or store.history.path(session_id).exists()
@@ -69,6 +69,18 @@ def _resolve_ids(store: Store, args) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from .quick import quick_list
+
+    answered = quick_list(argv)
+    if answered is not None:
+        return answered
+    from .. import pointer as jp
+    from ..model import SessionFormatError
+    from ..prefixes import AmbiguousPrefix
+    from ..store import NotFound, StoreError
+    from .changing import read_imports
+    from .parser import BY_NAME, build_parser
+
     try:
         argv, app_path = _split_app_path(argv)
         args = build_parser().parse_args(argv)
@@ -86,7 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Read (and so validate) the input before the store is opened or created: bad
             # input changes nothing, not even by creating an empty store folder.
             args.sessions = read_imports(args.files)
-        store = _open_store(args.store, command.creates_store and not args.read_only, args.read_only)
+        store = _open_store(args.store, command.creates_store and not args.read_only, args.read_only,
+                            load=not command.trusts_index)
+        if not getattr(store, "loaded", True):  # a store folder, opened for `list`
+            store.trust_index = True
+            store.load()
         _resolve_ids(store, args)
         return command.run(store, args)
     except (NotFound, jp.PointerNotFound) as exc:
@@ -104,14 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _open_store(path: str | None, create: bool, read_only: bool):
+def _open_store(path: str | None, create: bool, read_only: bool, load: bool = True):
     """open_any, and where PATH is a file of sessions to import rather than a store (an ADK
     session JSON export, say), a refusal that says so and what to do with it."""
-    from ..formats.reading import importable_kind
+    from ..opening import open_any
+    from ..store import NotAStore
 
     try:
-        return open_any(path, create=create, read_only=read_only)
+        return open_any(path, create=create, read_only=read_only, load=load)
     except NotAStore:
+        from ..formats.reading import importable_kind
+
         kind = importable_kind(Path(path)) if path is not None and Path(path).is_file() else None
         if kind is None:
             raise
@@ -123,6 +142,7 @@ def _open_store(path: str | None, create: bool, read_only: bool):
 def _run_app(path: str | None, default_store: str | None = None, read_only: bool = False) -> int:
     from ..app import AppConfig, build_app
     from ..settings import default_settings_path
+    from ..store import NotFound, StoreError
 
     try:
         app = build_app(path, default_store=default_store, read_only=read_only,
@@ -136,6 +156,8 @@ def _run_app(path: str | None, default_store: str | None = None, read_only: bool
 
 def _serve(args) -> int:
     from textual_serve.server import Server
+
+    from ..opening import url_scheme
 
     path = args.path or args.store
     command = f"{sys.executable} -m session_tui"

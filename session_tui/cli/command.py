@@ -25,3 +25,6 @@ class Command:
     run: Run
     arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
     creates_store: bool = False  # may create the store folder (demo, import)
+    # Reads only the index (`list`): a store folder's index written after the last change of
+    # its sessions/ is used as it is, without a stat of each session file (index.py).
+    trusts_index: bool = False

@@ -6,8 +6,7 @@ import argparse
 
 from .. import jsonio
 from ..eventinfo import annulled_by, rewind_target
-from ..formats import adk_eval_text
-from ..model import format_time, from_unix, state_after, to_unix
+from ..model import format_time, from_unix, state_after
 from ..prefixes import resolve
 from ..store import NotFound, Store
 from ..store.summaries import SUMMARY_KEYS
@@ -17,9 +16,12 @@ from .output import one_line, pad, print_json, say
 
 
 def cmd_list(store: Store, args) -> int:
-    rows = sorted(store.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
-    annulled = [r.get("annulled_count") or 0 for r in rows]
-    rows = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
+    if args.json:
+        rows = store.listing(SUMMARY_KEYS)
+        annulled = []
+    else:
+        rows = store.listing(SUMMARY_KEYS + ("annulled_count",))
+        annulled = [r.pop("annulled_count") or 0 for r in rows]
     for problem in store.problems:  # never left out silently: one line each
         say(f"session-tui: warning: cannot read {one_line(problem)}")
     for note in getattr(store, "notes", []):
@@ -84,6 +86,8 @@ def cmd_show(store: Store, args) -> int:
         mark = "↶ " if i in annulled else "  "
         print(safe(f"{mark}{format_time(from_unix(e.timestamp))}  {e.invocation_id}  "
                    f"{e.author}  {content}{delta}"))
+    from ..formats import adk_eval_text  # (here: `list` never needs it)
+
     for line in adk_eval_text.summary_lines(session):  # an eval case: metrics, expected vs actual
         print(safe(line))
     return 0
@@ -110,7 +114,7 @@ def show_arguments(p: argparse.ArgumentParser) -> None:
 
 
 COMMANDS = (
-    Command("list", "list the sessions", cmd_list),
+    Command("list", "list the sessions", cmd_list, trusts_index=True),
     Command("show", "show one session", cmd_show, show_arguments),
     Command("check", "verify every file of the store and rebuild its index", cmd_check),
 )

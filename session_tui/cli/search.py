@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..search_index import search_store
 from ..store import Store
 from ..text import one_line
 from .command import Command
@@ -25,6 +24,8 @@ from .output import UsageError, print_json, say
 def cmd_search(store: Store, args) -> int:
     if not args.text.strip():
         raise UsageError("session-tui search: TEXT is empty (see --help)")
+    from ..search_index import search_store  # (here: the other commands never need it)
+
     found = search_store(store, args.text, session_id=args.id, persist=not args.no_cache)
     if args.json:
         print_json([m.to_json() for m in found])

@@ -30,6 +30,7 @@ from ..model import (
     now_iso,
     parse_time,
     restore_state,
+    to_unix,
     state_changes,
 )
 from . import forking
@@ -94,6 +95,18 @@ class Store(ImportingMixin):
     def list(self) -> list[dict[str, Any]]:
         """Summaries of every session (SUMMARY_KEYS), without reading session files."""
         raise NotImplementedError
+
+    def listing(self, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """`list()` newest first (by `updated_at`; a time that cannot be read: ValueError),
+        each row with only `keys` (in that order) when given. A store folder keeps its index
+        in this order: no time is parsed, no row copied twice."""
+        rows = sorted(self.list(), key=lambda r: to_unix(r["updated_at"]), reverse=True)
+        return rows if keys is None else [{k: r.get(k) for k in keys} for r in rows]
+
+    def first_rows(self, count: int) -> list[dict[str, Any]] | None:
+        """The `count` newest summaries, cheaply, before `load` (for a first screen); None
+        when this store cannot tell them without the whole `load` and `list`."""
+        return None
 
     def _load(self, session_id: str) -> Session:
         """Read the session afresh from disk, with its revision. NotFound, CorruptFile."""

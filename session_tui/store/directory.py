@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from filelock import FileLock
 
@@ -24,13 +24,12 @@ from ..files import file_sig, gc_paused, write_atomic, write_files
 from .atomic import cannot_write, denied, lock_problem, read_json, write_problem
 from . import segments
 from .base import Store
-from .summaries import SUMMARY_KEYS
 from .errors import CorruptFile, NotAStore, NotFound, ReadOnlyStore, StoreError
 from .history import History, UndoRecord
 from .journal import JournalMixin
 from .naming import file_name
 from .paths import kind_of, odd_entry
-from .index import IndexMixin
+from .index import IndexMixin, _row
 from .repair import RepairMixin
 from .session_io import MARKER, SessionIO, head_summary
 from .session_files import (
@@ -200,11 +199,20 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
         return journal + sorted(self._odd.values()) + sorted(self._broken.values())
 
     def list(self) -> list[dict[str, Any]]:
+        """Summaries of every session, newest first (index.py `_row`)."""
         if not self.loaded:
             self.load()
-        # `revision`: the session file's stat signature, new with every write (search_index).
-        return [{k: doc.get(k) for k in SUMMARY_KEYS + ("search_text", "annulled_count", "total_tokens")}
-                | {"revision": doc.get("sig")} for doc in self._index.values()]
+        with gc_paused():
+            texts = self._all_texts() | self._texts_new
+            return [_row(doc, texts.get(doc["file"])) for doc in self._newest_first()]
+
+    def listing(self, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        if not self.loaded:
+            self.load()
+        if keys is None:
+            return self.list()
+        with gc_paused():  # (100,000 new dicts: collections would walk them again and again)
+            return [{k: doc.get(k) for k in keys} for doc in self._newest_first()]
 
     # -- sessions ---------------------------------------------------------------------------
     def _file(self, session_id: str) -> Path:
@@ -257,11 +265,9 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
     def _indexed(self, session_id: str, doc: dict[str, Any] | None) -> None:
         """Record a written (or, None, deleted) session in the index."""
         name = file_name(session_id)
-        if doc is None:
-            self._index.pop(session_id, None)
-        else:
+        if doc is not None:
             doc.update(file=name, sig=file_sig(self._file(session_id)))
-            self._index[session_id] = doc
+        self._placed(session_id, doc)
         self._write_index({name: doc})
 
     def _write(self, sessions: list[Session], deletes: list[str],
@@ -304,12 +310,12 @@ class DirectoryStore(SessionIO, IndexMixin, JournalMixin, RepairMixin, Store):
                 session._stored = (session.revision, list(session.events), layout)
                 doc = head_summary(session, layout)
                 doc.update(file=file_name(session.id), sig=file_sig(self._file(session.id)))
-                self._index[session.id] = doc
+                self._placed(session.id, doc)
                 docs[doc["file"]] = doc
                 if dropped or session.id in history:
                     self._collect(session.id, layout, history)
             for session_id in deletes:
-                self._index.pop(session_id, None)
+                self._placed(session_id, None)
                 docs[file_name(session_id)] = None
                 self._collect(session_id, None, history)
             self._write_index(docs)

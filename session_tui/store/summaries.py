@@ -9,6 +9,7 @@ from .. import jsonio
 from ..eventinfo import annulled_count
 from ..model import Session
 from ..stats import total_tokens
+from .index_file import SUMMARY_KEYS  # noqa: F401  (kept importable from here)
 
 
 def search_text(state: dict[str, Any], limit: int = 2000) -> str:
@@ -33,7 +34,3 @@ def summary_of(session: Session) -> dict[str, Any]:
         # Tokens ADK's usageMetadata recorded (stats.py); None: no event recorded any.
         "total_tokens": total_tokens(session.events),
     }
-
-
-SUMMARY_KEYS = ("id", "app_name", "user_id", "created_at", "updated_at", "event_count",
-                "invocation_count")

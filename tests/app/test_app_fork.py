@@ -62,7 +62,7 @@ def test_f_forks_at_the_invocation_opens_the_fork_and_u_undoes_it(tmp_path):
             # one is marked as changed elsewhere, never the fork made here.
             await press(pilot, "f", "enter")
             forked = app.screen.session_id
-            other = next(sid for sid in open_store(store_path).ids() if sid != FIRST)
+            other = next(sid for sid in open_store(store_path).ids() if sid not in (FIRST, forked))
             open_store(store_path).set_value(other, "/agent_was_here", True)
             app.check_for_changes()  # what the poll timer does
             for _ in range(3):  # poll -> StoreChanged -> reload -> shown
