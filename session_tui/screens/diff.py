@@ -13,13 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from .. import jsonio
 from ..diff import diff_points, diff_sessions, one_sided
 from ..store import NotFound
 from ..text import middle_cut, one_line
 from ..widgets.diff_view import DiffView, describe_counts
+from ..widgets.footer import Footer
 from .keys import FOOTER_FIRST
 from .header import title_room
 from .workers import ReportsWorkerErrors

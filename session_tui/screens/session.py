@@ -26,7 +26,7 @@ from ..messages import StoreChanged
 from ..model import Session, format_time, from_unix, parse_time
 from ..store import NotFound, StaleError, StoreBusy
 from ..text import middle_cut, one_line, plural
-from ..widgets.calm_footer import CalmFooter
+from ..widgets.footer import Footer
 from ..widgets.eval_panel import EvalPanel
 from ..widgets.event_view import EventView
 from ..widgets.read_only_banner import ReadOnlyBanner
@@ -129,7 +129,7 @@ class SessionScreen(ReportsWorkerErrors, StateEdits, SessionFork, StatsAndCopy, 
                 yield Timeline(id="timeline")
                 yield SearchBar(id="search")
                 yield EventView(id="event")
-        yield CalmFooter()
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(EventView).display = False

@@ -20,7 +20,7 @@ from ..text import one_line, plural
 from ..widgets.footer import Footer
 from ..widgets.read_only_banner import ReadOnlyBanner
 from ..widgets.session_list import COLUMNS, SessionList
-from ..widgets.session_rows import PreparedRows
+from ..widgets.session_rows import FIRST_ROWS, PreparedRows
 from .actions import ExportMixin
 from .diff_marks import MARK_BINDINGS, SessionMarks
 from .keys import FOOTER_FIRST
@@ -70,6 +70,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     _importing = False  # an import is running (one at a time)
     _changed_at: str | None = None  # when another writer last changed a session shown
     _left = False  # another screen was opened over this one (a session, a dialog)
+    _reading_rest = False  # the newest rows shown from the index's first lines, the rest to come
 
     def __init__(self) -> None:
         super().__init__()
@@ -102,12 +103,21 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         # new objects, each collection walking them all); once shown they are frozen.
         with gc_paused():
             store = self.app.store
+            session_list = self.query_one(SessionList)
+            if not store.loaded and not session_list.total_count:
+                # The newest sessions from the first lines of a store folder's index, drawn
+                # while the rest is read (a second or more for 100,000 sessions).
+                early = store.first_rows(FIRST_ROWS)
+                if early:
+                    drawn = threading.Event()
+                    self.app.call_from_thread(self._show_first, session_list.prepare_first_rows(early),
+                                              drawn, True)
+                    drawn.wait(FIRST_DRAWN_WAIT)
             if not store.loaded:
                 store.load(self._progress)
             # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
-            session_list = self.query_one(SessionList)
             rows = store.list()
-            if len(rows) > FIRST_AT_ONCE and not session_list.total_count:
+            if len(rows) > FIRST_AT_ONCE and (not session_list.total_count or self._reading_rest):
                 # A long list's first screenfuls are drawn before the rest is sorted: drawn
                 # indeed (the UI thread needs the interpreter to draw; sorting would hold it).
                 drawn = threading.Event()
@@ -116,11 +126,12 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
                 drawn.wait(FIRST_DRAWN_WAIT)
             self.app.call_from_thread(self._show_rows, session_list.prepare_rows(rows), select)
 
-    def _show_first(self, first: PreparedRows, drawn: threading.Event) -> None:
+    def _show_first(self, first: PreparedRows, drawn: threading.Event, before_load: bool = False) -> None:
         session_list = self.query_one(SessionList)
-        if session_list.total_count:
+        if session_list.total_count and not self._reading_rest:
             drawn.set()
             return  # (rows came another way meanwhile: they are all)
+        self._reading_rest = before_load  # (how many there are is not known yet)
         session_list.set_rows(first)
         self._update_status()
         self.freeze_what_was_read()
@@ -142,6 +153,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
                 session_list.mark_new(str(row.get("id")) for row in changed)
                 self._changed_at = max(str(row.get("updated_at")) for row in changed)
         self._rows_shown = rows
+        self._reading_rest = False
         session_list.set_rows(given)
         self.index_rows(rows)
         self.freeze_what_was_read()
@@ -153,7 +165,9 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         session_list = self.query_one(SessionList)
         problems = list(self.app.store.problems)
         text = f"{session_list.row_count} of {session_list.total_count} sessions"
-        if session_list.partial:
+        if self._reading_rest:
+            text = f"the {session_list.row_count} newest sessions  ·  reading the rest…"
+        elif session_list.partial:
             text += "  ·  sorting…"
         if session_list.filter:
             text += f" match {session_list.filter!r}" + self.search_status()

@@ -16,7 +16,7 @@ from scenes import make_app, make_demo_store, press, settle
 import session_tui.screens.session_prepared as prepared
 from session_tui.model import Session
 from session_tui.screens.session import SessionScreen, collect_before_load
-from session_tui.widgets.calm_footer import CalmFooter
+from session_tui.widgets.footer import Footer
 
 
 def test_no_full_collection_before_the_first_read_unless_something_is_frozen():
@@ -70,13 +70,13 @@ def test_opening_a_session_never_reprs_it_and_makes_checkpoints_once_it_is_shown
 
 def test_the_footer_recomposes_once_for_a_burst_of_binding_changes(tmp_path, monkeypatch):
     recomposed = []
-    plain = CalmFooter.recompose
+    plain = Footer.recompose
 
     async def counted(self):
         recomposed.append(1)
         await plain(self)
 
-    monkeypatch.setattr(CalmFooter, "recompose", counted)
+    monkeypatch.setattr(Footer, "recompose", counted)
     app = make_app(make_demo_store(tmp_path / "store"))
 
     async def main():
@@ -84,7 +84,7 @@ def test_the_footer_recomposes_once_for_a_burst_of_binding_changes(tmp_path, mon
             await settle(pilot)
             await press(pilot, "enter")
             screen = app.screen
-            footer = screen.query_one(CalmFooter)
+            footer = screen.query_one(Footer)
             before = len(recomposed)
             for _ in range(5):
                 screen.refresh_bindings()

@@ -340,3 +340,17 @@ def test_the_quick_list_leaves_anything_else_to_the_whole_way(tmp_path, monkeypa
     with store.index_log.open("ab") as log:  # a torn line: swept and rewritten first
         log.write(b'{"file": "s1-')
     assert _rows(Path(path)) is None
+
+
+def test_first_rows_from_a_compacted_index_whose_documents_keep_no_state_text(tmp_path, monkeypatch):
+    """index.json's documents leave their state text to a table of their own: first_rows
+    reads them as they are (it once took each for a broken one and gave None on every store
+    whose newest sessions were all in index.json)."""
+    monkeypatch.setattr(index_module, "COMPACT_FLOOR", 0)  # each change compacts the journal
+    store = _store(tmp_path, 6)
+    store.set_value("s2", "/x", 1)
+    head = index_file.read_head(store.index_path, 6)[1]
+    assert len(head) == 6 and all("search_text" not in doc for doc in head)
+    _age_folder(store, monkeypatch)
+    first = DirectoryStore(tmp_path / "s", load=False).first_rows(3)
+    assert first == [r | {"search_text": None} for r in DirectoryStore(tmp_path / "s").list()[:3]]
