@@ -16,7 +16,7 @@ import session_tui.widgets.session_list as session_list_module
 import session_tui.widgets.session_rows as session_rows
 from session_tui.screens.sessions import SessionsScreen
 from session_tui.search import session_matches
-from session_tui.store import open_store
+from session_tui.store import DirectoryStore, index_file, open_store
 from session_tui.widgets.footer import Footer
 from session_tui.widgets.session_list import SessionList
 
@@ -35,14 +35,16 @@ def test_a_long_list_shows_its_first_rows_then_all(tmp_path, monkeypatch):
 
     show_first = SessionsScreen._show_first
 
-    def shown_first(screen, first, drawn):
-        show_first(screen, first, drawn)
+    def shown_first(screen, first, drawn, before_load=False):
+        show_first(screen, first, drawn, before_load)
         session_list = screen.query_one(SessionList)
         firsts.append((session_list.shown_ids(), session_list.total_count, session_list.partial,
                        str(screen.query_one("#status", Static).render())))
 
     monkeypatch.setattr(session_list_module, "prepare_first", watched)
     monkeypatch.setattr(SessionsScreen, "_show_first", shown_first)
+    # (rows from the index's first lines before the load: the next test)
+    monkeypatch.setattr(DirectoryStore, "first_rows", lambda store, count: None)
     app = make_app(make_demo_store(tmp_path / "store"))
 
     async def main():
@@ -58,6 +60,37 @@ def test_a_long_list_shows_its_first_rows_then_all(tmp_path, monkeypatch):
             assert threads and threading.get_ident() not in threads  # chosen in the worker
             await press(pilot, "ctrl+r")  # a list shown already is read again whole
             assert len(firsts) == 1 and session_list.shown_ids() == every
+
+    asyncio.run(main())
+
+
+def test_the_newest_rows_are_drawn_from_the_index_before_the_store_is_read(tmp_path, monkeypatch):
+    """A store folder whose index is known fresh: its newest sessions are on the screen before
+    the store's load begins (100,000 sessions: a second or more), then every row."""
+    monkeypatch.setattr(session_rows, "FIRST_ROWS", 5)
+    monkeypatch.setattr(index_file, "folder_mark", lambda folder: 0)  # sessions/ unchanged since
+    seen_at_load = []
+    load = DirectoryStore.load
+
+    def watched_load(store, *args, **kwargs):
+        screen = app.screen  # (read from the worker: what is on the screen as the load begins)
+        seen_at_load.append((screen.query_one(SessionList).shown_ids(),
+                             str(screen.query_one("#status", Static).render())))
+        return load(store, *args, **kwargs)
+
+    path = make_demo_store(tmp_path / "store")
+    newest = [r["id"] for r in open_store(path).list()][:5]
+    monkeypatch.setattr(DirectoryStore, "load", watched_load)
+    app = make_app(path)
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            [(shown, status)] = seen_at_load
+            assert shown == newest and "the 5 newest sessions" in status and "reading the rest" in status
+            session_list = app.screen.query_one(SessionList)
+            assert session_list.row_count == 30 and session_list.shown_ids()[:5] == newest
+            assert "30 of 30 sessions" in str(app.screen.query_one("#status", Static).render())
 
     asyncio.run(main())
 
