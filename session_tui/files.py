@@ -15,6 +15,27 @@ from pathlib import Path
 TMP_MARK = ".tmp-"
 
 
+_frozen = False  # objects were frozen through `freeze` (by the app) and not thawed since
+
+
+def freeze() -> None:
+    """gc.freeze, remembered here: gc.get_freeze_count walks every frozen object (29 ms a call
+    with an app's worth frozen), too dear to ask before each read."""
+    global _frozen
+    gc.freeze()
+    _frozen = True
+
+
+def thaw() -> bool:
+    """gc.unfreeze, if `freeze` froze anything since the last thaw: whether it did."""
+    global _frozen
+    if not _frozen:
+        return False
+    gc.unfreeze()
+    _frozen = False
+    return True
+
+
 @contextlib.contextmanager
 def gc_paused(keep: bool = False):
     """Pause the cyclic garbage collector while a big session is parsed or built: 100k events
@@ -29,7 +50,7 @@ def gc_paused(keep: bool = False):
         yield
     finally:
         if was_enabled:
-            if keep and gc.get_freeze_count() == 0:
+            if keep and not _frozen and gc.get_freeze_count() == 0:  # (O(1) when none is)
                 gc.freeze()  # (young and old alike into the permanent generation, no walk)
                 gc.unfreeze()  # (all of it back into the oldest one, no walk)
             gc.enable()

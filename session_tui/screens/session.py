@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from ..eventinfo import display_name
-from ..files import gc_paused
+from ..files import freeze, gc_paused, thaw
 from ..messages import StoreChanged
 from ..model import Session, format_time, from_unix, parse_time
 from ..store import NotFound, StaleError, StoreBusy
@@ -56,7 +56,7 @@ def spare_the_collector() -> None:
     collection walks them all (60-290 ms on a huge one) on whatever key it lands. Frozen, later
     collections skip them. O(1): the pass that frees what earlier loads froze is
     `collect_before_load`, done before a screen's first read, when nothing big is alive."""
-    gc.freeze()
+    freeze()
 
 
 def collect_before_load() -> None:
@@ -64,8 +64,7 @@ def collect_before_load() -> None:
     session screen and the session it showed, would never go otherwise): before the new
     session is read, so that the full pass does not walk it (0.5-1 s on 100,000 events).
     Nothing frozen yet (the first session opened): no pass, it would only stall the UI."""
-    if gc.get_freeze_count():
-        gc.unfreeze()
+    if thaw():
         gc.collect()
 
 

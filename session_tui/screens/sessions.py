@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from functools import partial
 
@@ -12,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from ..files import gc_paused
+from ..files import freeze, gc_paused
 from ..messages import StoreChanged
 from ..model import to_unix
 from ..undo_log import Change, ImportChange, SessionChange
@@ -208,7 +207,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         sessions). Only until another screen opens: what a closed one leaves behind (cycles not
         yet freed) must not be frozen with it."""
         if not self._left:
-            gc.freeze()
+            freeze()
 
     def on_screen_suspend(self) -> None:
         self._left = True

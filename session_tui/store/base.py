@@ -203,16 +203,21 @@ class Store(ImportingMixin):
     # import_sessions and undo_import: ImportingMixin (importing.py)
 
     # -- changing ---------------------------------------------------------------------------
+    def _load_current(self, session_id: str, expected_revision: str | None) -> Session:
+        """The session read afresh (the caller holds the lock); StaleError when the caller
+        read it at another revision."""
+        current = self._load(session_id)
+        if expected_revision is not None and current.revision != expected_revision:
+            raise StaleError(f"session {session_id!r} was changed by someone else since it was "
+                             "read; reload it and try again")
+        return current
+
     def _change(self, session_id: str, kind: str, change: Callable[[Session], Any],
                 expected_revision: str | None = None) -> Any:
         """Read afresh under the lock, check the caller's revision, apply `change` (which
         returns the result, or NO_CHANGE), record the undo, write. Returns the result."""
         with self.lock():
-            current = self._load(session_id)
-            if expected_revision is not None and current.revision != expected_revision:
-                raise StaleError(
-                    f"session {session_id!r} was changed by someone else since it was read; "
-                    "reload it and try again")
+            current = self._load_current(session_id, expected_revision)
             before_events = list(current.events)
             before = _shallow_snapshot(current, before_events)
             result = change(current)
@@ -308,11 +313,7 @@ class Store(ImportingMixin):
         with _refused(session_id):
             check_event(event)
         with self.lock():
-            current = self._load(session_id)
-            if expected_revision is not None and current.revision != expected_revision:
-                raise StaleError(
-                    f"session {session_id!r} was changed by someone else since it was read; "
-                    "reload it and try again")
+            current = self._load_current(session_id, expected_revision)
             head(current)
             current.events.append(event)
             self._write([current], [], {})
