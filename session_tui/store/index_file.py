@@ -125,6 +125,9 @@ def _meta_of(line: bytes) -> dict[str, Any] | None:
     meta = table.get("1") if isinstance(table, dict) else None
     if not isinstance(meta, dict) or meta.get("version") != VERSION:
         return None
+    # (the meta line is outside the checksum: `read_head` compares `count`)
+    if any(type(meta.get(key)) is not int for key in ("count", "crc", "texts")):
+        return None
     return meta
 
 
