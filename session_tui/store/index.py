@@ -161,7 +161,9 @@ class IndexMixin(IndexRows):
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         sessions_dir = self._sessions_folder()
-        trusted = sessions_dir is not None and self._fresh(self._index_mark, now)
+        trusted = sessions_dir is not None and self.trust_index and not rebuild \
+            and self._fresh(self._index_mark, now) \
+            and index_file.journal_true(sessions_dir, {f: by_file.get(f) for f in self._log_files})
         swept = rebuild or not trusted or not self.trust_index
         if not swept:  # the index as it is (one pass: 100,000 documents)
             index = {}
@@ -341,7 +343,8 @@ class IndexMixin(IndexRows):
         changed: dict[str, dict[str, Any] | None] = {}
         for doc in log:
             changed[doc["file"]] = None if doc.get("gone") is True else doc
-        if "" in changed or not self._fresh(written, now):
+        if "" in changed or not self._fresh(written, now) \
+                or not index_file.journal_true(sessions_dir, changed):
             return None
         rows = [d for d in docs if d.get("file") not in changed]
         rows += [d for d in changed.values() if d is not None]

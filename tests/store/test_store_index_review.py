@@ -35,3 +35,61 @@ def test_first_rows_of_an_index_whose_meta_count_is_not_a_number(compacted, coun
     store = DirectoryStore(compacted.path, load=False)
     assert store.first_rows(2) is None
     assert sorted(r["id"] for r in DirectoryStore(compacted.path).list()) == ["s0", "s1", "s2"]
+
+
+def _age_folder(store: DirectoryStore, monkeypatch) -> None:
+    """As if sessions/ last changed a minute ago while it holds the entries it holds now (so
+    an index written since is trusted without a wait); see test_store_index2.py."""
+    import os
+
+    from session_tui.store import index_file
+
+    def entries(folder):
+        return {e.name: e.inode() for e in os.scandir(folder)}
+
+    names = entries(store.sessions_dir)
+    real = index_file.folder_mark
+
+    def aged(folder):
+        now = real(folder)
+        return now - 60 * 10**9 if now is not None and entries(folder) == names else now
+
+    monkeypatch.setattr(index_file, "folder_mark", aged)
+
+
+def _journal_lines_by_hand(store: DirectoryStore) -> None:
+    """index.jsonl edited by hand (no checksum guards it): s1, which is there, said gone; a
+    session that is not there said added (whole, its id giving its file name)."""
+    import orjson
+
+    from session_tui.store.naming import file_name
+
+    ghost = dict(next(d for d in store._all_docs() if d["id"] == "s0"), id="ghost",
+                 file=file_name("ghost"))
+    ghost.pop("t", None)
+    with store.index_log.open("ab") as log:
+        log.write(orjson.dumps({"file": file_name("s1"), "gone": True}) + b"\n")
+        log.write(orjson.dumps(ghost) + b"\n")
+
+
+def test_a_journal_edited_by_hand_is_not_believed_by_the_trusting_paths(compacted, monkeypatch,
+                                                                      capsys):
+    """`list` (quick.py and the trusting open) and `first_rows` use a fresh index without a
+    stat of each session file; the few files its journal names are looked at, so that an
+    edited journal never hides a session that is there nor shows one that is not."""
+    import orjson
+
+    from session_tui import cli
+
+    _journal_lines_by_hand(compacted)
+    _age_folder(compacted, monkeypatch)
+    truth = ["s0", "s1", "s2"]
+    assert cli.main(["--store", str(compacted.path), "list", "--json"]) == 0
+    assert sorted(r["id"] for r in orjson.loads(capsys.readouterr().out)) == truth
+    first = DirectoryStore(compacted.path, load=False).first_rows(5)
+    assert first is None or sorted(r["id"] for r in first) == truth
+    trusting = DirectoryStore(compacted.path, load=False)
+    trusting.trust_index = True
+    trusting.load()
+    assert sorted(r["id"] for r in trusting.list()) == truth
+    assert sorted(r["id"] for r in DirectoryStore(compacted.path).list()) == truth
