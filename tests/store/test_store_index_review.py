@@ -93,3 +93,34 @@ def test_a_journal_edited_by_hand_is_not_believed_by_the_trusting_paths(compacte
     trusting.load()
     assert sorted(r["id"] for r in trusting.list()) == truth
     assert sorted(r["id"] for r in DirectoryStore(compacted.path).list()) == truth
+
+
+@pytest.mark.parametrize("kind", ["symlink", "folder"])
+def test_a_journal_that_is_not_a_regular_file_is_never_trusted(tmp_path, monkeypatch, capsys,
+                                                              kind):
+    """index.jsonl replaced by a link or a folder is never read (nor written through); its
+    lines are then unknown, so an index without them is not trusted as it is: the sessions
+    they recorded (s9) were left out of the trusting open and first_rows."""
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "COMPACT_FLOOR", 0)
+        store = DirectoryStore(tmp_path / "s")
+        for k in range(3):
+            store.create("app", f"u{k}", session_id=f"s{k}")
+        DirectoryStore(tmp_path / "s")  # (its journal folded into index.json)
+    store.create("app", "late", session_id="s9")  # a journal line
+    lines = store.index_log.read_bytes()
+    store.index_log.unlink()
+    if kind == "symlink":
+        (tmp_path / "elsewhere.jsonl").write_bytes(lines)
+        store.index_log.symlink_to(tmp_path / "elsewhere.jsonl")
+    else:
+        store.index_log.mkdir()
+    _age_folder(store, monkeypatch)
+    truth = ["s0", "s1", "s2", "s9"]
+    first = DirectoryStore(store.path, load=False).first_rows(10)
+    assert first is None or sorted(r["id"] for r in first) == truth
+    trusting = DirectoryStore(store.path, load=False)
+    trusting.trust_index = True
+    trusting.load()
+    assert sorted(r["id"] for r in trusting.list()) == truth
+    assert sorted(r["id"] for r in DirectoryStore(store.path).list()) == truth
