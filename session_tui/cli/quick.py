@@ -126,6 +126,8 @@ def _rows(path: Path) -> list[dict[str, Any]] | None:
             changed[doc["file"]] = index_file.keyed(doc) if "t" not in doc else doc
         else:
             return None
+    if not index_file.journal_true(path / "sessions", changed):
+        return None
     head = []
     for name, doc in docs.items():
         if "error" in doc or not is_session_file(name):

@@ -58,6 +58,7 @@ class IndexMixin(IndexRows):
     _index_mark: int | None = None
     _index_stale_form: bool = False
     _log_files: set[str] = set()  # files whose documents the last read took from the journal
+    _log_unknown: bool = False  # the journal is not a regular file (`_log_lines`)
     # Whether opening may use an index written after the last change of sessions/ as it is,
     # without a stat of each session file. Off: a session file rewritten in place (by hand,
     # not by a rename) moves no folder time, and only that stat sees it (`first_rows` trusts
@@ -119,16 +120,21 @@ class IndexMixin(IndexRows):
             else:
                 index.pop(doc["file"], None)
                 untrusted = True
-        self._index_mark = None if untrusted or parts is None else written
+        self._index_mark = None if untrusted or parts is None or self._log_unknown else written
         self._index_stale_form = self._index_stale_form or untrusted
         return index
 
     def _log_lines(self) -> list[dict[str, Any]]:
         """The journal's lines (documents and `gone` lines), in order; a torn line as a `gone`
-        line of no file (`_read_index` then trusts the index no more)."""
+        line of no file (`_read_index` then trusts the index no more). `_log_unknown`: the
+        journal is there but not a regular file (its lines unknown: never trusted as it is)."""
+        self._log_unknown = False
         try:
             data = read_regular(self.index_log)
-        except (FileNotFoundError, CorruptFile):
+        except FileNotFoundError:
+            return []
+        except CorruptFile:  # (a link, a folder...: never read) its lines are unknown
+            self._log_unknown = True
             return []
         out: list[dict[str, Any]] = []
         with gc_paused():
@@ -161,7 +167,9 @@ class IndexMixin(IndexRows):
         fresh: dict[str, dict[str, Any]] = {}
         broken: dict[str, str] = {}
         sessions_dir = self._sessions_folder()
-        trusted = sessions_dir is not None and self._fresh(self._index_mark, now)
+        trusted = sessions_dir is not None and self.trust_index and not rebuild \
+            and self._fresh(self._index_mark, now) \
+            and index_file.journal_true(sessions_dir, {f: by_file.get(f) for f in self._log_files})
         swept = rebuild or not trusted or not self.trust_index
         if not swept:  # the index as it is (one pass: 100,000 documents)
             index = {}
@@ -341,7 +349,8 @@ class IndexMixin(IndexRows):
         changed: dict[str, dict[str, Any] | None] = {}
         for doc in log:
             changed[doc["file"]] = None if doc.get("gone") is True else doc
-        if "" in changed or not self._fresh(written, now):
+        if "" in changed or self._log_unknown or not self._fresh(written, now) \
+                or not index_file.journal_true(sessions_dir, changed):
             return None
         rows = [d for d in docs if d.get("file") not in changed]
         rows += [d for d in changed.values() if d is not None]

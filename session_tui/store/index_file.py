@@ -125,6 +125,9 @@ def _meta_of(line: bytes) -> dict[str, Any] | None:
     meta = table.get("1") if isinstance(table, dict) else None
     if not isinstance(meta, dict) or meta.get("version") != VERSION:
         return None
+    # (the meta line is outside the checksum: `read_head` compares `count`)
+    if any(type(meta.get(key)) is not int for key in ("count", "crc", "texts")):
+        return None
     return meta
 
 
@@ -195,6 +198,27 @@ def fresh(written: int | None, now: int | None) -> bool:
     of the file system's clock after the folder last changed (at `now`: a change in the same
     tick could leave its time as it was)."""
     return written is not None and now is not None and written - now > window(written, now)
+
+
+def journal_true(sessions_dir: Path, changed: dict[str, dict[str, Any] | None]) -> bool:
+    """Whether the session files the journal's last lines name are as they say (a document:
+    the file with its signature; None, a `gone` line: no file). The journal has no checksum:
+    an index trusted without a stat of each file still looks at these few, so that lines
+    edited by hand never hide a session that is there nor show one that is not."""
+    for name, doc in changed.items():
+        if not isinstance(name, str) or not is_session_file(name):
+            return False
+        try:
+            st = os.stat(sessions_dir / name, follow_symlinks=False)
+        except FileNotFoundError:
+            if doc is not None:
+                return False
+            continue
+        except OSError:
+            return False
+        if doc is None or doc.get("sig") != [st.st_ino, st.st_size, st.st_mtime_ns]:
+            return False
+    return True
 
 
 def merged(head: list[dict[str, Any]], tail: list[dict[str, Any]]) -> list[dict[str, Any]]:
