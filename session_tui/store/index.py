@@ -86,7 +86,7 @@ class IndexMixin(IndexRows):
         try:
             with gc_paused():
                 if parts is not None:  # the documents alone (the texts: when asked for)
-                    docs = jsonio.loads(parts[0])
+                    docs = index_file.parse_documents(parts[0])
                     self._texts_raw = bytes(parts[1])
                 else:
                     tables = None if not data or data.isspace() else jsonio.loads(data)

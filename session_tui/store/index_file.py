@@ -115,6 +115,30 @@ def split(data: bytes) -> tuple[memoryview, memoryview] | None:
     return view[start - 2:text_at - len(_MID) + 2], text
 
 
+BLOCK = 1 << 20  # bytes of documents parsed in one call
+
+
+def parse_documents(body: memoryview | bytes) -> Any:
+    """`split`'s documents object, parsed a block of lines at a time: one orjson call holds the
+    interpreter for as long as it runs (60 MB, 100,000 sessions: a 240 ms stall of the app's UI
+    thread while its worker opened the store); between blocks the UI thread runs. The same
+    value as one call (a key given twice: the last, as orjson keeps it)."""
+    data = bytes(body)
+    if len(data) <= BLOCK or not data.startswith(b"{\n") or not data.endswith(b"\n}"):
+        return jsonio.loads(data)
+    out: dict[str, Any] = {}
+    start, end = 2, len(data) - 2  # the lines between `{\n` and `\n}`: `"n":{...},` each
+    while start < end:
+        cut = data.find(b"\n", min(start + BLOCK, end))
+        cut = end if cut < 0 else cut
+        block = jsonio.loads(b"{" + data[start:cut].rstrip(b",") + b"}")
+        if not isinstance(block, dict):
+            raise ValueError("not an object")
+        out.update(block)
+        start = cut + 1
+    return out
+
+
 def _meta_of(line: bytes) -> dict[str, Any] | None:
     if not line.startswith(_HEAD) or not line.endswith(b",\n"):
         return None
