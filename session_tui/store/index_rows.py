@@ -45,7 +45,7 @@ class IndexRows:
             base = None
             if self._texts_raw is not None:
                 with contextlib.suppress(ValueError, jsonio.JSONLimitError), gc_paused():
-                    base = jsonio.loads(self._texts_raw)
+                    base = index_file.parse_documents(self._texts_raw)
             self._texts_base = base if isinstance(base, dict) else {}
             self._texts_raw = None
         return self._texts_base

@@ -364,10 +364,10 @@ def test_documents_parsed_in_blocks_are_what_one_parse_gives(tmp_path, monkeypat
     store = _store(tmp_path, 40)
     monkeypatch.setattr(index_module, "COMPACT_FLOOR", 0)
     store.set_value("s3", "/x", "a,\nb")  # (a compaction: every document in index.json)
-    body = bytes(index_file.split(store.index_path.read_bytes())[0])
-    whole = orjson.loads(body)
-    assert len(whole) == 40
+    body, texts = map(bytes, index_file.split(store.index_path.read_bytes()))
+    whole, all_texts = orjson.loads(body), orjson.loads(texts)
+    assert len(whole) == 40 and len(all_texts) == 40 and texts.count(b"\n") == 41
     for block in (1, 50, 333, 10**6):
         monkeypatch.setattr(index_file, "BLOCK", block)
-        assert parse_documents(body) == whole
+        assert parse_documents(body) == whole and parse_documents(texts) == all_texts
     assert DirectoryStore(tmp_path / "s").list() == store.list()
