@@ -191,11 +191,22 @@ async def session(store: str) -> dict:
     from session_tui.widgets.timeline import Timeline
 
     async with _listed(store) as (app, pilot, monitor):
+        from textual import events
+
+        # The key posted as the terminal driver posts it (Pilot.press waits for the process to
+        # look idle, ~100 ms of its own), the screen looked for every millisecond (as the list's
+        # first rows), then drawn: what a person waits for, not the work that follows it.
         t0 = time.perf_counter()
-        await pilot.press("enter")
-        while not (isinstance(app.screen, SessionScreen) and app.screen.session is not None):
-            await pilot.pause()
-        await pilot.pause()
+        app.post_message(events.Key("enter", None))
+
+        def shown() -> bool:
+            screen = app.screen
+            return (isinstance(screen, SessionScreen) and screen.session is not None
+                    and screen.query_one(Timeline).line_count > 1)
+
+        while not shown():
+            await asyncio.sleep(0.001)
+        await pilot.pause(0)  # the screen's messages handled, then drawn
         opened = time.perf_counter() - t0
         await settle(pilot)
         timeline = app.screen.query_one(Timeline)
