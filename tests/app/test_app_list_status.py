@@ -1,0 +1,62 @@
+"""The list's status line while the rest of a store is read (issue 12's first rows): a filter
+typed then says how many of the rows shown so far match, before the word of what is going on
+("reading the rest…", "sorting…"), which ends the line; counts of thousands are grouped."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from scenes import make_app, make_demo_store, press, settle
+from textual.widgets import Static
+
+import session_tui.widgets.session_rows as session_rows
+from session_tui.store import DirectoryStore, index_file, open_store
+from session_tui.widgets.session_list import SessionList
+
+SIZE = (120, 36)
+WORD = "support_desk"  # an app of the demo's
+
+
+def test_a_filter_typed_while_the_rest_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(session_rows, "FIRST_ROWS", 5)
+    monkeypatch.setattr(index_file, "folder_mark", lambda folder: 0)  # sessions/ unchanged since
+    started, go = threading.Event(), threading.Event()
+    load = DirectoryStore.load
+
+    def held_load(store, *args, **kwargs):  # (the worker's: the rest is read once the test says)
+        started.set()
+        go.wait(30)
+        return load(store, *args, **kwargs)
+
+    path = make_demo_store(tmp_path / "store")
+    newest = open_store(path).list()[:5]
+    assert 0 < sum(row["app_name"] == WORD for row in newest) < 5
+    monkeypatch.setattr(DirectoryStore, "load", held_load)
+    app = make_app(path)
+
+    def status() -> str:
+        return str(app.screen.query_one("#status", Static).render())
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(200):  # (until the worker is in the load, the first rows shown)
+                if started.is_set() and "reading the rest" in status():
+                    break
+                await pilot.pause()
+            assert status() == "the 5 newest sessions  ·  reading the rest…"
+            await pilot.press("slash", *WORD)
+            await pilot.pause()
+            session_list = app.screen.query_one(SessionList)
+            matching = session_list.row_count
+            assert 0 < matching < 5
+            assert status() == f"{matching} of the 5 newest sessions match {WORD!r}  ·  reading the rest…"
+            go.set()
+            await settle(pilot)
+            assert status().startswith(f"{session_list.row_count} of 30 sessions match {WORD!r}")
+            assert "reading" not in status()
+
+    try:
+        asyncio.run(main())
+    finally:
+        go.set()
