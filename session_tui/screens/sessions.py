@@ -114,7 +114,12 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
                                               drawn, True)
                     drawn.wait(FIRST_DRAWN_WAIT)
             if not store.loaded:
-                store.load(self._progress)
+                try:
+                    store.load(self._progress)
+                except BaseException:  # (said by the worker's error): not "reading" any more
+                    if not session_list.total_count:
+                        self.app.call_from_thread(session_list.set_rows, [])
+                    raise
             # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
             rows = store.list()
             if len(rows) > FIRST_AT_ONCE and (not session_list.total_count or self._reading_rest):

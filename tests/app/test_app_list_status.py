@@ -11,6 +11,7 @@ from scenes import make_app, make_demo_store, press, settle
 from textual.widgets import Static
 
 import session_tui.widgets.session_rows as session_rows
+from session_tui.errors import CorruptFile
 from session_tui.store import DirectoryStore, index_file, open_store
 from session_tui.widgets.session_list import SessionList
 
@@ -60,3 +61,64 @@ def test_a_filter_typed_while_the_rest_is_read(tmp_path, monkeypatch):
         asyncio.run(main())
     finally:
         go.set()
+
+
+def test_the_list_says_it_is_reading_until_the_first_rows_come(tmp_path, monkeypatch):
+    """A store whose index must be read again first (a copied folder, 100,000 sessions: twenty
+    seconds) is not shown as empty meanwhile."""
+    path = make_demo_store(tmp_path / "store")
+    empty_path = DirectoryStore(tmp_path / "empty", create=True).path
+    monkeypatch.setattr(DirectoryStore, "first_rows", lambda store, count: None)
+    started, go = threading.Event(), threading.Event()
+    load = DirectoryStore.load
+
+    def held_load(store, *args, **kwargs):
+        started.set()
+        go.wait(30)
+        return load(store, *args, **kwargs)
+
+    monkeypatch.setattr(DirectoryStore, "load", held_load)
+    app, empty = make_app(path), make_app(empty_path)
+
+    def first_line(app) -> str:
+        return "".join(s.text for s in app.screen.query_one(SessionList).render_line(1)).strip()
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(200):
+                if started.is_set():
+                    break
+                await pilot.pause()
+            await pilot.pause()
+            assert first_line(app) == "Reading the store…"
+            go.set()
+            await settle(pilot)
+            assert app.screen.query_one(SessionList).row_count == 30
+        async with empty.run_test(size=SIZE) as pilot:  # read: empty indeed
+            go.set()
+            await settle(pilot)
+            assert first_line(empty) == "No sessions"
+
+    try:
+        asyncio.run(main())
+    finally:
+        go.set()
+
+
+def test_a_list_that_could_not_be_read_is_not_said_to_be_reading(tmp_path, monkeypatch):
+    path = make_demo_store(tmp_path / "store")
+    monkeypatch.setattr(DirectoryStore, "first_rows", lambda store, count: None)
+
+    def failing_load(store, *args, **kwargs):
+        raise CorruptFile(f"{store.path / 'index.json'}: broken")
+
+    monkeypatch.setattr(DirectoryStore, "load", failing_load)
+    app = make_app(path)
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            line = "".join(s.text for s in app.screen.query_one(SessionList).render_line(1))
+            assert line.strip() == "No sessions"
+
+    asyncio.run(main())
