@@ -249,6 +249,13 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
             self.query_one(SessionList).focus()
             event.stop()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the filter `/` is typed, not bound: the footer must not offer it. (Textual hides
+        # the keys an input takes by their character; "slash" has none for it.)
+        if action == "focus_filter" and self.focused is self.query_one("#filter"):
+            return False
+        return super().check_action(action, parameters)
+
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
         self.start_search_index()

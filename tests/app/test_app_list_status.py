@@ -8,11 +8,12 @@ import asyncio
 import threading
 
 from scenes import make_app, make_demo_store, press, settle
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 import session_tui.widgets.session_rows as session_rows
 from session_tui.errors import CorruptFile
 from session_tui.store import DirectoryStore, index_file, open_store
+from session_tui.widgets.footer import Footer
 from session_tui.widgets.session_list import SessionList
 
 SIZE = (120, 36)
@@ -120,5 +121,27 @@ def test_a_list_that_could_not_be_read_is_not_said_to_be_reading(tmp_path, monke
             await settle(pilot)
             line = "".join(s.text for s in app.screen.query_one(SessionList).render_line(1))
             assert line.strip() == "No sessions"
+
+    asyncio.run(main())
+
+
+def test_the_footer_shows_no_filter_key_while_typing_in_the_filter(tmp_path):
+    """In the filter `/` is a letter typed (as `s`, `d`, `x`...): the footer does not offer it."""
+    app = make_app(make_demo_store(tmp_path / "store"))
+
+    def keys_shown() -> list[str]:
+        return [key.description for key in app.screen.query_one(Footer).query("FooterKey")]
+
+    async def main():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "Filter" in keys_shown()
+            await press(pilot, "slash")
+            assert app.screen.focused is app.screen.query_one("#filter", Input)
+            await press(pilot, "slash")  # typed
+            assert app.screen.query_one("#filter", Input).value == "/"
+            assert "Filter" not in keys_shown() and "Sort" not in keys_shown()
+            await press(pilot, "down")  # back in the list
+            assert "Filter" in keys_shown() and "Sort" in keys_shown()
 
     asyncio.run(main())
