@@ -70,6 +70,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     _changed_at: str | None = None  # when another writer last changed a session shown
     _left = False  # another screen was opened over this one (a session, a dialog)
     _reading_rest = False  # the newest rows shown from the index's first lines, the rest to come
+    _first_count = 0  # how many of them
 
     def __init__(self) -> None:
         super().__init__()
@@ -113,7 +114,12 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
                                               drawn, True)
                     drawn.wait(FIRST_DRAWN_WAIT)
             if not store.loaded:
-                store.load(self._progress)
+                try:
+                    store.load(self._progress)
+                except BaseException:  # (said by the worker's error): not "reading" any more
+                    if not session_list.total_count:
+                        self.app.call_from_thread(session_list.set_rows, [])
+                    raise
             # Sorted here, not on the UI thread (seconds for 100,000 rows before the first drawn).
             rows = store.list()
             if len(rows) > FIRST_AT_ONCE and (not session_list.total_count or self._reading_rest):
@@ -131,6 +137,7 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
             drawn.set()
             return  # (rows came another way meanwhile: they are all)
         self._reading_rest = before_load  # (how many there are is not known yet)
+        self._first_count = len(first.rows)
         session_list.set_rows(first)
         self._update_status()
         self.freeze_what_was_read()
@@ -163,13 +170,18 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
     def _update_status(self) -> None:
         session_list = self.query_one(SessionList)
         problems = list(self.app.store.problems)
-        text = f"{session_list.row_count} of {session_list.total_count} sessions"
-        if self._reading_rest:
-            text = f"the {session_list.row_count} newest sessions  ·  reading the rest…"
-        elif session_list.partial:
-            text += "  ·  sorting…"
+        shown, total = session_list.row_count, session_list.total_count
+        text = f"{shown:,} of {total:,} sessions"
+        if self._reading_rest:  # (the rows shown so far are the index's newest: all there is yet)
+            text = f"{shown:,} of the {self._first_count:,} newest sessions" \
+                if session_list.filter else f"the {shown:,} newest sessions"
         if session_list.filter:
             text += f" match {session_list.filter!r}" + self.search_status()
+        # What is going on last, after what is shown (not between the count and the filter).
+        if self._reading_rest:
+            text += "  ·  reading the rest…"
+        elif session_list.partial:
+            text += "  ·  sorting…"
         new = len(session_list.new_ids)
         if new:
             text += (f"  ·  ● {plural(new, 'session')} changed elsewhere, "
@@ -236,6 +248,13 @@ class SessionsScreen(ReportsWorkerErrors, ListSearch, ImportsSessions, ExportMix
         if event.key == "down" and self.focused is self.query_one("#filter"):
             self.query_one(SessionList).focus()
             event.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the filter `/` is typed, not bound: the footer must not offer it. (Textual hides
+        # the keys an input takes by their character; "slash" has none for it.)
+        if action == "focus_filter" and self.focused is self.query_one("#filter"):
+            return False
+        return super().check_action(action, parameters)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -86,6 +86,7 @@ class SessionList(CursorList):
         self._tokens = False  # a Tokens column: some session recorded usage metadata
         self._unique_id_width: dict[int, int] = {}  # id width asked for -> smallest unique one
         self._total: int | None = None  # all the rows there are, while only the first are shown
+        self._given = False  # rows were given (before: the store is being read, not empty)
         if rows is not None:
             self.set_rows(rows)
 
@@ -115,6 +116,7 @@ class SessionList(CursorList):
             rows = replace(prepare(rows.rows, self._sort, self._reverse), total=rows.total)
         keep = self.selected_id
         old_cursor = self._cursor
+        self._given = True
         self._rows = rows.rows
         self._ids = rows.ids if len(rows.ids) == len(rows.rows) else row_ids(rows.rows)
         self._haystacks = None
@@ -333,6 +335,8 @@ class SessionList(CursorList):
         style = base + self.get_component_rich_style("session-list--empty")
         if self._rows and self.filter.strip():
             message = f"No sessions match “{one_line(self.filter.strip(), max(1, width - 24))}”"
+        elif not self._given:
+            message = "Reading the store…"
         else:
             message = "No sessions"
         return self.message_line(message, width, style)
