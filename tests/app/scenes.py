@@ -161,3 +161,10 @@ SCENES = [
     Scene("session-live-changes-80x24", ["enter"], size=(80, 24), screenshot=False,
           agent=agent_appends),
 ]
+
+
+def footer_keys(app) -> list[str]:
+    """The descriptions of the keys the footer of the app's screen shows."""
+    from session_tui.widgets.footer import Footer
+
+    return [key.description for key in app.screen.query_one(Footer).query("FooterKey")]

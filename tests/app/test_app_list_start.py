@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from scenes import make_app, make_demo_store, press, settle
+from scenes import footer_keys, make_app, make_demo_store, press, settle
 from textual.widgets import Static
 
 import session_tui.screens.sessions as sessions_module
@@ -135,21 +135,18 @@ def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path, monkeypatch):
     monkeypatch.setattr(Footer, "compose", counted)
     app = make_app(make_demo_store(tmp_path / "store"))
 
-    def keys_shown() -> list[str]:
-        return [key.description for key in app.screen.query_one(Footer).query("FooterKey")]
-
     async def main():
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            assert "Sort" in keys_shown()
+            assert "Sort" in footer_keys(app)
             built = len(builds)
             for _ in range(3):  # bindings said to change, the keys shown the same
                 app.screen.refresh_bindings()
             await settle(pilot)
             assert len(builds) == built
             await press(pilot, "slash")  # typing into the filter: s, d, x ... are letters
-            assert len(builds) == built + 1 and "Sort" not in keys_shown()
+            assert len(builds) == built + 1 and "Sort" not in footer_keys(app)
             await press(pilot, "down")  # back in the list
-            assert len(builds) == built + 2 and "Sort" in keys_shown()
+            assert len(builds) == built + 2 and "Sort" in footer_keys(app)
 
     asyncio.run(main())

@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from scenes import make_app, make_demo_store, press, settle
+from scenes import footer_keys, make_app, make_demo_store, press, settle
 from textual.widgets import Input, Static
 
 import session_tui.widgets.session_rows as session_rows
 from session_tui.errors import CorruptFile
 from session_tui.store import DirectoryStore, index_file, open_store
-from session_tui.widgets.footer import Footer
 from session_tui.widgets.session_list import SessionList
 
 SIZE = (120, 36)
@@ -129,19 +128,16 @@ def test_the_footer_shows_no_filter_key_while_typing_in_the_filter(tmp_path):
     """In the filter `/` is a letter typed (as `s`, `d`, `x`...): the footer does not offer it."""
     app = make_app(make_demo_store(tmp_path / "store"))
 
-    def keys_shown() -> list[str]:
-        return [key.description for key in app.screen.query_one(Footer).query("FooterKey")]
-
     async def main():
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            assert "Filter" in keys_shown()
+            assert "Filter" in footer_keys(app)
             await press(pilot, "slash")
             assert app.screen.focused is app.screen.query_one("#filter", Input)
             await press(pilot, "slash")  # typed
             assert app.screen.query_one("#filter", Input).value == "/"
-            assert "Filter" not in keys_shown() and "Sort" not in keys_shown()
+            assert "Filter" not in footer_keys(app) and "Sort" not in footer_keys(app)
             await press(pilot, "down")  # back in the list
-            assert "Filter" in keys_shown() and "Sort" in keys_shown()
+            assert "Filter" in footer_keys(app) and "Sort" in footer_keys(app)
 
     asyncio.run(main())

@@ -9,6 +9,7 @@ import pytest
 
 from session_tui.store import DirectoryStore
 from session_tui.store import index as index_module
+from test_store_index2 import _age_folder  # (sessions/ as if it last changed a minute ago)
 
 
 @pytest.fixture
@@ -35,26 +36,6 @@ def test_first_rows_of_an_index_whose_meta_count_is_not_a_number(compacted, coun
     store = DirectoryStore(compacted.path, load=False)
     assert store.first_rows(2) is None
     assert sorted(r["id"] for r in DirectoryStore(compacted.path).list()) == ["s0", "s1", "s2"]
-
-
-def _age_folder(store: DirectoryStore, monkeypatch) -> None:
-    """As if sessions/ last changed a minute ago while it holds the entries it holds now (so
-    an index written since is trusted without a wait); see test_store_index2.py."""
-    import os
-
-    from session_tui.store import index_file
-
-    def entries(folder):
-        return {e.name: e.inode() for e in os.scandir(folder)}
-
-    names = entries(store.sessions_dir)
-    real = index_file.folder_mark
-
-    def aged(folder):
-        now = real(folder)
-        return now - 60 * 10**9 if now is not None and entries(folder) == names else now
-
-    monkeypatch.setattr(index_file, "folder_mark", aged)
 
 
 def _journal_lines_by_hand(store: DirectoryStore) -> None:
