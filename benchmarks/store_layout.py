@@ -6,8 +6,8 @@
 Prints one JSON object: an append of one event to the big session (ms, bytes written), a state
 edit on one session of the many persisted (ms, bytes), a rewind of the big session to its middle
 invocation and the undo of it (ms, bytes each), and opening the store folder of many sessions and
-listing it in a fresh process (s). Bytes written are counted by wrapping os.write (every write
-the store makes goes through it), not timed. The data is built with the project's API in a
+listing it in a fresh process (s). Bytes written are what the process handed write() (Linux's
+/proc/self/io, bench_ops.written_bytes), not timed. The data is built with the project's API in a
 temporary folder (imports of 1,000 sessions at a time). Run it from two trees (before/after) on
 the same machine, one after the other, for ratios.
 """
@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from session_tui.model import Event, Session  # noqa: E402
 from session_tui.store import DirectoryStore  # noqa: E402
+from bench_ops import written_bytes  # noqa: E402  (after session_tui: --tree's is kept)
 
 TEXT = ("The agent looked the question up, weighed three sources and answered in a paragraph "
         "of about this length, as agents do when they explain what they found. ") * 2
@@ -64,31 +65,13 @@ def build(path: Path, sessions: int, events: int, prefix: str) -> DirectoryStore
     return store
 
 
-class Written:
-    """Counts the bytes handed to os.write while active."""
-
-    def __init__(self):
-        self.bytes = 0
-        self._real = os.write
-
-    def __enter__(self):
-        def counting(fd, data):
-            n = self._real(fd, data)
-            self.bytes += n
-            return n
-        os.write = counting
-        return self
-
-    def __exit__(self, *exc):
-        os.write = self._real
-
-
 def measured(action) -> tuple[float, int]:
-    with Written() as w:
-        start = time.perf_counter()
-        action()
-        ms = (time.perf_counter() - start) * 1000
-    return ms, w.bytes
+    """Milliseconds and bytes written (bench_ops.written_bytes: what the process gave write())."""
+    before = written_bytes()
+    start = time.perf_counter()
+    action()
+    ms = (time.perf_counter() - start) * 1000
+    return ms, written_bytes() - before
 
 
 def open_in_fresh_process(path: Path, runs: int) -> float:
