@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
@@ -229,16 +229,26 @@ def _read_result(value: dict) -> EvalFile:
     # ADK names a result `<app>_<eval set>_<time>`: the app, where no session says it.
     app = re.sub(rf"_{re.escape(set_id)}_[0-9.]+$", "", name) if set_id else name
     out = EvalFile("result", result_id, set_id)
-    ids: set[str] = set()
-    for i, (place, case) in enumerate(items_of(value, "eval_case_results", "", required=True)):
+    out.sessions = _sessions_of(value, "eval_case_results", lambda case: _case_result(case, when, app),
+                                {"eval_set_result_id": result_id, "eval_set_id": set_id})
+    return out
+
+
+def _sessions_of(value: dict, key: str, read: Callable[[Any], Session],
+                 ids_of_file: dict[str, str]) -> list[Session]:
+    """A session per item of `value[key]` (`read` it), the file's ids in its eval record, each
+    under an id of its own (`_unique`); an error names the item."""
+    sessions: list[Session] = []
+    taken: set[str] = set()
+    for i, (place, case) in enumerate(items_of(value, key, "", required=True)):
         try:
-            session = _case_result(case, when, app)
+            session = read(case)
         except SessionFormatError as exc:
             raise exc.within(place) from None
-        session.extra[EVAL_KEY].update(eval_set_result_id=result_id, eval_set_id=set_id)
-        session.id = _unique(session.id or f"case-{i + 1}", ids)
-        out.sessions.append(session)
-    return out
+        session.extra[EVAL_KEY].update(ids_of_file)
+        session.id = _unique(session.id or f"case-{i + 1}", taken)
+        sessions.append(session)
+    return sessions
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -311,15 +321,8 @@ def _read_set(value: dict) -> EvalFile:
     set_id = get_field(value, "eval_set_id", "", "str", required=True)
     when = get_field(value, "creation_timestamp", "", "number") or 0.0
     out = EvalFile("set", set_id, set_id)
-    ids: set[str] = set()
-    for i, (place, case) in enumerate(items_of(value, "eval_cases", "", required=True)):
-        try:
-            session = _case(case, when, set_id)
-        except SessionFormatError as exc:
-            raise exc.within(place) from None
-        session.extra[EVAL_KEY]["eval_set_id"] = set_id
-        session.id = _unique(session.id or f"case-{i + 1}", ids)
-        out.sessions.append(session)
+    out.sessions = _sessions_of(value, "eval_cases", lambda case: _case(case, when, set_id),
+                                {"eval_set_id": set_id})
     return out
 
 
