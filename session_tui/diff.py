@@ -107,25 +107,13 @@ def apply_state_diff(state: dict[str, JSON], changes: StateDiff) -> dict[str, JS
 def event_fields_differing(a: Event, b: Event, same_event: bool) -> list[str]:
     """The fields in which two aligned events differ (see the module: `same_event` is a pair
     matched by id, where `invocation_id` and `timestamp` count)."""
-    fields: list[str] = []
-    if same_event:
-        if a.invocation_id != b.invocation_id:
-            fields.append("invocation_id")
-    if a.author != b.author:
-        fields.append("author")
-    if a.content != b.content:
-        fields.append("content")
-    if same_event and a.timestamp != b.timestamp:
-        fields.append("timestamp")
+    plain = ("invocation_id", "author", "content", "timestamp") if same_event else ("author", "content")
+    fields = [name for name in plain if getattr(a, name) != getattr(b, name)]
     x, y = a.actions, b.actions
     if (x.state_delta or y.state_delta) and not _same(x.state_delta, y.state_delta):
         fields.append("actions.state_delta")
-    if x.transfer_to_agent != y.transfer_to_agent:
-        fields.append("actions.transfer_to_agent")
-    if x.escalate != y.escalate:
-        fields.append("actions.escalate")
-    if x.skip_summarization != y.skip_summarization:
-        fields.append("actions.skip_summarization")
+    fields.extend(f"actions.{name}" for name in ("transfer_to_agent", "escalate", "skip_summarization")
+                  if getattr(x, name) != getattr(y, name))
     if x.extra or y.extra:
         fields.extend(f"actions.{k}" for k in _extra_differing(x.extra, y.extra))
     if a.extra or b.extra:
