@@ -78,7 +78,9 @@ def _kind(path: Path) -> str | None:
 
 
 def _rows(path: Path) -> list[dict[str, Any]] | None:
+    from ..store.errors import CorruptFile
     from ..store.naming import is_session_file
+    from ..store.paths import read_regular
 
     if _kind(path) != "folder" or _kind(path / "index.json") != "file" \
             or _kind(path / "layout.json") != "file" or _kind(path / "sessions") != "folder" \
@@ -86,16 +88,16 @@ def _rows(path: Path) -> list[dict[str, Any]] | None:
             or _kind(path / "journal.json") is not None or _kind(path / "staging") is not None \
             or any(_kind(path / name) not in (None, "folder") for name in _FOLDERS):
         return None
-    log_path = path / "index.jsonl"
+    log_path = path / index_file.LOG_NAME
     if _kind(log_path) not in (None, "file"):
         return None
     # Both before anything is read (as index.py's _refresh takes them).
     now = index_file.folder_mark(path / "sessions")
-    written = _mtime(log_path) or _mtime(path / "index.json")
+    written = index_file.written_at(path / "index.json")
     try:
-        data = _read(path / "index.json")
-        log = _read(log_path) if written is not None and _kind(log_path) == "file" else b""
-    except OSError:
+        data = read_regular(path / "index.json")
+        log = read_regular(log_path) if written is not None and _kind(log_path) == "file" else b""
+    except (OSError, CorruptFile):
         return None
     if not index_file.fresh(written, now):
         return None
@@ -137,18 +139,3 @@ def _rows(path: Path) -> list[dict[str, Any]] | None:
     tail = [doc for doc in changed.values() if doc is not None]
     keys = index_file.SUMMARY_KEYS
     return [{k: doc.get(k) for k in keys} for doc in index_file.merged(head, tail)]
-
-
-def _mtime(path: Path) -> int | None:
-    try:
-        return os.stat(path, follow_symlinks=False).st_mtime_ns
-    except FileNotFoundError:
-        return None
-
-
-def _read(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with open(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise OSError("not a regular file")
-        return fh.read()

@@ -36,7 +36,7 @@ from .naming import is_session_file
 from .paths import kind_of, odd_entry, read_regular
 from .session_files import INDEX_TABLE
 
-LOG_NAME = "index.jsonl"
+LOG_NAME = index_file.LOG_NAME
 COMPACT_FLOOR = 256 * 1024  # bytes of lines always allowed before a compaction
 COMPACT_SHARE = 16  # ... and up to this share of index.json's size
 Progress = Callable[[int, int], None]
@@ -77,7 +77,7 @@ class IndexMixin(IndexRows):
         self._texts_raw, self._texts_base, self._texts_new = None, None, {}
         # When the index was last written (taken before it is read: a change made meanwhile
         # makes it look older, never newer).
-        written = _mtime(self.index_log) or _mtime(self.index_path)
+        written = index_file.written_at(self.index_path)
         try:
             data = read_regular(self.index_path)
         except (FileNotFoundError, CorruptFile):
@@ -340,7 +340,7 @@ class IndexMixin(IndexRows):
         if sessions_dir is None:
             return None
         now = index_file.folder_mark(sessions_dir)
-        written = _mtime(self.index_log) or _mtime(self.index_path)
+        written = index_file.written_at(self.index_path)
         log = self._log_lines()
         head = index_file.read_head(self.index_path, count + len(log))
         if head is None:
@@ -358,11 +358,6 @@ class IndexMixin(IndexRows):
             return None
         rows = [keyed(d) if "t" not in d else d for d in rows if "error" not in d]
         return [_row(d, None) for d in sorted(rows, key=index_file.sort_key)[:count]]
-
-
-def _mtime(path: Path) -> int | None:
-    sig = file_sig(path, follow_symlinks=False)
-    return sig[2] if sig else None
 
 
 def _append(path: Path, data: bytes) -> None:

@@ -45,6 +45,7 @@ from .naming import file_name, is_session_file
 # beyond a tick of the clock that stamps files (a change in the same tick keeps the time).
 # Linux stamps with its coarse clock (a tick of 1 to 10 ms); a file system that keeps whole
 # seconds (FAT: two) shows no fraction, and gets a window of seconds.
+LOG_NAME = "index.jsonl"  # the journal beside index.json
 RACY_NS = 50 * 10**6
 RACY_WHOLE_SECONDS_NS = 3 * 10**9
 SUMMARY_KEYS = ("id", "app_name", "user_id", "created_at", "updated_at", "event_count",
@@ -216,6 +217,18 @@ def folder_mark(folder: Path | None) -> int | None:
 def window(*times: int) -> int:
     """RACY_NS, or for times of whole seconds (a file system that keeps no fraction), more."""
     return RACY_WHOLE_SECONDS_NS if all(t % 10**9 == 0 for t in times) else RACY_NS
+
+
+def written_at(index_path: Path) -> int | None:
+    """When the index was last written (ns): its journal's time, else index.json's; None
+    when neither is there. Taken before the index is read: a change made meanwhile makes it
+    look older, never newer."""
+    for path in (index_path.with_name(LOG_NAME), index_path):
+        try:
+            return os.stat(path, follow_symlinks=False).st_mtime_ns
+        except FileNotFoundError:
+            continue
+    return None
 
 
 def fresh(written: int | None, now: int | None) -> bool:
